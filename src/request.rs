@@ -1,0 +1,205 @@
+//! The request a handler answers: method, path, version, headers and body.
+
+use std::io::{self, BufReader, Read};
+use std::net::SocketAddr;
+
+use crate::Headers;
+use crate::body::BodyReader;
+use crate::connection::Socket;
+use crate::parse::Head;
+
+/// One HTTP request, as the server read it from the connection.
+///
+/// The request line and the headers have already been read and checked; the
+/// body, if there is one, is still waiting on the connection. Read it with
+/// [`read_body`](Request::read_body), or with the [`Read`] methods
+/// (`read_exact`, `read_to_end`, ...): they stop at the end of this body, so
+/// the next request on the connection is never read by mistake.
+///
+/// In Python's `http.server` these are the handler's attributes `command`,
+/// `path`, `request_version`, `headers` and `rfile`.
+///
+/// ```
+/// use http_server::{Handler, HandlerResult, Request, Response, Server};
+/// use std::io::Write;
+///
+/// struct Describe;
+///
+/// impl Handler for Describe {
+///     fn do_post(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+///         let body = request.read_body()?;
+///         let text = format!(
+///             "{} {} {}, {} bytes from a {}",
+///             request.method(),
+///             request.path(),
+///             request.version(),
+///             body.len(),
+///             request.headers().get("User-Agent").unwrap_or("mystery client"),
+///         );
+///         response.send_response(200);
+///         response.send_header("Content-Type", "text/plain; charset=utf-8");
+///         response.end_headers();
+///         response.write_all(text.as_bytes())?;
+///         Ok(())
+///     }
+/// }
+///
+/// let server = Server::bind("127.0.0.1:0")?.spawn(Describe);
+/// let reply = http_server::send_raw(
+///     server.address(),
+///     b"POST /notes HTTP/1.1\r\nHost: x\r\nUser-Agent: doc-test\r\nContent-Length: 5\r\n\r\nhello",
+/// )?;
+/// assert!(reply.ends_with("POST /notes HTTP/1.1, 5 bytes from a doc-test"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Request {
+    method: String,
+    path: String,
+    version: String,
+    headers: Headers,
+    client: SocketAddr,
+    body: BodyReader,
+    reader: BufReader<Socket>,
+    /// The client sent `Expect: 100-continue` and waits for our go-ahead
+    /// before sending the body; we give it when the handler starts reading.
+    continue_pending: bool,
+}
+
+impl Request {
+    pub(crate) fn new(
+        head: Head,
+        body: BodyReader,
+        reader: BufReader<Socket>,
+        client: SocketAddr,
+        expects_continue: bool,
+    ) -> Request {
+        let continue_pending = expects_continue && !body.is_done();
+        Request {
+            method: head.method,
+            path: head.target,
+            version: head.version_text,
+            headers: head.headers,
+            client,
+            body,
+            reader,
+            continue_pending,
+        }
+    }
+
+    /// The method, such as `GET` or `POST`. Methods are case-sensitive.
+    ///
+    /// See the example on [`Request`].
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The path asked for, with its query string, exactly as it was sent:
+    /// `/search?q=caf%C3%A9`. Escapes are not decoded: use
+    /// [`percent_decode`](crate::percent_decode) or
+    /// [`parse_qs`](crate::parse_qs) for that.
+    ///
+    /// See the example on [`Request`].
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The HTTP version the client speaks, such as `HTTP/1.1`.
+    ///
+    /// See the example on [`Request`].
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The header fields, looked up by name without regard to case.
+    ///
+    /// See the example on [`Request`].
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    /// The address and port of the client that sent the request.
+    ///
+    /// ```
+    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use std::io::Write;
+    ///
+    /// struct WhoAmI;
+    ///
+    /// impl Handler for WhoAmI {
+    ///     fn do_get(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+    ///         response.send_response(200);
+    ///         response.end_headers();
+    ///         write!(response, "you are {}", request.client_address().ip())?;
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let server = Server::bind("127.0.0.1:0")?.spawn(WhoAmI);
+    /// let reply = http_server::send_raw(server.address(), b"GET / HTTP/1.0\r\n\r\n")?;
+    /// assert!(reply.ends_with("you are 127.0.0.1"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn client_address(&self) -> SocketAddr {
+        self.client
+    }
+
+    /// Reads the whole body (all of it, and nothing after it).
+    ///
+    /// The server has already refused bodies larger than its limit (1 MiB
+    /// unless set with [`Server::max_body_size`](crate::Server::max_body_size)),
+    /// so this cannot grow without bound. If the client sends less than it
+    /// announced, this fails and the client gets a `400 Bad Request`.
+    ///
+    /// See the example on [`Request`].
+    pub fn read_body(&mut self) -> io::Result<Vec<u8>> {
+        let mut body = Vec::new();
+        self.read_to_end(&mut body)?;
+        Ok(body)
+    }
+
+    /// Whether the whole body has been read.
+    pub(crate) fn body_is_done(&self) -> bool {
+        self.body.is_done()
+    }
+
+    /// Why the body could not be read, if it could not.
+    pub(crate) fn body_failure(&self) -> Option<&crate::HttpError> {
+        self.body.failure()
+    }
+
+    /// Reads and discards what is left of the body, if that is little, so
+    /// the connection can carry the next request. Gives the connection back,
+    /// or `None` if it must be closed.
+    pub(crate) fn into_reader(mut self, drain_limit: u64) -> Option<BufReader<Socket>> {
+        if self.continue_pending {
+            // We never said "continue", so the client may or may not send
+            // the body: the only safe thing is to close.
+            return None;
+        }
+        if self
+            .body
+            .known_remaining()
+            .is_some_and(|left| left > drain_limit)
+        {
+            return None;
+        }
+        let mut limited = (&mut self).take(drain_limit + 1);
+        match io::copy(&mut limited, &mut io::sink()) {
+            Ok(_) if self.body.is_done() && self.body.failure().is_none() => Some(self.reader),
+            _ => None,
+        }
+    }
+}
+
+impl Read for Request {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        if self.continue_pending {
+            self.continue_pending = false;
+            use std::io::Write;
+            let mut stream = self.reader.get_ref().stream();
+            stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+        }
+        self.body.read(&mut self.reader, buffer)
+    }
+}

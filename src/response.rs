@@ -1,0 +1,482 @@
+//! The response a handler writes: a status line, header lines, a blank line,
+//! then the body.
+//!
+//! ```text
+//! HTTP/1.1 200 OK                              <- send_response(200)
+//! Content-Type: text/plain; charset=utf-8      <- send_header(...)
+//! Content-Length: 13                           <- added by the server
+//!                                              <- end_headers()
+//! Hello, HTTP!                                 <- write_all(b"Hello, HTTP!\n")
+//! ```
+//!
+//! Nothing is sent while the handler runs. The response is kept in memory
+//! and sent in one piece when the handler returns, which lets the server
+//! fill in `Content-Length`, drop the body of a `HEAD` answer, and still
+//! answer `500` if the handler fails halfway through.
+
+use std::io::{self, Write};
+
+use crate::reason_phrase;
+use crate::status::forbids_body;
+
+/// What the `Server` header says about us.
+const SERVER_NAME: &str = "http_server (Rust HTTP course)";
+
+/// A response under construction, in the order HTTP sends it.
+///
+/// Call [`send_response`](Response::send_response) with a status code, then
+/// [`send_header`](Response::send_header) for each header, then
+/// [`end_headers`](Response::end_headers), then write the body with the
+/// [`Write`] methods (`write_all`, `write!`). These are the steps, and the
+/// names, of Python's `BaseHTTPRequestHandler`.
+///
+/// A step out of order (a header after the body, a body before
+/// `end_headers`) or a header that would break the response (a line break
+/// in a value) is a bug in the handler: the server does not send what it
+/// got, but a `500 Internal Server Error` that names the mistake, and it
+/// logs the same words for you.
+///
+/// ```
+/// use http_server::Response;
+/// use std::io::Write;
+///
+/// let mut response = Response::new();
+/// response.send_response(200);
+/// response.send_header("Content-Type", "text/plain; charset=utf-8");
+/// response.end_headers();
+/// response.write_all("Hello, HTTP!\n".as_bytes())?;
+///
+/// assert_eq!(response.status(), Some(200));
+/// assert_eq!(response.header("content-type"), Some("text/plain; charset=utf-8"));
+/// assert_eq!(response.body(), b"Hello, HTTP!\n");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct Response {
+    status: Option<u16>,
+    /// The status line and header lines, exactly as they will be sent.
+    head: Vec<u8>,
+    headers_ended: bool,
+    body: Vec<u8>,
+    /// A `Content-Length` the handler set itself.
+    content_length: Option<u64>,
+    has_date: bool,
+    has_server: bool,
+    /// The handler asked to close the connection (`Connection: close`).
+    closes: bool,
+    /// The first thing the handler did wrong, if anything.
+    mistake: Option<String>,
+}
+
+impl Response {
+    /// An empty response: no status yet, no headers, no body. The server
+    /// makes one for each request; you need this only in tests.
+    ///
+    /// ```
+    /// assert_eq!(http_server::Response::new().status(), None);
+    /// ```
+    pub fn new() -> Response {
+        Response::default()
+    }
+
+    /// Starts the response with a status line, such as `HTTP/1.1 200 OK`.
+    ///
+    /// ```
+    /// let mut response = http_server::Response::new();
+    /// response.send_response(404);
+    /// assert_eq!(response.status(), Some(404));
+    /// ```
+    pub fn send_response(&mut self, code: u16) {
+        if self.status.is_some() {
+            return self.mistake("send_response() was called twice");
+        }
+        if !(200..=599).contains(&code) {
+            return self.mistake(&format!(
+                "send_response({code}): a final status code is a number from 200 to 599"
+            ));
+        }
+        self.status = Some(code);
+        self.head.extend_from_slice(b"HTTP/1.1 ");
+        self.head.extend_from_slice(code.to_string().as_bytes());
+        self.head.push(b' ');
+        self.head.extend_from_slice(reason_phrase(code).as_bytes());
+        self.head.extend_from_slice(b"\r\n");
+    }
+
+    /// Adds a header line, `name: value`.
+    ///
+    /// The server adds `Content-Length`, `Date`, `Server` and, when needed,
+    /// `Connection` itself, unless the handler sent them. A name that is not
+    /// a valid token, or a value with a line break or another control
+    /// character, is refused: a line break would let the value end the
+    /// header early and add lines of its own ("response splitting").
+    ///
+    /// ```
+    /// let mut response = http_server::Response::new();
+    /// response.send_response(303);
+    /// response.send_header("Location", "/");
+    /// assert_eq!(response.header("Location"), Some("/"));
+    /// ```
+    pub fn send_header(&mut self, name: &str, value: &str) {
+        if self.status.is_none() {
+            return self.mistake(&format!(
+                "send_header(\"{name}\", ...) came before send_response(): the status line goes first"
+            ));
+        }
+        if self.headers_ended {
+            return self.mistake(&format!(
+                "send_header(\"{name}\", ...) came after end_headers(): headers go before the blank line"
+            ));
+        }
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|byte| byte.is_ascii_graphic() && byte != b':')
+        {
+            return self.mistake(&format!("send_header: {name:?} is not a valid header name"));
+        }
+        if value
+            .bytes()
+            .any(|byte| (byte < b' ' && byte != b'\t') || byte == 0x7f)
+        {
+            return self.mistake(&format!(
+                "send_header(\"{name}\", {value:?}): a header value may not contain a line break or control character (it would split the response), so it was not sent"
+            ));
+        }
+        if name.eq_ignore_ascii_case("Content-Length") {
+            match value.trim().parse() {
+                Ok(length) => self.content_length = Some(length),
+                Err(_) => {
+                    return self.mistake(&format!("Content-Length {value:?} is not a number"));
+                }
+            }
+        } else if name.eq_ignore_ascii_case("Transfer-Encoding") {
+            return self.mistake(
+                "do not send Transfer-Encoding: the server sends the body in one piece with a Content-Length",
+            );
+        } else if name.eq_ignore_ascii_case("Connection") {
+            self.closes |= value
+                .split(',')
+                .any(|token| token.trim().eq_ignore_ascii_case("close"));
+        } else if name.eq_ignore_ascii_case("Date") {
+            self.has_date = true;
+        } else if name.eq_ignore_ascii_case("Server") {
+            self.has_server = true;
+        }
+        self.head.extend_from_slice(name.as_bytes());
+        self.head.extend_from_slice(b": ");
+        self.head.extend_from_slice(value.as_bytes());
+        self.head.extend_from_slice(b"\r\n");
+    }
+
+    /// Ends the headers (the blank line); what is written next is the body.
+    ///
+    /// ```
+    /// use std::io::Write;
+    ///
+    /// let mut response = http_server::Response::new();
+    /// response.send_response(200);
+    /// response.end_headers();
+    /// response.write_all(b"body")?;
+    /// assert_eq!(response.body(), b"body");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn end_headers(&mut self) {
+        if self.status.is_none() {
+            return self.mistake("end_headers() came before send_response()");
+        }
+        if self.headers_ended {
+            return self.mistake("end_headers() was called twice");
+        }
+        self.headers_ended = true;
+    }
+
+    /// Replaces whatever the response holds with a complete error response:
+    /// the status, a plain-text body that explains it, and the headers for
+    /// that body. Named after Python's `send_error`.
+    ///
+    /// ```
+    /// let mut response = http_server::Response::new();
+    /// response.send_error(400, "the form has no 'message' field");
+    /// assert_eq!(response.status(), Some(400));
+    /// assert_eq!(response.body(), b"400 Bad Request\n\nthe form has no 'message' field\n");
+    /// ```
+    pub fn send_error(&mut self, code: u16, message: &str) {
+        *self = Response::new();
+        self.send_response(code);
+        self.send_header("Content-Type", "text/plain; charset=utf-8");
+        self.end_headers();
+        let reason = reason_phrase(code);
+        self.body = format!("{code} {reason}\n\n{message}\n").into_bytes();
+    }
+
+    /// The status code sent so far, if any.
+    ///
+    /// ```
+    /// assert_eq!(http_server::Response::new().status(), None);
+    /// ```
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// The value of the first header called `name` (any case) sent so far.
+    ///
+    /// ```
+    /// let mut response = http_server::Response::new();
+    /// response.send_response(200);
+    /// response.send_header("Content-Type", "text/html");
+    /// assert_eq!(response.header("CONTENT-TYPE"), Some("text/html"));
+    /// ```
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let head = std::str::from_utf8(&self.head).ok()?;
+        head.split("\r\n").skip(1).find_map(|line| {
+            let (field, value) = line.split_once(": ")?;
+            field.eq_ignore_ascii_case(name).then_some(value)
+        })
+    }
+
+    /// The body written so far.
+    ///
+    /// ```
+    /// assert!(http_server::Response::new().body().is_empty());
+    /// ```
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    fn mistake(&mut self, what: &str) {
+        if self.mistake.is_none() {
+            self.mistake = Some(what.to_owned());
+        }
+    }
+
+    /// What is wrong with this response, if it cannot be sent as it is.
+    pub(crate) fn problem(&self, head_request: bool) -> Option<String> {
+        if let Some(mistake) = &self.mistake {
+            return Some(mistake.clone());
+        }
+        let Some(status) = self.status else {
+            return Some("the handler sent no response: call send_response() first".to_owned());
+        };
+        if !self.headers_ended {
+            return Some("the handler never called end_headers()".to_owned());
+        }
+        if forbids_body(status) && !self.body.is_empty() {
+            return Some(format!("a {status} response cannot have a body"));
+        }
+        let length = self.body.len() as u64;
+        match self.content_length {
+            Some(declared) if declared != length && !(head_request && length == 0) => {
+                Some(format!(
+                    "the handler sent Content-Length: {declared} but wrote {length} bytes of body"
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the handler asked for the connection to be closed.
+    pub(crate) fn closes_connection(&self) -> bool {
+        self.closes
+    }
+
+    /// Puts the bytes to send into `out`: the head, the headers the server
+    /// adds, the blank line and (unless this answers a `HEAD`) the body.
+    pub(crate) fn serialize(
+        &self,
+        out: &mut Vec<u8>,
+        head_request: bool,
+        connection: Option<&str>,
+    ) {
+        out.clear();
+        out.extend_from_slice(&self.head);
+        if !self.has_date {
+            out.extend_from_slice(b"Date: ");
+            crate::date::push_http_date_now(out);
+            out.extend_from_slice(b"\r\n");
+        }
+        if !self.has_server {
+            out.extend_from_slice(b"Server: ");
+            out.extend_from_slice(SERVER_NAME.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        let status = self.status.unwrap_or(500);
+        if self.content_length.is_none() && !forbids_body(status) {
+            out.extend_from_slice(b"Content-Length: ");
+            out.extend_from_slice(self.body.len().to_string().as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        if let Some(connection) = connection {
+            out.extend_from_slice(b"Connection: ");
+            out.extend_from_slice(connection.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b"\r\n");
+        if !head_request && !forbids_body(status) {
+            out.extend_from_slice(&self.body);
+        }
+    }
+}
+
+impl Write for Response {
+    /// Adds to the body. Writing before [`end_headers`](Response::end_headers)
+    /// is a mistake, and fails.
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if !self.headers_ended {
+            self.mistake("the body was written before end_headers()");
+            return Err(io::Error::other(
+                "the body was written before end_headers()",
+            ));
+        }
+        self.body.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent(response: &Response, head_request: bool) -> String {
+        let mut out = Vec::new();
+        response.serialize(&mut out, head_request, None);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn hello() -> Response {
+        let mut response = Response::new();
+        response.send_response(200);
+        response.send_header("Content-Type", "text/plain");
+        response.end_headers();
+        response.write_all(b"Hello").unwrap();
+        response
+    }
+
+    #[test]
+    fn frames_the_body_with_content_length() {
+        let text = sent(&hello(), false);
+        assert!(text.starts_with("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nDate: "));
+        assert!(text.ends_with("\r\nContent-Length: 5\r\n\r\nHello"));
+        assert!(text.contains("\r\nServer: "));
+    }
+
+    #[test]
+    fn a_head_answer_keeps_the_length_and_drops_the_body() {
+        let text = sent(&hello(), true);
+        assert!(text.ends_with("Content-Length: 5\r\n\r\n"));
+    }
+
+    #[test]
+    fn no_content_has_no_length_and_no_body() {
+        let mut response = Response::new();
+        response.send_response(204);
+        response.end_headers();
+        assert!(!sent(&response, false).contains("Content-Length"));
+        assert_eq!(response.problem(false), None);
+    }
+
+    #[test]
+    fn names_each_mistake_in_order() {
+        let mut response = Response::new();
+        response.send_header("X", "y");
+        assert!(
+            response
+                .problem(false)
+                .unwrap()
+                .contains("before send_response")
+        );
+
+        let mut response = Response::new();
+        response.send_response(200);
+        assert!(response.write_all(b"early").is_err());
+        assert!(
+            response
+                .problem(false)
+                .unwrap()
+                .contains("before end_headers")
+        );
+
+        let mut response = Response::new();
+        response.send_response(200);
+        assert!(
+            response
+                .problem(false)
+                .unwrap()
+                .contains("never called end_headers")
+        );
+
+        assert!(
+            Response::new()
+                .problem(false)
+                .unwrap()
+                .contains("sent no response")
+        );
+
+        let mut response = hello();
+        response.send_header("Late", "header");
+        assert!(
+            response
+                .problem(false)
+                .unwrap()
+                .contains("after end_headers")
+        );
+    }
+
+    #[test]
+    fn refuses_header_values_that_would_split_the_response() {
+        for value in ["a\r\nSet-Cookie: evil=1", "a\nb", "a\rb", "nul\0"] {
+            let mut response = Response::new();
+            response.send_response(200);
+            response.send_header("X-Value", value);
+            response.end_headers();
+            assert!(
+                response.problem(false).unwrap().contains("line break"),
+                "{value:?}"
+            );
+            assert!(!sent(&response, false).contains("evil"));
+        }
+        let mut response = Response::new();
+        response.send_response(200);
+        response.send_header("Bad Name", "x");
+        assert!(response.problem(false).is_some());
+    }
+
+    #[test]
+    fn checks_a_content_length_set_by_the_handler() {
+        let mut response = Response::new();
+        response.send_response(200);
+        response.send_header("Content-Length", "10");
+        response.end_headers();
+        response.write_all(b"short").unwrap();
+        assert!(
+            response
+                .problem(false)
+                .unwrap()
+                .contains("Content-Length: 10")
+        );
+        assert!(!sent(&response, false).contains("Content-Length: 5"));
+    }
+
+    #[test]
+    fn refuses_out_of_range_status_codes() {
+        for code in [0, 100, 199, 600] {
+            let mut response = Response::new();
+            response.send_response(code);
+            assert!(response.problem(false).is_some(), "{code}");
+        }
+    }
+
+    #[test]
+    fn send_error_replaces_a_half_written_response() {
+        let mut response = hello();
+        response.send_error(404, "no such page");
+        assert_eq!(response.problem(false), None);
+        let text = sent(&response, false);
+        assert!(text.starts_with("HTTP/1.1 404 Not Found\r\n"));
+        assert!(text.ends_with("\r\n\r\n404 Not Found\n\nno such page\n"));
+    }
+}
