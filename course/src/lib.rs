@@ -1,1 +1,29 @@
-//! The course checks.
+//! The course's checks: they prove that a lesson's program does what the
+//! lesson asks, and say what is wrong, in the lesson's words, when it does
+//! not.
+//!
+//! A check builds a lesson's binary (the student's exercise or the
+//! solution), starts it on a free port (`PORT=0`), reads the address from
+//! its first line of output, talks to it over real HTTP, and compares what
+//! comes back with what the lesson promises. The same checks serve three
+//! masters:
+//!
+//! - `cargo test` runs them against every solution (they must pass) and
+//!   every starter (they must fail): see `course/tests/`;
+//! - `cargo course check LESSON` runs them against a student's exercise;
+//! - `cargo course verify` proves the whole course for an instructor.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`check`] | a lesson, its checks, and a failure report |
+//! | [`process`] | building a binary and running it as a server or a program |
+//! | [`session`] | talking HTTP to the server under check |
+//! | [`lessons`] | every lesson's checks |
+
+pub mod check;
+pub mod lessons;
+pub mod process;
+pub mod session;
+
+pub use check::{Check, CheckResult, Failure, Lesson, Side};
+pub use session::{Reply, Session};

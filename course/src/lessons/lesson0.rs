@@ -1,0 +1,128 @@
+//! Lesson 0, the hello server: every GET gets `Hello, HTTP!`.
+
+use crate::session::Session;
+use crate::{Check, CheckResult, Lesson};
+
+pub const LESSON: Lesson = Lesson {
+    number: 0,
+    folder: "0_hello_server",
+    title: "Hello server",
+    binary: "hello_server",
+    is_server: true,
+    tour: true,
+    checks: &[
+        Check {
+            name: "GET / answers 200 with the text Hello, HTTP!",
+            step: None,
+            optional: false,
+            run: get_root_says_hello,
+        },
+        Check {
+            name: "every path gets the same answer",
+            step: None,
+            optional: false,
+            run: any_path_says_hello,
+        },
+        Check {
+            name: "HEAD / gets the headers and no body",
+            step: None,
+            optional: false,
+            run: head_has_no_body,
+        },
+        Check {
+            name: "POST / answers 501 Not Implemented",
+            step: None,
+            optional: false,
+            run: post_is_not_implemented,
+        },
+        Check {
+            name: "a garbled request gets 400, and the server keeps serving",
+            step: None,
+            optional: false,
+            run: garbage_gets_400,
+        },
+    ],
+    hints: &[
+        "Lesson 0 has nothing to fill in: run `cargo run --bin hello_server`, open http://localhost:8000/ and read lessons/0_hello_server/README.md alongside the code.",
+        "If a check fails here, compare exercises/0_hello_server/main.rs with solutions/0_hello_server/main.rs: they should be the same file.",
+    ],
+};
+
+const HELLO: &str = "Hello, HTTP!\n";
+const TEXT_TYPE: &str = "text/plain; charset=utf-8";
+
+fn says_hello(session: &mut Session, path: &str) -> CheckResult {
+    let reply = session.get(path)?;
+    if reply.status != 200 {
+        return Err(reply.fail(
+            "status 200 OK",
+            "send_response(200) starts a successful answer.",
+        ));
+    }
+    if reply.body != HELLO {
+        return Err(reply.fail(
+            format!("the body {HELLO:?}"),
+            "The body is the bytes written after end_headers(), newline included.",
+        ));
+    }
+    if !reply
+        .header("content-type")
+        .is_some_and(|value| value.eq_ignore_ascii_case(TEXT_TYPE))
+    {
+        return Err(reply.fail(
+            format!("Content-Type: {TEXT_TYPE}"),
+            "send_header(\"Content-type\", \"text/plain; charset=utf-8\") tells the browser it is text.",
+        ));
+    }
+    Ok(())
+}
+
+fn get_root_says_hello(session: &mut Session) -> CheckResult {
+    says_hello(session, "/")
+}
+
+fn any_path_says_hello(session: &mut Session) -> CheckResult {
+    says_hello(session, "/goodbye")?;
+    says_hello(session, "/some/deeper/path?with=query")
+}
+
+fn head_has_no_body(session: &mut Session) -> CheckResult {
+    let reply = session.head("/")?;
+    if reply.status != 200 || !reply.body.is_empty() {
+        return Err(reply.fail(
+            "status 200 and no body",
+            "HEAD asks for the headers only; the server drops the body that do_get writes.",
+        ));
+    }
+    if reply.header("content-length") != Some("13") {
+        return Err(reply.fail(
+            "Content-Length: 13 (the length a GET's body would have)",
+            "Let the server fill in Content-Length: do not set it yourself.",
+        ));
+    }
+    Ok(())
+}
+
+fn post_is_not_implemented(session: &mut Session) -> CheckResult {
+    let reply = session.post_form("/", &[("message", "hi")])?;
+    if reply.status != 501 {
+        return Err(reply.fail(
+            "status 501 Not Implemented",
+            "The hello server has no do_post, so a POST gets the default answer, 501.",
+        ));
+    }
+    Ok(())
+}
+
+fn garbage_gets_400(session: &mut Session) -> CheckResult {
+    let reply = session.send_raw(b"GARBAGE\r\n\r\n")?;
+    if !reply.starts_with("HTTP/1.1 400 ") {
+        return Err(crate::Failure {
+            sent: "a request line without a path or version: GARBAGE".into(),
+            expected: "HTTP/1.1 400 Bad Request".into(),
+            got: crate::session::quote_body(&reply),
+            hint: "The shared server module answers malformed requests itself.".into(),
+        });
+    }
+    says_hello(session, "/")
+}

@@ -1,0 +1,380 @@
+//! Building a lesson's binary with Cargo, and running it: as a server on a
+//! free port, or as a program with arguments.
+
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::Failure;
+
+/// How long a server may take to print its address.
+const START_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a program run by a check may take.
+const PROGRAM_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The repository's top folder, where Cargo.toml and the lessons are.
+pub fn repository_root() -> PathBuf {
+    let course = Path::new(env!("CARGO_MANIFEST_DIR"));
+    course.parent().unwrap_or(course).to_path_buf()
+}
+
+/// What Cargo said when a build failed (empty if it printed to the terminal).
+#[derive(Debug, Clone)]
+pub struct BuildOutput {
+    /// Cargo's messages, as it prints them.
+    pub messages: String,
+}
+
+/// Builds a binary of the workspace with Cargo and returns its path.
+///
+/// With `show` set, Cargo prints its progress and any compiler errors to
+/// the terminal exactly as `cargo build` would; otherwise they are captured
+/// and returned when the build fails.
+pub fn build(binary: &str, show: bool) -> Result<PathBuf, BuildOutput> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(repository_root())
+        .args([
+            "build",
+            "--bin",
+            binary,
+            "--message-format=json-render-diagnostics",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(if show {
+            Stdio::inherit()
+        } else {
+            Stdio::piped()
+        });
+    let output = command.output().map_err(|error| BuildOutput {
+        messages: format!("could not run cargo: {error}"),
+    })?;
+    let messages = String::from_utf8_lossy(&output.stderr).into_owned();
+    if !output.status.success() {
+        return Err(BuildOutput { messages });
+    }
+    // Cargo's JSON messages name the file each build made.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| message["reason"] == "compiler-artifact")
+        .filter(|message| message["target"]["name"] == binary)
+        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
+        .ok_or(BuildOutput {
+            messages: format!("cargo built no executable called {binary}\n{messages}"),
+        })
+}
+
+/// Collects what a child process prints, line by line, on a thread.
+fn collect(stream: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
+    thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            let mut text = into.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            text.push_str(&line);
+            text.push('\n');
+        }
+    });
+}
+
+/// A lesson server started by a check. It is stopped when dropped, so a
+/// check can never leave a server running.
+#[derive(Debug)]
+pub struct ServerProcess {
+    child: Child,
+    base_url: String,
+    output: Arc<Mutex<String>>,
+}
+
+impl ServerProcess {
+    /// Starts `binary` with `PORT=0` and waits for its first line of output,
+    /// which must name the address it listens on, like
+    /// `Serving HTTP on http://127.0.0.1:41234/ (Ctrl-C to stop)`.
+    pub fn start(binary: &Path, name: &str) -> Result<ServerProcess, Failure> {
+        let mut child = Command::new(binary)
+            .current_dir(repository_root())
+            .env("PORT", "0")
+            .env("RUST_BACKTRACE", "0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|error| {
+                Failure::plain(
+                    format!("could not start {name}: {error}"),
+                    "Build it with `cargo build --bin NAME` and try again.".replace("NAME", name),
+                )
+            })?;
+        let output = Arc::new(Mutex::new(String::new()));
+        if let Some(stderr) = child.stderr.take() {
+            collect(stderr, Arc::clone(&output));
+        }
+        let (first_line, first_line_arrived) = mpsc::channel();
+        if let Some(stdout) = child.stdout.take() {
+            let rest = Arc::clone(&output);
+            thread::spawn(move || {
+                let mut lines = BufReader::new(stdout).lines();
+                let _ = first_line.send(lines.next().and_then(Result::ok));
+                for line in lines.map_while(Result::ok) {
+                    let mut text = rest.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    text.push_str(&line);
+                    text.push('\n');
+                }
+            });
+        }
+        let mut server = ServerProcess {
+            child,
+            base_url: String::new(),
+            output,
+        };
+        let line = match first_line_arrived.recv_timeout(START_TIMEOUT) {
+            Ok(Some(line)) => line,
+            Ok(None) | Err(mpsc::RecvTimeoutError::Disconnected) => {
+                let status = server.wait_for_exit(Duration::from_secs(2));
+                return Err(Failure::plain(
+                    format!(
+                        "{name} stopped before it printed its address ({}).{}",
+                        describe_exit(status),
+                        server.output_for_report()
+                    ),
+                    "A server must keep running. Read the error above: a panic names the file and line; \
+                     \"address already in use\" means something else has the port.",
+                ));
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                return Err(Failure::plain(
+                    format!(
+                        "{name} printed nothing for {} seconds",
+                        START_TIMEOUT.as_secs()
+                    ),
+                    "The first line a server prints must be its address: keep the `Server::from_env()` and \
+                     `serve_forever` lines of the starter.",
+                ));
+            }
+        };
+        match address_in(&line) {
+            Some(url) => server.base_url = url,
+            None => {
+                return Err(Failure::plain(
+                    format!("{name}'s first line of output was {line:?}"),
+                    "The first line must name the address, like `Serving HTTP on http://127.0.0.1:8000/`; \
+                     print anything else after `serve_forever` has started (or on stderr).",
+                ));
+            }
+        }
+        Ok(server)
+    }
+
+    /// The server's address, like `http://127.0.0.1:41234`, without a
+    /// final slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Whether the server process has ended, and how.
+    pub fn exit_status(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    /// Everything the server printed after its first line (its request log,
+    /// panics, ...).
+    pub fn output(&self) -> String {
+        self.output
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// The last lines of the server's output, ready to add to a report.
+    pub fn output_for_report(&self) -> String {
+        let output = self.output();
+        let lines: Vec<&str> = output.lines().collect();
+        if lines.is_empty() {
+            return String::new();
+        }
+        let tail = &lines[lines.len().saturating_sub(12)..];
+        format!("\nThe server printed:\n  | {}", tail.join("\n  | "))
+    }
+
+    fn wait_for_exit(&mut self, limit: Duration) -> Option<ExitStatus> {
+        let until = Instant::now() + limit;
+        while Instant::now() < until {
+            if let Some(status) = self.exit_status() {
+                return Some(status);
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+        None
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The `http://host:port` in a line like
+/// `Serving HTTP on http://127.0.0.1:8000/ (Ctrl-C to stop)`.
+fn address_in(line: &str) -> Option<String> {
+    let start = line.find("http://")?;
+    let rest = &line[start + "http://".len()..];
+    let end = rest
+        .find(|c: char| c == '/' || c.is_whitespace())
+        .unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let (_, port) = authority.rsplit_once(':')?;
+    port.parse::<u16>().ok().filter(|&port| port != 0)?;
+    Some(format!("http://{authority}"))
+}
+
+fn describe_exit(status: Option<ExitStatus>) -> String {
+    match status {
+        Some(status) => match status.code() {
+            Some(code) => format!("exit code {code}"),
+            None => "stopped by a signal".to_owned(),
+        },
+        None => "it closed its output".to_owned(),
+    }
+}
+
+/// What a program run by a check printed, and how it ended.
+#[derive(Debug, Clone)]
+pub struct ProgramOutput {
+    /// The command line, as the student would type it.
+    pub command: String,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+    /// The exit code (`None` if a signal stopped it).
+    pub code: Option<i32>,
+}
+
+/// Runs a program to its end (at most 30 seconds) and collects its output.
+pub fn run_program(
+    binary: &Path,
+    display_name: &str,
+    args: &[&str],
+) -> Result<ProgramOutput, Failure> {
+    let command = std::iter::once(display_name.to_owned())
+        .chain(args.iter().map(|arg| shell_quote(arg)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut child = Command::new(binary)
+        .current_dir(repository_root())
+        .args(args)
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|error| Failure::plain(format!("could not start {display_name}: {error}"), ""))?;
+    let stdout = Arc::new(Mutex::new(String::new()));
+    let stderr = Arc::new(Mutex::new(String::new()));
+    let readers: Vec<_> = [
+        child
+            .stdout
+            .take()
+            .map(|out| reader_thread(out, Arc::clone(&stdout))),
+        child
+            .stderr
+            .take()
+            .map(|err| reader_thread(err, Arc::clone(&stderr))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let until = Instant::now() + PROGRAM_TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().ok().flatten() {
+            break status;
+        }
+        if Instant::now() > until {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(Failure {
+                sent: command,
+                expected: "the program to finish".into(),
+                got: format!(
+                    "it was still running after {} seconds",
+                    PROGRAM_TIMEOUT.as_secs()
+                ),
+                hint: "Does it wait for input, or retry forever? Give requests a timeout.".into(),
+            });
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    for reader in readers {
+        let _ = reader.join();
+    }
+    let text =
+        |shared: &Arc<Mutex<String>>| shared.lock().map(|text| text.clone()).unwrap_or_default();
+    Ok(ProgramOutput {
+        command,
+        stdout: text(&stdout),
+        stderr: text(&stderr),
+        code: status.code(),
+    })
+}
+
+fn reader_thread(
+    mut stream: impl Read + Send + 'static,
+    into: Arc<Mutex<String>>,
+) -> thread::JoinHandle<()> {
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = stream.read_to_end(&mut bytes);
+        if let Ok(mut text) = into.lock() {
+            text.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    })
+}
+
+/// Quotes a word for a POSIX shell, if it needs quoting.
+pub fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_address_in_the_first_line() {
+        let line = "Serving HTTP on http://127.0.0.1:41234/ (Ctrl-C to stop)";
+        assert_eq!(address_in(line).as_deref(), Some("http://127.0.0.1:41234"));
+        assert_eq!(
+            address_in("http://localhost:8000").as_deref(),
+            Some("http://localhost:8000")
+        );
+        assert_eq!(address_in("Serving on port 8000"), None);
+        assert_eq!(address_in("http://127.0.0.1:0/"), None);
+    }
+
+    #[test]
+    fn quotes_only_what_needs_quoting() {
+        assert_eq!(
+            shell_quote("http://localhost:8000/"),
+            "http://localhost:8000/"
+        );
+        assert_eq!(shell_quote("message=it's"), r"'message=it'\''s'");
+        assert_eq!(shell_quote("a b"), "'a b'");
+    }
+}

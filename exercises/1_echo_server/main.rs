@@ -1,0 +1,2 @@
+//! Placeholder: this lesson is being written.
+fn main() {}

@@ -1,0 +1,2 @@
+//! Placeholder: the names service is being written.
+fn main() {}
