@@ -155,13 +155,11 @@ pub(crate) fn serve_connection(
         if sent.is_err() {
             return;
         }
-        let unread_body = !request.body_is_done();
         if closing {
-            return if unread_body {
-                close_gently(&writer)
-            } else {
-                ()
-            };
+            if !request.body_is_done() {
+                close_gently(&writer);
+            }
+            return;
         }
         reader = match request.into_reader(settings.drain_limit) {
             Some(reader) => reader,
