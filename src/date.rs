@@ -93,6 +93,27 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// Appends the current time in the form of the `Date` header to `out`.
+///
+/// A busy server sends thousands of responses a second and the text only
+/// changes once a second, so each thread keeps the last one it made.
+pub(crate) fn push_http_date_now(out: &mut Vec<u8>) {
+    use std::cell::RefCell;
+    thread_local! {
+        static LAST: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+    }
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    LAST.with_borrow_mut(|(last_seconds, text)| {
+        if *last_seconds != seconds {
+            *last_seconds = seconds;
+            *text = DateTime::from_unix(seconds).http_date();
+        }
+        out.extend_from_slice(text.as_bytes());
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,25 +149,4 @@ mod tests {
             "Mon, 01 Mar 2100 00:00:00 GMT"
         );
     }
-}
-
-/// Appends the current time in the form of the `Date` header to `out`.
-///
-/// A busy server sends thousands of responses a second and the text only
-/// changes once a second, so each thread keeps the last one it made.
-pub(crate) fn push_http_date_now(out: &mut Vec<u8>) {
-    use std::cell::RefCell;
-    thread_local! {
-        static LAST: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
-    }
-    let seconds = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs());
-    LAST.with_borrow_mut(|(last_seconds, text)| {
-        if *last_seconds != seconds {
-            *last_seconds = seconds;
-            *text = DateTime::from_unix(seconds).http_date();
-        }
-        out.extend_from_slice(text.as_bytes());
-    });
 }

@@ -88,8 +88,9 @@ fn emit(line: String) {
         });
         sender
     });
-    if writer.send(line).is_err() {
-        // Only if the writer thread died; fall back to a direct write.
+    if let Err(unsent) = writer.send(line) {
+        // Only if the writer thread died: write the line ourselves.
+        let _ = std::io::stderr().write_all(unsent.0.as_bytes());
     }
 }
 
