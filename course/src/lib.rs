@@ -19,11 +19,17 @@
 //! | [`process`] | building a binary and running it as a server or a program |
 //! | [`session`] | talking HTTP to the server under check |
 //! | [`lessons`] | every lesson's checks |
+//! | [`regions`] | TODO regions: where a starter may differ from its solution |
+//! | [`progress`] | which lessons a student has passed |
+//! | [`verify`] | the instructor's proof that the course is whole |
 
 pub mod check;
 pub mod lessons;
 pub mod process;
+pub mod progress;
+pub mod regions;
 pub mod session;
+pub mod verify;
 
 pub use check::{Check, CheckResult, Failure, Lesson, Side};
 pub use session::{Reply, Session};

@@ -285,6 +285,37 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Sends `bytes` exactly as given over a new connection and returns what
+    /// comes back until the server closes it (at most 5 seconds), for checks
+    /// that need a request no client library would send.
+    pub fn send_raw(&mut self, bytes: &[u8]) -> Result<String, Failure> {
+        use std::io::{Read, Write};
+        let base_url = self.server()?.base_url().to_owned();
+        let address = base_url.trim_start_matches("http://");
+        let shown = String::from_utf8_lossy(bytes).into_owned();
+        let sent = format!(
+            "printf {} | nc localhost 8000",
+            shell_quote(&shown.escape_default().to_string())
+        );
+        let exchange = || -> std::io::Result<String> {
+            let mut stream = std::net::TcpStream::connect(address)?;
+            stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+            stream.write_all(bytes)?;
+            stream.shutdown(std::net::Shutdown::Write)?;
+            let mut reply = Vec::new();
+            stream.read_to_end(&mut reply)?;
+            Ok(String::from_utf8_lossy(&reply).into_owned())
+        };
+        exchange().map_err(|error| Failure {
+            sent,
+            expected: "an HTTP response".into(),
+            got: format!("no answer: {error}"),
+            hint: String::new(),
+        })
+    }
+}
+
 /// `name=value&...`, escaped the way browsers send forms.
 pub fn encode_form(fields: &[(&str, &str)]) -> String {
     fields
@@ -369,36 +400,5 @@ mod tests {
             ..Request::default()
         };
         assert_eq!(curl_command(&head), "curl -I http://localhost:8000/");
-    }
-}
-
-impl Session {
-    /// Sends `bytes` exactly as given over a new connection and returns what
-    /// comes back until the server closes it (at most 5 seconds), for checks
-    /// that need a request no client library would send.
-    pub fn send_raw(&mut self, bytes: &[u8]) -> Result<String, Failure> {
-        use std::io::{Read, Write};
-        let base_url = self.server()?.base_url().to_owned();
-        let address = base_url.trim_start_matches("http://");
-        let shown = String::from_utf8_lossy(bytes).into_owned();
-        let sent = format!(
-            "printf {} | nc localhost 8000",
-            shell_quote(&shown.escape_default().to_string())
-        );
-        let exchange = || -> std::io::Result<String> {
-            let mut stream = std::net::TcpStream::connect(address)?;
-            stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-            stream.write_all(bytes)?;
-            stream.shutdown(std::net::Shutdown::Write)?;
-            let mut reply = Vec::new();
-            stream.read_to_end(&mut reply)?;
-            Ok(String::from_utf8_lossy(&reply).into_owned())
-        };
-        exchange().map_err(|error| Failure {
-            sent,
-            expected: "an HTTP response".into(),
-            got: format!("no answer: {error}"),
-            hint: String::new(),
-        })
     }
 }
