@@ -1,6 +1,13 @@
-//! Lesson 1: being written.
+//! Lesson 1, the echo server: `GET /Balloon` gets `Balloon`.
+//!
+//! The paths are random words, so an answer written into the program
+//! cannot pass; each failure names the likely mistake (still the hello
+//! server, the slash kept, a wrong status or content type).
 
-use crate::Lesson;
+use std::hash::{BuildHasher, RandomState};
+
+use crate::session::{Reply, Session};
+use crate::{Check, CheckResult, Lesson};
 
 pub const LESSON: Lesson = Lesson {
     number: 1,
@@ -9,6 +16,176 @@ pub const LESSON: Lesson = Lesson {
     binary: "echo_server",
     is_server: true,
     tour: false,
-    checks: &[],
-    hints: &[],
+    checks: &[
+        Check {
+            name: "GET /<word> answers 200 with the word, as plain text",
+            step: None,
+            optional: false,
+            run: echoes_words,
+        },
+        Check {
+            name: "a longer path is echoed whole, inner slashes included",
+            step: None,
+            optional: false,
+            run: echoes_longer_paths,
+        },
+        Check {
+            name: "going further: %-escapes are decoded (/Hello%20World gives Hello World)",
+            step: None,
+            optional: true,
+            run: decodes_escapes,
+        },
+    ],
+    hints: &[
+        "The path is in the request line, `GET /Balloon HTTP/1.1`; the handler reads it with request.path().",
+        "request.path() gives \"/Balloon\", with its slash: path.strip_prefix('/') gives Some(\"Balloon\").",
+        "let path = request.path(); let message = path.strip_prefix('/').unwrap_or(path); then write message.as_bytes() as the body.",
+    ],
 };
+
+const HELLO: &str = "Hello, HTTP!\n";
+
+/// Words for the paths the checks ask for.
+const WORDS: [&str; 24] = [
+    "Balloon",
+    "Teapot",
+    "Lighthouse",
+    "Marmalade",
+    "Pelican",
+    "Umbrella",
+    "Walrus",
+    "Cinnamon",
+    "Harbour",
+    "Meteor",
+    "Origami",
+    "Quartz",
+    "Saxophone",
+    "Tangerine",
+    "Volcano",
+    "Zeppelin",
+    "Accordion",
+    "Biscuit",
+    "Compass",
+    "Dandelion",
+    "Giraffe",
+    "Kaleidoscope",
+    "Nutmeg",
+    "Porcupine",
+];
+
+/// A random number, different at each call and in each run. The standard
+/// library seeds the keys of its hash maps at random, which is all the
+/// randomness a check needs.
+pub(super) fn random_number() -> u64 {
+    RandomState::new().hash_one(std::time::SystemTime::now())
+}
+
+/// `count` different words, picked at random.
+fn random_words(count: usize) -> Vec<&'static str> {
+    let mut words = Vec::with_capacity(count);
+    while words.len() < count.min(WORDS.len()) {
+        let word = WORDS[(random_number() % WORDS.len() as u64) as usize];
+        if !words.contains(&word) {
+            words.push(word);
+        }
+    }
+    words
+}
+
+/// Whether `body` is `expected`, allowing one newline after it.
+fn body_is(body: &str, expected: &str) -> bool {
+    body.strip_suffix('\n').unwrap_or(body) == expected
+}
+
+/// Whether the reply says "plain text in UTF-8".
+fn is_plain_text(reply: &Reply) -> bool {
+    let charset = reply
+        .header("content-type")
+        .unwrap_or("")
+        .to_ascii_lowercase()
+        .replace([' ', '"'], "");
+    reply.media_type().as_deref() == Some("text/plain") && charset.contains("charset=utf-8")
+}
+
+/// Asks for `path` and expects `expected` back, naming the likely mistake
+/// when something else comes.
+fn expect_echo(session: &mut Session, path: &str, expected: &str) -> CheckResult {
+    let reply = session.get(path)?;
+    let wanted = format!("status 200 and the body {expected:?}");
+    if reply.body == HELLO {
+        return Err(reply.fail(
+            wanted,
+            "That is still the hello server. In the TODO of do_get, make the message the path \
+             (request.path()) instead of the greeting.",
+        ));
+    }
+    if reply.status != 200 {
+        return Err(reply.fail(
+            wanted,
+            "The status should be 200 OK: the echo server has an answer for every path. Keep \
+             response.send_response(200) as the first step.",
+        ));
+    }
+    if !body_is(&reply.body, expected) {
+        let hint = if body_is(&reply.body, &format!("/{expected}")) {
+            "You kept the leading slash: request.path() gives \"/Balloon\", the echo is \
+             \"Balloon\". path.strip_prefix('/') takes the slash off."
+        } else if reply.body.is_empty() {
+            "The body is empty: write the message with response.write_all(message.as_bytes()) \
+             after end_headers()."
+        } else {
+            "The body should be the path of the request, from just after its first \"/\" to \
+             the end: request.path() without its first character."
+        };
+        return Err(reply.fail(wanted, hint));
+    }
+    if !is_plain_text(&reply) {
+        return Err(reply.fail(
+            "Content-Type: text/plain; charset=utf-8",
+            "The echo is plain text: keep the header \
+             send_header(\"Content-type\", \"text/plain; charset=utf-8\") from the hello server.",
+        ));
+    }
+    Ok(())
+}
+
+fn echoes_words(session: &mut Session) -> CheckResult {
+    for word in random_words(3) {
+        expect_echo(session, &format!("/{word}"), word)?;
+    }
+    Ok(())
+}
+
+fn echoes_longer_paths(session: &mut Session) -> CheckResult {
+    let words = random_words(3);
+    let inner = words.join("/");
+    expect_echo(session, &format!("/{inner}"), &inner)?;
+    expect_echo(session, "/", "")
+}
+
+fn decodes_escapes(session: &mut Session) -> CheckResult {
+    let words = random_words(2);
+    let (first, second) = (words[0], words[1]);
+    let escaped = format!("/{first}%20{second}");
+    let reply = session.get(&escaped)?;
+    if body_is(&reply.body, &escaped[1..]) {
+        return Err(reply.fail(
+            format!("the body {:?}", format!("{first} {second}")),
+            "The escapes arrive as they were sent (%20 is a space): \
+             http_server::percent_decode(message)? decodes them.",
+        ));
+    }
+    expect_echo(session, &escaped, &format!("{first} {second}"))?;
+    expect_echo(session, "/caf%C3%A9", "café")?;
+
+    // %FF is a well-formed escape, but a lone byte 0xFF is not UTF-8 text.
+    let reply = session.get("/%FF")?;
+    if reply.status != 400 {
+        return Err(reply.fail(
+            "status 400 Bad Request: the escape decodes to a byte that is not UTF-8",
+            "percent_decode returns an error for it: pass it on with `?` (the server answers \
+             400 and quotes it) rather than unwrap() (a 500) or a lossy conversion.",
+        ));
+    }
+    Ok(())
+}
