@@ -382,24 +382,25 @@ fn watch(name: Option<&str>) -> Result<bool> {
                 None => return Ok(true),
             }
         }
+        // Note the files' time before saying we watch, so that a save
+        // right after the message is never missed.
+        let seen = last_change(lesson);
         println!(
             "\nWatching exercises/{}/ for changes (Enter: check now, q then Enter: quit)...",
             lesson.folder
         );
-        let seen = last_change(lesson);
         loop {
             match typed.recv_timeout(Duration::from_millis(500)) {
                 Ok(line) if line.trim().eq_ignore_ascii_case("q") => return Ok(passed),
                 Ok(_) => break,
-                Err(mpsc::RecvTimeoutError::Timeout | mpsc::RecvTimeoutError::Disconnected) => {
-                    if last_change(lesson) != seen {
-                        break;
-                    }
-                    if matches!(typed.try_recv(), Err(mpsc::TryRecvError::Disconnected)) {
-                        // No keyboard (stdin closed): keep polling quietly.
-                        thread::sleep(Duration::from_millis(500));
-                    }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                // No keyboard (stdin is closed): keep polling the files.
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    thread::sleep(Duration::from_millis(500))
                 }
+            }
+            if last_change(lesson) != seen {
+                break;
             }
         }
         println!("\n{}", "─".repeat(60));

@@ -79,7 +79,10 @@ fn outside(text: &str, regions: &[Region]) -> Vec<(usize, String)> {
     let mut kept = Vec::new();
     for (index, line) in text.lines().enumerate() {
         let number = index + 1;
-        if regions.iter().any(|region| region.start < number && number < region.end) {
+        if regions
+            .iter()
+            .any(|region| region.start < number && number < region.end)
+        {
             continue;
         }
         kept.push((number, line.to_owned()));
