@@ -18,12 +18,15 @@
 use std::io::{self, BufRead, Read};
 
 use crate::HttpError;
-use crate::parse::Framing;
+use crate::parse::{Framing, parse_field_line};
 
 /// Longest chunk-size line (the size may carry extensions we ignore).
 const MAX_CHUNK_LINE: usize = 1024;
 /// Most trailer lines after the last chunk.
 const MAX_TRAILERS: usize = 32;
+/// Most hex digits in a chunk size: 16 already make the largest `u64`, and
+/// more (leading zeros) would only be a way to send a lot of nothing.
+const MAX_CHUNK_SIZE_DIGITS: usize = 16;
 
 /// Where a body reader stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,8 +152,11 @@ impl BodyReader {
                     return Ok(count);
                 }
                 State::ChunkSize => {
-                    let size = parse_chunk_size(&read_small_line(reader)?)?;
-                    self.total = self.total.saturating_add(size);
+                    let (size, extensions) = parse_chunk_size(&read_small_line(reader)?)?;
+                    // Extensions are ignored, but not free: counting them
+                    // against the limit stops a client from sending
+                    // megabytes of them around a tiny body.
+                    self.total = self.total.saturating_add(size).saturating_add(extensions);
                     if self.total > self.limit {
                         let message = format!("the body may be at most {} bytes", self.limit);
                         return Err(HttpError::new(413, message));
@@ -165,10 +171,14 @@ impl BodyReader {
                 }
                 State::Trailers => {
                     for _ in 0..MAX_TRAILERS {
-                        if read_small_line(reader)?.is_empty() {
+                        let line = read_small_line(reader)?;
+                        if line.is_empty() {
                             self.state = State::Done;
                             break;
                         }
+                        // Trailers are thrown away, but they are header lines
+                        // and must be well-formed like any other.
+                        parse_field_line(&line).map_err(|error| bad_chunk(error.message()))?;
                     }
                     if self.state != State::Done {
                         return Err(bad_chunk("too many trailer lines"));
@@ -194,7 +204,9 @@ fn from_io(error: io::Error) -> HttpError {
     }
 }
 
-/// Reads a chunk-size or trailer line, which must end in CRLF (or LF).
+/// Reads a chunk-size or trailer line, which must end in CRLF. A bare LF is
+/// refused as it is in the head (see parse.rs): a chunked body whose lines
+/// two programs split differently is a classic way to smuggle a request.
 fn read_small_line<R: BufRead>(reader: &mut R) -> Result<Vec<u8>, HttpError> {
     let mut line = Vec::new();
     let mut limited = reader.take(MAX_CHUNK_LINE as u64 + 1);
@@ -207,28 +219,40 @@ fn read_small_line<R: BufRead>(reader: &mut R) -> Result<Vec<u8>, HttpError> {
         });
     }
     line.pop();
-    if line.last() == Some(&b'\r') {
-        line.pop();
+    if line.pop() != Some(b'\r') {
+        return Err(bad_chunk("a line ends with a bare LF instead of CR LF"));
     }
     Ok(line)
 }
 
 /// `1a` or `1a;name=value`: a size in hex, then extensions we ignore.
-fn parse_chunk_size(line: &[u8]) -> Result<u64, HttpError> {
+/// Returns the size and how many bytes the extensions took.
+fn parse_chunk_size(line: &[u8]) -> Result<(u64, u64), HttpError> {
     let digits_end = line
         .iter()
         .position(|byte| !byte.is_ascii_hexdigit())
         .unwrap_or(line.len());
-    let (digits, rest) = line.split_at(digits_end);
-    let rest = rest.trim_ascii_start();
-    if digits.is_empty() || !(rest.is_empty() || rest[0] == b';') {
+    let (digits, extensions) = line.split_at(digits_end);
+    // Spaces or tabs may come before a `;` (RFC 9112, section 7.1.1), and
+    // nowhere else.
+    let after_spaces = extensions.trim_ascii_start();
+    let well_formed = extensions.is_empty() || after_spaces.first() == Some(&b';');
+    if digits.is_empty() || !well_formed {
         return Err(bad_chunk("a chunk size is not a hex number"));
     }
-    if rest.iter().any(|&byte| byte < b' ' && byte != b'\t') {
+    if extensions
+        .iter()
+        .any(|&byte| (byte < b' ' && byte != b'\t') || byte == 0x7f)
+    {
         return Err(bad_chunk("a chunk extension contains a control character"));
     }
+    if digits.len() > MAX_CHUNK_SIZE_DIGITS {
+        return Err(bad_chunk("a chunk size is too large"));
+    }
     let digits = std::str::from_utf8(digits).unwrap_or_default();
-    u64::from_str_radix(digits, 16).map_err(|_| bad_chunk("a chunk size is too large"))
+    let size =
+        u64::from_str_radix(digits, 16).map_err(|_| bad_chunk("a chunk size is too large"))?;
+    Ok((size, extensions.len() as u64))
 }
 
 #[cfg(test)]
@@ -304,9 +328,52 @@ mod tests {
 
     #[test]
     fn parses_chunk_sizes() {
-        assert_eq!(parse_chunk_size(b"1A"), Ok(26));
-        assert_eq!(parse_chunk_size(b"0"), Ok(0));
-        assert_eq!(parse_chunk_size(b"10 ; name=value"), Ok(16));
-        assert!(parse_chunk_size(b"0x10").is_err());
+        assert_eq!(parse_chunk_size(b"1A"), Ok((26, 0)));
+        assert_eq!(parse_chunk_size(b"0"), Ok((0, 0)));
+        assert_eq!(parse_chunk_size(b"10 ; name=value"), Ok((16, 13)));
+        assert_eq!(parse_chunk_size(b"0000000000000005"), Ok((5, 0)));
+        for bad in [
+            &b"0x10"[..],
+            b"5 ",
+            b"5\tx",
+            b"5;a\rb",
+            b"5;\x0c",
+            b"00000000000000005",
+        ] {
+            assert!(parse_chunk_size(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn chunk_lines_must_end_in_crlf() {
+        for raw in [
+            &b"5\nHello\r\n0\r\n\r\n"[..],
+            b"5\r\nHello\n0\r\n\r\n",
+            b"5\r\nHello\r\n0\n\r\n",
+            b"5\r\nHello\r\n0\r\n\n",
+            b"5\r\nHello\r\n0\r\nX: y\n\r\n",
+        ] {
+            assert_eq!(
+                read_all(Framing::Chunked, raw).0,
+                Err(400),
+                "{:?}",
+                String::from_utf8_lossy(raw)
+            );
+        }
+    }
+
+    #[test]
+    fn trailers_must_be_header_lines() {
+        let (body, _) = read_all(Framing::Chunked, b"1\r\na\r\n0\r\nno colon\r\n\r\n");
+        assert_eq!(body, Err(400));
+    }
+
+    #[test]
+    fn chunk_extensions_count_against_the_body_limit() {
+        let extensions = format!("1;{e}\r\na\r\n1;{e}\r\na\r\n0\r\n\r\n", e = "e".repeat(600));
+        assert_eq!(
+            read_all(Framing::Chunked, extensions.as_bytes()).0,
+            Err(413)
+        );
     }
 }

@@ -6,6 +6,8 @@ use std::any::Any;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{IpAddr, Shutdown, SocketAddr, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::body::BodyReader;
@@ -48,13 +50,20 @@ impl Default for Settings {
 /// time that is left.
 #[derive(Debug)]
 pub(crate) struct Socket {
-    stream: TcpStream,
+    /// Shared with the server's list of connections (so a shutdown can
+    /// close it) rather than duplicated: one open file per connection.
+    stream: Arc<TcpStream>,
     deadline: Instant,
 }
 
 impl Socket {
     pub(crate) fn stream(&self) -> &TcpStream {
         &self.stream
+    }
+
+    /// When the request being read must have arrived.
+    pub(crate) fn deadline(&self) -> Instant {
+        self.deadline
     }
 }
 
@@ -65,8 +74,33 @@ impl Read for Socket {
             return Err(io::ErrorKind::TimedOut.into());
         }
         self.stream.set_read_timeout(Some(left))?;
-        self.stream.read(buffer)
+        (&*self.stream).read(buffer)
     }
+}
+
+/// Sends all of `bytes`, giving up at `deadline`.
+///
+/// As with reading, a timeout on each write would not be enough: a client
+/// that reads a few bytes now and then would hold the connection forever.
+pub(crate) fn send_all(
+    mut stream: &TcpStream,
+    mut bytes: &[u8],
+    deadline: Instant,
+) -> io::Result<()> {
+    while !bytes.is_empty() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        stream.set_write_timeout(Some(left))?;
+        match stream.write(bytes) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(sent) => bytes = &bytes[sent..],
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(())
 }
 
 fn is_timeout(error: &io::Error) -> bool {
@@ -76,14 +110,16 @@ fn is_timeout(error: &io::Error) -> bool {
     )
 }
 
-/// Serves requests on `stream` until either side closes it. `on_idle` is
-/// told when the connection waits between requests (`true`) and when it
-/// works on one (`false`), so that a shutdown can close idle ones at once.
+/// Serves requests on `stream` until either side closes it or the server
+/// stops. `idle` tells the server when the connection waits between
+/// requests, so that a shutdown can close it at once; `stopping` tells the
+/// connection that the server is shutting down.
 pub(crate) fn serve_connection(
-    stream: TcpStream,
+    stream: Arc<TcpStream>,
     handler: &dyn Handler,
     settings: &Settings,
-    mut on_idle: impl FnMut(bool) -> bool,
+    idle: &AtomicBool,
+    stopping: &AtomicBool,
 ) {
     let Ok(client) = stream.peer_addr() else {
         return;
@@ -91,12 +127,8 @@ pub(crate) fn serve_connection(
     // Responses go out in one write each, so there is nothing to gain from
     // Nagle's algorithm holding small packets back (see bench/README.md).
     let _ = stream.set_nodelay(true);
-    let _ = stream.set_write_timeout(Some(settings.write_timeout));
-    let Ok(mut writer) = stream.try_clone() else {
-        return;
-    };
     let socket = Socket {
-        stream,
+        stream: Arc::clone(&stream),
         deadline: Instant::now(),
     };
     let mut reader = BufReader::with_capacity(8 * 1024, socket);
@@ -104,25 +136,28 @@ pub(crate) fn serve_connection(
     let mut out = Vec::new();
 
     loop {
-        if !on_idle(true) {
-            return; // the server is shutting down
+        // Say "idle" first and check for a shutdown second; the server does
+        // the opposite, so at least one of the two notices the other.
+        idle.store(true, Ordering::SeqCst);
+        if stopping.load(Ordering::SeqCst) {
+            return;
         }
         reader.get_mut().deadline = Instant::now() + settings.idle_timeout;
         match reader.fill_buf() {
             Ok([]) | Err(_) => return, // closed, or quiet for too long
             Ok(_) => {}
         }
-        on_idle(false);
+        idle.store(false, Ordering::SeqCst);
         reader.get_mut().deadline = Instant::now() + settings.request_timeout;
 
         let head = match read_head(&mut reader, &settings.limits, &mut request_line) {
             Ok(head) => head,
             Err(HeadError::Invalid(error)) => {
-                return refuse(&mut writer, client.ip(), &request_line, &error);
+                return refuse(&stream, client.ip(), &request_line, &error, settings);
             }
             Err(HeadError::Io(error)) if is_timeout(&error) => {
                 let error = HttpError::new(408, "the request did not arrive in time");
-                return refuse(&mut writer, client.ip(), &request_line, &error);
+                return refuse(&stream, client.ip(), &request_line, &error, settings);
             }
             Err(HeadError::Io(_)) => return,
         };
@@ -131,7 +166,7 @@ pub(crate) fn serve_connection(
         let (framing, expects_continue) = match (framing, expects_continue) {
             (Ok(framing), Ok(expects)) => (framing, expects),
             (Err(error), _) | (_, Err(error)) => {
-                return refuse(&mut writer, client.ip(), &request_line, &error);
+                return refuse(&stream, client.ip(), &request_line, &error, settings);
             }
         };
         let keep_alive = head.wants_keep_alive();
@@ -142,41 +177,61 @@ pub(crate) fn serve_connection(
         let head_request = request.method() == "HEAD";
 
         respond(handler, &mut request, &mut response, client);
-        let closing =
-            !keep_alive || response.closes_connection() || request.body_failure().is_some();
+
+        // Decide now whether the connection stays open, so that the answer
+        // can say so: a client told nothing may send its next request down
+        // a connection we are about to close. It stays open only if client
+        // and handler want that, the server is not stopping, and what the
+        // handler left of the body can be read and thrown away.
+        let mut closing =
+            !keep_alive || response.closes_connection() || stopping.load(Ordering::SeqCst);
+        if !closing {
+            closing = !request.skip_rest_of_body(settings.drain_limit);
+        }
+        // A body that could not be read is the client's fault, whatever the
+        // handler made of it.
+        if let Some(failure) = request.body_failure() {
+            response.send_error(failure.status(), failure.message());
+            closing = true;
+        }
         let connection = match (closing, http10) {
             (true, _) if !response.closes_connection() => Some("close"),
             (false, true) => Some("keep-alive"),
             _ => None,
         };
         response.serialize(&mut out, head_request, connection);
-        let sent = writer.write_all(&out);
+        let sent = send_all(&stream, &out, Instant::now() + settings.write_timeout);
         log_request(client.ip(), &request_line, response.status().unwrap_or(500));
         if sent.is_err() {
             return;
         }
         if closing {
-            if !request.body_is_done() {
-                close_gently(&writer);
-            }
-            return;
+            // The client may have sent more (a body we did not read, or the
+            // next request already): see close_gently.
+            return close_gently(&stream);
         }
-        reader = match request.into_reader(settings.drain_limit) {
-            Some(reader) => reader,
-            None => return close_gently(&writer),
-        };
+        reader = request.into_reader();
     }
 }
 
 /// Answers a request that could not be read, then lets the connection close.
-fn refuse(writer: &mut TcpStream, client: IpAddr, request_line: &[u8], error: &HttpError) {
+fn refuse(
+    stream: &TcpStream,
+    client: IpAddr,
+    request_line: &[u8],
+    error: &HttpError,
+    settings: &Settings,
+) {
     let mut response = Response::new();
     response.send_error(error.status(), error.message());
+    // Even an error page has no body when it answers a HEAD (RFC 9110,
+    // section 9.3.2): the client would read the body as the next response.
+    let head_request = request_line.starts_with(b"HEAD ");
     let mut out = Vec::new();
-    response.serialize(&mut out, false, Some("close"));
-    let _ = writer.write_all(&out);
+    response.serialize(&mut out, head_request, Some("close"));
+    let _ = send_all(stream, &out, Instant::now() + settings.write_timeout);
     log_request(client, request_line, error.status());
-    close_gently(writer);
+    close_gently(stream);
 }
 
 /// Closes a connection on which the client may still be sending.
@@ -186,7 +241,7 @@ fn refuse(writer: &mut TcpStream, client: IpAddr, request_line: &[u8], error: &H
 /// client reads it. So: close our sending side first (the client sees the
 /// end of the response), then read and throw away whatever still arrives,
 /// for a moment, and only then close.
-fn close_gently(stream: &TcpStream) {
+pub(crate) fn close_gently(mut stream: &TcpStream) {
     let _ = stream.shutdown(Shutdown::Write);
     let until = Instant::now() + Duration::from_secs(2);
     let mut scratch = [0; 8192];
@@ -195,7 +250,7 @@ fn close_gently(stream: &TcpStream) {
         if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
             return;
         }
-        match (&mut &*stream).read(&mut scratch) {
+        match stream.read(&mut scratch) {
             Ok(0) | Err(_) => return,
             Ok(_) => {}
         }
@@ -224,10 +279,10 @@ fn respond(
     let method_name = format!("do_{}", method.to_ascii_lowercase());
     let head_request = method == "HEAD";
 
-    // A body that could not be read is the client's fault, whatever the
-    // handler made of it.
-    if let Some(failure) = request.body_failure() {
-        return response.send_error(failure.status(), failure.message());
+    // A body that could not be read is the client's fault, not the
+    // handler's: the caller answers with what went wrong.
+    if request.body_failure().is_some() {
+        return;
     }
     let problem = match outcome {
         Ok(Ok(())) => match response.problem(head_request) {

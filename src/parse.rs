@@ -11,9 +11,12 @@
 //! The grammar comes from RFC 9112. The parser accepts what the grammar
 //! allows and refuses everything else with a `400 Bad Request` (or a more
 //! precise 4xx/5xx), so a strange request can never be understood in two
-//! ways. The one leniency the RFC invites is kept: a line may end with a bare
-//! `\n` instead of `\r\n`, which is what `nc` sends when you type a request
-//! by hand.
+//! ways. Where the RFC lets a server choose between strict and lenient, this
+//! one is strict: a line must end with `\r\n`, not a bare `\n` (section
+//! 2.2 only *allows* accepting that), because a server and a proxy in front
+//! of it that disagree about where a line ends can be fooled into reading
+//! two different requests. (Typing a request by hand? Use `nc -C`, which
+//! sends `\r\n`.)
 
 use std::io::{self, BufRead};
 
@@ -173,8 +176,8 @@ enum Line {
     TooLong,
 }
 
-/// Reads one line that ends in `\n` (or `\r\n`) into `line`, without the
-/// ending. A `\r` anywhere else is refused: RFC 9112 forbids a bare CR.
+/// Reads one line that ends in `\r\n` into `line`, without the ending. A
+/// `\r` or `\n` anywhere else is refused (RFC 9112, section 2.2).
 fn read_line<R: BufRead>(
     reader: &mut R,
     limit: usize,
@@ -197,8 +200,11 @@ fn read_line<R: BufRead>(
         let used = piece.len() + usize::from(found_end);
         reader.consume(used);
         if found_end {
-            if line.last() == Some(&b'\r') {
-                line.pop();
+            if line.pop() != Some(b'\r') {
+                return Err(bad_request(
+                    "a line ends with a bare LF: HTTP lines end with CR LF (with nc, use nc -C)",
+                )
+                .into());
             }
             if line.contains(&b'\r') {
                 return Err(bad_request("a line contains a bare CR (carriage return)").into());
@@ -214,7 +220,7 @@ fn is_token_char(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
 }
 
-fn is_token(bytes: &[u8]) -> bool {
+pub(crate) fn is_token(bytes: &[u8]) -> bool {
     !bytes.is_empty() && bytes.iter().all(|&byte| is_token_char(byte))
 }
 
@@ -260,10 +266,10 @@ fn parse_version(version: &[u8]) -> Result<Version, HttpError> {
 
 /// The request target: where the request is going (RFC 9112, section 3.2).
 ///
-/// It must be visible ASCII with well-formed `%XX` escapes. Four forms exist:
-/// `/path?query` (the usual one), `http://host/path` (what proxies get; we
-/// keep its path), `*` (only for `OPTIONS`) and `host:port` (only for
-/// `CONNECT`).
+/// It must be made of the characters a URI allows, with well-formed `%XX`
+/// escapes. Four forms exist: `/path?query` (the usual one),
+/// `http://host/path` (what proxies get; we keep its path), `*` (only for
+/// `OPTIONS`) and `host:port` (only for `CONNECT`).
 fn parse_target(method: &[u8], target: &[u8]) -> Result<String, HttpError> {
     if target.is_empty() {
         return Err(bad_request("the request target is empty"));
@@ -277,42 +283,83 @@ fn parse_target(method: &[u8], target: &[u8]) -> Result<String, HttpError> {
                     return Err(bad_request("the request target has an invalid %-escape"));
                 }
             }
-            b'!'..=b'~' => {}
+            _ if is_target_char(byte) => {}
             _ => {
                 return Err(bad_request(
-                    "the request target contains a space, a control character or non-ASCII bytes (they must be %-escaped)",
+                    "the request target contains a character that must be %-escaped (a space, a control character, non-ASCII, or one of \" < >)",
                 ));
             }
         }
     }
+    // Every byte was checked to be ASCII, so this conversion changes nothing.
     let text = String::from_utf8_lossy(target).into_owned();
+    if method == b"CONNECT" {
+        return parse_authority_form(text);
+    }
     if target[0] == b'/' {
         return Ok(text);
     }
     if target == b"*" && method == b"OPTIONS" {
         return Ok(text);
     }
-    if method == b"CONNECT" {
-        return Ok(text);
-    }
     let lower = text.to_ascii_lowercase();
     for scheme in ["http://", "https://"] {
         if let Some(rest) = lower.strip_prefix(scheme) {
-            let path_start = rest.find(['/', '?']).map(|at| at + scheme.len());
-            return Ok(match path_start {
-                Some(at) if text.as_bytes()[at] == b'/' => text[at..].to_owned(),
-                Some(at) => format!("/{}", &text[at..]),
-                None => "/".to_owned(),
+            let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+            // RFC 9110, section 4.2.1: an http URI with an empty host is
+            // invalid; section 4.2.4: a user name in it is to be treated as
+            // an error (it is a classic way to disguise where a link goes).
+            let authority = &rest[..authority_end];
+            if authority.is_empty() || authority.contains('@') {
+                return Err(bad_request(
+                    "an absolute target must name a host, and no user name",
+                ));
+            }
+            let path = &text[scheme.len() + authority_end..];
+            return Ok(match path.as_bytes().first() {
+                Some(b'/') => path.to_owned(),
+                _ => format!("/{path}"),
             });
         }
     }
     Err(bad_request("the request target must start with '/'"))
 }
 
+/// Characters of a request target: what RFC 3986 allows in a path and a
+/// query (letters, digits, `-._~!$&'()*+,;=:@/?` and `%` escapes), plus
+/// ``[ ] { } | ^ \ ` ``. The URI grammar forbids those, but browsers send
+/// them unescaped in a query (the WHATWG URL standard leaves them alone), so
+/// refusing them would refuse real browsers. What browsers always escape
+/// (space, `"`, `<`, `>`, controls, non-ASCII) is refused.
+fn is_target_char(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?%[]{}|^\\`".contains(&byte)
+}
+
+/// `host:port`, the only target `CONNECT` takes (RFC 9112, section 3.2.3).
+fn parse_authority_form(target: String) -> Result<String, HttpError> {
+    let valid = match target.rsplit_once(':') {
+        Some((host, port)) => {
+            !host.is_empty()
+                && !port.is_empty()
+                && port.bytes().all(|byte| byte.is_ascii_digit())
+                && host.bytes().all(is_host_char)
+        }
+        None => false,
+    };
+    if !valid {
+        return Err(bad_request("a CONNECT target must be host:port"));
+    }
+    Ok(target)
+}
+
 /// `name: value`, where the name is a token right up to the colon and the
-/// value is visible characters, spaces and tabs (RFC 9112, section 5).
-fn parse_field_line(line: &[u8]) -> Result<(String, String), HttpError> {
-    if line[0] == b' ' || line[0] == b'\t' {
+/// value is visible characters, spaces and tabs (RFC 9112, section 5). Used
+/// for header lines and for the trailer lines of a chunked body.
+pub(crate) fn parse_field_line(line: &[u8]) -> Result<(String, String), HttpError> {
+    // A line that starts with whitespace continues the previous one ("obs-fold",
+    // RFC 9112, section 5.2); a server must refuse it or unfold it. Refusing
+    // is the choice that cannot be misread.
+    if let Some(b' ' | b'\t') = line.first() {
         return Err(bad_request(
             "a header line starts with whitespace (obsolete line folding is not accepted)",
         ));
@@ -326,7 +373,7 @@ fn parse_field_line(line: &[u8]) -> Result<(String, String), HttpError> {
             "a header name is not a valid token (no spaces before the colon)",
         ));
     }
-    let value = line[colon + 1..].trim_ascii();
+    let value = trim_whitespace(&line[colon + 1..]);
     if let Some(bad) = value
         .iter()
         .find(|&&byte| byte != b'\t' && (byte < b' ' || byte == 0x7f))
@@ -338,6 +385,20 @@ fn parse_field_line(line: &[u8]) -> Result<(String, String), HttpError> {
         String::from_utf8_lossy(name).into_owned(),
         String::from_utf8_lossy(value).into_owned(),
     ))
+}
+
+/// Removes the spaces and tabs around a value. Only those two: HTTP's
+/// "optional whitespace" is nothing else (RFC 9110, section 5.6.3), and a
+/// form feed or vertical tab at the end of a value is a control character
+/// to refuse, not to trim away.
+fn trim_whitespace(mut bytes: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = bytes {
+        bytes = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = bytes {
+        bytes = rest;
+    }
+    bytes
 }
 
 /// HTTP/1.1 requests must name the host they are for, exactly once (RFC 9112,
@@ -500,8 +561,21 @@ mod tests {
     }
 
     #[test]
-    fn accepts_bare_lf_and_leading_empty_lines() {
-        assert!(parse("\r\n\nGET / HTTP/1.1\nHost: x\n\n").is_ok());
+    fn accepts_leading_empty_lines() {
+        assert!(parse("\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n").is_ok());
+    }
+
+    #[test]
+    fn refuses_a_bare_lf_anywhere_in_the_head() {
+        for raw in [
+            "\nGET / HTTP/1.1\r\nHost: x\r\n\r\n",
+            "GET / HTTP/1.1\nHost: x\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: x\n\r\n",
+            "GET / HTTP/1.1\r\nHost: x\r\n\n",
+            "GET / HTTP/1.1\nHost: x\n\n",
+        ] {
+            assert_eq!(status_of(raw), 400, "{raw:?}");
+        }
     }
 
     #[test]
@@ -558,6 +632,49 @@ mod tests {
         );
         let connect = parse("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com\r\n\r\n");
         assert_eq!(connect.unwrap().target, "example.com:443");
+        let browser = parse("GET /a|b?q={x}[1]^\\` HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert_eq!(browser.unwrap().target, "/a|b?q={x}[1]^\\`");
+    }
+
+    #[test]
+    fn refuses_targets_outside_the_uri_grammar() {
+        for target in [
+            "/a\"b",
+            "/<script>",
+            "/a>b",
+            "http:///no-host",
+            "http://user@example.com/",
+            "ftp://example.com/",
+            "example.com:443",
+        ] {
+            let raw = format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n");
+            assert_eq!(status_of(&raw), 400, "{target:?}");
+        }
+        for target in [
+            "/",
+            "example.com",
+            "example.com:",
+            ":443",
+            "a/b:443",
+            "x:44a",
+        ] {
+            let raw = format!("CONNECT {target} HTTP/1.1\r\nHost: x\r\n\r\n");
+            assert_eq!(status_of(&raw), 400, "CONNECT {target:?}");
+        }
+    }
+
+    #[test]
+    fn trims_only_spaces_and_tabs_around_a_value() {
+        let head = parse("GET / HTTP/1.1\r\nHost: x\r\nX: \t a b \t\r\n\r\n").unwrap();
+        assert_eq!(head.headers.get("x"), Some("a b"));
+        assert_eq!(
+            status_of("GET / HTTP/1.1\r\nHost: x\r\nX: a\x0c\r\n\r\n"),
+            400
+        );
+        assert_eq!(
+            status_of("GET / HTTP/1.1\r\nHost: x\r\nX: \x0ba\r\n\r\n"),
+            400
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use crate::Headers;
 use crate::body::BodyReader;
-use crate::connection::Socket;
+use crate::connection::{Socket, send_all};
 use crate::parse::Head;
 
 /// One HTTP request, as the server read it from the connection.
@@ -158,37 +158,35 @@ impl Request {
         Ok(body)
     }
 
-    /// Whether the whole body has been read.
-    pub(crate) fn body_is_done(&self) -> bool {
-        self.body.is_done()
-    }
-
     /// Why the body could not be read, if it could not.
     pub(crate) fn body_failure(&self) -> Option<&crate::HttpError> {
         self.body.failure()
     }
 
-    /// Reads and discards what is left of the body, if that is little, so
-    /// the connection can carry the next request. Gives the connection back,
-    /// or `None` if it must be closed.
-    pub(crate) fn into_reader(mut self, drain_limit: u64) -> Option<BufReader<Socket>> {
+    /// Reads and discards what the handler left of the body, if that is
+    /// little, so that the connection can carry the next request. Returns
+    /// whether it could; if not, the connection must be closed.
+    pub(crate) fn skip_rest_of_body(&mut self, drain_limit: u64) -> bool {
         if self.continue_pending {
             // We never said "continue", so the client may or may not send
             // the body: the only safe thing is to close.
-            return None;
+            return false;
         }
         if self
             .body
             .known_remaining()
             .is_some_and(|left| left > drain_limit)
         {
-            return None;
+            return false;
         }
-        let mut limited = (&mut self).take(drain_limit + 1);
-        match io::copy(&mut limited, &mut io::sink()) {
-            Ok(_) if self.body.is_done() && self.body.failure().is_none() => Some(self.reader),
-            _ => None,
-        }
+        let mut limited = self.take(drain_limit + 1);
+        let skipped = io::copy(&mut limited, &mut io::sink());
+        skipped.is_ok() && self.body.is_done()
+    }
+
+    /// Gives the connection back, for the next request.
+    pub(crate) fn into_reader(self) -> BufReader<Socket> {
+        self.reader
     }
 }
 
@@ -196,9 +194,9 @@ impl Read for Request {
     fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
         if self.continue_pending {
             self.continue_pending = false;
-            use std::io::Write;
-            let mut stream = self.reader.get_ref().stream();
-            stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+            let socket = self.reader.get_ref();
+            let go_ahead = b"HTTP/1.1 100 Continue\r\n\r\n";
+            send_all(socket.stream(), go_ahead, socket.deadline())?;
         }
         self.body.read(&mut self.reader, buffer)
     }

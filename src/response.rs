@@ -16,6 +16,7 @@
 
 use std::io::{self, Write};
 
+use crate::parse::is_token;
 use crate::reason_phrase;
 use crate::status::forbids_body;
 
@@ -128,12 +129,10 @@ impl Response {
                 "send_header(\"{name}\", ...) came after end_headers(): headers go before the blank line"
             ));
         }
-        if name.is_empty()
-            || !name
-                .bytes()
-                .all(|byte| byte.is_ascii_graphic() && byte != b':')
-        {
-            return self.mistake(&format!("send_header: {name:?} is not a valid header name"));
+        if !is_token(name.as_bytes()) {
+            return self.mistake(&format!(
+                "send_header: {name:?} is not a valid header name (letters, digits and -, no spaces)"
+            ));
         }
         if value
             .bytes()
@@ -144,10 +143,19 @@ impl Response {
             ));
         }
         if name.eq_ignore_ascii_case("Content-Length") {
-            match value.trim().parse() {
-                Ok(length) => self.content_length = Some(length),
-                Err(_) => {
-                    return self.mistake(&format!("Content-Length {value:?} is not a number"));
+            // Exactly one, and only digits: a client that gets two lengths,
+            // or `+5`, cannot tell where this response ends.
+            if self.content_length.is_some() {
+                return self.mistake("send_header: Content-Length was sent twice");
+            }
+            match value.parse() {
+                Ok(length) if value.bytes().all(|byte| byte.is_ascii_digit()) => {
+                    self.content_length = Some(length);
+                }
+                _ => {
+                    return self.mistake(&format!(
+                        "send_header: Content-Length {value:?} is not a number of bytes"
+                    ));
                 }
             }
         } else if name.eq_ignore_ascii_case("Transfer-Encoding") {
@@ -439,10 +447,27 @@ mod tests {
             );
             assert!(!sent(&response, false).contains("evil"));
         }
-        let mut response = Response::new();
-        response.send_response(200);
-        response.send_header("Bad Name", "x");
-        assert!(response.problem(false).is_some());
+        for name in ["Bad Name", "Bad(Name)", "", "Name:", "Caf\u{e9}"] {
+            let mut response = Response::new();
+            response.send_response(200);
+            response.send_header(name, "x");
+            response.end_headers();
+            assert!(response.problem(false).is_some(), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_a_content_length_that_is_not_one_plain_number() {
+        for values in [&["+5"][..], &[" 5"], &["5, 5"], &["-1"], &["5", "5"]] {
+            let mut response = Response::new();
+            response.send_response(200);
+            for value in values {
+                response.send_header("Content-Length", value);
+            }
+            response.end_headers();
+            response.write_all(b"Hello").unwrap();
+            assert!(response.problem(false).is_some(), "{values:?}");
+        }
     }
 
     #[test]

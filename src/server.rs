@@ -1,18 +1,17 @@
 //! The server: listen on a port, accept connections, and hand each one to
 //! a thread that runs the handler.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::io::{self, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::Handler;
-use crate::connection::{Settings, serve_connection};
+use crate::connection::{Settings, close_gently, send_all, serve_connection};
 
 /// The port lessons listen on unless `PORT` says otherwise.
 pub const DEFAULT_PORT: u16 = 8000;
@@ -284,10 +283,12 @@ struct Shared {
     connections: Mutex<HashMap<u64, OpenConnection>>,
     all_closed: Condvar,
     next_id: AtomicU64,
+    /// New connections on their way to a thread that has nothing to do.
+    handoff: Handoff,
 }
 
 struct OpenConnection {
-    stream: TcpStream,
+    stream: Arc<TcpStream>,
     idle: Arc<AtomicBool>,
 }
 
@@ -308,42 +309,33 @@ impl Shared {
             connections: Mutex::new(HashMap::new()),
             all_closed: Condvar::new(),
             next_id: AtomicU64::new(0),
+            handoff: Handoff::default(),
         }
     }
 
-    fn open_connections(&self) -> std::sync::MutexGuard<'_, HashMap<u64, OpenConnection>> {
-        // A poisoned lock only means a thread panicked while holding it; the
-        // map itself is still fine.
-        self.connections
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn open_connections(&self) -> MutexGuard<'_, HashMap<u64, OpenConnection>> {
+        lock(&self.connections)
     }
 
     /// Serves one connection, keeping it on the list while it is open.
     fn serve(&self, stream: TcpStream) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let stream = Arc::new(stream);
         let idle = Arc::new(AtomicBool::new(true));
-        let Ok(handle) = stream.try_clone() else {
-            return;
-        };
         let connections = {
             let mut connections = self.open_connections();
-            connections.insert(
-                id,
-                OpenConnection {
-                    stream: handle,
-                    idle: Arc::clone(&idle),
-                },
-            );
+            let entry = OpenConnection {
+                stream: Arc::clone(&stream),
+                idle: Arc::clone(&idle),
+            };
+            connections.insert(id, entry);
             connections.len()
         };
         if connections > MAX_CONNECTIONS {
-            refuse_busy(stream);
+            refuse_busy(&stream, &self.settings);
         } else {
-            serve_connection(stream, &*self.handler, &self.settings, |now_idle| {
-                idle.store(now_idle, Ordering::SeqCst);
-                !self.stopping.load(Ordering::SeqCst)
-            });
+            let handler = &*self.handler;
+            serve_connection(stream, handler, &self.settings, &idle, &self.stopping);
         }
         self.open_connections().remove(&id);
         self.all_closed.notify_all();
@@ -375,26 +367,87 @@ impl Shared {
     }
 }
 
-fn refuse_busy(mut stream: TcpStream) {
-    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+/// Locks a mutex. A poisoned lock only means that a thread panicked while
+/// holding it; the data inside is still fine, so carry on.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn refuse_busy(stream: &TcpStream, settings: &Settings) {
     let mut response = crate::Response::new();
     response.send_error(503, "the server has too many connections; try again soon");
     let mut out = Vec::new();
     response.serialize(&mut out, false, Some("close"));
-    let _ = stream.write_all(&out);
+    let _ = send_all(stream, &out, Instant::now() + settings.write_timeout);
+    close_gently(stream);
 }
 
-/// Accepts connections until the server stops, giving each to a thread.
+/// Where the accepting thread hands new connections to threads that have
+/// finished their last one.
 ///
 /// Starting a thread costs more than a short request does, so threads are
 /// reused: a thread that finished a connection waits a few seconds for
-/// another one. The accepting thread offers each new connection to a waiting
-/// thread first (`try_send` succeeds only if one is waiting right now) and
-/// starts a new thread only when none is free. A slow client therefore
-/// occupies its own thread and never delays anybody else.
+/// another one, then ends. Waiting threads all wait at once, on one
+/// condition variable, so each ends after its own few seconds.
+#[derive(Default)]
+struct Handoff {
+    state: Mutex<HandoffState>,
+    arrived: Condvar,
+}
+
+#[derive(Default)]
+struct HandoffState {
+    /// Connections given to waiting threads and not yet picked up.
+    queue: VecDeque<TcpStream>,
+    /// Threads waiting for a connection.
+    waiting: usize,
+    /// The server stopped: waiting threads should end now.
+    closed: bool,
+}
+
+impl Handoff {
+    /// Gives `stream` to a waiting thread, or gives it back if every thread
+    /// is busy.
+    fn offer(&self, stream: TcpStream) -> Option<TcpStream> {
+        let mut state = lock(&self.state);
+        if state.waiting > state.queue.len() {
+            state.queue.push_back(stream);
+            self.arrived.notify_one();
+            None
+        } else {
+            Some(stream)
+        }
+    }
+
+    /// Waits a while for the next connection; `None` means the thread can end.
+    fn next(&self) -> Option<TcpStream> {
+        let mut state = lock(&self.state);
+        state.waiting += 1;
+        let (mut state, _) = self
+            .arrived
+            .wait_timeout_while(state, WORKER_IDLE_TIME, |state| {
+                state.queue.is_empty() && !state.closed
+            })
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        state.waiting -= 1;
+        // Take a connection even if the wait timed out: `offer` counted on
+        // this thread when it queued one.
+        state.queue.pop_front()
+    }
+
+    /// Lets every waiting thread end.
+    fn close(&self) {
+        lock(&self.state).closed = true;
+        self.arrived.notify_all();
+    }
+}
+
+/// Accepts connections until the server stops, giving each to a thread: one
+/// that is free, or a new one. A slow client therefore occupies its own
+/// thread and never delays anybody else.
 fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
-    let (handoff, waiting) = mpsc::sync_channel::<TcpStream>(0);
-    let waiting = Arc::new(Mutex::new(waiting));
     for stream in listener.incoming() {
         if shared.stopping.load(Ordering::SeqCst) {
             break;
@@ -408,31 +461,21 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
                 continue;
             }
         };
-        match handoff.try_send(stream) {
-            Ok(()) => {}
-            Err(TrySendError::Full(stream) | TrySendError::Disconnected(stream)) => {
-                start_worker(stream, Arc::clone(&waiting), Arc::clone(shared), &handoff);
-            }
+        if let Some(stream) = shared.handoff.offer(stream) {
+            start_thread(stream, Arc::clone(shared));
         }
     }
+    shared.handoff.close();
 }
 
-fn start_worker(
-    first: TcpStream,
-    waiting: Arc<Mutex<Receiver<TcpStream>>>,
-    shared: Arc<Shared>,
-    _handoff: &SyncSender<TcpStream>,
-) {
+fn start_thread(first: TcpStream, shared: Arc<Shared>) {
     let started = thread::Builder::new()
         .name("connection".into())
         .spawn(move || {
             let mut next = Some(first);
             while let Some(stream) = next {
                 shared.serve(stream);
-                let waiting = waiting
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
-                next = waiting.recv_timeout(WORKER_IDLE_TIME).ok();
+                next = shared.handoff.next();
             }
         });
     if started.is_err() {
