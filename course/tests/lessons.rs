@@ -88,4 +88,6 @@ macro_rules! lesson_tests {
 lesson_tests! {
     hello_server_solution_passes, hello_server_starter_is_the_tour => "hello_server";
     echo_server_solution_passes, echo_server_starter_fails => "echo_server";
+    messageboard_solution_passes, messageboard_starter_fails => "messageboard";
+    client_solution_passes, client_starter_fails => "client";
 }

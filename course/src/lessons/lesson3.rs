@@ -1,6 +1,21 @@
-//! Lesson 3: being written.
+//! Lesson 3, the client: `client get`, `client names` and `client post`.
+//!
+//! Here the program under check is the client, so the checks start the
+//! course's own servers (the names service, the messageboard's solution) on
+//! free ports, run the client against them, and read what it printed.
+//!
+//! The names service picks a random person unless asked for `?seed=N`; the
+//! checks pick a random seed, fetch that record themselves, and so know the
+//! sentence the client must print. A client with a name written into it
+//! cannot pass.
 
-use crate::Lesson;
+use std::hash::{BuildHasher, RandomState};
+use std::net::TcpListener;
+use std::time::SystemTime;
+
+use crate::process::{ProgramOutput, ServerProcess, shell_quote};
+use crate::session::{Session, quote_body};
+use crate::{Check, CheckResult, Failure, Lesson};
 
 pub const LESSON: Lesson = Lesson {
     number: 3,
@@ -9,6 +24,561 @@ pub const LESSON: Lesson = Lesson {
     binary: "client",
     is_server: false,
     tour: false,
-    checks: &[],
-    hints: &[],
+    checks: &[
+        Check {
+            name: "client get shows the status line, the headers, an empty line, then the body",
+            step: Some("get"),
+            optional: false,
+            run: get_shows_the_whole_response,
+        },
+        Check {
+            name: "client get shows a 404 like any other answer",
+            step: Some("get"),
+            optional: false,
+            run: get_shows_error_statuses,
+        },
+        Check {
+            name: "client get shows the size of a body that is not UTF-8 text, not its bytes",
+            step: Some("get"),
+            optional: false,
+            run: get_hides_bytes_that_are_not_text,
+        },
+        Check {
+            name: "client get explains a refused connection in one line",
+            step: Some("get"),
+            optional: false,
+            run: get_explains_refused_connections,
+        },
+        Check {
+            name: "client names introduces the person of the names service's record",
+            step: Some("names"),
+            optional: false,
+            run: names_introduces_the_person,
+        },
+        Check {
+            name: "client names explains a broken record in one error line",
+            step: Some("names"),
+            optional: false,
+            run: names_explains_broken_records,
+        },
+        Check {
+            name: "client names gives up on a server that does not answer in time",
+            step: Some("names"),
+            optional: false,
+            run: names_gives_up_in_time,
+        },
+        Check {
+            name: "client post sends the form and reports the 303 and its Location, without following",
+            step: Some("post"),
+            optional: false,
+            run: post_reports_the_redirect,
+        },
+        Check {
+            name: "client post --follow follows the redirect to the board",
+            step: Some("post"),
+            optional: false,
+            run: post_follows_when_asked,
+        },
+        Check {
+            name: "client post explains a refused form (400) in one error line",
+            step: Some("post"),
+            optional: false,
+            run: post_explains_a_refused_form,
+        },
+    ],
+    hints: &[
+        "Work one command at a time: `cargo course check client get`, then `names`, then `post`. \
+         Try each yourself against `cargo run --bin names_service` (or `messageboard_sol`) and \
+         compare with what `curl -i` shows.",
+        "get: println!(\"{:?} {}\", response.version(), response.status()), then one \
+         println!(\"{name}: ...\") per header of response.headers(), then println!(). names: \
+         #[derive(serde::Deserialize)] struct Person { name: String, surname: String, \
+         credit_card: CreditCard } and struct CreditCard { pin: String }.",
+        "names: if !response.status().is_success() { bail!(...) }, then let person: Person = \
+         response.json().with_context(|| ...)?; post: let response = \
+         send(client.post(url).form(fields))?; for a status.is_redirection(), print the \
+         Location header and return Ok(()).",
+    ],
 };
+
+/// Where the student runs the servers: the address their commands show.
+const STUDENT_URL: &str = "http://localhost:8000";
+
+/// A number that changes from run to run, for seeds and messages.
+fn random_number() -> u64 {
+    RandomState::new().hash_one(SystemTime::now())
+}
+
+/// A server of the course, started for one check.
+struct Course {
+    server: ServerProcess,
+    name: &'static str,
+}
+
+impl Course {
+    fn start(name: &'static str) -> Result<Course, Failure> {
+        Ok(Course {
+            server: Session::start_server(name)?,
+            name,
+        })
+    }
+
+    /// The full URL of `path` on this server.
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server.base_url())
+    }
+
+    /// Runs the client with `args` (URLs of this server in them) and
+    /// returns what it printed, with the command as the student would type
+    /// it against the server on port 8000.
+    fn run(&self, session: &Session, args: &[String]) -> Result<Run, Failure> {
+        let words: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = session.run(&words)?;
+        let shown: Vec<String> = args
+            .iter()
+            .map(|arg| shell_quote(&arg.replace(self.server.base_url(), STUDENT_URL)))
+            .collect();
+        let sent = format!(
+            "cargo run --bin {} -- {}\n(with `cargo run --bin {}` running on port 8000)",
+            session.binary_name(),
+            shown.join(" "),
+            self.name
+        );
+        Ok(Run { output, sent })
+    }
+
+    /// Fetches `path` from this server, as the check's own reference.
+    fn fetch(&self, path: &str) -> Result<(u16, Vec<u8>), Failure> {
+        let url = self.url(path);
+        let fetched = reqwest::blocking::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .and_then(|client| client.get(&url).send())
+            .and_then(|response| {
+                let status = response.status().as_u16();
+                Ok((status, response.bytes()?.to_vec()))
+            });
+        fetched.map_err(|error| {
+            Failure::plain(
+                format!(
+                    "the check could not fetch {url} itself: {error}{}",
+                    self.server.output_for_report()
+                ),
+                format!(
+                    "{} should answer; this is a problem of the course, not of your client.",
+                    self.name
+                ),
+            )
+        })
+    }
+}
+
+/// One run of the client: what it printed, and the command that did it.
+struct Run {
+    output: ProgramOutput,
+    sent: String,
+}
+
+impl Run {
+    /// A failure about this run.
+    fn fail(&self, expected: impl Into<String>, hint: impl Into<String>) -> Failure {
+        let output = &self.output;
+        let ending = match output.code {
+            Some(0) => "it succeeded (exit code 0)".to_owned(),
+            Some(code) => format!("it failed (exit code {code})"),
+            None => "it was stopped by a signal".to_owned(),
+        };
+        Failure {
+            sent: self.sent.clone(),
+            expected: expected.into(),
+            got: format!(
+                "{ending}\nstdout: {}\nstderr: {}",
+                quote_body(&output.stdout),
+                quote_body(&output.stderr)
+            ),
+            hint: hint.into(),
+        }
+    }
+
+    fn succeeded(&self) -> bool {
+        self.output.code == Some(0)
+    }
+
+    fn panicked(&self) -> bool {
+        self.output.code == Some(101) || self.output.stderr.contains("panicked")
+    }
+
+    /// Expects a success; otherwise a failure that shows the error.
+    fn expect_success(&self, expected: &str) -> CheckResult {
+        if self.panicked() {
+            return Err(self.fail(
+                expected,
+                "The client panicked: the message above names the file and line. Replace \
+                 unwrap() and expect() with `?`, so errors reach main and print as one line.",
+            ));
+        }
+        if !self.succeeded() {
+            return Err(self.fail(
+                expected,
+                "The client stopped with an error: read its line under stderr.",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Expects a failure explained in one line, `error: ...`, that mentions
+    /// every word of `mentions`.
+    fn expect_one_error_line(&self, expected: &str, mentions: &[&str]) -> CheckResult {
+        let expected = format!("{expected}, explained in one line on stderr: error: ...");
+        if self.panicked() {
+            return Err(self.fail(
+                expected,
+                "The client panicked: a bad answer is not a bug in the client. Use `?` with \
+                 .with_context(...) (or bail!) instead of unwrap() or expect(), and main prints \
+                 one line.",
+            ));
+        }
+        if self.succeeded() {
+            return Err(self.fail(
+                expected,
+                "The client said it succeeded. When the answer cannot give what was asked for, \
+                 return an error (bail! or `?`), so main prints it and exits with a failure.",
+            ));
+        }
+        let lines: Vec<&str> = self
+            .output
+            .stderr
+            .lines()
+            .filter(|line| !line.trim().is_empty())
+            .collect();
+        if lines.len() != 1 || !lines[0].starts_with("error: ") {
+            return Err(self.fail(
+                expected,
+                "main already prints the error, with its context, as one line: return it with \
+                 `?` or bail! rather than printing it yourself.",
+            ));
+        }
+        let line = lines[0].to_ascii_lowercase();
+        if let Some(missing) = mentions
+            .iter()
+            .find(|word| !line.contains(&word.to_ascii_lowercase()))
+        {
+            return Err(self.fail(
+                format!("{expected} (mentioning {missing})"),
+                "Keep what went wrong in the error: .with_context(...) adds your words in front \
+                 of the cause and keeps it; bail! can name the status (\"{url} answered \
+                 {status}\").",
+            ));
+        }
+        if self.output.stdout.contains("My name is") {
+            return Err(self.fail(
+                expected,
+                "Nothing of a broken record should be printed: decode it completely first.",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The status line and header lines `client get` printed, and what came
+/// after the empty line.
+fn split_response(stdout: &str) -> (&str, Vec<&str>, Option<&str>) {
+    let (head, body) = match stdout.split_once("\n\n") {
+        Some((head, body)) => (head, Some(body)),
+        None => (stdout, None),
+    };
+    let mut lines = head.lines();
+    let status_line = lines.next().unwrap_or("");
+    (status_line, lines.collect(), body)
+}
+
+fn get_shows_the_whole_response(session: &mut Session) -> CheckResult {
+    let names = Course::start("names_service")?;
+    let path = format!("/?seed={}", random_number() % 1000);
+    let (_, body) = names.fetch(&path)?;
+    let body = String::from_utf8_lossy(&body).into_owned();
+    let run = names.run(session, &["get".into(), names.url(&path)])?;
+    run.expect_success("the response, as curl -i shows it")?;
+    let (status_line, headers, shown_body) = split_response(&run.output.stdout);
+    if status_line != "HTTP/1.1 200 OK" {
+        let hint = if status_line.starts_with('{') {
+            "That is the body. Print the status line first: response.version() with {:?} \
+             gives HTTP/1.1, response.status() with {} gives 200 OK."
+        } else {
+            "The first line is the status line: println!(\"{:?} {}\", response.version(), \
+             response.status())."
+        };
+        return Err(run.fail("first the status line: HTTP/1.1 200 OK", hint));
+    }
+    let seed = path.trim_start_matches("/?seed=");
+    for (name, value) in [("content-type", "application/json"), ("x-seed", seed)] {
+        let wanted = format!("{name}: {value}");
+        if !headers
+            .iter()
+            .any(|line| line.eq_ignore_ascii_case(&wanted))
+        {
+            return Err(run.fail(
+                format!("after the status line, one line per header, among them {wanted}"),
+                "Loop over response.headers(): each item is (name, value); print \
+                 name, \": \" and the value (String::from_utf8_lossy(value.as_bytes())).",
+            ));
+        }
+    }
+    if shown_body.map(str::trim_end) != Some(body.trim_end()) {
+        return Err(run.fail(
+            format!("after the headers, an empty line, then the body:\n{body}"),
+            "End the headers with println!() and print the body after them, as it came.",
+        ));
+    }
+    Ok(())
+}
+
+fn get_shows_error_statuses(session: &mut Session) -> CheckResult {
+    let names = Course::start("names_service")?;
+    let run = names.run(session, &["get".into(), names.url("/nowhere")])?;
+    run.expect_success("the 404 answer, shown like any other")?;
+    let (status_line, _, _) = split_response(&run.output.stdout);
+    if status_line != "HTTP/1.1 404 Not Found" {
+        return Err(run.fail(
+            "first the status line: HTTP/1.1 404 Not Found",
+            "A 404 is an answer too: `client get` shows whatever comes back, status first.",
+        ));
+    }
+    Ok(())
+}
+
+fn get_hides_bytes_that_are_not_text(session: &mut Session) -> CheckResult {
+    let names = Course::start("names_service")?;
+    let path = "/?fault=latin-1";
+    let (_, body) = names.fetch(path)?;
+    let run = names.run(session, &["get".into(), names.url(path)])?;
+    run.expect_success("the response, its body replaced by its size")?;
+    let size = format!("{} bytes", body.len());
+    if run.output.stdout.contains('\u{FFFD}') || !run.output.stdout.contains(&size) {
+        return Err(run.fail(
+            format!("the status line and headers, then a line that gives the size: {size}"),
+            "This body is Latin-1, not UTF-8: its bytes would garble a terminal. Keep \
+             print_body(&body) for the body: it prints text as it is and other bytes as a size.",
+        ));
+    }
+    Ok(())
+}
+
+fn get_explains_refused_connections(session: &mut Session) -> CheckResult {
+    // A port that was free a moment ago: nothing listens there now.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .map_err(|error| Failure::plain(format!("no free port: {error}"), ""))?;
+    let url = format!("http://127.0.0.1:{port}/");
+    let output = session.run(&["get", &url])?;
+    let run = Run {
+        sent: format!(
+            "cargo run --bin {} -- get http://127.0.0.1:{port}/\n(with no server on port {port})",
+            session.binary_name()
+        ),
+        output,
+    };
+    let port_text = format!("port {port}");
+    run.expect_one_error_line(
+        "a failure: no server listens there",
+        &["connection refused", &port_text],
+    )
+    .map_err(|mut failure| {
+        failure.hint = format!(
+            "Send requests with send(...)?, which explains a refused connection and asks \
+             whether the server is running. {}",
+            failure.hint
+        );
+        failure
+    })
+}
+
+/// The sentence `client names` should print for a record, if it is one.
+fn sentence_for(record: &[u8]) -> Option<String> {
+    let record: serde_json::Value = serde_json::from_slice(record).ok()?;
+    Some(format!(
+        "My name is {} {} and the PIN on my card is {}.",
+        record["name"].as_str()?,
+        record["surname"].as_str()?,
+        record["credit_card"]["pin"].as_str()?
+    ))
+}
+
+fn names_introduces_the_person(session: &mut Session) -> CheckResult {
+    let names = Course::start("names_service")?;
+    let first = random_number() % 1000;
+    for seed in [first, first + 1] {
+        let path = format!("/?seed={seed}");
+        let (_, record) = names.fetch(&path)?;
+        let sentence = sentence_for(&record).ok_or_else(|| {
+            Failure::plain(
+                format!(
+                    "the names service sent {}",
+                    String::from_utf8_lossy(&record)
+                ),
+                "That is not a names record: a problem of the course, not of your client.",
+            )
+        })?;
+        let run = names.run(session, &["names".into(), names.url(&path)])?;
+        run.expect_success(&sentence)?;
+        let printed = run.output.stdout.trim_end();
+        if printed != sentence {
+            let hint = if printed.starts_with('{') {
+                "That is the JSON as it came. Decode it into your Person struct, \
+                 let person: Person = response.json()?; then print the sentence from its fields."
+            } else {
+                "Print exactly this one line, with the name, surname and credit_card.pin of the \
+                 record: println!(\"My name is {} {} and the PIN on my card is {}.\", ...)."
+            };
+            return Err(run.fail(sentence, hint));
+        }
+    }
+    Ok(())
+}
+
+fn names_explains_broken_records(session: &mut Session) -> CheckResult {
+    let names = Course::start("names_service")?;
+    let broken: [(&str, &str, &[&str]); 6] = [
+        (
+            "/?fault=missing-field",
+            "a record without its surname",
+            &["surname"],
+        ),
+        (
+            "/?fault=wrong-type",
+            "a PIN that is a number, not text",
+            &[],
+        ),
+        ("/?fault=not-json", "an HTML page instead of JSON", &[]),
+        ("/?fault=latin-1", "JSON that is not UTF-8", &[]),
+        (
+            "/?fault=server-error",
+            "500 Internal Server Error",
+            &["500"],
+        ),
+        ("/nowhere", "404 Not Found", &["404"]),
+    ];
+    for (path, what, mentions) in broken {
+        let run = names.run(session, &["names".into(), names.url(path)])?;
+        run.expect_one_error_line(&format!("a failure: the answer is {what}"), mentions)?;
+    }
+    Ok(())
+}
+
+fn names_gives_up_in_time(session: &mut Session) -> CheckResult {
+    let names = Course::start("names_service")?;
+    // The service waits 5 seconds; the client, told to wait 1, gives up.
+    let args = [
+        "--timeout".into(),
+        "1".into(),
+        "names".into(),
+        names.url("/?delay=5"),
+    ];
+    let run = names.run(session, &args)?;
+    run.expect_one_error_line("a failure after 1 second: no answer came", &["timed out"])
+        .map_err(|mut failure| {
+            failure.hint = format!(
+                "Send requests with send(...)?: the client has a timeout, and send explains it. {}",
+                failure.hint
+            );
+            failure
+        })
+}
+
+/// A message for the board, different at each run, with characters a form
+/// must escape (`&`, `+`, `=`, spaces).
+fn random_message() -> String {
+    format!("Tom & Jerry: 2+2=4 (#{})", random_number() % 100_000)
+}
+
+/// How the board shows a message: HTML-escaped.
+fn as_html(message: &str) -> String {
+    message
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn post_reports_the_redirect(session: &mut Session) -> CheckResult {
+    let board = Course::start("messageboard_sol")?;
+    let message = random_message();
+    let args = ["post".into(), board.url("/"), format!("message={message}")];
+    let run = board.run(session, &args)?;
+    run.expect_success("the 303 answer and where it points")?;
+    let (status_line, headers, _) = split_response(&run.output.stdout);
+    if status_line != "HTTP/1.1 303 See Other" {
+        let hint = if status_line == "HTTP/1.1 200 OK" {
+            "That is the page the redirect leads to: without --follow, report the 303 itself \
+             (the client is set up not to follow)."
+        } else {
+            "Print the status line first, as in `get`: response.version() and \
+             response.status()."
+        };
+        return Err(run.fail("first the status line: HTTP/1.1 303 See Other", hint));
+    }
+    if !headers
+        .iter()
+        .any(|line| line.eq_ignore_ascii_case("location: /"))
+    {
+        return Err(run.fail(
+            "then the line Location: /",
+            "For a status.is_redirection(), print the Location header: \
+             response.headers().get(reqwest::header::LOCATION).",
+        ));
+    }
+    let (_, page) = board.fetch("/")?;
+    let page = String::from_utf8_lossy(&page);
+    let shown = as_html(&message);
+    if page.matches(&shown).count() != 1 {
+        return Err(Failure {
+            sent: run.sent.clone(),
+            expected: format!("the board to show the message once: {shown}"),
+            got: format!("the board: {}", quote_body(&page)),
+            hint: "Send the fields with .form(fields): it escapes &, + and = so that the \
+                   message arrives whole, and sets the Content-Type of a form."
+                .into(),
+        });
+    }
+    Ok(())
+}
+
+fn post_follows_when_asked(session: &mut Session) -> CheckResult {
+    let board = Course::start("messageboard_sol")?;
+    let message = random_message();
+    let args = [
+        "post".into(),
+        "--follow".into(),
+        board.url("/"),
+        format!("message={message}"),
+    ];
+    let run = board.run(session, &args)?;
+    run.expect_success("the board's page, reached by following the redirect")?;
+    let (status_line, _, _) = split_response(&run.output.stdout);
+    if status_line != "HTTP/1.1 200 OK" {
+        return Err(run.fail(
+            "first the status line of the page the redirect leads to: HTTP/1.1 200 OK",
+            "With --follow the client follows the 303 itself: the response you get is the \
+             board's page. Print its status line, as in `get`.",
+        ));
+    }
+    if !run.output.stdout.contains(&as_html(&message)) {
+        return Err(run.fail(
+            "the board's page, with the message on it",
+            "After a success, print an empty line and the body with print_body.",
+        ));
+    }
+    Ok(())
+}
+
+fn post_explains_a_refused_form(session: &mut Session) -> CheckResult {
+    let board = Course::start("messageboard_sol")?;
+    let args = [
+        "post".into(),
+        board.url("/"),
+        "note=no message field".into(),
+    ];
+    let run = board.run(session, &args)?;
+    run.expect_one_error_line("a failure: the board answers 400 Bad Request", &["400"])
+}
