@@ -53,6 +53,8 @@ mod cookie;
 mod date;
 mod error;
 mod form;
+#[cfg(test)]
+mod fuzz;
 mod handler;
 mod headers;
 mod html;

@@ -727,6 +727,59 @@ mod tests {
     }
 
     #[test]
+    fn the_limits_are_exact_to_the_byte() {
+        let limits = Limits {
+            request_line: 30,
+            header_line: 20,
+            header_count: 3,
+            header_bytes: 50,
+            body: 10,
+        };
+        let status = |raw: &str| {
+            let mut line = Vec::new();
+            match read_head(&mut raw.as_bytes(), &limits, &mut line) {
+                Ok(_) => 0,
+                Err(HeadError::Invalid(error)) => error.status(),
+                Err(HeadError::Io(_)) => 1,
+            }
+        };
+        // The limits count every byte of a line but its final \n.
+        let target = |length: usize| format!("/{}", "a".repeat(length - "GET / HTTP/1.1\r".len()));
+        assert_eq!(
+            status(&format!("GET {} HTTP/1.1\r\nHost: x\r\n\r\n", target(30))),
+            0
+        );
+        assert_eq!(
+            status(&format!("GET {} HTTP/1.1\r\nHost: x\r\n\r\n", target(31))),
+            414
+        );
+        let header = |length: usize| format!("X: {}\r\n", "b".repeat(length - "X: \r".len()));
+        assert_eq!(
+            status(&format!("GET / HTTP/1.1\r\nHost: x\r\n{}\r\n", header(20))),
+            0
+        );
+        assert_eq!(
+            status(&format!("GET / HTTP/1.1\r\nHost: x\r\n{}\r\n", header(21))),
+            431
+        );
+        assert_eq!(
+            status("GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\n\r\n"),
+            0
+        );
+        assert_eq!(
+            status("GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n"),
+            431
+        );
+        // Header bytes count the lines without their \r\n: 19 + 19 + 12 = 50.
+        let host = format!("Host: {}", "h".repeat(13));
+        let x = format!("X: {}", "x".repeat(16));
+        let fifty = format!("GET / HTTP/1.1\r\n{host}\r\n{x}\r\nY: 123456789\r\n\r\n");
+        assert_eq!(status(&fifty), 0);
+        let fifty_one = fifty.replace("Y: 1", "Y: 01");
+        assert_eq!(status(&fifty_one), 431);
+    }
+
+    #[test]
     fn requires_exactly_one_valid_host_in_http_1_1() {
         assert_eq!(status_of("GET / HTTP/1.1\r\n\r\n"), 400);
         assert_eq!(
