@@ -13,7 +13,7 @@
 //! `cargo test` runs a short campaign (a second or two). A longer one:
 //!
 //! ```text
-//! FUZZ_ITERATIONS=200000 cargo test --release --lib fuzz -- --nocapture
+//! FUZZ_ITERATIONS=200000 cargo test --release -p http-course --lib fuzz -- --nocapture
 //! ```
 //!
 //! `FUZZ_ITERATIONS` is the number of inputs per in-process target (the
