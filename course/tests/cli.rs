@@ -92,7 +92,9 @@ impl Scratch {
         // share one: Cargo names a package's build after its path relative
         // to the workspace, which is the same in every copy, so two copies
         // building at once would overwrite each other's binaries.
-        let target = build_dir.join("scratch-courses").join(format!("{name}.target"));
+        let target = build_dir
+            .join("scratch-courses")
+            .join(format!("{name}.target"));
         Scratch { root, target }
     }
 
