@@ -1,2 +1,133 @@
-//! Placeholder: this lesson is being written.
-fn main() {}
+//! Lesson 2: the messageboard.
+//!
+//! A page with a form: what you type in it and send stays on the board, and
+//! everybody who opens the page sees it. You build it in three steps, one
+//! TODO each: (a) take the message out of a form sent with POST, (b) serve
+//! the page so that the browser shows the form, (c) keep every message and
+//! send the browser back to the board. Run it with
+//! `cargo run --bin messageboard`, open http://localhost:8000/, and check a
+//! step with `cargo course check messageboard a` (or `b`, `c`). The lesson
+//! text is lessons/2_messageboard/README.md.
+
+use std::io::Write; // gives `Response` its `write_all` method
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use http_server::{Handler, HandlerResult, Request, Response, Server, ServerError, escape_html};
+
+/// The form a visitor fills in. `method="post"` makes the browser send what
+/// was typed in the body of a POST request, `action="/"` says to which path,
+/// and `name="message"` is the name the text travels under: `message=...`.
+const FORM: &str = r#"<form method="post" action="/">
+  <textarea name="message" rows="4" cols="60" required autofocus></textarea>
+  <p><button type="submit">Post it!</button></p>
+</form>"#;
+
+/// The board: every message posted so far, oldest first.
+///
+/// One handler serves every connection, each on its own thread, so two
+/// messages can arrive at the same moment. The `Mutex` lets one thread at a
+/// time change the list, so that none is lost (without it, Rust would not
+/// compile the program).
+struct MessageBoard {
+    messages: Mutex<Vec<String>>,
+}
+
+impl MessageBoard {
+    /// The list of messages, locked: other threads wait for it until the
+    /// guard this returns goes out of scope.
+    fn messages(&self) -> MutexGuard<'_, Vec<String>> {
+        // A thread that panics while it holds the lock "poisons" it. A push
+        // either happened or did not, so the list is whole: carry on.
+        self.messages.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Handler for MessageBoard {
+    /// A form was sent: take its message out (and, from step c on, keep it).
+    fn do_post(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        // The body is exactly the Content-Length bytes after the headers:
+        // `message=Hi+there%21`. read_body reads those and no more, since the
+        // next request may follow on the same connection.
+        let body = request.read_body()?;
+
+        // TODO(a): take the message out of the form in the body
+        //   For now the handler answers with the body just as it came, the
+        //   whole form still encoded: try `curl -d message=Hi+there localhost:8000`.
+        //   1. Decode it: http_server::parse_qs(&body)? gives a Form. Thanks to
+        //      the `?`, a broken %-escape gets 400 Bad Request.
+        //   2. form.get("message") is Some(text), or None if the form has no
+        //      field of that name. Answer None with a 400 that says why:
+        //      return Err(http_server::HttpError::new(400, "...").into());
+        //   3. Make `message` the text of the field.
+        let message = String::from_utf8_lossy(&body).into_owned();
+        // END TODO(a)
+
+        // TODO(c): keep the message on the board, and send the browser back to the board
+        //   Until you do, the POST answers with the message as plain text.
+        //   1. Add the message to the board: self.messages().push(...); it
+        //      wants a String, and message.to_owned() makes one.
+        //   2. Answer 303 See Other, with the header `Location: /`: the
+        //      browser then asks for / with a GET and shows the board.
+        //   3. A redirect needs no body: end the headers, and you are done.
+        response.send_response(200);
+        response.send_header("Content-type", "text/plain; charset=utf-8");
+        response.end_headers();
+        response.write_all(message.as_bytes())?;
+        // END TODO(c)
+        Ok(())
+    }
+
+    /// Sends the board's page, whatever the path: the form and the messages.
+    fn do_get(&self, _request: &mut Request, response: &mut Response) -> HandlerResult {
+        let page = board_page(&self.messages());
+        response.send_response(200);
+        // TODO(b): tell the browser that the page is HTML, so that it draws it
+        //   Open http://localhost:8000/ now: the browser shows the source of
+        //   the page, tags and all, because this header says it is plain text.
+        //   The media type of an HTML page is text/html; keep the charset.
+        response.send_header("Content-type", "text/plain; charset=utf-8");
+        // END TODO(b)
+        response.end_headers();
+        response.write_all(page.as_bytes())?;
+        Ok(())
+    }
+}
+
+/// The board's page: a title, the form, then every message, oldest first.
+fn board_page(messages: &[String]) -> String {
+    let mut items = String::new();
+    for message in messages {
+        // A message is text from a stranger: escape_html makes the browser
+        // show it as text, even when it looks like HTML (`<script>...`).
+        items.push_str(&format!("  <li>{}</li>\n", escape_html(message)));
+    }
+    if items.is_empty() {
+        items.push_str("  <li><i>No messages yet: be the first!</i></li>\n");
+    }
+    // `white-space: pre-wrap` keeps the line breaks typed in a message.
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Message Board</title>
+<style>li {{ white-space: pre-wrap; margin-bottom: 0.5em; }}</style>
+</head>
+<body>
+<h1>Message Board</h1>
+{FORM}
+<ul>
+{items}</ul>
+</body>
+</html>
+"#
+    )
+}
+
+fn main() -> Result<(), ServerError> {
+    let board = MessageBoard {
+        messages: Mutex::new(Vec::new()),
+    };
+    // Listen on 127.0.0.1, port 8000 (or $PORT), and serve the board.
+    Server::from_env()?.serve_forever(board)
+}

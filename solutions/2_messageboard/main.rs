@@ -1,2 +1,127 @@
-//! Placeholder: this lesson is being written.
-fn main() {}
+//! Lesson 2: the messageboard.
+//!
+//! A page with a form: what you type in it and send stays on the board, and
+//! everybody who opens the page sees it. You build it in three steps, one
+//! TODO each: (a) take the message out of a form sent with POST, (b) serve
+//! the page so that the browser shows the form, (c) keep every message and
+//! send the browser back to the board. Run it with
+//! `cargo run --bin messageboard`, open http://localhost:8000/, and check a
+//! step with `cargo course check messageboard a` (or `b`, `c`). The lesson
+//! text is lessons/2_messageboard/README.md.
+
+use std::io::Write; // gives `Response` its `write_all` method
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use http_server::{Handler, HandlerResult, Request, Response, Server, ServerError, escape_html};
+
+/// The form a visitor fills in. `method="post"` makes the browser send what
+/// was typed in the body of a POST request, `action="/"` says to which path,
+/// and `name="message"` is the name the text travels under: `message=...`.
+const FORM: &str = r#"<form method="post" action="/">
+  <textarea name="message" rows="4" cols="60" required autofocus></textarea>
+  <p><button type="submit">Post it!</button></p>
+</form>"#;
+
+/// The board: every message posted so far, oldest first.
+///
+/// One handler serves every connection, each on its own thread, so two
+/// messages can arrive at the same moment. The `Mutex` lets one thread at a
+/// time change the list, so that none is lost (without it, Rust would not
+/// compile the program).
+struct MessageBoard {
+    messages: Mutex<Vec<String>>,
+}
+
+impl MessageBoard {
+    /// The list of messages, locked: other threads wait for it until the
+    /// guard this returns goes out of scope.
+    fn messages(&self) -> MutexGuard<'_, Vec<String>> {
+        // A thread that panics while it holds the lock "poisons" it. A push
+        // either happened or did not, so the list is whole: carry on.
+        self.messages.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Handler for MessageBoard {
+    /// A form was sent: take its message out (and, from step c on, keep it).
+    fn do_post(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        // The body is exactly the Content-Length bytes after the headers:
+        // `message=Hi+there%21`. read_body reads those and no more, since the
+        // next request may follow on the same connection.
+        let body = request.read_body()?;
+
+        // TODO(a): take the message out of the form in the body
+        // parse_qs decodes the form: `+` is a space, `%21` is "!". A broken
+        // escape or bytes that are not UTF-8 are the client's mistake, and
+        // `?` answers them with 400 Bad Request.
+        let form = http_server::parse_qs(&body)?;
+        let Some(message) = form.get("message") else {
+            let why = "the form has no 'message' field (name the textarea \"message\")";
+            return Err(http_server::HttpError::new(400, why).into());
+        };
+        // END TODO(a)
+
+        // TODO(c): keep the message on the board, and send the browser back to the board
+        // Post/Redirect/Get: a 303 sends the browser to the board with a GET,
+        // so reloading the page it lands on does not post the message again.
+        self.messages().push(message.to_owned());
+        response.send_response(303);
+        response.send_header("Location", "/");
+        response.end_headers();
+        // END TODO(c)
+        Ok(())
+    }
+
+    /// Sends the board's page, whatever the path: the form and the messages.
+    fn do_get(&self, _request: &mut Request, response: &mut Response) -> HandlerResult {
+        let page = board_page(&self.messages());
+        response.send_response(200);
+        // TODO(b): tell the browser that the page is HTML, so that it draws it
+        // text/html: the browser draws the page (a heading, a box, a button)
+        // instead of showing its source.
+        response.send_header("Content-type", "text/html; charset=utf-8");
+        // END TODO(b)
+        response.end_headers();
+        response.write_all(page.as_bytes())?;
+        Ok(())
+    }
+}
+
+/// The board's page: a title, the form, then every message, oldest first.
+fn board_page(messages: &[String]) -> String {
+    let mut items = String::new();
+    for message in messages {
+        // A message is text from a stranger: escape_html makes the browser
+        // show it as text, even when it looks like HTML (`<script>...`).
+        items.push_str(&format!("  <li>{}</li>\n", escape_html(message)));
+    }
+    if items.is_empty() {
+        items.push_str("  <li><i>No messages yet: be the first!</i></li>\n");
+    }
+    // `white-space: pre-wrap` keeps the line breaks typed in a message.
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Message Board</title>
+<style>li {{ white-space: pre-wrap; margin-bottom: 0.5em; }}</style>
+</head>
+<body>
+<h1>Message Board</h1>
+{FORM}
+<ul>
+{items}</ul>
+</body>
+</html>
+"#
+    )
+}
+
+fn main() -> Result<(), ServerError> {
+    let board = MessageBoard {
+        messages: Mutex::new(Vec::new()),
+    };
+    // Listen on 127.0.0.1, port 8000 (or $PORT), and serve the board.
+    Server::from_env()?.serve_forever(board)
+}

@@ -1,6 +1,20 @@
-//! Lesson 2: being written.
+//! Lesson 2, the messageboard, in three steps: (a) a POSTed form is answered
+//! with its message, (b) GET serves the page with the form, (c) a POST keeps
+//! the message and redirects to the board, which lists every message.
+//!
+//! Every check of a run talks to the same server, so the board fills up as
+//! they go: each check posts messages with random markers and looks only
+//! for those. Step (a)'s checks accept the finished program too: once step
+//! (c) is done a POST answers `303`, and the message must then be on the
+//! board.
 
-use crate::Lesson;
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpStream};
+use std::time::Duration;
+
+use super::lesson1::random_number;
+use crate::session::{Reply, Request, Session, encode_form, quote_body};
+use crate::{Check, CheckResult, Failure, Lesson};
 
 pub const LESSON: Lesson = Lesson {
     number: 2,
@@ -9,6 +23,793 @@ pub const LESSON: Lesson = Lesson {
     binary: "messageboard",
     is_server: true,
     tour: false,
-    checks: &[],
-    hints: &[],
+    checks: &[
+        Check {
+            name: "a POSTed form is answered with its message field, decoded",
+            step: Some("a"),
+            optional: false,
+            run: answers_with_the_message,
+        },
+        Check {
+            name: "a POST without a message field gets 400 and a sentence that says why",
+            step: Some("a"),
+            optional: false,
+            run: no_message_is_a_bad_request,
+        },
+        Check {
+            name: "a broken %-escape or bytes that are not UTF-8 get 400, and the board keeps serving",
+            step: Some("a"),
+            optional: false,
+            run: refuses_undecodable_forms,
+        },
+        Check {
+            name: "a 10 MB body or one shorter than its Content-Length gets a 4xx, and the board keeps serving",
+            step: Some("a"),
+            optional: false,
+            run: refuses_huge_and_short_bodies,
+        },
+        Check {
+            name: "GET / answers 200 with an HTML page titled Message Board",
+            step: Some("b"),
+            optional: false,
+            run: serves_an_html_page,
+        },
+        Check {
+            name: "the page has a form that POSTs a textarea named message to /, with a button",
+            step: Some("b"),
+            optional: false,
+            run: page_has_the_form,
+        },
+        Check {
+            name: "a POST answers 303 See Other with Location: /",
+            step: Some("c"),
+            optional: false,
+            run: post_redirects_to_the_board,
+        },
+        Check {
+            name: "GET / shows every message once, oldest first",
+            step: Some("c"),
+            optional: false,
+            run: board_lists_messages_in_order,
+        },
+        Check {
+            name: "messages are HTML-escaped: <script> shows as text",
+            step: Some("c"),
+            optional: false,
+            run: messages_are_escaped,
+        },
+        Check {
+            name: "50 posters at once, 20 messages each: every message is on the board exactly once",
+            step: Some("c"),
+            optional: false,
+            run: no_message_lost_under_load,
+        },
+    ],
+    hints: &[
+        "Work in order: `cargo course check messageboard a`, then b, then c. Step a is done with curl: curl -d message=Hi+there localhost:8000",
+        "Step a: the body is the form, encoded (message=Hi+there%21). http_server::parse_qs(&body)? decodes it; form.get(\"message\") gives the text, or None.",
+        "Step a: answer a form without the field with return Err(http_server::HttpError::new(400, \"the form has no 'message' field\").into());",
+        "Step b: the page is HTML, so its Content-type is text/html; charset=utf-8. With text/plain the browser shows the source.",
+        "Step c: self.messages().push(message.to_owned()); then send_response(303), send_header(\"Location\", \"/\"), end_headers(). No body.",
+    ],
 };
+
+/// A marker no other message contains: 16 random hex digits.
+fn marker() -> String {
+    format!("{:016x}", random_number())
+}
+
+/// Whether `body` is `expected`, allowing one newline after it.
+fn body_is(body: &str, expected: &str) -> bool {
+    body.strip_suffix('\n').unwrap_or(body) == expected
+}
+
+/// What `escape_html` makes of a message: how it must appear on the page.
+fn escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+}
+
+/// How many times `needle` occurs in `haystack`.
+fn occurrences(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
+
+/// Sends a POST with a raw form body (which may be malformed on purpose).
+fn post_body(session: &mut Session, body: &[u8]) -> Result<Reply, Failure> {
+    session.send(Request {
+        method: "POST",
+        path: "/",
+        headers: vec![("Content-Type", "application/x-www-form-urlencoded")],
+        body: Some(body.to_vec()),
+    })
+}
+
+/// Posts `fields` and checks that the program took `message` out of them:
+/// after step (a) it answers with the message; after step (c) it redirects,
+/// and the message is on the board.
+fn posts_message(session: &mut Session, fields: &[(&str, &str)], message: &str) -> CheckResult {
+    let reply = session.post_form("/", fields)?;
+    let wanted = format!("status 200 and the body {message:?} (the message field, decoded)");
+    match reply.status {
+        // The finished program: step (c) keeps the message and redirects.
+        303 => {
+            let page = session.get("/")?;
+            if page.body.contains(&escaped(message)) {
+                return Ok(());
+            }
+            Err(Failure {
+                sent: format!("{}\nthen: {}", reply.sent, page.sent),
+                expected: format!("after the 303, the message {message:?} on the board"),
+                got: page.summary(),
+                hint: "The POST answered 303, as in step c, but its message is not on the board: \
+                       take the field named message, form.get(\"message\"), and push it onto \
+                       self.messages() before answering."
+                    .into(),
+            })
+        }
+        200 => {
+            let raw = encode_form(fields);
+            if body_is(&reply.body, message) {
+                if reply.media_type().as_deref() == Some("text/plain") {
+                    return Ok(());
+                }
+                return Err(reply.fail(
+                    "Content-Type: text/plain; charset=utf-8",
+                    "Until step c, the POST answers with the message as plain text: keep the \
+                     starter's header in the TODO(c) region.",
+                ));
+            }
+            let hint = if body_is(&reply.body, &raw) {
+                "That is the body just as it came: the whole form, still encoded. Decode it with \
+                 http_server::parse_qs(&body)? and answer with form.get(\"message\")."
+            } else if reply.body.is_empty() {
+                "The body is empty: `message` should be the text of the form's message field."
+            } else if reply.body.contains('+') || reply.body.contains('%') {
+                "The message is still partly encoded: parse_qs turns + into a space and %21 into \
+                 \"!\". Do not split the body by hand."
+            } else {
+                "Answer with the value of the field named message: form.get(\"message\"), and \
+                 only that."
+            };
+            Err(reply.fail(wanted, hint))
+        }
+        400 => Err(reply.fail(
+            wanted,
+            "The form has a message field, so it deserves an answer, not 400: is the field name \
+             spelled \"message\"?",
+        )),
+        _ => Err(reply.fail(
+            wanted,
+            "Read the form with parse_qs, take its message field, and let the starter's code in \
+             TODO(c) answer with it.",
+        )),
+    }
+}
+
+fn answers_with_the_message(session: &mut Session) -> CheckResult {
+    let first = format!("Hi there! {} café 🎈", marker());
+    posts_message(session, &[("message", &first)], &first)?;
+    let second = format!("Second message, {}: 2+2=4", marker());
+    posts_message(
+        session,
+        &[("from", "the course"), ("message", &second)],
+        &second,
+    )
+}
+
+fn no_message_is_a_bad_request(session: &mut Session) -> CheckResult {
+    let reply = session.post_form("/", &[("note", "no message field here")])?;
+    let expected = "status 400 Bad Request, and a body that says what is missing";
+    match reply.status {
+        400 if !reply.body.trim().is_empty() => {}
+        400 => {
+            return Err(reply.fail(
+                expected,
+                "Say why in the body: return Err(http_server::HttpError::new(400, \"the form has no \
+                 'message' field\").into()) does that for you.",
+            ));
+        }
+        500 => {
+            return Err(reply.fail(
+                expected,
+                "The handler failed (did it unwrap() form.get(\"message\")?). A form without the \
+                 field is the client's mistake: answer it with HttpError::new(400, ...).",
+            ));
+        }
+        _ => {
+            return Err(reply.fail(
+                expected,
+                "form.get(\"message\") is None for this form: answer with \
+                 return Err(http_server::HttpError::new(400, \"...\").into()) instead of going on.",
+            ));
+        }
+    }
+    // No body at all, as `curl -X POST` sends: still a form without a message.
+    let reply = session.send(Request {
+        method: "POST",
+        path: "/",
+        ..Request::default()
+    })?;
+    if !matches!(reply.status, 400 | 411) {
+        return Err(reply.fail(
+            "status 400 Bad Request: an empty body has no message field",
+            "An empty body decodes to an empty form, so form.get(\"message\") is None: answer 400.",
+        ));
+    }
+    Ok(())
+}
+
+fn refuses_undecodable_forms(session: &mut Session) -> CheckResult {
+    let bad_bodies: [(&[u8], &str); 3] = [
+        (b"message=100%zz", "%zz is not a valid %-escape"),
+        (
+            b"message=%FF%FE",
+            "the escapes decode to bytes that are not UTF-8",
+        ),
+        (b"message=caf\xe9", "the byte 0xE9 on its own is not UTF-8"),
+    ];
+    for (body, why) in bad_bodies {
+        let reply = post_body(session, body)?;
+        if !(400..500).contains(&reply.status) {
+            return Err(reply.fail(
+                format!("status 400 Bad Request: {why}"),
+                "Decode the form with http_server::parse_qs(&body)?: the `?` answers a form that \
+                 cannot be decoded with 400. Do not unwrap() it (a 500), or decode it lossily.",
+            ));
+        }
+    }
+    let message = format!("Still here after bad forms {}", marker());
+    posts_message(session, &[("message", &message)], &message)
+}
+
+/// Where the server under check listens, as `host:port`.
+fn address(session: &mut Session) -> Result<String, Failure> {
+    let base_url = session.server()?.base_url().to_owned();
+    Ok(base_url.trim_start_matches("http://").to_owned())
+}
+
+/// Whether a raw reply is an error answer (4xx) or nothing at all.
+fn refused(reply: &str) -> bool {
+    reply.is_empty() || reply.starts_with("HTTP/1.1 4") || reply.starts_with("HTTP/1.0 4")
+}
+
+/// Announces and sends a 10 MB body over a raw connection, reading the
+/// answer as it comes (a server may answer before the body has arrived).
+fn send_huge_body(address: &str) -> std::io::Result<String> {
+    const SIZE: usize = 10 * 1024 * 1024;
+    let mut stream = TcpStream::connect(address)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    stream.set_write_timeout(Some(Duration::from_secs(10)))?;
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {SIZE}\r\n\r\nmessage="
+    );
+    stream.write_all(head.as_bytes())?;
+    let mut writer = stream.try_clone()?;
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let chunk = [b'a'; 64 * 1024];
+            let mut left = SIZE - "message=".len();
+            while left > 0 {
+                let size = left.min(chunk.len());
+                // The server may stop reading and close: that is its right.
+                if writer.write_all(&chunk[..size]).is_err() {
+                    return;
+                }
+                left -= size;
+            }
+            let _ = writer.shutdown(Shutdown::Write);
+        });
+        let mut reply = Vec::new();
+        let read = stream.read_to_end(&mut reply);
+        let _ = stream.shutdown(Shutdown::Both); // stops the writer, if it still writes
+        match read {
+            Ok(_) => Ok(String::from_utf8_lossy(&reply).into_owned()),
+            // A reset after the answer arrived still leaves the answer.
+            Err(_) if !reply.is_empty() => Ok(String::from_utf8_lossy(&reply).into_owned()),
+            Err(error) => Err(error),
+        }
+    })
+}
+
+fn refuses_huge_and_short_bodies(session: &mut Session) -> CheckResult {
+    let address = address(session)?;
+    let sent = "curl -i --data-binary @10MB-file http://localhost:8000/  (a 10 MB form)";
+    let reply = send_huge_body(&address).map_err(|error| Failure {
+        sent: sent.into(),
+        expected: "413 Content Too Large, or the connection closed".into(),
+        got: format!("no answer: {error}"),
+        hint: "Keep the server's own body limit (1 MiB): do not raise max_body_size.".into(),
+    })?;
+    if !refused(&reply) {
+        return Err(Failure {
+            sent: sent.into(),
+            expected: "413 Content Too Large, or the connection closed".into(),
+            got: quote_body(reply.lines().next().unwrap_or("")),
+            hint: "A body this size should never reach the handler: keep the server's own body \
+                   limit (1 MiB), do not raise max_body_size."
+                .into(),
+        });
+    }
+
+    // The body announces 100 bytes, brings 13, and the client stops sending.
+    let short = b"POST / HTTP/1.1\r\nHost: localhost\r\n\
+        Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nmessage=short";
+    let reply = session.send_raw(short)?;
+    if !refused(&reply) {
+        return Err(Failure {
+            sent: "a POST whose Content-Length says 100 bytes, followed by 13 (message=short)"
+                .into(),
+            expected: "400 Bad Request, or the connection closed".into(),
+            got: quote_body(reply.lines().next().unwrap_or("")),
+            hint: "Read the body with request.read_body()? and pass its error on with `?`: a body \
+                   that ends early is the client's mistake, and the server answers 400."
+                .into(),
+        });
+    }
+    let message = format!("Still here after huge and short bodies {}", marker());
+    posts_message(session, &[("message", &message)], &message)
+}
+
+/// An HTML start tag, such as `<form method="post" action="/">`.
+#[derive(Debug)]
+struct Tag {
+    /// Its attributes: names in lower case, values as written.
+    attributes: Vec<(String, String)>,
+    /// Where the tag starts and ends (just after its `>`) in the page.
+    start: usize,
+    end: usize,
+}
+
+impl Tag {
+    fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(attribute, _)| attribute == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// Every start tag called `name` in `html`, in order. Enough HTML for the
+/// pages of this lesson: any case, values quoted with " or ' or not at all.
+fn start_tags(html: &str, name: &str) -> Vec<Tag> {
+    let lower = html.to_ascii_lowercase();
+    let opening = format!("<{name}");
+    let mut tags = Vec::new();
+    let mut from = 0;
+    while let Some(found) = lower[from..].find(&opening) {
+        let start = from + found;
+        let after = start + opening.len();
+        from = after;
+        // `<format>` is not a `<form>`.
+        let next = lower.as_bytes().get(after).copied().unwrap_or(b'>');
+        if !(next.is_ascii_whitespace() || next == b'>' || next == b'/') {
+            continue;
+        }
+        let (attributes, end) = attributes_from(html, after);
+        tags.push(Tag {
+            attributes,
+            start,
+            end,
+        });
+        from = end;
+    }
+    tags
+}
+
+/// Reads the attributes of a tag from `at` to its `>`; returns them and the
+/// position after the `>`.
+fn attributes_from(html: &str, mut at: usize) -> (Vec<(String, String)>, usize) {
+    let bytes = html.as_bytes();
+    let skip_spaces = |at: &mut usize| {
+        while *at < bytes.len() && bytes[*at].is_ascii_whitespace() {
+            *at += 1;
+        }
+    };
+    let mut attributes = Vec::new();
+    loop {
+        while at < bytes.len() && (bytes[at].is_ascii_whitespace() || bytes[at] == b'/') {
+            at += 1;
+        }
+        match bytes.get(at) {
+            None => return (attributes, bytes.len()),
+            Some(b'>') => return (attributes, at + 1),
+            Some(_) => {}
+        }
+        let name_start = at;
+        while at < bytes.len()
+            && !bytes[at].is_ascii_whitespace()
+            && !matches!(bytes[at], b'=' | b'>' | b'/')
+        {
+            at += 1;
+        }
+        let name = html[name_start..at].to_ascii_lowercase();
+        skip_spaces(&mut at);
+        let mut value = String::new();
+        if bytes.get(at) == Some(&b'=') {
+            at += 1;
+            skip_spaces(&mut at);
+            match bytes.get(at) {
+                Some(&quote) if quote == b'"' || quote == b'\'' => {
+                    let value_start = at + 1;
+                    at = value_start;
+                    while at < bytes.len() && bytes[at] != quote {
+                        at += 1;
+                    }
+                    value = html[value_start..at].to_owned();
+                    at = (at + 1).min(bytes.len());
+                }
+                _ => {
+                    let value_start = at;
+                    while at < bytes.len() && !bytes[at].is_ascii_whitespace() && bytes[at] != b'>'
+                    {
+                        at += 1;
+                    }
+                    value = html[value_start..at].to_owned();
+                }
+            }
+        }
+        attributes.push((name, value));
+    }
+}
+
+/// The text of the page's `<title>`, spaces tidied.
+fn title_of(html: &str) -> Option<String> {
+    let tag = start_tags(html, "title").into_iter().next()?;
+    let end = html[tag.end..].to_ascii_lowercase().find("</title")? + tag.end;
+    Some(
+        html[tag.end..end]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+fn serves_an_html_page(session: &mut Session) -> CheckResult {
+    let reply = session.get("/")?;
+    if reply.status != 200 {
+        return Err(reply.fail(
+            "status 200 OK and the board's page",
+            "do_get sends the page: keep send_response(200) before the headers.",
+        ));
+    }
+    if reply.media_type().as_deref() != Some("text/html") {
+        return Err(reply.fail(
+            "Content-Type: text/html; charset=utf-8",
+            "The page is HTML, but the Content-type header does not say so, and a browser shows \
+             the page's source instead of drawing it. Send text/html; charset=utf-8.",
+        ));
+    }
+    let content_type = reply
+        .header("content-type")
+        .unwrap_or("")
+        .to_ascii_lowercase()
+        .replace([' ', '"'], "");
+    if !content_type.contains("charset=utf-8") {
+        return Err(reply.fail(
+            "Content-Type: text/html; charset=utf-8",
+            "Keep the charset: without charset=utf-8 a browser may show é as Ã©.",
+        ));
+    }
+    match title_of(&reply.body) {
+        Some(title) if title == "Message Board" => Ok(()),
+        _ => Err(reply.fail(
+            "a page with <title>Message Board</title>",
+            "The page's title (the text on the browser's tab) should be Message Board: it is in \
+             board_page.",
+        )),
+    }
+}
+
+fn page_has_the_form(session: &mut Session) -> CheckResult {
+    let reply = session.get("/")?;
+    let html = &reply.body;
+    let expected = "<form method=\"post\" action=\"/\"> with a <textarea name=\"message\"> \
+                    and a submit button inside";
+    let forms = start_tags(html, "form");
+    let Some(form) = forms.first() else {
+        return Err(reply.fail(
+            expected,
+            "The page has no <form>: the FORM constant holds it, and board_page puts it on the page.",
+        ));
+    };
+    let method = form.attribute("method").unwrap_or("get");
+    if !method.eq_ignore_ascii_case("post") {
+        return Err(reply.fail(
+            expected,
+            "The form does not say method=\"post\", so the browser would send the message in the \
+             URL of a GET (/?message=...) instead of in the body of a POST.",
+        ));
+    }
+    if !matches!(form.attribute("action"), None | Some("" | "/")) {
+        return Err(reply.fail(
+            expected,
+            "The form's action is the path it is sent to: the board is at /, so action=\"/\".",
+        ));
+    }
+    let inside = html[form.end..]
+        .to_ascii_lowercase()
+        .find("</form")
+        .map_or(html.len(), |end| form.end + end);
+    let within = |tag: &Tag| tag.start >= form.end && tag.start < inside;
+    let has_textarea = start_tags(html, "textarea")
+        .iter()
+        .any(|tag| within(tag) && tag.attribute("name") == Some("message"));
+    if !has_textarea {
+        return Err(reply.fail(
+            expected,
+            "The form needs a <textarea name=\"message\"> inside it: the name is what the text \
+             travels under (message=...), and what do_post looks for.",
+        ));
+    }
+    let is_submit = |tag: &Tag, default: &str| {
+        let kind = tag.attribute("type").unwrap_or(default);
+        kind.eq_ignore_ascii_case("submit") || kind.eq_ignore_ascii_case("image")
+    };
+    let has_button = start_tags(html, "button")
+        .iter()
+        .any(|tag| within(tag) && is_submit(tag, "submit"))
+        || start_tags(html, "input")
+            .iter()
+            .any(|tag| within(tag) && is_submit(tag, "text"));
+    if !has_button {
+        return Err(reply.fail(
+            expected,
+            "The form needs a button to send it: <button type=\"submit\">Post it!</button>.",
+        ));
+    }
+    Ok(())
+}
+
+fn post_redirects_to_the_board(session: &mut Session) -> CheckResult {
+    let message = format!("Redirect me {}", marker());
+    let reply = session.post_form("/", &[("message", &message)])?;
+    let expected = "status 303 See Other, with the header Location: /";
+    match reply.status {
+        303 => {}
+        200 => {
+            return Err(reply.fail(
+                expected,
+                "That is step a's answer, the message itself. In TODO(c), keep the message on the \
+                 board instead, and answer 303 See Other with Location: / so that the browser \
+                 goes back to the board.",
+            ));
+        }
+        301 | 302 | 307 | 308 => {
+            return Err(reply.fail(
+                expected,
+                "Use 303 See Other: it tells the browser to fetch the new place with a GET. After \
+                 a 307 or 308 it would POST the form again; 301 and 302 are for pages that moved.",
+            ));
+        }
+        _ => {
+            return Err(reply.fail(
+                expected,
+                "After keeping the message: send_response(303), send_header(\"Location\", \"/\"), \
+                 end_headers().",
+            ));
+        }
+    }
+    let base_url = session.server()?.base_url().to_owned();
+    match reply.header("location") {
+        Some(location) if location == "/" || location == format!("{base_url}/") => Ok(()),
+        Some(_) => Err(reply.fail(
+            format!(
+                "Location: / (got Location: {})",
+                reply.header("location").unwrap_or("")
+            ),
+            "The board is at /: that is where the browser should go next.",
+        )),
+        None => Err(reply.fail(
+            expected,
+            "A 303 needs a Location header to say where to go: send_header(\"Location\", \"/\").",
+        )),
+    }
+}
+
+/// Posts `message` and expects the 303 of step (c).
+fn post_for_the_board(session: &mut Session, message: &str) -> CheckResult {
+    let reply = session.post_form("/", &[("message", message)])?;
+    if reply.status != 303 {
+        return Err(reply.fail(
+            "status 303 See Other",
+            "A POST keeps the message and answers 303 See Other with Location: /.",
+        ));
+    }
+    Ok(())
+}
+
+fn board_lists_messages_in_order(session: &mut Session) -> CheckResult {
+    let run = marker();
+    let messages: Vec<String> = (1..=3)
+        .map(|number| format!("Message {number} of 3, run {run}"))
+        .collect();
+    for message in &messages {
+        post_for_the_board(session, message)?;
+    }
+    let page = session.get("/")?;
+    let sent = format!(
+        "three POSTs (curl -d 'message=Message 1 of 3, ...', then 2 and 3), then: {}",
+        page.sent
+    );
+    let fail = |expected: String, hint: &str| Failure {
+        sent: sent.clone(),
+        expected,
+        got: page.summary(),
+        hint: hint.into(),
+    };
+    let mut last = 0;
+    for message in &messages {
+        match occurrences(&page.body, message) {
+            0 => {
+                return Err(fail(
+                    format!("the page to show {message:?}"),
+                    "The message is not on the page: do_post must push it onto self.messages() \
+                     (the list board_page shows) before it answers.",
+                ));
+            }
+            1 => {}
+            count => {
+                return Err(fail(
+                    format!("{message:?} once on the page, not {count} times"),
+                    "Each POST should add its message once.",
+                ));
+            }
+        }
+        let at = page.body.find(message.as_str()).unwrap_or(0);
+        if at < last {
+            return Err(fail(
+                "the three messages in the order they were posted, oldest first".into(),
+                "push adds a message at the end of the list: keep that order on the page.",
+            ));
+        }
+        last = at;
+    }
+    Ok(())
+}
+
+fn messages_are_escaped(session: &mut Session) -> CheckResult {
+    let tag = marker();
+    let message = format!("<script>alert({tag})</script> & <b>bold</b>");
+    post_for_the_board(session, &message)?;
+    let page = session.get("/")?;
+    let raw_script = format!("<script>alert({tag})");
+    if page.body.contains(&raw_script) || !page.body.contains(&escaped(&message)) {
+        return Err(page.fail(
+            format!("the message as text: {:?} in the HTML", escaped(&message)),
+            "Pass every message through escape_html before it goes into the page: otherwise a \
+             visitor's <script> runs in everybody's browser.",
+        ));
+    }
+    Ok(())
+}
+
+fn no_message_lost_under_load(session: &mut Session) -> CheckResult {
+    const POSTERS: usize = 50;
+    const POSTS: usize = 20;
+    let run = marker();
+    let url = format!("{}/", session.server()?.base_url());
+    let client = session.client().clone();
+    let sent = format!(
+        "{POSTERS} clients at once, each POSTing {POSTS} messages to / (like curl -d 'message=...')"
+    );
+    // Each poster reports the first thing that went wrong, if anything.
+    let problems: Vec<String> = std::thread::scope(|scope| {
+        let posters: Vec<_> = (0..POSTERS)
+            .map(|poster| {
+                let (client, url, run) = (&client, &url, &run);
+                scope.spawn(move || {
+                    for post in 0..POSTS {
+                        let body =
+                            encode_form(&[("message", &format!("{run}-{poster:02}-{post:02}"))]);
+                        let result = client
+                            .post(url)
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .body(body)
+                            .send();
+                        match result {
+                            Ok(response) if response.status().as_u16() == 303 => {}
+                            Ok(response) => {
+                                return Some(format!("a POST got {}", response.status()));
+                            }
+                            Err(error) => return Some(format!("a POST got no answer: {error}")),
+                        }
+                    }
+                    None
+                })
+            })
+            .collect();
+        posters
+            .into_iter()
+            .filter_map(|poster| {
+                poster
+                    .join()
+                    .unwrap_or(Some("a poster thread panicked".into()))
+            })
+            .collect()
+    });
+    if let Some(problem) = problems.first() {
+        return Err(Failure {
+            sent,
+            expected: "every POST answered 303 See Other".into(),
+            got: format!(
+                "{} of {POSTERS} posters had trouble; the first: {problem}",
+                problems.len()
+            ),
+            hint: "The server must answer many clients at once, every time.".into(),
+        });
+    }
+    let page = session.get("/")?;
+    let mut missing = Vec::new();
+    let mut repeated = Vec::new();
+    for poster in 0..POSTERS {
+        for post in 0..POSTS {
+            let message = format!("{run}-{poster:02}-{post:02}");
+            match occurrences(&page.body, &message) {
+                0 => missing.push(message),
+                1 => {}
+                _ => repeated.push(message),
+            }
+        }
+    }
+    if missing.is_empty() && repeated.is_empty() {
+        return Ok(());
+    }
+    let describe = |list: &[String], what: &str| {
+        let examples = list.iter().take(3).cloned().collect::<Vec<_>>();
+        (!list.is_empty())
+            .then(|| format!("{} {what}, such as {}", list.len(), examples.join(", ")))
+    };
+    let got = [
+        describe(&missing, "missing"),
+        describe(&repeated, "shown more than once"),
+    ];
+    Err(Failure {
+        sent: format!("{sent}, then: {}", page.sent),
+        expected: format!("all {} messages on the board, each once", POSTERS * POSTS),
+        got: got.into_iter().flatten().collect::<Vec<_>>().join("; "),
+        hint: "Add each message to the one shared list in a single step, under the lock: \
+               self.messages().push(...). Copying the list, adding to the copy and storing it back \
+               loses the messages other threads added in between."
+            .into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_tags_and_their_attributes() {
+        let html = r#"<FORM Method=POST action='/'><formal x><textarea name="message" required></textarea>"#;
+        let forms = start_tags(html, "form");
+        assert_eq!(forms.len(), 1);
+        assert_eq!(forms[0].attribute("method"), Some("POST"));
+        assert_eq!(forms[0].attribute("action"), Some("/"));
+        let areas = start_tags(html, "textarea");
+        assert_eq!(areas[0].attribute("name"), Some("message"));
+        assert_eq!(areas[0].attribute("required"), Some(""));
+        assert!(areas[0].start >= forms[0].end);
+    }
+
+    #[test]
+    fn reads_titles() {
+        assert_eq!(
+            title_of("<head><TITLE>\n  Message   Board </title>").as_deref(),
+            Some("Message Board")
+        );
+        assert_eq!(title_of("<h1>Message Board</h1>"), None);
+    }
+
+    #[test]
+    fn escapes_like_the_server_module() {
+        assert_eq!(
+            escaped(r#"<a href="x">Tom & 'Jerry'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#x27;Jerry&#x27;&lt;/a&gt;"
+        );
+    }
+}
