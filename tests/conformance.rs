@@ -846,3 +846,33 @@ fn every_hostile_request_gets_its_rfc_answer_and_the_server_stays_up() {
     );
     println!("{} conformance cases passed", cases.len());
 }
+
+/// Issue 2's bar, on its own: each of these gets a 4xx, and then a new
+/// client is answered.
+#[test]
+fn malformed_requests_get_a_4xx_and_the_next_client_is_answered() {
+    let server = Server::bind("127.0.0.1:0").unwrap().spawn(Echo::default());
+    let long_line = format!(
+        "GET /{} HTTP/1.1\r\nHost: test\r\n\r\n",
+        "a".repeat(100 * 1024)
+    );
+    for request in [
+        "GARBAGE\r\n\r\n".to_owned(),
+        long_line,
+        "GET / HTTP/1.1\r\nHost: test\r\nNoColonHere\r\n\r\n".to_owned(),
+    ] {
+        let mut client = Client::connect(server.address());
+        let _ = client.send(&request);
+        let reply = client.response().unwrap();
+        assert!(
+            (400..500).contains(&reply.status),
+            "{}: {}",
+            show(request.as_bytes()),
+            reply.status
+        );
+        let next = Client::connect(server.address())
+            .exchange(get("/next"))
+            .unwrap();
+        assert_eq!((next.status, next.text().as_str()), (200, "GET /next"));
+    }
+}
