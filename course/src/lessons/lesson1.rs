@@ -30,7 +30,7 @@ pub const LESSON: Lesson = Lesson {
             run: echoes_longer_paths,
         },
         Check {
-            name: "going further: %-escapes are decoded (/Hello%20World gives Hello World)",
+            name: "%-escapes are decoded: /Hello%20World gives Hello World",
             step: None,
             optional: true,
             run: decodes_escapes,
