@@ -46,6 +46,7 @@
 //! | `handler.rs` | one method per HTTP method: `do_get`, `do_post`, ... |
 //! | `form.rs`, `html.rs`, `cookie.rs` | decoding forms, escaping HTML, reading cookies |
 //! | `log.rs`, `date.rs` | the request log and the dates it shows |
+//! | `fuzz.rs` (tests only) | thousands of mutated requests thrown at all of the above |
 
 mod body;
 mod connection;

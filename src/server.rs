@@ -155,8 +155,9 @@ impl Server {
 
     /// Sets how long a connection may sit idle between requests (15 s
     /// unless set) and how long one request may take to arrive once it has
-    /// started (30 s unless set). Slow or silent clients are closed after
-    /// that, so they cannot hold a thread forever.
+    /// started (30 s unless set); sending a response may take as long as a
+    /// request. Slow or silent clients are closed after that, so they
+    /// cannot hold a thread forever.
     ///
     /// ```
     /// use std::time::Duration;
