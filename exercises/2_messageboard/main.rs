@@ -14,13 +14,17 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use http_server::{Handler, HandlerResult, Request, Response, Server, ServerError, escape_html};
 
-/// The form a visitor fills in. `method="post"` makes the browser send what
-/// was typed in the body of a POST request, `action="/"` says to which path,
-/// and `name="message"` is the name the text travels under: `message=...`.
-const FORM: &str = r#"<form method="post" action="/">
-  <textarea name="message" rows="4" cols="60" required autofocus></textarea>
-  <p><button type="submit">Post it!</button></p>
-</form>"#;
+// TODO(b): write the form that posts a message
+//   board_page puts FORM on the page, where the form belongs; for now it is
+//   a placeholder. Write the form in HTML instead (step b of the lesson text
+//   explains each part):
+//   1. a <form> element whose method is "post" and whose action is "/";
+//   2. inside it, a <textarea> whose name is "message": what the visitor
+//      types travels under that name, as message=...;
+//   3. and inside it too, a <button type="submit"> that sends the form.
+/// The form a visitor fills in (a placeholder until step b is done).
+const FORM: &str = "<p>(The form will go here.)</p>";
+// END TODO(b)
 
 /// The board: every message posted so far, oldest first.
 ///

@@ -14,6 +14,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use http_server::{Handler, HandlerResult, Request, Response, Server, ServerError, escape_html};
 
+// TODO(b): write the form that posts a message
 /// The form a visitor fills in. `method="post"` makes the browser send what
 /// was typed in the body of a POST request, `action="/"` says to which path,
 /// and `name="message"` is the name the text travels under: `message=...`.
@@ -21,6 +22,7 @@ const FORM: &str = r#"<form method="post" action="/">
   <textarea name="message" rows="4" cols="60" required autofocus></textarea>
   <p><button type="submit">Post it!</button></p>
 </form>"#;
+// END TODO(b)
 
 /// The board: every message posted so far, oldest first.
 ///

@@ -514,7 +514,7 @@ fn page_has_the_form(session: &mut Session) -> CheckResult {
     let Some(form) = forms.first() else {
         return Err(reply.fail(
             expected,
-            "The page has no <form>: the FORM constant holds it, and board_page puts it on the page.",
+            "The page has no <form> yet: write it in the FORM constant, in the TODO(b) region at the top of the file.",
         ));
     };
     let method = form.attribute("method").unwrap_or("get");
