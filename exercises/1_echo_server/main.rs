@@ -38,7 +38,7 @@ impl Handler for EchoHandler {
         //   Once your echo works, open http://localhost:8000/Hello World: the
         //   browser sends the space as %20, and the echo shows it that way.
         //   http_server::percent_decode(message) undoes the escapes; put `?`
-        //   after it, so that a broken escape (/50%zz) gets 400 Bad Request.
+        //   after it, so that escapes that are not UTF-8 text (/%FF) get 400 Bad Request.
         // END TODO(going further)
         response.write_all(message.as_bytes())?;
         Ok(())

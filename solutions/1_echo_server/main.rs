@@ -34,8 +34,8 @@ impl Handler for EchoHandler {
         let message = path.strip_prefix('/').unwrap_or(path);
         // END TODO
         // TODO(going further): decode the %-escapes, so /Hello%20World echoes "Hello World"
-        // On the wire a space is %20 and "é" is %C3%A9. A broken escape such
-        // as %zz is the client's mistake: `?` turns it into 400 Bad Request.
+        // On the wire a space is %20 and "é" is %C3%A9. Escapes that make no
+        // UTF-8 text (%FF) are the client's mistake: `?` answers 400 Bad Request.
         let message = http_server::percent_decode(message)?;
         // END TODO(going further)
         response.write_all(message.as_bytes())?;
