@@ -101,6 +101,14 @@ pub const LESSON: Lesson = Lesson {
     ],
 };
 
+/// The hint for an error line that lost what went wrong.
+const KEEP_THE_CAUSE: &str = "Keep what went wrong in the error: .with_context(...) adds your \
+     words in front of the cause and keeps it, where map_err(|_| ...) would throw it away.";
+
+/// The hint for an error line that does not give the status.
+const NAME_THE_STATUS: &str = "Look at response.status() before decoding: if it is not a \
+     success, stop with bail! and name it: bail!(\"{url} answered {status}\").";
+
 /// Where the student runs the servers: the address their commands show.
 const STUDENT_URL: &str = "http://localhost:8000";
 
@@ -209,8 +217,9 @@ impl Run {
         self.output.code == Some(101) || self.output.stderr.contains("panicked")
     }
 
-    /// Expects a success; otherwise a failure that shows the error.
-    fn expect_success(&self, expected: &str) -> CheckResult {
+    /// Expects a success; otherwise a failure that shows the error, with
+    /// `hint` (or a general one) if it is not a panic.
+    fn expect_success(&self, expected: &str, hint: Option<&str>) -> CheckResult {
         if self.panicked() {
             return Err(self.fail(
                 expected,
@@ -221,15 +230,20 @@ impl Run {
         if !self.succeeded() {
             return Err(self.fail(
                 expected,
-                "The client stopped with an error: read its line under stderr.",
+                hint.unwrap_or("The client stopped with an error: read its line under stderr."),
             ));
         }
         Ok(())
     }
 
     /// Expects a failure explained in one line, `error: ...`, that mentions
-    /// every word of `mentions`.
-    fn expect_one_error_line(&self, expected: &str, mentions: &[&str]) -> CheckResult {
+    /// every word of `mentions`; `unmentioned` is the hint if it does not.
+    fn expect_one_error_line(
+        &self,
+        expected: &str,
+        mentions: &[&str],
+        unmentioned: &str,
+    ) -> CheckResult {
         let expected = format!("{expected}, explained in one line on stderr: error: ...");
         if self.panicked() {
             return Err(self.fail(
@@ -264,12 +278,7 @@ impl Run {
             .iter()
             .find(|word| !line.contains(&word.to_ascii_lowercase()))
         {
-            return Err(self.fail(
-                format!("{expected} (mentioning {missing})"),
-                "Keep what went wrong in the error: .with_context(...) adds your words in front \
-                 of the cause and keeps it; bail! can name the status (\"{url} answered \
-                 {status}\").",
-            ));
+            return Err(self.fail(format!("{expected} (mentioning {missing})"), unmentioned));
         }
         if self.output.stdout.contains("My name is") {
             return Err(self.fail(
@@ -299,7 +308,7 @@ fn get_shows_the_whole_response(session: &mut Session) -> CheckResult {
     let (_, body) = names.fetch(&path)?;
     let body = String::from_utf8_lossy(&body).into_owned();
     let run = names.run(session, &["get".into(), names.url(&path)])?;
-    run.expect_success("the response, as curl -i shows it")?;
+    run.expect_success("the response, as curl -i shows it", None)?;
     let (status_line, headers, shown_body) = split_response(&run.output.stdout);
     if status_line != "HTTP/1.1 200 OK" {
         let hint = if status_line.starts_with('{') {
@@ -337,7 +346,13 @@ fn get_shows_the_whole_response(session: &mut Session) -> CheckResult {
 fn get_shows_error_statuses(session: &mut Session) -> CheckResult {
     let names = Course::start("names_service")?;
     let run = names.run(session, &["get".into(), names.url("/nowhere")])?;
-    run.expect_success("the 404 answer, shown like any other")?;
+    run.expect_success(
+        "the 404 answer, shown like any other",
+        Some(
+            "A 404 is an answer too: `client get` shows whatever comes back, like curl -i, and \
+             succeeds. Only a missing answer is an error.",
+        ),
+    )?;
     let (status_line, _, _) = split_response(&run.output.stdout);
     if status_line != "HTTP/1.1 404 Not Found" {
         return Err(run.fail(
@@ -353,7 +368,7 @@ fn get_hides_bytes_that_are_not_text(session: &mut Session) -> CheckResult {
     let path = "/?fault=latin-1";
     let (_, body) = names.fetch(path)?;
     let run = names.run(session, &["get".into(), names.url(path)])?;
-    run.expect_success("the response, its body replaced by its size")?;
+    run.expect_success("the response, its body replaced by its size", None)?;
     let size = format!("{} bytes", body.len());
     if run.output.stdout.contains('\u{FFFD}') || !run.output.stdout.contains(&size) {
         return Err(run.fail(
@@ -384,15 +399,9 @@ fn get_explains_refused_connections(session: &mut Session) -> CheckResult {
     run.expect_one_error_line(
         "a failure: no server listens there",
         &["connection refused", &port_text],
+        "Send requests with send(...)?: it explains a refused connection and asks whether \
+         the server is running.",
     )
-    .map_err(|mut failure| {
-        failure.hint = format!(
-            "Send requests with send(...)?, which explains a refused connection and asks \
-             whether the server is running. {}",
-            failure.hint
-        );
-        failure
-    })
 }
 
 /// The sentence `client names` should print for a record, if it is one.
@@ -422,7 +431,7 @@ fn names_introduces_the_person(session: &mut Session) -> CheckResult {
             )
         })?;
         let run = names.run(session, &["names".into(), names.url(&path)])?;
-        run.expect_success(&sentence)?;
+        run.expect_success(&sentence, None)?;
         let printed = run.output.stdout.trim_end();
         if printed != sentence {
             let hint = if printed.starts_with('{') {
@@ -440,29 +449,28 @@ fn names_introduces_the_person(session: &mut Session) -> CheckResult {
 
 fn names_explains_broken_records(session: &mut Session) -> CheckResult {
     let names = Course::start("names_service")?;
-    let broken: [(&str, &str, &[&str]); 6] = [
+    // Each broken answer, what it is, and what the error line must name.
+    let broken = [
         (
             "/?fault=missing-field",
             "a record without its surname",
-            &["surname"],
+            "surname",
         ),
-        (
-            "/?fault=wrong-type",
-            "a PIN that is a number, not text",
-            &[],
-        ),
-        ("/?fault=not-json", "an HTML page instead of JSON", &[]),
-        ("/?fault=latin-1", "JSON that is not UTF-8", &[]),
-        (
-            "/?fault=server-error",
-            "500 Internal Server Error",
-            &["500"],
-        ),
-        ("/nowhere", "404 Not Found", &["404"]),
+        ("/?fault=wrong-type", "a PIN that is a number, not text", ""),
+        ("/?fault=not-json", "an HTML page instead of JSON", ""),
+        ("/?fault=latin-1", "JSON that is not UTF-8", ""),
+        ("/?fault=server-error", "500 Internal Server Error", "500"),
+        ("/nowhere", "404 Not Found", "404"),
     ];
-    for (path, what, mentions) in broken {
+    for (path, what, mention) in broken {
         let run = names.run(session, &["names".into(), names.url(path)])?;
-        run.expect_one_error_line(&format!("a failure: the answer is {what}"), mentions)?;
+        let expected = format!("a failure: the answer is {what}");
+        let (mentions, hint) = match mention {
+            "" => (&[][..], KEEP_THE_CAUSE),
+            "500" | "404" => (&[mention][..], NAME_THE_STATUS),
+            _ => (&[mention][..], KEEP_THE_CAUSE),
+        };
+        run.expect_one_error_line(&expected, mentions, hint)?;
     }
     Ok(())
 }
@@ -477,14 +485,18 @@ fn names_gives_up_in_time(session: &mut Session) -> CheckResult {
         names.url("/?delay=5"),
     ];
     let run = names.run(session, &args)?;
-    run.expect_one_error_line("a failure after 1 second: no answer came", &["timed out"])
-        .map_err(|mut failure| {
-            failure.hint = format!(
-                "Send requests with send(...)?: the client has a timeout, and send explains it. {}",
-                failure.hint
-            );
-            failure
-        })
+    if run.succeeded() {
+        return Err(run.fail(
+            "a failure after 1 second: no answer came",
+            "It waited for the slow answer. Send the request with the `client` that run() \
+             built, which has the timeout of --timeout, through send(...)?.",
+        ));
+    }
+    run.expect_one_error_line(
+        "a failure after 1 second: no answer came",
+        &["timed out"],
+        "Send requests with send(...)?: it explains a timeout.",
+    )
 }
 
 /// A message for the board, different at each run, with characters a form
@@ -501,12 +513,32 @@ fn as_html(message: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// The messages on the board's page: its `<li>` lines.
+fn board_items(page: &str) -> String {
+    let items: Vec<&str> = page
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("<li>"))
+        .collect();
+    if items.is_empty() {
+        "no messages".to_owned()
+    } else {
+        items.join("\n")
+    }
+}
+
 fn post_reports_the_redirect(session: &mut Session) -> CheckResult {
     let board = Course::start("messageboard_sol")?;
     let message = random_message();
     let args = ["post".into(), board.url("/"), format!("message={message}")];
     let run = board.run(session, &args)?;
-    run.expect_success("the 303 answer and where it points")?;
+    run.expect_success(
+        "the 303 answer and where it points",
+        Some(
+            "A redirect is not an error: print the status line and the Location header, then \
+             return Ok(()).",
+        ),
+    )?;
     let (status_line, headers, _) = split_response(&run.output.stdout);
     if status_line != "HTTP/1.1 303 See Other" {
         let hint = if status_line == "HTTP/1.1 200 OK" {
@@ -535,7 +567,7 @@ fn post_reports_the_redirect(session: &mut Session) -> CheckResult {
         return Err(Failure {
             sent: run.sent.clone(),
             expected: format!("the board to show the message once: {shown}"),
-            got: format!("the board: {}", quote_body(&page)),
+            got: format!("the board lists: {}", board_items(&page)),
             hint: "Send the fields with .form(fields): it escapes &, + and = so that the \
                    message arrives whole, and sets the Content-Type of a form."
                 .into(),
@@ -554,7 +586,7 @@ fn post_follows_when_asked(session: &mut Session) -> CheckResult {
         format!("message={message}"),
     ];
     let run = board.run(session, &args)?;
-    run.expect_success("the board's page, reached by following the redirect")?;
+    run.expect_success("the board's page, reached by following the redirect", None)?;
     let (status_line, _, _) = split_response(&run.output.stdout);
     if status_line != "HTTP/1.1 200 OK" {
         return Err(run.fail(
@@ -580,5 +612,9 @@ fn post_explains_a_refused_form(session: &mut Session) -> CheckResult {
         "note=no message field".into(),
     ];
     let run = board.run(session, &args)?;
-    run.expect_one_error_line("a failure: the board answers 400 Bad Request", &["400"])
+    run.expect_one_error_line(
+        "a failure: the board answers 400 Bad Request",
+        &["400"],
+        NAME_THE_STATUS,
+    )
 }
