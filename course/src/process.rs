@@ -79,14 +79,14 @@ pub fn build(binary: &str, show: bool) -> Result<PathBuf, BuildOutput> {
 }
 
 /// Collects what a child process prints, line by line, on a thread.
-fn collect(stream: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
+fn collect(stream: impl Read + Send + 'static, into: Arc<Mutex<String>>) -> thread::JoinHandle<()> {
     thread::spawn(move || {
         for line in BufReader::new(stream).lines().map_while(Result::ok) {
             let mut text = into.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             text.push_str(&line);
             text.push('\n');
         }
-    });
+    })
 }
 
 /// A lesson server started by a check. It is stopped when dropped, so a
@@ -96,6 +96,8 @@ pub struct ServerProcess {
     child: Child,
     base_url: String,
     output: Arc<Mutex<String>>,
+    /// The thread that collects stderr, where a panic message goes.
+    stderr_reader: Option<thread::JoinHandle<()>>,
 }
 
 impl ServerProcess {
@@ -118,9 +120,10 @@ impl ServerProcess {
                 )
             })?;
         let output = Arc::new(Mutex::new(String::new()));
-        if let Some(stderr) = child.stderr.take() {
-            collect(stderr, Arc::clone(&output));
-        }
+        let stderr_reader = child
+            .stderr
+            .take()
+            .map(|stderr| collect(stderr, Arc::clone(&output)));
         let (first_line, first_line_arrived) = mpsc::channel();
         if let Some(stdout) = child.stdout.take() {
             let rest = Arc::clone(&output);
@@ -138,6 +141,7 @@ impl ServerProcess {
             child,
             base_url: String::new(),
             output,
+            stderr_reader,
         };
         let line = match first_line_arrived.recv_timeout(START_TIMEOUT) {
             Ok(Some(line)) => line,
@@ -208,10 +212,15 @@ impl ServerProcess {
         format!("\nThe server printed:\n  | {}", tail.join("\n  | "))
     }
 
+    /// Waits up to `limit` for the process to end; once it has, also waits
+    /// for the rest of its output, so that a report shows all of it.
     fn wait_for_exit(&mut self, limit: Duration) -> Option<ExitStatus> {
         let until = Instant::now() + limit;
         while Instant::now() < until {
             if let Some(status) = self.exit_status() {
+                if let Some(reader) = self.stderr_reader.take() {
+                    let _ = reader.join();
+                }
                 return Some(status);
             }
             thread::sleep(Duration::from_millis(10));
