@@ -82,6 +82,8 @@ fn run(args: Vec<String>) -> Result<()> {
     // One client for the whole program: it keeps connections open between
     // requests to the same server, as a browser does.
     let client = Client::builder()
+        // Say who is asking: some servers refuse requests that do not.
+        .user_agent("http-course-client/0.1")
         .timeout(options.timeout)
         .redirect(if options.follow {
             Policy::limited(10)
