@@ -186,10 +186,6 @@ fn post(client: &Client, url: &str, fields: &[(String, String)]) -> Result<()> {
         println!("(not followed: add --follow to go there)");
         return Ok(());
     }
-    // With --follow, the answer may come from another URL than ours.
-    if response.url().as_str() != url {
-        println!("(followed the redirect to {})", response.url());
-    }
     // The body, even of an error: a 400 page usually says what was wrong.
     println!();
     let body = response

@@ -17,6 +17,7 @@ use crate::process::{ProgramOutput, ServerProcess, shell_quote};
 use crate::session::{Session, quote_body};
 use crate::{Check, CheckResult, Failure, Lesson};
 
+/// Lesson 3: its three steps (`get`, `names`, `post`), ten checks and three hints.
 pub const LESSON: Lesson = Lesson {
     number: 3,
     folder: "3_client",
