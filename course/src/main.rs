@@ -227,10 +227,14 @@ fn report(lesson: &Lesson, outcome: &Outcome, paint: &Paint) -> bool {
             let passed = outcome.passed();
             if !passed {
                 println!();
-                println!(
-                    "To see it yourself: `cargo run --bin {}`, then run the `sent` command in a second terminal.",
-                    lesson.binary
-                );
+                if lesson.is_server {
+                    println!(
+                        "To see it yourself: `cargo run --bin {}`, then run the `sent` command in a second terminal.",
+                        lesson.binary
+                    );
+                } else {
+                    println!("To see it yourself, run the `sent` command.");
+                }
                 println!("Stuck? `cargo course hint {}` gives a hint.", lesson.binary);
             }
             passed
