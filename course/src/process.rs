@@ -35,16 +35,47 @@ pub struct BuildOutput {
     pub messages: String,
 }
 
+/// A `cargo` command for the course's workspace, run in its top folder.
+///
+/// `cargo run` and `cargo test` hand the program they start variables that
+/// describe *that* program's package (`CARGO_MANIFEST_DIR`,
+/// `CARGO_PKG_NAME`, ...). A Cargo started from inside must not inherit
+/// them: some build scripts (ring's, under reqwest) rebuild whenever they
+/// change, so the inner and the outer Cargo would keep rebuilding those
+/// crates for each other.
+pub fn cargo_command() -> Command {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
+    let mut command = Command::new(cargo);
+    command.current_dir(repository_root());
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        let describes_a_package = name.starts_with("CARGO_PKG_")
+            || matches!(
+                name.as_ref(),
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_BIN_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+                    | "CARGO_TARGET_TMPDIR"
+                    | "CARGO_RUSTC_CURRENT_DIR"
+                    | "OUT_DIR"
+            );
+        if describes_a_package {
+            command.env_remove(name.as_ref());
+        }
+    }
+    command
+}
+
 /// Builds a binary of the workspace with Cargo and returns its path.
 ///
 /// With `show` set, Cargo prints its progress and any compiler errors to
 /// the terminal exactly as `cargo build` would; otherwise they are captured
 /// and returned when the build fails.
 pub fn build(binary: &str, show: bool) -> Result<PathBuf, BuildOutput> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
-    let mut command = Command::new(cargo);
+    let mut command = cargo_command();
     command
-        .current_dir(repository_root())
         .args([
             "build",
             "--bin",

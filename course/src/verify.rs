@@ -13,7 +13,7 @@ use std::process::Command;
 
 use crate::check::{Outcome, run_lesson};
 use crate::lessons::ALL;
-use crate::process::repository_root;
+use crate::process::{cargo_command, repository_root};
 use crate::{Lesson, Side, regions};
 
 /// The numbered folders (`0_hello_server`, ...) under `top`.
@@ -60,9 +60,7 @@ pub fn layout_problems() -> Vec<String> {
 /// Problems with the binaries: each lesson needs `<binary>` built from its
 /// exercise and `<binary>_sol` from its solution, in some package's manifest.
 pub fn manifest_problems() -> Vec<String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(cargo)
-        .current_dir(repository_root())
+    let output = cargo_command()
         .args([
             "metadata",
             "--no-deps",
@@ -206,9 +204,7 @@ pub fn style_problems(lesson: &Lesson) -> Vec<String> {
                 lesson.number
             ));
         }
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let linted = Command::new(cargo)
-            .current_dir(&root)
+        let linted = cargo_command()
             .args([
                 "clippy",
                 "--quiet",
