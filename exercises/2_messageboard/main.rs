@@ -22,6 +22,8 @@ use http_server::{Handler, HandlerResult, Request, Response, Server, ServerError
 //   2. inside it, a <textarea> whose name is "message": what the visitor
 //      types travels under that name, as message=...;
 //   3. and inside it too, a <button type="submit"> that sends the form.
+//   HTML is full of double quotes: write it as a raw string, r#"..."#, in
+//   which a " needs no backslash (board_page below uses one).
 /// The form a visitor fills in (a placeholder until step b is done).
 const FORM: &str = "<p>(The form will go here.)</p>";
 // END TODO(b)

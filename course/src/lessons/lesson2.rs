@@ -25,7 +25,7 @@ pub const LESSON: Lesson = Lesson {
     tour: false,
     checks: &[
         Check {
-            name: "a POSTed form is answered with its message field, decoded",
+            name: "a POSTed form's message field is decoded (echoed back, or after step c shown on the board)",
             step: Some("a"),
             optional: false,
             run: answers_with_the_message,
@@ -89,6 +89,7 @@ pub const LESSON: Lesson = Lesson {
         "Work in order: `cargo course check messageboard a`, then b, then c. Step a is done with curl: curl -d message=Hi+there localhost:8000",
         "Step a: the body is the form, encoded (message=Hi+there%21). http_server::parse_qs(&body)? decodes it; form.get(\"message\") gives the text, or None.",
         "Step a: answer a form without the field with return Err(http_server::HttpError::new(400, \"the form has no 'message' field\").into());",
+        "Step b: write FORM as a raw string, r#\"<form method=\"post\" action=\"/\"> ... </form>\"#, with a <textarea name=\"message\"> and a <button type=\"submit\"> inside.",
         "Step b: the page is HTML, so its Content-type is text/html; charset=utf-8. With text/plain the browser shows the source.",
         "Step c: self.messages().push(message.to_owned()); then send_response(303), send_header(\"Location\", \"/\"), end_headers(). No body.",
     ],
