@@ -29,7 +29,7 @@ usage: cargo course <command>
 
   list                 every lesson and where you stand
   check LESSON [STEP]  build your exercise and check it (LESSON: a number or a name, like 1 or echo_server)
-  hint LESSON          the next hint for a lesson
+  hint LESSON [STEP]   the next hint for a lesson (or for one of its steps)
   watch [LESSON]       check again each time you save (Enter: check now, q: quit)
   reset LESSON [--yes] put a lesson's starter back (your version is kept in .course/backup/)
   verify [LESSON]      (instructors) prove every lesson (or one): layout, TODO regions, checks, style";
@@ -41,7 +41,8 @@ fn main() -> ExitCode {
         ["list"] => list(),
         ["check", lesson] => check(lesson, None),
         ["check", lesson, step] => check(lesson, Some(step)),
-        ["hint", lesson] => hint(lesson),
+        ["hint", lesson] => hint(lesson, None),
+        ["hint", lesson, step] => hint(lesson, Some(step)),
         ["watch"] => watch(None),
         ["watch", lesson] => watch(Some(lesson)),
         ["reset", lesson] => reset(lesson, false),
@@ -125,8 +126,14 @@ fn next_lesson_after(lesson: &Lesson) -> Option<&'static Lesson> {
 }
 
 fn how_to_start(lesson: &Lesson) -> String {
+    // A lesson in steps is checked one step at a time, from the first.
+    let first_step = lesson
+        .steps()
+        .first()
+        .map(|step| format!(" {step}"))
+        .unwrap_or_default();
     format!(
-        "lesson {}, {}: read lessons/{}/README.md, then run `cargo course check {}`",
+        "lesson {}, {}: read lessons/{}/README.md, then run `cargo course check {}{first_step}`",
         lesson.number, lesson.title, lesson.folder, lesson.binary
     )
 }
@@ -235,7 +242,12 @@ fn report(lesson: &Lesson, outcome: &Outcome, paint: &Paint) -> bool {
                 } else {
                     println!("To see it yourself, run the `sent` command.");
                 }
-                println!("Stuck? `cargo course hint {}` gives a hint.", lesson.binary);
+                let step = results.last().and_then(|(check, _)| check.step);
+                let step = step.map(|step| format!(" {step}")).unwrap_or_default();
+                println!(
+                    "Stuck? `cargo course hint {}{step}` gives a hint.",
+                    lesson.binary
+                );
             }
             passed
         }
@@ -287,51 +299,76 @@ fn list() -> Result<bool> {
     Ok(true)
 }
 
-/// `hint LESSON`: the next hint, one per call, starting over after the last.
-fn hint(name: &str) -> Result<bool> {
+/// `hint LESSON [STEP]`: the next hint, one per call, starting over after
+/// the last. The hints of a lesson in steps start with `Step a:` and so on,
+/// so that a step's hints can be asked for alone.
+fn hint(name: &str, step: Option<&str>) -> Result<bool> {
     let lesson = lesson_named(name)?;
+    let hints: Vec<&str> = match step {
+        None => lesson.hints.to_vec(),
+        Some(step) => {
+            if !lesson.steps().contains(&step) {
+                bail!("lesson {} has no step {step:?}", lesson.number);
+            }
+            let prefix = format!("Step {step}:");
+            lesson
+                .hints
+                .iter()
+                .copied()
+                .filter(|hint| hint.starts_with(&prefix))
+                .collect()
+        }
+    };
+    let key = match step {
+        Some(step) => format!("{}/{step}", lesson.binary),
+        None => lesson.binary.to_owned(),
+    };
     let file = state_folder().join("hints");
     let text = fs::read_to_string(&file).unwrap_or_default();
     let mut seen: Vec<(String, usize)> = text
         .lines()
         .filter_map(|line| {
-            let (binary, count) = line.split_once(' ')?;
-            Some((binary.to_owned(), count.parse().ok()?))
+            let (key, count) = line.split_once(' ')?;
+            Some((key.to_owned(), count.parse().ok()?))
         })
         .collect();
     let shown = seen
         .iter()
-        .find(|(binary, _)| binary == lesson.binary)
+        .find(|(seen_key, _)| *seen_key == key)
         .map_or(0, |(_, count)| *count);
-    let index = shown % lesson.hints.len().max(1);
-    let Some(text) = lesson.hints.get(index) else {
+    let index = shown % hints.len().max(1);
+    let Some(text) = hints.get(index) else {
         println!(
-            "Lesson {} has no hints; its text is lessons/{}/README.md.",
-            lesson.number, lesson.folder
+            "There are no hints for that; the lesson text is lessons/{}/README.md.",
+            lesson.folder
         );
         return Ok(true);
     };
+    let which = step
+        .map(|step| format!(" step {step} of"))
+        .unwrap_or_default();
     println!(
-        "Hint {} of {} for lesson {}, {}:",
+        "Hint {} of {} for{which} lesson {}, {}:",
         index + 1,
-        lesson.hints.len(),
+        hints.len(),
         lesson.number,
         lesson.title
     );
     println!("  {text}");
-    if index + 1 < lesson.hints.len() {
+    if index + 1 < hints.len() {
+        let again = step.map(|step| format!(" {step}")).unwrap_or_default();
         println!(
-            "(Run `cargo course hint {}` again for the next hint.)",
+            "(Run `cargo course hint {}{again}` again for the next hint.)",
             lesson.binary
         );
     }
-    seen.retain(|(binary, _)| binary != lesson.binary);
-    seen.push((lesson.binary.to_owned(), index + 1));
+    seen.retain(|(seen_key, _)| *seen_key != key);
+    seen.push((key, index + 1));
     fs::create_dir_all(state_folder())?;
     fs::write(
         &file,
         seen.iter()
-            .map(|(binary, count)| format!("{binary} {count}\n"))
+            .map(|(key, count)| format!("{key} {count}\n"))
             .collect::<String>(),
     )?;
     Ok(true)

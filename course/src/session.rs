@@ -74,11 +74,19 @@ impl Reply {
     /// A failure about this reply: what was sent, what came back, plus what
     /// was expected and a hint.
     pub fn fail(&self, expected: impl Into<String>, hint: impl Into<String>) -> Failure {
+        let mut hint = hint.into();
+        // A 500 means the handler itself failed, whatever the check was
+        // about; the body the server sends says how, so point there first.
+        if self.status == 500 && !hint.contains("500") {
+            hint = format!(
+                "The server answered 500 because the handler failed: its body, above, says how. {hint}"
+            );
+        }
         Failure {
             sent: self.sent.clone(),
             expected: expected.into(),
             got: self.summary(),
-            hint: hint.into(),
+            hint,
         }
     }
 }

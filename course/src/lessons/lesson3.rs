@@ -91,14 +91,14 @@ pub const LESSON: Lesson = Lesson {
         "Work one command at a time: `cargo course check client get`, then `names`, then `post`. \
          Try each yourself against `cargo run --bin names_service` (or `messageboard_sol`) and \
          compare with what `curl -i` shows.",
-        "get: println!(\"{:?} {}\", response.version(), response.status()), then one \
-         println!(\"{name}: ...\") per header of response.headers(), then println!(). names: \
-         #[derive(serde::Deserialize)] struct Person { name: String, surname: String, \
+        "Step get: println!(\"{:?} {}\", response.version(), response.status()), then one \
+         println!(\"{name}: ...\") per header of response.headers(), then println!().",
+        "Step names: #[derive(serde::Deserialize)] struct Person { name: String, surname: String, \
          credit_card: CreditCard } and struct CreditCard { pin: String }.",
-        "names: if !response.status().is_success() { bail!(...) }, then let person: Person = \
-         response.json().with_context(|| ...)?; post: let response = \
-         send(client.post(url).form(fields))?; for a status.is_redirection(), print the \
-         Location header and return Ok(()).",
+        "Step names: if !response.status().is_success() { bail!(...) }, then let person: Person = \
+         response.json().with_context(|| ...)?;",
+        "Step post: let response = send(client.post(url).form(fields))?; for a \
+         status.is_redirection(), print the Location header and return Ok(()).",
     ],
 };
 

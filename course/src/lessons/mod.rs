@@ -66,6 +66,15 @@ mod tests {
                 "lesson {} has no hints",
                 lesson.number
             );
+            for step in lesson.steps() {
+                let prefix = format!("Step {step}:");
+                assert!(
+                    lesson.hints.iter().any(|hint| hint.starts_with(&prefix)),
+                    "lesson {}: no hint starts with {prefix:?}, so `cargo course hint {} {step}` has none",
+                    lesson.number,
+                    lesson.binary
+                );
+            }
         }
     }
 }
