@@ -10,14 +10,17 @@
 //! cannot pass.
 
 use std::hash::{BuildHasher, RandomState};
+use std::io::{Read, Write};
 use std::net::TcpListener;
+use std::thread;
+use std::time::Duration;
 use std::time::SystemTime;
 
 use crate::process::{ProgramOutput, ServerProcess, shell_quote};
 use crate::session::{Session, quote_body};
 use crate::{Check, CheckResult, Failure, Lesson};
 
-/// Lesson 3: its three steps (`get`, `names`, `post`), ten checks and three hints.
+/// Lesson 3: its three steps (`get`, `names`, `post`), their checks and hints.
 pub const LESSON: Lesson = Lesson {
     number: 3,
     folder: "3_client",
@@ -79,6 +82,12 @@ pub const LESSON: Lesson = Lesson {
             step: Some("post"),
             optional: false,
             run: post_follows_when_asked,
+        },
+        Check {
+            name: "client post does not panic on a redirect that has no Location",
+            step: Some("post"),
+            optional: false,
+            run: post_survives_a_redirect_without_location,
         },
         Check {
             name: "client post explains a refused form (400) in one error line",
@@ -619,4 +628,61 @@ fn post_explains_a_refused_form(session: &mut Session) -> CheckResult {
         &["400"],
         NAME_THE_STATUS,
     )
+}
+
+/// Starts a server that answers one request with `response`, byte for byte:
+/// for answers that none of the course's servers gives. Returns its URL.
+fn answer_once(response: &'static [u8]) -> Result<String, Failure> {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| Ok((listener.local_addr()?, listener)))
+        .map_err(|error| Failure::plain(format!("the check could not listen: {error}"), ""));
+    let (address, listener) = listener?;
+    thread::spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else {
+            return;
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+        // Read the whole request (head and announced body) before
+        // answering, so that closing does not reset the connection.
+        let mut request = Vec::new();
+        let mut buffer = [0; 4096];
+        while let Ok(count @ 1..) = stream.read(&mut buffer) {
+            request.extend_from_slice(&buffer[..count]);
+            let text = String::from_utf8_lossy(&request).to_ascii_lowercase();
+            if let Some(end) = text.find("\r\n\r\n") {
+                let length = text
+                    .lines()
+                    .find_map(|line| line.strip_prefix("content-length:"))
+                    .and_then(|value| value.trim().parse::<usize>().ok())
+                    .unwrap_or(0);
+                if request.len() >= end + 4 + length {
+                    break;
+                }
+            }
+        }
+        let _ = stream.write_all(response);
+    });
+    Ok(format!("http://{address}/"))
+}
+
+fn post_survives_a_redirect_without_location(session: &mut Session) -> CheckResult {
+    let url =
+        answer_once(b"HTTP/1.1 303 See Other\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")?;
+    let output = session.run(&["post", &url, "message=hi"])?;
+    let run = Run {
+        output,
+        sent: format!(
+            "cargo run --bin {} -- post URL message=hi\n(URL: a server that answers 303 See Other with no Location header)",
+            session.binary_name()
+        ),
+    };
+    if run.panicked() {
+        return Err(run.fail(
+            "the 303 reported (or one error line), not a panic",
+            "A server can leave out any header, Location included. response.headers().get(...) \
+             gives an Option: handle None (say the server did not say where) instead of \
+             unwrap().",
+        ));
+    }
+    Ok(())
 }
