@@ -54,6 +54,11 @@ pub(crate) struct Socket {
     /// close it) rather than duplicated: one open file per connection.
     stream: Arc<TcpStream>,
     deadline: Instant,
+    /// Between requests: how long to wait for the next one, a plain timeout.
+    idle_wait: Option<Duration>,
+    /// The read timeout the socket has now; asking the system to set it
+    /// costs a system call, so it is set only when it changes.
+    timeout: Option<Duration>,
 }
 
 impl Socket {
@@ -69,11 +74,17 @@ impl Socket {
 
 impl Read for Socket {
     fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
-        let left = self.deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
+        let wait = match self.idle_wait {
+            Some(wait) => wait,
+            None => self.deadline.saturating_duration_since(Instant::now()),
+        };
+        if wait.is_zero() {
             return Err(io::ErrorKind::TimedOut.into());
         }
-        self.stream.set_read_timeout(Some(left))?;
+        if self.timeout != Some(wait) {
+            self.stream.set_read_timeout(Some(wait))?;
+            self.timeout = Some(wait);
+        }
         (&*self.stream).read(buffer)
     }
 }
@@ -82,17 +93,24 @@ impl Read for Socket {
 ///
 /// As with reading, a timeout on each write would not be enough: a client
 /// that reads a few bytes now and then would hold the connection forever.
+/// The caller sets the socket's write timeout once per connection (to the
+/// whole write time allowed); only a write that sent part of the bytes
+/// makes this shorten it, which saves a system call per response.
 pub(crate) fn send_all(
     mut stream: &TcpStream,
     mut bytes: &[u8],
     deadline: Instant,
 ) -> io::Result<()> {
+    let mut first = true;
     while !bytes.is_empty() {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(io::ErrorKind::TimedOut.into());
         }
-        stream.set_write_timeout(Some(left))?;
+        if !first {
+            stream.set_write_timeout(Some(left))?;
+        }
+        first = false;
         match stream.write(bytes) {
             Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
             Ok(sent) => bytes = &bytes[sent..],
@@ -127,9 +145,12 @@ pub(crate) fn serve_connection(
     // Responses go out in one write each, so there is nothing to gain from
     // Nagle's algorithm holding small packets back (see bench/README.md).
     let _ = stream.set_nodelay(true);
+    let _ = stream.set_write_timeout(Some(settings.write_timeout));
     let socket = Socket {
         stream: Arc::clone(&stream),
         deadline: Instant::now(),
+        idle_wait: None,
+        timeout: None,
     };
     let mut reader = BufReader::with_capacity(8 * 1024, socket);
     let mut request_line = Vec::new();
@@ -142,12 +163,13 @@ pub(crate) fn serve_connection(
         if stopping.load(Ordering::SeqCst) {
             return;
         }
-        reader.get_mut().deadline = Instant::now() + settings.idle_timeout;
+        reader.get_mut().idle_wait = Some(settings.idle_timeout);
         match reader.fill_buf() {
             Ok([]) | Err(_) => return, // closed, or quiet for too long
             Ok(_) => {}
         }
         idle.store(false, Ordering::SeqCst);
+        reader.get_mut().idle_wait = None;
         reader.get_mut().deadline = Instant::now() + settings.request_timeout;
 
         let head = match read_head(&mut reader, &settings.limits, &mut request_line) {
@@ -207,8 +229,13 @@ pub(crate) fn serve_connection(
         }
         if closing {
             // The client may have sent more (a body we did not read, or the
-            // next request already): see close_gently.
-            return close_gently(&stream);
+            // next request already): see close_gently. Not so if it asked
+            // to close itself (it may send nothing after that request, RFC
+            // 9112 section 9.6) and we read everything it sent.
+            if keep_alive || !request.is_fully_read() {
+                close_gently(&stream);
+            }
+            return;
         }
         reader = request.into_reader();
     }
@@ -276,7 +303,7 @@ fn respond(
         "OPTIONS" => handler.do_options(request, response),
         _ => crate::handler::not_implemented(request, response),
     }));
-    let method_name = format!("do_{}", method.to_ascii_lowercase());
+    let method_name = || format!("do_{}", method.to_ascii_lowercase());
     let head_request = method == "HEAD";
 
     // A body that could not be read is the client's fault, not the
@@ -296,9 +323,9 @@ fn respond(
             if let Some(error) = error.downcast_ref::<DecodeError>() {
                 return response.send_error(400, &error.to_string());
             }
-            format!("{method_name} returned an error: {error}")
+            format!("{} returned an error: {error}", method_name())
         }
-        Err(panic) => format!("{method_name} panicked: {}", panic_message(&*panic)),
+        Err(panic) => format!("{} panicked: {}", method_name(), panic_message(&*panic)),
     };
     log_message(client.ip(), &format!("handler error: {problem}"));
     response.send_error(500, &format!("The server's handler went wrong: {problem}"));

@@ -61,12 +61,22 @@ impl DateTime {
         )
     }
 
-    /// The form of the request log, e.g. `20/Nov/2026 21:45:00`.
-    pub(crate) fn log_date(&self) -> String {
-        format!(
+    /// Appends the form of the request log, e.g. `20/Nov/2026 21:45:00`,
+    /// to `out` (the log builds each line in one string).
+    pub(crate) fn write_log_date(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        let _ = write!(
+            out,
             "{:02}/{}/{} {:02}:{:02}:{:02}",
             self.day, MONTHS[self.month], self.year, self.hour, self.minute, self.second
-        )
+        );
+    }
+
+    /// The form of the request log, e.g. `20/Nov/2026 21:45:00`.
+    pub(crate) fn log_date(&self) -> String {
+        let mut text = String::new();
+        self.write_log_date(&mut text);
+        text
     }
 }
 

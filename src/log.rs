@@ -10,9 +10,9 @@
 
 use std::io::Write;
 use std::net::IpAddr;
-use std::sync::OnceLock;
-use std::sync::mpsc::{self, Sender};
-use std::thread;
+use std::sync::{Mutex, OnceLock};
+use std::thread::{self, Thread};
+use std::time::Duration;
 
 use crate::date::DateTime;
 
@@ -22,11 +22,14 @@ const MAX_LOGGED_BYTES: usize = 300;
 
 /// Logs one answered request.
 pub(crate) fn log_request(client: IpAddr, request_line: &[u8], status: u16) {
-    let request_line = escape_for_log(request_line);
-    emit(format!(
-        "{client} - - [{}] \"{request_line}\" {status} -\n",
-        DateTime::now().log_date()
-    ));
+    use std::fmt::Write as _;
+    let mut line = String::with_capacity(128);
+    let _ = write!(line, "{client} - - [");
+    DateTime::now().write_log_date(&mut line);
+    line.push_str("] \"");
+    line.push_str(&escape_for_log(request_line));
+    let _ = writeln!(line, "\" {status} -");
+    emit(line);
 }
 
 /// Logs a message about a request, such as a mistake in a handler.
@@ -62,36 +65,40 @@ pub(crate) fn escape_for_log(bytes: &[u8]) -> String {
 
 /// Hands a finished line to the log writer.
 ///
-/// Why a separate thread: writing to a terminal is slow, and stderr allows
-/// one writer at a time. If every connection thread wrote its own line, they
-/// would queue up behind each other. Instead they drop the line into a
-/// channel (quick, and never blocks) and one writer thread prints whatever
-/// has piled up with a single write.
+/// Connection threads add their line to a shared buffer and go on at once;
+/// a writer thread prints what piled up, with one write, a moment later.
+/// So a busy server makes one write every few milliseconds instead of one
+/// per request, and no connection thread ever waits for a slow terminal.
 fn emit(line: String) {
-    static WRITER: OnceLock<Sender<String>> = OnceLock::new();
+    static PENDING: Mutex<String> = Mutex::new(String::new());
+    static WRITER: OnceLock<Thread> = OnceLock::new();
     let writer = WRITER.get_or_init(|| {
-        let (sender, receiver) = mpsc::channel::<String>();
-        thread::spawn(move || {
-            let mut batch = String::new();
-            while let Ok(line) = receiver.recv() {
-                batch.push_str(&line);
-                while batch.len() < 64 * 1024 {
-                    match receiver.try_recv() {
-                        Ok(line) => batch.push_str(&line),
-                        Err(_) => break,
-                    }
-                }
-                // Nothing sensible can be done if stderr is gone.
+        thread::spawn(|| {
+            loop {
+                // Sleep until there is something to print, then a little
+                // longer, so that lines arriving meanwhile go out together.
+                thread::park();
+                thread::sleep(Duration::from_millis(10));
+                let batch = std::mem::take(&mut *lock(&PENDING));
                 let _ = std::io::stderr().write_all(batch.as_bytes());
-                batch.clear();
             }
-        });
-        sender
+        })
+        .thread()
+        .clone()
     });
-    if let Err(unsent) = writer.send(line) {
-        // Only if the writer thread died: write the line ourselves.
-        let _ = std::io::stderr().write_all(unsent.0.as_bytes());
+    let mut pending = lock(&PENDING);
+    let was_empty = pending.is_empty();
+    pending.push_str(&line);
+    drop(pending);
+    if was_empty {
+        writer.unpark(); // only the first line of a batch wakes the writer
     }
+}
+
+fn lock(mutex: &Mutex<String>) -> std::sync::MutexGuard<'_, String> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]

@@ -184,6 +184,12 @@ impl Request {
         skipped.is_ok() && self.body.is_done()
     }
 
+    /// Whether the body was read to its end and nothing after it waits in
+    /// the buffer.
+    pub(crate) fn is_fully_read(&self) -> bool {
+        self.body.is_done() && self.reader.buffer().is_empty()
+    }
+
     /// Gives the connection back, for the next request.
     pub(crate) fn into_reader(self) -> BufReader<Socket> {
         self.reader

@@ -97,9 +97,8 @@ impl Response {
             ));
         }
         self.status = Some(code);
-        self.head.extend_from_slice(b"HTTP/1.1 ");
-        self.head.extend_from_slice(code.to_string().as_bytes());
-        self.head.push(b' ');
+        self.head.reserve(128);
+        let _ = write!(self.head, "HTTP/1.1 {code} ");
         self.head.extend_from_slice(reason_phrase(code).as_bytes());
         self.head.extend_from_slice(b"\r\n");
     }
@@ -310,9 +309,7 @@ impl Response {
         }
         let status = self.status.unwrap_or(500);
         if self.content_length.is_none() && !forbids_body(status) {
-            out.extend_from_slice(b"Content-Length: ");
-            out.extend_from_slice(self.body.len().to_string().as_bytes());
-            out.extend_from_slice(b"\r\n");
+            let _ = write!(out, "Content-Length: {}\r\n", self.body.len());
         }
         if let Some(connection) = connection {
             out.extend_from_slice(b"Connection: ");

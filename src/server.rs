@@ -377,6 +377,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 fn refuse_busy(stream: &TcpStream, settings: &Settings) {
+    let _ = stream.set_write_timeout(Some(settings.write_timeout));
     let mut response = crate::Response::new();
     response.send_error(503, "the server has too many connections; try again soon");
     let mut out = Vec::new();
