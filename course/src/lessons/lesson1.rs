@@ -4,8 +4,7 @@
 //! cannot pass; each failure names the likely mistake (still the hello
 //! server, the slash kept, a wrong status or content type).
 
-use std::hash::{BuildHasher, RandomState};
-
+use super::random_number;
 use crate::session::{Reply, Session};
 use crate::{Check, CheckResult, Lesson};
 
@@ -72,13 +71,6 @@ const WORDS: [&str; 24] = [
     "Nutmeg",
     "Porcupine",
 ];
-
-/// A random number, different at each call and in each run. The standard
-/// library seeds the keys of its hash maps at random, which is all the
-/// randomness a check needs.
-pub(super) fn random_number() -> u64 {
-    RandomState::new().hash_one(std::time::SystemTime::now())
-}
 
 /// `count` different words, picked at random.
 fn random_words(count: usize) -> Vec<&'static str> {

@@ -9,13 +9,12 @@
 //! sentence the client must print. A client with a name written into it
 //! cannot pass.
 
-use std::hash::{BuildHasher, RandomState};
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::thread;
 use std::time::Duration;
-use std::time::SystemTime;
 
+use super::{escaped_html, random_number};
 use crate::process::{ProgramOutput, ServerProcess, shell_quote};
 use crate::session::{Session, quote_body};
 use crate::{Check, CheckResult, Failure, Lesson};
@@ -121,11 +120,6 @@ const NAME_THE_STATUS: &str = "Look at response.status() before decoding: if it 
 
 /// Where the student runs the servers: the address their commands show.
 const STUDENT_URL: &str = "http://localhost:8000";
-
-/// A number that changes from run to run, for seeds and messages.
-fn random_number() -> u64 {
-    RandomState::new().hash_one(SystemTime::now())
-}
 
 /// A server of the course, started for one check.
 struct Course {
@@ -516,14 +510,6 @@ fn random_message() -> String {
     format!("Tom & Jerry: 2+2=4 (#{})", random_number() % 100_000)
 }
 
-/// How the board shows a message: HTML-escaped.
-fn as_html(message: &str) -> String {
-    message
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 /// The messages on the board's page: its `<li>` lines.
 fn board_items(page: &str) -> String {
     let items: Vec<&str> = page
@@ -573,7 +559,7 @@ fn post_reports_the_redirect(session: &mut Session) -> CheckResult {
     }
     let (_, page) = board.fetch("/")?;
     let page = String::from_utf8_lossy(&page);
-    let shown = as_html(&message);
+    let shown = escaped_html(&message);
     if page.matches(&shown).count() != 1 {
         return Err(Failure {
             sent: run.sent.clone(),
@@ -606,7 +592,7 @@ fn post_follows_when_asked(session: &mut Session) -> CheckResult {
              board's page. Print its status line, as in `get`.",
         ));
     }
-    if !run.output.stdout.contains(&as_html(&message)) {
+    if !run.output.stdout.contains(&escaped_html(&message)) {
         return Err(run.fail(
             "the board's page, with the message on it",
             "After a success, print an empty line and the body with print_body.",

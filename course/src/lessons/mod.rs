@@ -4,6 +4,9 @@
 //! add it to [`ALL`], and add its binaries to the Cargo.toml that builds
 //! them; `cargo course verify` tells you what is still missing.
 
+use std::hash::{BuildHasher, RandomState};
+use std::time::SystemTime;
+
 use crate::Lesson;
 
 mod lesson0;
@@ -18,6 +21,24 @@ pub static ALL: [Lesson; 4] = [
     lesson2::LESSON,
     lesson3::LESSON,
 ];
+
+/// A random number, different at each call and in each run, so that a
+/// program cannot pass a check with answers written into it. The standard
+/// library seeds the keys of its hash maps at random, which is all the
+/// randomness a check needs.
+fn random_number() -> u64 {
+    RandomState::new().hash_one(SystemTime::now())
+}
+
+/// What the server module's `escape_html` makes of `text`: how a message
+/// must appear on a page.
+fn escaped_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+}
 
 /// Finds a lesson by number (`1`), binary (`echo_server`, `echo_server_sol`)
 /// or folder (`1_echo_server`).
@@ -76,5 +97,13 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn escapes_like_the_server_module() {
+        assert_eq!(
+            escaped_html(r#"<a href="x">Tom & 'Jerry'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#x27;Jerry&#x27;&lt;/a&gt;"
+        );
     }
 }
