@@ -62,36 +62,200 @@ pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 /// ```
 pub trait Handler: Send + Sync + 'static {
     /// Answers `GET`: send a page.
+    ///
+    /// ```
+    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use std::io::Write;
+    ///
+    /// struct Pages;
+    ///
+    /// impl Handler for Pages {
+    ///     fn do_get(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+    ///         if request.path() != "/" {
+    ///             response.send_error(404, "there is only /");
+    ///             return Ok(());
+    ///         }
+    ///         response.send_response(200);
+    ///         response.send_header("Content-Type", "text/plain; charset=utf-8");
+    ///         response.end_headers();
+    ///         response.write_all(b"the home page")?;
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let server = Server::bind("127.0.0.1:0")?.spawn(Pages);
+    /// let reply = http_server::send_raw(server.address(), b"GET /elsewhere HTTP/1.0\r\n\r\n")?;
+    /// assert!(reply.starts_with("HTTP/1.1 404 Not Found"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn do_get(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
         not_implemented(request, response)
     }
 
     /// Answers `HEAD`: the headers a `GET` would get, without the body.
+    ///
+    /// The default runs `do_get` and the server drops the body, keeping its
+    /// `Content-Length`; there is rarely a reason to write your own.
+    ///
+    /// ```
+    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use std::io::Write;
+    ///
+    /// struct Hello;
+    ///
+    /// impl Handler for Hello {
+    ///     fn do_get(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+    ///         let _ = request;
+    ///         response.send_response(200);
+    ///         response.end_headers();
+    ///         response.write_all(b"Hello")?;
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let server = Server::bind("127.0.0.1:0")?.spawn(Hello);
+    /// let reply = http_server::send_raw(server.address(), b"HEAD / HTTP/1.0\r\n\r\n")?;
+    /// assert!(reply.contains("Content-Length: 5\r\n"));
+    /// assert!(reply.ends_with("\r\n\r\n")); // and no body
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn do_head(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
         self.do_get(request, response)
     }
 
     /// Answers `POST`: take in the data in the body.
+    ///
+    /// ```
+    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use std::io::Write;
+    ///
+    /// struct Greeter;
+    ///
+    /// impl Handler for Greeter {
+    ///     fn do_post(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+    ///         let form = http_server::parse_qs(request.read_body()?)?;
+    ///         let name = form.get("name").unwrap_or("stranger");
+    ///         response.send_response(200);
+    ///         response.end_headers();
+    ///         write!(response, "Hello, {name}!")?;
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let server = Server::bind("127.0.0.1:0")?.spawn(Greeter);
+    /// let reply = http_server::send_raw(server.address(), b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\nname=Ada")?;
+    /// assert!(reply.ends_with("Hello, Ada!"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn do_post(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
         not_implemented(request, response)
     }
 
     /// Answers `PUT`: store the body at this path.
+    ///
+    /// ```
+    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use std::io::Write;
+    ///
+    /// struct Store;
+    ///
+    /// impl Handler for Store {
+    ///     fn do_put(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+    ///         let body = request.read_body()?;
+    ///         // ... keep `body` under request.path() ...
+    ///         response.send_response(201);
+    ///         response.end_headers();
+    ///         write!(response, "stored {} bytes at {}", body.len(), request.path())?;
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let server = Server::bind("127.0.0.1:0")?.spawn(Store);
+    /// let reply = http_server::send_raw(server.address(), b"PUT /notes/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi")?;
+    /// assert!(reply.starts_with("HTTP/1.1 201 Created"));
+    /// assert!(reply.ends_with("stored 2 bytes at /notes/1"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn do_put(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
         not_implemented(request, response)
     }
 
     /// Answers `DELETE`: remove what is at this path.
+    ///
+    /// ```
+    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use std::io::Write;
+    ///
+    /// struct Remove;
+    ///
+    /// impl Handler for Remove {
+    ///     fn do_delete(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+    ///         let _ = request.path(); // ... forget what is stored there ...
+    ///         response.send_response(204); // done, and nothing to say
+    ///         response.end_headers();
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let server = Server::bind("127.0.0.1:0")?.spawn(Remove);
+    /// let reply = http_server::send_raw(server.address(), b"DELETE /notes/1 HTTP/1.0\r\n\r\n")?;
+    /// assert!(reply.starts_with("HTTP/1.1 204 No Content"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn do_delete(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
         not_implemented(request, response)
     }
 
     /// Answers `PATCH`: change part of what is at this path.
+    ///
+    /// ```
+    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use std::io::Write;
+    ///
+    /// struct Edit;
+    ///
+    /// impl Handler for Edit {
+    ///     fn do_patch(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+    ///         let change = request.read_body()?;
+    ///         response.send_response(200);
+    ///         response.end_headers();
+    ///         write!(response, "applied {} bytes of changes", change.len())?;
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let server = Server::bind("127.0.0.1:0")?.spawn(Edit);
+    /// let reply = http_server::send_raw(server.address(), b"PATCH /notes/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")?;
+    /// assert!(reply.ends_with("applied 3 bytes of changes"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn do_patch(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
         not_implemented(request, response)
     }
 
     /// Answers `OPTIONS`: say what this path supports.
+    ///
+    /// ```
+    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use std::io::Write;
+    ///
+    /// struct Describe;
+    ///
+    /// impl Handler for Describe {
+    ///     fn do_options(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+    ///         let _ = request;
+    ///         response.send_response(204);
+    ///         response.send_header("Allow", "GET, HEAD, OPTIONS");
+    ///         response.end_headers();
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let server = Server::bind("127.0.0.1:0")?.spawn(Describe);
+    /// let reply = http_server::send_raw(server.address(), b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n")?;
+    /// assert!(reply.contains("Allow: GET, HEAD, OPTIONS\r\n"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn do_options(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
         not_implemented(request, response)
     }

@@ -48,6 +48,9 @@
 //! | `log.rs`, `date.rs` | the request log and the dates it shows |
 //! | `fuzz.rs` (tests only) | thousands of mutated requests thrown at all of the above |
 
+// Every public item is documented (CI's clippy -D warnings holds us to it).
+#![warn(missing_docs)]
+
 mod body;
 mod connection;
 mod cookie;

@@ -89,7 +89,26 @@ impl Request {
 
     /// The method, such as `GET` or `POST`. Methods are case-sensitive.
     ///
-    /// See the example on [`Request`].
+    /// ```
+    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use std::io::Write;
+    ///
+    /// struct ShowMethod;
+    ///
+    /// impl Handler for ShowMethod {
+    ///     fn do_get(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+    ///         response.send_response(200);
+    ///         response.end_headers();
+    ///         response.write_all(request.method().as_bytes())?;
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let server = Server::bind("127.0.0.1:0")?.spawn(ShowMethod);
+    /// let reply = http_server::send_raw(server.address(), b"GET / HTTP/1.0\r\n\r\n")?;
+    /// assert!(reply.ends_with("\r\n\r\nGET"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn method(&self) -> &str {
         &self.method
     }
@@ -99,21 +118,79 @@ impl Request {
     /// [`percent_decode`](crate::percent_decode) or
     /// [`parse_qs`](crate::parse_qs) for that.
     ///
-    /// See the example on [`Request`].
+    /// ```
+    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use std::io::Write;
+    ///
+    /// struct ShowPath;
+    ///
+    /// impl Handler for ShowPath {
+    ///     fn do_get(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+    ///         response.send_response(200);
+    ///         response.end_headers();
+    ///         response.write_all(request.path().as_bytes())?;
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let server = Server::bind("127.0.0.1:0")?.spawn(ShowPath);
+    /// let reply = http_server::send_raw(server.address(), b"GET /search?q=caf%C3%A9 HTTP/1.0\r\n\r\n")?;
+    /// assert!(reply.ends_with("\r\n\r\n/search?q=caf%C3%A9"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn path(&self) -> &str {
         &self.path
     }
 
     /// The HTTP version the client speaks, such as `HTTP/1.1`.
     ///
-    /// See the example on [`Request`].
+    /// ```
+    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use std::io::Write;
+    ///
+    /// struct ShowVersion;
+    ///
+    /// impl Handler for ShowVersion {
+    ///     fn do_get(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+    ///         response.send_response(200);
+    ///         response.end_headers();
+    ///         response.write_all(request.version().as_bytes())?;
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let server = Server::bind("127.0.0.1:0")?.spawn(ShowVersion);
+    /// let reply = http_server::send_raw(server.address(), b"GET / HTTP/1.0\r\n\r\n")?;
+    /// assert!(reply.ends_with("\r\n\r\nHTTP/1.0"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn version(&self) -> &str {
         &self.version
     }
 
     /// The header fields, looked up by name without regard to case.
     ///
-    /// See the example on [`Request`].
+    /// ```
+    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use std::io::Write;
+    ///
+    /// struct Greet;
+    ///
+    /// impl Handler for Greet {
+    ///     fn do_get(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+    ///         let agent = request.headers().get("user-agent").unwrap_or("nobody");
+    ///         response.send_response(200);
+    ///         response.end_headers();
+    ///         write!(response, "hello, {agent}")?;
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let server = Server::bind("127.0.0.1:0")?.spawn(Greet);
+    /// let reply = http_server::send_raw(server.address(), b"GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: doc-test\r\n\r\n")?;
+    /// assert!(reply.ends_with("\r\n\r\nhello, doc-test"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn headers(&self) -> &Headers {
         &self.headers
     }
@@ -151,7 +228,27 @@ impl Request {
     /// so this cannot grow without bound. If the client sends less than it
     /// announced, this fails and the client gets a `400 Bad Request`.
     ///
-    /// See the example on [`Request`].
+    /// ```
+    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use std::io::Write;
+    ///
+    /// struct CountBytes;
+    ///
+    /// impl Handler for CountBytes {
+    ///     fn do_post(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+    ///         let body = request.read_body()?;
+    ///         response.send_response(200);
+    ///         response.end_headers();
+    ///         write!(response, "{} bytes", body.len())?;
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let server = Server::bind("127.0.0.1:0")?.spawn(CountBytes);
+    /// let reply = http_server::send_raw(server.address(), b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")?;
+    /// assert!(reply.ends_with("\r\n\r\n5 bytes"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn read_body(&mut self) -> io::Result<Vec<u8>> {
         let mut body = Vec::new();
         self.read_to_end(&mut body)?;

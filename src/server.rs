@@ -14,6 +14,10 @@ use crate::Handler;
 use crate::connection::{Settings, close_gently, send_all, serve_connection};
 
 /// The port lessons listen on unless `PORT` says otherwise.
+///
+/// ```
+/// assert_eq!(http_server::DEFAULT_PORT, 8000);
+/// ```
 pub const DEFAULT_PORT: u16 = 8000;
 
 /// Most connections served at once; more get `503 Service Unavailable`.
@@ -226,6 +230,19 @@ impl Server {
 }
 
 /// A server running on a background thread, made by [`Server::spawn`].
+///
+/// ```
+/// use http_server::{Handler, Server};
+///
+/// struct Nothing;
+/// impl Handler for Nothing {}
+///
+/// let server = Server::bind("127.0.0.1:0")?.spawn(Nothing);
+/// let reply = http_server::send_raw(server.address(), b"DELETE / HTTP/1.0\r\n\r\n")?;
+/// assert!(reply.starts_with("HTTP/1.1 501 Not Implemented"));
+/// drop(server); // stops it, like shutdown()
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct RunningServer {
     address: SocketAddr,
@@ -251,7 +268,15 @@ impl RunningServer {
     /// wait for a request are closed, and requests already being handled
     /// are finished and answered before this returns.
     ///
-    /// See the example on [`Server::spawn`].
+    /// ```
+    /// # struct Nothing;
+    /// # impl http_server::Handler for Nothing {}
+    /// let server = http_server::Server::bind("127.0.0.1:0")?.spawn(Nothing);
+    /// let address = server.address();
+    /// server.shutdown();
+    /// assert!(std::net::TcpStream::connect(address).is_err());
+    /// # Ok::<(), http_server::ServerError>(())
+    /// ```
     pub fn shutdown(mut self) {
         self.stop();
     }
