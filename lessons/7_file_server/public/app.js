@@ -18,8 +18,8 @@ const API = "/todos";
 const SAMPLE = "sample-todos.json";
 
 // Statuses from GET /todos that mean "nothing here implements the API yet":
-// 404 from a plain file server, 405 or 501 from a server that has the path
-// but not the method.
+// 404 from a plain file server, 405 Method Not Allowed, or 501 Not
+// Implemented from a starter whose API is not written yet.
 const NO_API_STATUSES = [404, 405, 501];
 
 const form = document.querySelector("#new-todo");
@@ -192,8 +192,7 @@ async function load() {
   try {
     response = await send("GET", API);
   } catch (error) {
-    setFormEnabled(false);
-    showError(error);
+    showError(error); // the form stays disabled, as index.html has it
     return;
   }
 
@@ -203,7 +202,6 @@ async function load() {
   }
   if (!response.ok) {
     // The API is there but failed (500, say): tell, and do not pretend.
-    setFormEnabled(false);
     showStatus(`GET ${API} → ${describe(response)}. Reload the page to try again.`, true);
     return;
   }
@@ -222,6 +220,7 @@ async function load() {
     return;
   }
 
+  // The API answered: switch the form on (index.html ships it disabled).
   todos = data;
   render();
   setFormEnabled(true);
