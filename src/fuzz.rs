@@ -27,7 +27,9 @@ use std::time::{Duration, Instant};
 
 use crate::body::BodyReader;
 use crate::parse::{Framing, HeadError, Limits, is_token, read_head};
-use crate::{Handler, HandlerResult, Request, Response, Server, parse_qs, percent_decode};
+use crate::{
+    Handler, HandlerResult, Request, Response, ThreadingHttpServer, parse_qs, percent_decode,
+};
 
 /// A small, fast, deterministic random number generator (SplitMix64).
 struct Rng(u64);
@@ -570,7 +572,7 @@ fn check_responses(mut bytes: &[u8]) -> Result<usize, String> {
 
 #[test]
 fn a_live_server_answers_every_mutated_request_with_well_formed_responses() {
-    let server = Server::bind("127.0.0.1:0")
+    let server = ThreadingHttpServer::bind("127.0.0.1:0")
         .unwrap()
         .timeouts(Duration::from_secs(2), Duration::from_secs(2))
         .spawn(Fuzzed);

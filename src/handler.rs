@@ -36,7 +36,7 @@ pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 /// say) goes in a `Mutex`.
 ///
 /// ```
-/// use http_server::{Handler, HandlerResult, Request, Response, Server};
+/// use http_server::{Handler, HandlerResult, Request, Response, ThreadingHttpServer};
 /// use std::io::Write;
 ///
 /// struct Hello;
@@ -51,7 +51,7 @@ pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 ///     }
 /// }
 ///
-/// let server = Server::bind("127.0.0.1:0")?.spawn(Hello);
+/// let server = ThreadingHttpServer::bind("127.0.0.1:0")?.spawn(Hello);
 /// let get = http_server::send_raw(server.address(), b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")?;
 /// assert!(get.starts_with("HTTP/1.1 200 OK\r\n"));
 /// assert!(get.ends_with("\r\n\r\nHello, HTTP!\n"));
@@ -64,7 +64,7 @@ pub trait Handler: Send + Sync + 'static {
     /// Answers `GET`: send a page.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use http_server::{Handler, HandlerResult, Request, Response, ThreadingHttpServer};
     /// use std::io::Write;
     ///
     /// struct Pages;
@@ -83,7 +83,7 @@ pub trait Handler: Send + Sync + 'static {
     ///     }
     /// }
     ///
-    /// let server = Server::bind("127.0.0.1:0")?.spawn(Pages);
+    /// let server = ThreadingHttpServer::bind("127.0.0.1:0")?.spawn(Pages);
     /// let reply = http_server::send_raw(server.address(), b"GET /elsewhere HTTP/1.0\r\n\r\n")?;
     /// assert!(reply.starts_with("HTTP/1.1 404 Not Found"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -98,7 +98,7 @@ pub trait Handler: Send + Sync + 'static {
     /// `Content-Length`; there is rarely a reason to write your own.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use http_server::{Handler, HandlerResult, Request, Response, ThreadingHttpServer};
     /// use std::io::Write;
     ///
     /// struct Hello;
@@ -113,7 +113,7 @@ pub trait Handler: Send + Sync + 'static {
     ///     }
     /// }
     ///
-    /// let server = Server::bind("127.0.0.1:0")?.spawn(Hello);
+    /// let server = ThreadingHttpServer::bind("127.0.0.1:0")?.spawn(Hello);
     /// let reply = http_server::send_raw(server.address(), b"HEAD / HTTP/1.0\r\n\r\n")?;
     /// assert!(reply.contains("Content-Length: 5\r\n"));
     /// assert!(reply.ends_with("\r\n\r\n")); // and no body
@@ -126,7 +126,7 @@ pub trait Handler: Send + Sync + 'static {
     /// Answers `POST`: take in the data in the body.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use http_server::{Handler, HandlerResult, Request, Response, ThreadingHttpServer};
     /// use std::io::Write;
     ///
     /// struct Greeter;
@@ -142,7 +142,7 @@ pub trait Handler: Send + Sync + 'static {
     ///     }
     /// }
     ///
-    /// let server = Server::bind("127.0.0.1:0")?.spawn(Greeter);
+    /// let server = ThreadingHttpServer::bind("127.0.0.1:0")?.spawn(Greeter);
     /// let reply = http_server::send_raw(server.address(), b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\nname=Ada")?;
     /// assert!(reply.ends_with("Hello, Ada!"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -154,7 +154,7 @@ pub trait Handler: Send + Sync + 'static {
     /// Answers `PUT`: store the body at this path.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use http_server::{Handler, HandlerResult, Request, Response, ThreadingHttpServer};
     /// use std::io::Write;
     ///
     /// struct Store;
@@ -170,7 +170,7 @@ pub trait Handler: Send + Sync + 'static {
     ///     }
     /// }
     ///
-    /// let server = Server::bind("127.0.0.1:0")?.spawn(Store);
+    /// let server = ThreadingHttpServer::bind("127.0.0.1:0")?.spawn(Store);
     /// let reply = http_server::send_raw(server.address(), b"PUT /notes/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi")?;
     /// assert!(reply.starts_with("HTTP/1.1 201 Created"));
     /// assert!(reply.ends_with("stored 2 bytes at /notes/1"));
@@ -183,7 +183,7 @@ pub trait Handler: Send + Sync + 'static {
     /// Answers `DELETE`: remove what is at this path.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use http_server::{Handler, HandlerResult, Request, Response, ThreadingHttpServer};
     /// use std::io::Write;
     ///
     /// struct Remove;
@@ -197,7 +197,7 @@ pub trait Handler: Send + Sync + 'static {
     ///     }
     /// }
     ///
-    /// let server = Server::bind("127.0.0.1:0")?.spawn(Remove);
+    /// let server = ThreadingHttpServer::bind("127.0.0.1:0")?.spawn(Remove);
     /// let reply = http_server::send_raw(server.address(), b"DELETE /notes/1 HTTP/1.0\r\n\r\n")?;
     /// assert!(reply.starts_with("HTTP/1.1 204 No Content"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -209,7 +209,7 @@ pub trait Handler: Send + Sync + 'static {
     /// Answers `PATCH`: change part of what is at this path.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use http_server::{Handler, HandlerResult, Request, Response, ThreadingHttpServer};
     /// use std::io::Write;
     ///
     /// struct Edit;
@@ -224,7 +224,7 @@ pub trait Handler: Send + Sync + 'static {
     ///     }
     /// }
     ///
-    /// let server = Server::bind("127.0.0.1:0")?.spawn(Edit);
+    /// let server = ThreadingHttpServer::bind("127.0.0.1:0")?.spawn(Edit);
     /// let reply = http_server::send_raw(server.address(), b"PATCH /notes/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")?;
     /// assert!(reply.ends_with("applied 3 bytes of changes"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -236,7 +236,7 @@ pub trait Handler: Send + Sync + 'static {
     /// Answers `OPTIONS`: say what this path supports.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use http_server::{Handler, HandlerResult, Request, Response, ThreadingHttpServer};
     /// use std::io::Write;
     ///
     /// struct Describe;
@@ -251,7 +251,7 @@ pub trait Handler: Send + Sync + 'static {
     ///     }
     /// }
     ///
-    /// let server = Server::bind("127.0.0.1:0")?.spawn(Describe);
+    /// let server = ThreadingHttpServer::bind("127.0.0.1:0")?.spawn(Describe);
     /// let reply = http_server::send_raw(server.address(), b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n")?;
     /// assert!(reply.contains("Allow: GET, HEAD, OPTIONS\r\n"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -8,7 +8,7 @@
 //!   [`Request`] and writes a [`Response`].
 //!
 //! ```no_run
-//! use http_server::{Handler, HandlerResult, Request, Response, Server, ServerError};
+//! use http_server::{Handler, HandlerResult, Request, Response, ThreadingHttpServer, ServerError};
 //! use std::io::Write;
 //!
 //! struct HelloHandler;
@@ -24,7 +24,7 @@
 //! }
 //!
 //! fn main() -> Result<(), ServerError> {
-//!     let server = Server::from_env()?;
+//!     let server = ThreadingHttpServer::from_env()?;
 //!     server.serve_forever(HelloHandler)
 //! }
 //! ```
@@ -62,22 +62,27 @@ mod fuzz;
 mod handler;
 mod headers;
 mod html;
+mod listener;
 mod log;
 mod parse;
+mod pool;
 mod raw;
 mod request;
 mod response;
 mod server;
 mod status;
+pub mod test;
 
-pub use cookie::parse_cookies;
+pub use cookie::{SameSite, SetCookie, parse_cookies};
+pub use date::{format_http_date, parse_http_date};
 pub use error::HttpError;
-pub use form::{DecodeError, Form, parse_qs, percent_decode};
+pub use form::{DecodeError, Form, parse_qs, percent_decode, percent_encode};
 pub use handler::{Handler, HandlerResult};
 pub use headers::Headers;
-pub use html::escape_html;
+pub use html::{escape_html, escape_html_text};
+pub use listener::{Connection, DEFAULT_HOST, DEFAULT_PORT, Incoming, Listener, ServerError};
 pub use raw::send_raw;
 pub use request::Request;
 pub use response::Response;
-pub use server::{DEFAULT_PORT, RunningServer, Server, ServerError};
+pub use server::{HttpServer, RunningServer, ThreadingHttpServer};
 pub use status::reason_phrase;

@@ -200,12 +200,15 @@ fn read_line<R: BufRead>(
         let used = piece.len() + usize::from(found_end);
         reader.consume(used);
         if found_end {
-            if line.pop() != Some(b'\r') {
+            // Look before taking the CR off: with a bare LF the last byte is
+            // part of the line, and the log must show it.
+            if line.last() != Some(&b'\r') {
                 return Err(bad_request(
                     "a line ends with a bare LF: HTTP lines end with CR LF (with nc, use nc -C)",
                 )
                 .into());
             }
+            line.pop();
             if line.contains(&b'\r') {
                 return Err(bad_request("a line contains a bare CR (carriage return)").into());
             }

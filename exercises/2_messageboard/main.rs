@@ -12,7 +12,9 @@
 use std::io::Write; // gives `Response` its `write_all` method
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use http_server::{Handler, HandlerResult, Request, Response, Server, ServerError, escape_html};
+use http_server::{
+    Handler, HandlerResult, Request, Response, ServerError, ThreadingHttpServer, escape_html,
+};
 
 // TODO(b): write the form that posts a message
 //   board_page puts FORM on the page, where the form belongs; for now it is
@@ -135,5 +137,5 @@ fn main() -> Result<(), ServerError> {
         messages: Mutex::new(Vec::new()),
     };
     // Listen on 127.0.0.1, port 8000 (or $PORT), and serve the board.
-    Server::from_env()?.serve_forever(board)
+    ThreadingHttpServer::from_env()?.serve_forever(board)
 }

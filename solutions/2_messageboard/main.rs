@@ -12,7 +12,9 @@
 use std::io::Write; // gives `Response` its `write_all` method
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use http_server::{Handler, HandlerResult, Request, Response, Server, ServerError, escape_html};
+use http_server::{
+    Handler, HandlerResult, Request, Response, ServerError, ThreadingHttpServer, escape_html,
+};
 
 // TODO(b): write the form that posts a message
 /// The form a visitor fills in. `method="post"` makes the browser send what
@@ -125,5 +127,5 @@ fn main() -> Result<(), ServerError> {
         messages: Mutex::new(Vec::new()),
     };
     // Listen on 127.0.0.1, port 8000 (or $PORT), and serve the board.
-    Server::from_env()?.serve_forever(board)
+    ThreadingHttpServer::from_env()?.serve_forever(board)
 }
