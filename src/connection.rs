@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::body::BodyReader;
-use crate::request::Source;
 use crate::log::{log_message, log_request};
 use crate::parse::{HeadError, Limits, read_head};
+use crate::request::Source;
 use crate::response::STREAM_BUFFER;
 use crate::{DecodeError, Handler, HttpError, Request, Response};
 
@@ -200,7 +200,13 @@ pub(crate) fn serve_connection(
         let keep_alive = head.wants_keep_alive() && !settings.one_answer;
         let http10 = head.version == crate::parse::Version::Http10;
         let body = BodyReader::new(framing, settings.limits.body);
-        let mut request = Request::new(head, body, Source::Network(reader), client, expects_continue);
+        let mut request = Request::new(
+            head,
+            body,
+            Source::Network(reader),
+            client,
+            expects_continue,
+        );
         let mut response = Response::new();
         let head_request = request.method() == "HEAD";
 

@@ -93,7 +93,9 @@ impl DateTime {
 /// assert_eq!(http_server::format_http_date(time), "Sun, 06 Nov 1994 08:49:37 GMT");
 /// ```
 pub fn format_http_date(time: SystemTime) -> String {
-    let seconds = time.duration_since(UNIX_EPOCH).map_or(0, |since| since.as_secs());
+    let seconds = time
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
     DateTime::from_unix(seconds).http_date()
 }
 
@@ -157,7 +159,10 @@ pub fn parse_http_date(text: &str) -> Option<SystemTime> {
 }
 
 /// Digits only, and as many as `count` allows.
-fn parse_digits<T: std::str::FromStr>(text: &str, count: std::ops::RangeInclusive<usize>) -> Option<T> {
+fn parse_digits<T: std::str::FromStr>(
+    text: &str,
+    count: std::ops::RangeInclusive<usize>,
+) -> Option<T> {
     let plain = count.contains(&text.len()) && text.bytes().all(|byte| byte.is_ascii_digit());
     if plain { text.parse().ok() } else { None }
 }
@@ -167,7 +172,11 @@ fn parse_digits<T: std::str::FromStr>(text: &str, count: std::ops::RangeInclusiv
 fn full_year(two_digits: i64) -> i64 {
     let this_year = DateTime::now().year;
     let year = this_year - this_year % 100 + two_digits;
-    if year > this_year + 50 { year - 100 } else { year }
+    if year > this_year + 50 {
+        year - 100
+    } else {
+        year
+    }
 }
 
 fn days_in_month(year: i64, month: u32) -> u32 {

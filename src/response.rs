@@ -442,7 +442,9 @@ impl Response {
         let mut buffer = vec![0; STREAM_BUFFER];
         let mut left = streamed.length;
         while left > 0 {
-            let want = buffer.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+            let want = buffer
+                .len()
+                .min(usize::try_from(left).unwrap_or(usize::MAX));
             let read = match streamed.source.read(&mut buffer[..want]) {
                 Ok(0) => {
                     let sent = streamed.length - left;

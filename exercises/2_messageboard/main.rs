@@ -13,7 +13,7 @@ use std::io::Write; // gives `Response` its `write_all` method
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use http_server::{
-    Handler, HandlerResult, Request, Response, ServerError, ThreadingHttpServer, escape_html,
+    Handler, HandlerResult, Request, Response, ServerError, ThreadingHttpServer, escape_html_text,
 };
 
 // TODO(b): write the form that posts a message
@@ -105,9 +105,9 @@ impl Handler for MessageBoard {
 fn board_page(messages: &[String]) -> String {
     let mut items = String::new();
     for message in messages {
-        // A message is text from a stranger: escape_html makes the browser
-        // show it as text, even when it looks like HTML (`<script>...`).
-        items.push_str(&format!("  <li>{}</li>\n", escape_html(message)));
+        // A message is text from a stranger: escape_html_text makes the
+        // browser show it as text, even when it looks like HTML (`<script>`).
+        items.push_str(&format!("  <li>{}</li>\n", escape_html_text(message)));
     }
     if items.is_empty() {
         items.push_str("  <li><i>No messages yet: be the first!</i></li>\n");
