@@ -206,10 +206,13 @@ pub(crate) fn accept_loop(listener: &Listener, shared: &Arc<Shared>) {
         let Ok(client) = stream.peer_addr() else {
             continue; // already gone
         };
-        let admitted = match shared.admit(stream, client.ip()) {
+        // On a dual-stack listener 127.0.0.1 arrives as ::ffff:127.0.0.1:
+        // count and log it as the address it is.
+        let ip = client.ip().to_canonical();
+        let admitted = match shared.admit(stream, ip) {
             Ok(admitted) => admitted,
             Err(stream) => {
-                refuse_busy(stream, client.ip());
+                refuse_busy(stream, ip);
                 continue;
             }
         };
