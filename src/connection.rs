@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::body::BodyReader;
+use crate::head::{HeadError, Limits, read_head};
 use crate::log::{log_message, log_request};
-use crate::parse::{HeadError, Limits, read_head};
 use crate::request::Source;
 use crate::response::STREAM_BUFFER;
 use crate::{DecodeError, Handler, HttpError, Request, Response};
@@ -198,7 +198,7 @@ pub(crate) fn serve_connection(
             }
         };
         let keep_alive = head.wants_keep_alive() && !settings.one_answer;
-        let http10 = head.version == crate::parse::Version::Http10;
+        let http10 = head.line.version == crate::request_line::Version::Http10;
         let body = BodyReader::new(framing, settings.limits.body);
         let mut request = Request::new(
             head,

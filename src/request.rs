@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use crate::Headers;
 use crate::body::BodyReader;
 use crate::connection::{Socket, send_all};
-use crate::parse::Head;
+use crate::head::Head;
 
 /// One HTTP request, as the server read it from the connection.
 ///
@@ -108,9 +108,9 @@ impl Request {
     ) -> Request {
         let continue_pending = expects_continue && !body.is_done();
         Request {
-            method: head.method,
-            path: head.target,
-            version: head.version_text,
+            method: head.line.method,
+            path: head.line.target,
+            version: head.line.version_text,
             headers: head.headers,
             client,
             body,

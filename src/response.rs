@@ -21,7 +21,7 @@
 use std::fmt;
 use std::io::{self, Read, Write};
 
-use crate::parse::is_token;
+use crate::head::is_token;
 use crate::reason_phrase;
 use crate::status::forbids_body;
 

@@ -38,7 +38,7 @@ use std::net::SocketAddr;
 
 use crate::body::BodyReader;
 use crate::connection::{Settings, respond};
-use crate::parse::{HeadError, read_head};
+use crate::head::{HeadError, read_head};
 use crate::request::Source;
 use crate::{Handler, Request, Response};
 
