@@ -122,7 +122,8 @@ impl Request {
     /// The method, such as `GET` or `POST`. Methods are case-sensitive.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, ThreadingHttpServer};
+    /// use http_server::{Handler, HandlerResult, Request, Response};
+    /// use http_server::test::{TestRequest, call};
     /// use std::io::Write;
     ///
     /// struct ShowMethod;
@@ -136,9 +137,7 @@ impl Request {
     ///     }
     /// }
     ///
-    /// let server = ThreadingHttpServer::bind("127.0.0.1:0")?.spawn(ShowMethod);
-    /// let reply = http_server::send_raw(server.address(), b"GET / HTTP/1.0\r\n\r\n")?;
-    /// assert!(reply.ends_with("\r\n\r\nGET"));
+    /// assert_eq!(call(&ShowMethod, TestRequest::get("/")).body_text(), "GET");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn method(&self) -> &str {
@@ -151,7 +150,8 @@ impl Request {
     /// [`parse_qs`](crate::parse_qs) for that.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, ThreadingHttpServer};
+    /// use http_server::{Handler, HandlerResult, Request, Response};
+    /// use http_server::test::{TestRequest, call};
     /// use std::io::Write;
     ///
     /// struct ShowPath;
@@ -165,9 +165,8 @@ impl Request {
     ///     }
     /// }
     ///
-    /// let server = ThreadingHttpServer::bind("127.0.0.1:0")?.spawn(ShowPath);
-    /// let reply = http_server::send_raw(server.address(), b"GET /search?q=caf%C3%A9 HTTP/1.0\r\n\r\n")?;
-    /// assert!(reply.ends_with("\r\n\r\n/search?q=caf%C3%A9"));
+    /// let reply = call(&ShowPath, TestRequest::get("/search?q=caf%C3%A9"));
+    /// assert_eq!(reply.body_text(), "/search?q=caf%C3%A9");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn path(&self) -> &str {
@@ -203,7 +202,8 @@ impl Request {
     /// The header fields, looked up by name without regard to case.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, ThreadingHttpServer};
+    /// use http_server::{Handler, HandlerResult, Request, Response};
+    /// use http_server::test::{TestRequest, call};
     /// use std::io::Write;
     ///
     /// struct Greet;
@@ -218,9 +218,8 @@ impl Request {
     ///     }
     /// }
     ///
-    /// let server = ThreadingHttpServer::bind("127.0.0.1:0")?.spawn(Greet);
-    /// let reply = http_server::send_raw(server.address(), b"GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: doc-test\r\n\r\n")?;
-    /// assert!(reply.ends_with("\r\n\r\nhello, doc-test"));
+    /// let reply = call(&Greet, TestRequest::get("/").header("User-Agent", "doc-test"));
+    /// assert_eq!(reply.body_text(), "hello, doc-test");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn headers(&self) -> &Headers {
@@ -261,7 +260,8 @@ impl Request {
     /// announced, this fails and the client gets a `400 Bad Request`.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, ThreadingHttpServer};
+    /// use http_server::{Handler, HandlerResult, Request, Response};
+    /// use http_server::test::{TestRequest, call};
     /// use std::io::Write;
     ///
     /// struct CountBytes;
@@ -276,9 +276,8 @@ impl Request {
     ///     }
     /// }
     ///
-    /// let server = ThreadingHttpServer::bind("127.0.0.1:0")?.spawn(CountBytes);
-    /// let reply = http_server::send_raw(server.address(), b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")?;
-    /// assert!(reply.ends_with("\r\n\r\n5 bytes"));
+    /// let reply = call(&CountBytes, TestRequest::post("/").body("hello"));
+    /// assert_eq!(reply.body_text(), "5 bytes");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn read_body(&mut self) -> io::Result<Vec<u8>> {
