@@ -350,7 +350,25 @@ impl Connection {
     /// closes it, goes quiet for too long, or asks to close (keep-alive).
     /// Returns when the connection is closed.
     ///
-    /// See the examples on [`Listener`] and [`Connection`].
+    /// ```
+    /// use http_server::{Handler, Listener};
+    ///
+    /// struct Nothing;
+    /// impl Handler for Nothing {}
+    ///
+    /// let listener = Listener::bind("127.0.0.1:0")?;
+    /// let address = listener.address();
+    /// let client = std::thread::spawn(move || {
+    ///     // Two requests on one connection: both are answered.
+    ///     let two = b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    ///     http_server::send_raw(address, two)
+    /// });
+    /// listener.incoming().next().unwrap().serve(&Nothing);
+    /// assert_eq!(client.join().unwrap()?.matches("HTTP/1.1 501").count(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// The examples on [`Listener`] and [`Connection`] serve with threads.
     pub fn serve(self, handler: &dyn Handler) {
         self.run(handler, false);
     }

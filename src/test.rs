@@ -279,7 +279,6 @@ fn exchange(handler: &dyn Handler, raw: Vec<u8>) -> Vec<u8> {
     let mut reader = Source::Memory(Cursor::new(raw));
     let mut request_line = Vec::new();
     let mut response = Response::new();
-    let mut head_request = false;
     let prepared = read_head(&mut reader, &settings.limits, &mut request_line)
         .map_err(|error| match error {
             HeadError::Invalid(error) => error,
@@ -290,12 +289,13 @@ fn exchange(handler: &dyn Handler, raw: Vec<u8>) -> Vec<u8> {
             let expects_continue = head.expects_continue()?;
             Ok((head, framing, expects_continue))
         });
+    // As on the wire, even an error page has no body when it answers a HEAD.
+    let head_request = request_line.starts_with(b"HEAD ");
     match prepared {
         Err(error) => response.send_error(error.status(), error.message()),
         Ok((head, framing, expects_continue)) => {
             let body = BodyReader::new(framing, settings.limits.body);
             let mut request = Request::new(head, body, reader, client, expects_continue);
-            head_request = request.method() == "HEAD";
             respond(handler, &mut request, &mut response, client);
             if let Some(failure) = request.body_failure() {
                 response.send_error(failure.status(), failure.message());

@@ -100,3 +100,10 @@ fn bad_requests_get_4xx_and_failing_handlers_500() {
     assert_eq!(panicked.status(), 500);
     assert!(panicked.body_text().contains("on purpose"));
 }
+
+#[test]
+fn a_bad_head_request_gets_its_error_without_a_body() {
+    let response = call(&Greeter, TestRequest::head("/").header("Bad Name", "x"));
+    assert_eq!(response.status(), 400);
+    assert!(response.body().is_empty());
+}
