@@ -18,7 +18,8 @@
 use std::io::{self, BufRead, Read};
 
 use crate::HttpError;
-use crate::parse::{Framing, parse_field_line};
+use crate::framing::Framing;
+use crate::head::parse_field_line;
 
 /// Longest chunk-size line (the size may carry extensions we ignore).
 const MAX_CHUNK_LINE: usize = 1024;

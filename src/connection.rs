@@ -11,8 +11,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::body::BodyReader;
+use crate::head::{HeadError, Limits, read_head};
 use crate::log::{log_message, log_request};
-use crate::parse::{HeadError, Limits, read_head};
+use crate::request::Source;
+use crate::response::STREAM_BUFFER;
 use crate::{DecodeError, Handler, HttpError, Request, Response};
 
 /// The timeouts and limits a connection works under.
@@ -28,6 +30,9 @@ pub(crate) struct Settings {
     /// How much of an unread body is read and thrown away to keep the
     /// connection; a larger leftover closes the connection instead.
     pub drain_limit: u64,
+    /// Answer one request per connection, then close it (the server that
+    /// serves one connection at a time).
+    pub one_answer: bool,
 }
 
 impl Default for Settings {
@@ -38,6 +43,7 @@ impl Default for Settings {
             request_timeout: Duration::from_secs(30),
             write_timeout: Duration::from_secs(15),
             drain_limit: 64 * 1024,
+            one_answer: false,
         }
     }
 }
@@ -191,10 +197,16 @@ pub(crate) fn serve_connection(
                 return refuse(&stream, client.ip(), &request_line, &error, settings);
             }
         };
-        let keep_alive = head.wants_keep_alive();
-        let http10 = head.version == crate::parse::Version::Http10;
+        let keep_alive = head.wants_keep_alive() && !settings.one_answer;
+        let http10 = head.line.version == crate::request_line::Version::Http10;
         let body = BodyReader::new(framing, settings.limits.body);
-        let mut request = Request::new(head, body, reader, client, expects_continue);
+        let mut request = Request::new(
+            head,
+            body,
+            Source::Network(reader),
+            client,
+            expects_continue,
+        );
         let mut response = Response::new();
         let head_request = request.method() == "HEAD";
 
@@ -221,11 +233,22 @@ pub(crate) fn serve_connection(
             (false, true) => Some("keep-alive"),
             _ => None,
         };
-        response.serialize(&mut out, head_request, connection);
-        let sent = send_all(&stream, &out, Instant::now() + settings.write_timeout);
+        // Each piece gets the whole write time: a large streamed body may
+        // take long, as long as the client keeps reading.
+        let sent = response.send_with(&mut out, head_request, connection, |bytes| {
+            send_all(&stream, bytes, Instant::now() + settings.write_timeout)
+        });
         log_request(client.ip(), &request_line, response.status().unwrap_or(500));
-        if sent.is_err() {
+        if let Err(error) = sent {
+            if error.kind() == io::ErrorKind::UnexpectedEof {
+                log_message(client.ip(), &format!("handler error: {error}"));
+            }
             return;
+        }
+        if out.capacity() > STREAM_BUFFER {
+            // A large in-memory answer is gone: give its memory back rather
+            // than keep it for the rest of the connection.
+            out = Vec::new();
         }
         if closing {
             // The client may have sent more (a body we did not read, or the
@@ -237,7 +260,10 @@ pub(crate) fn serve_connection(
             }
             return;
         }
-        reader = request.into_reader();
+        let Some(next) = request.into_reader() else {
+            return;
+        };
+        reader = next;
     }
 }
 
@@ -286,7 +312,7 @@ pub(crate) fn close_gently(mut stream: &TcpStream) {
 
 /// Calls the handler method for the request's method, and turns every way
 /// it can go wrong into a proper response.
-fn respond(
+pub(crate) fn respond(
     handler: &dyn Handler,
     request: &mut Request,
     response: &mut Response,

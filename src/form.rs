@@ -4,7 +4,8 @@
 //! A URL, and a form that a browser posts, may only carry a small set of
 //! ASCII characters. Everything else travels as `%` and two hex digits, one
 //! escape per byte of the UTF-8 encoding (`é` is `%C3%A9`), and a form writes
-//! spaces as `+`. The standard library has no decoder, so here is one.
+//! spaces as `+`. The standard library has neither a decoder nor an encoder,
+//! so here are both.
 
 use std::fmt;
 
@@ -57,6 +58,39 @@ impl std::error::Error for DecodeError {}
 /// ```
 pub fn percent_decode(text: &str) -> Result<String, DecodeError> {
     decode(text.as_bytes(), false)
+}
+
+/// Percent-encodes `text` for a URL: the opposite of [`percent_decode`].
+///
+/// ASCII letters, digits and the four marks `-`, `.`, `_` and `~` (the
+/// "unreserved" characters of RFC 3986) stay as they are; every other byte
+/// of the UTF-8 text becomes `%XX`, with capital hex digits. A space becomes
+/// `%20`, and `/`, `?`, `&`, `=`, `#` and `+` are encoded too, so the result
+/// is safe as one path segment (`/files/{here}`) and as a name or value in
+/// a query string or form (`?q={here}`).
+///
+/// ```
+/// use http_server::{percent_decode, percent_encode};
+///
+/// assert_eq!(percent_encode("Hello World"), "Hello%20World");
+/// assert_eq!(percent_encode("a/b?c=d&e"), "a%2Fb%3Fc%3Dd%26e");
+/// assert_eq!(percent_encode("café"), "caf%C3%A9");
+/// assert_eq!(percent_encode("safe-._~AZaz09"), "safe-._~AZaz09");
+/// assert_eq!(percent_decode(&percent_encode("1 + 1 = 2")).unwrap(), "1 + 1 = 2");
+/// ```
+pub fn percent_encode(text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut encoded = String::with_capacity(text.len());
+    for &byte in text.as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push('%');
+            encoded.push(char::from(HEX[usize::from(byte >> 4)]));
+            encoded.push(char::from(HEX[usize::from(byte & 15)]));
+        }
+    }
+    encoded
 }
 
 /// Decodes one `name` or `value` of a form: `+` means a space, `%XX` a byte.

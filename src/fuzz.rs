@@ -26,8 +26,11 @@ use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
 
 use crate::body::BodyReader;
-use crate::parse::{Framing, HeadError, Limits, is_token, read_head};
-use crate::{Handler, HandlerResult, Request, Response, Server, parse_qs, percent_decode};
+use crate::framing::Framing;
+use crate::head::{HeadError, Limits, is_token, read_head};
+use crate::{
+    Handler, HandlerResult, Request, Response, ThreadingHttpServer, parse_qs, percent_decode,
+};
 
 /// A small, fast, deterministic random number generator (SplitMix64).
 struct Rng(u64);
@@ -263,9 +266,13 @@ fn parse_connection(input: &[u8], capacity: usize, read_size: usize) -> Vec<Outc
             }
         };
         assert!(request_line.len() <= limits.request_line);
-        assert!(is_token(head.method.as_bytes()), "{:?}", head.method);
-        assert!(head.target.bytes().all(|byte| byte.is_ascii_graphic()));
-        assert!(head.version_text.starts_with("HTTP/1."));
+        assert!(
+            is_token(head.line.method.as_bytes()),
+            "{:?}",
+            head.line.method
+        );
+        assert!(head.line.target.bytes().all(|byte| byte.is_ascii_graphic()));
+        assert!(head.line.version_text.starts_with("HTTP/1."));
         assert!(head.headers.len() <= limits.header_count);
         let mut header_bytes = 0;
         for (name, value) in head.headers.iter() {
@@ -321,8 +328,8 @@ fn parse_connection(input: &[u8], capacity: usize, read_size: usize) -> Vec<Outc
         let failed = body.is_err();
         outcomes.push(Outcome::Request {
             keep_alive: head.wants_keep_alive(),
-            method: head.method,
-            target: head.target,
+            method: head.line.method,
+            target: head.line.target,
             headers: head
                 .headers
                 .iter()
@@ -570,7 +577,7 @@ fn check_responses(mut bytes: &[u8]) -> Result<usize, String> {
 
 #[test]
 fn a_live_server_answers_every_mutated_request_with_well_formed_responses() {
-    let server = Server::bind("127.0.0.1:0")
+    let server = ThreadingHttpServer::bind("127.0.0.1:0")
         .unwrap()
         .timeouts(Duration::from_secs(2), Duration::from_secs(2))
         .spawn(Fuzzed);

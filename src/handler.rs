@@ -36,7 +36,7 @@ pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 /// say) goes in a `Mutex`.
 ///
 /// ```
-/// use http_server::{Handler, HandlerResult, Request, Response, Server};
+/// use http_server::{Handler, HandlerResult, Request, Response, ThreadingHttpServer};
 /// use std::io::Write;
 ///
 /// struct Hello;
@@ -51,7 +51,7 @@ pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 ///     }
 /// }
 ///
-/// let server = Server::bind("127.0.0.1:0")?.spawn(Hello);
+/// let server = ThreadingHttpServer::bind("127.0.0.1:0")?.spawn(Hello);
 /// let get = http_server::send_raw(server.address(), b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")?;
 /// assert!(get.starts_with("HTTP/1.1 200 OK\r\n"));
 /// assert!(get.ends_with("\r\n\r\nHello, HTTP!\n"));
@@ -64,7 +64,8 @@ pub trait Handler: Send + Sync + 'static {
     /// Answers `GET`: send a page.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use http_server::{Handler, HandlerResult, Request, Response};
+    /// use http_server::test::{TestRequest, call};
     /// use std::io::Write;
     ///
     /// struct Pages;
@@ -83,9 +84,8 @@ pub trait Handler: Send + Sync + 'static {
     ///     }
     /// }
     ///
-    /// let server = Server::bind("127.0.0.1:0")?.spawn(Pages);
-    /// let reply = http_server::send_raw(server.address(), b"GET /elsewhere HTTP/1.0\r\n\r\n")?;
-    /// assert!(reply.starts_with("HTTP/1.1 404 Not Found"));
+    /// let reply = call(&Pages, TestRequest::get("/elsewhere"));
+    /// assert_eq!(reply.status(), 404);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn do_get(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
@@ -98,7 +98,8 @@ pub trait Handler: Send + Sync + 'static {
     /// `Content-Length`; there is rarely a reason to write your own.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use http_server::{Handler, HandlerResult, Request, Response};
+    /// use http_server::test::{TestRequest, call};
     /// use std::io::Write;
     ///
     /// struct Hello;
@@ -113,10 +114,9 @@ pub trait Handler: Send + Sync + 'static {
     ///     }
     /// }
     ///
-    /// let server = Server::bind("127.0.0.1:0")?.spawn(Hello);
-    /// let reply = http_server::send_raw(server.address(), b"HEAD / HTTP/1.0\r\n\r\n")?;
-    /// assert!(reply.contains("Content-Length: 5\r\n"));
-    /// assert!(reply.ends_with("\r\n\r\n")); // and no body
+    /// let reply = call(&Hello, TestRequest::head("/"));
+    /// assert_eq!(reply.header("Content-Length"), Some("5"));
+    /// assert!(reply.body().is_empty()); // and no body
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn do_head(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
@@ -126,7 +126,8 @@ pub trait Handler: Send + Sync + 'static {
     /// Answers `POST`: take in the data in the body.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use http_server::{Handler, HandlerResult, Request, Response};
+    /// use http_server::test::{TestRequest, call};
     /// use std::io::Write;
     ///
     /// struct Greeter;
@@ -142,9 +143,8 @@ pub trait Handler: Send + Sync + 'static {
     ///     }
     /// }
     ///
-    /// let server = Server::bind("127.0.0.1:0")?.spawn(Greeter);
-    /// let reply = http_server::send_raw(server.address(), b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\nname=Ada")?;
-    /// assert!(reply.ends_with("Hello, Ada!"));
+    /// let reply = call(&Greeter, TestRequest::post("/").form("name=Ada"));
+    /// assert_eq!(reply.body_text(), "Hello, Ada!");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn do_post(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
@@ -154,7 +154,8 @@ pub trait Handler: Send + Sync + 'static {
     /// Answers `PUT`: store the body at this path.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use http_server::{Handler, HandlerResult, Request, Response};
+    /// use http_server::test::{TestRequest, call};
     /// use std::io::Write;
     ///
     /// struct Store;
@@ -170,10 +171,9 @@ pub trait Handler: Send + Sync + 'static {
     ///     }
     /// }
     ///
-    /// let server = Server::bind("127.0.0.1:0")?.spawn(Store);
-    /// let reply = http_server::send_raw(server.address(), b"PUT /notes/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi")?;
-    /// assert!(reply.starts_with("HTTP/1.1 201 Created"));
-    /// assert!(reply.ends_with("stored 2 bytes at /notes/1"));
+    /// let reply = call(&Store, TestRequest::new("PUT", "/notes/1").body("hi"));
+    /// assert_eq!(reply.status(), 201);
+    /// assert_eq!(reply.body_text(), "stored 2 bytes at /notes/1");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn do_put(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
@@ -183,7 +183,8 @@ pub trait Handler: Send + Sync + 'static {
     /// Answers `DELETE`: remove what is at this path.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use http_server::{Handler, HandlerResult, Request, Response};
+    /// use http_server::test::{TestRequest, call};
     /// use std::io::Write;
     ///
     /// struct Remove;
@@ -197,9 +198,8 @@ pub trait Handler: Send + Sync + 'static {
     ///     }
     /// }
     ///
-    /// let server = Server::bind("127.0.0.1:0")?.spawn(Remove);
-    /// let reply = http_server::send_raw(server.address(), b"DELETE /notes/1 HTTP/1.0\r\n\r\n")?;
-    /// assert!(reply.starts_with("HTTP/1.1 204 No Content"));
+    /// let reply = call(&Remove, TestRequest::new("DELETE", "/notes/1"));
+    /// assert_eq!(reply.status(), 204);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn do_delete(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
@@ -209,7 +209,8 @@ pub trait Handler: Send + Sync + 'static {
     /// Answers `PATCH`: change part of what is at this path.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use http_server::{Handler, HandlerResult, Request, Response};
+    /// use http_server::test::{TestRequest, call};
     /// use std::io::Write;
     ///
     /// struct Edit;
@@ -224,9 +225,8 @@ pub trait Handler: Send + Sync + 'static {
     ///     }
     /// }
     ///
-    /// let server = Server::bind("127.0.0.1:0")?.spawn(Edit);
-    /// let reply = http_server::send_raw(server.address(), b"PATCH /notes/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")?;
-    /// assert!(reply.ends_with("applied 3 bytes of changes"));
+    /// let reply = call(&Edit, TestRequest::new("PATCH", "/notes/1").body("abc"));
+    /// assert_eq!(reply.body_text(), "applied 3 bytes of changes");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn do_patch(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
@@ -236,7 +236,8 @@ pub trait Handler: Send + Sync + 'static {
     /// Answers `OPTIONS`: say what this path supports.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use http_server::{Handler, HandlerResult, Request, Response};
+    /// use http_server::test::{TestRequest, call};
     /// use std::io::Write;
     ///
     /// struct Describe;
@@ -251,9 +252,8 @@ pub trait Handler: Send + Sync + 'static {
     ///     }
     /// }
     ///
-    /// let server = Server::bind("127.0.0.1:0")?.spawn(Describe);
-    /// let reply = http_server::send_raw(server.address(), b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n")?;
-    /// assert!(reply.contains("Allow: GET, HEAD, OPTIONS\r\n"));
+    /// let reply = call(&Describe, TestRequest::new("OPTIONS", "*"));
+    /// assert_eq!(reply.header("Allow"), Some("GET, HEAD, OPTIONS"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn do_options(&self, request: &mut Request, response: &mut Response) -> HandlerResult {

@@ -1,6 +1,8 @@
-//! HTML escaping: showing text on a page as text, never as markup.
+//! HTML escaping: showing text on a page as text, never as markup. Two
+//! places, two functions: attribute values need more escaped than text.
 
-/// Escapes `text` so that a browser shows it exactly as written.
+/// Escapes `text` so that a browser shows it exactly as written, anywhere
+/// in a page: in an element or in an attribute value (`value="..."`).
 ///
 /// `<`, `>`, `&`, `"` and `'` become character references (`&lt;` and so
 /// on). Anything a visitor typed must pass through here before it goes into a
@@ -22,6 +24,39 @@ pub fn escape_html(text: &str) -> String {
             '>' => escaped.push_str("&gt;"),
             '"' => escaped.push_str("&quot;"),
             '\'' => escaped.push_str("&#x27;"),
+            _ => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// Escapes `text` for the content of an element, between tags such as
+/// `<li>` and `</li>`: only `&`, `<` and `>` change (to `&amp;`, `&lt;` and
+/// `&gt;`), which is what a browser itself does when it writes out a page's
+/// text (the HTML standard's serialization). Quotes stay as typed, so
+/// `Don't forget.` appears in the page byte for byte.
+///
+/// That is enough between tags, where only `<` starts markup and `&` a
+/// character reference. It is **not** enough inside an attribute value,
+/// where a quote would end the value: use [`escape_html`] there.
+///
+/// ```
+/// use http_server::escape_html_text;
+///
+/// assert_eq!(escape_html_text("Don't forget."), "Don't forget.");
+/// assert_eq!(
+///     escape_html_text("<script>alert(\"hi\")</script>"),
+///     "&lt;script&gt;alert(\"hi\")&lt;/script&gt;"
+/// );
+/// assert_eq!(escape_html_text("Tom & Jerry"), "Tom &amp; Jerry");
+/// ```
+pub fn escape_html_text(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
             _ => escaped.push(c),
         }
     }

@@ -3,12 +3,13 @@
 //! This is the course's counterpart of Python's `http.server`. A server is
 //! two things:
 //!
-//! - a **listener** ([`Server`]) that waits for connections on a port, and
+//! - a **server** ([`ThreadingHttpServer`], or [`HttpServer`] for one
+//!   connection at a time) that waits for connections on a port, and
 //! - a **handler** (your type, implementing [`Handler`]) that reads each
 //!   [`Request`] and writes a [`Response`].
 //!
 //! ```no_run
-//! use http_server::{Handler, HandlerResult, Request, Response, Server, ServerError};
+//! use http_server::{Handler, HandlerResult, Request, Response, ThreadingHttpServer, ServerError};
 //! use std::io::Write;
 //!
 //! struct HelloHandler;
@@ -24,7 +25,7 @@
 //! }
 //!
 //! fn main() -> Result<(), ServerError> {
-//!     let server = Server::from_env()?;
+//!     let server = ThreadingHttpServer::from_env()?;
 //!     server.serve_forever(HelloHandler)
 //! }
 //! ```
@@ -32,20 +33,31 @@
 //! Small as it is, it is a careful HTTP/1.1 server: it reads requests by the
 //! rules of RFC 9112 and answers a malformed one with the right `4xx`
 //! status; it keeps connections open between requests; it gives each
-//! connection its own thread, with timeouts, so a slow client cannot stall
-//! the others; and a handler that panics or fails costs one `500` answer,
-//! never the server. Each file of its source explains one of these ideas:
+//! connection its own thread, with timeouts and caps, so a slow or greedy
+//! client cannot stall the others; and a handler that panics or fails
+//! costs one `500` answer, never the server.
+//!
+//! # A map, in reading order
+//!
+//! Each file holds one idea. Read them from the top: what you use first,
+//! then how a request travels, then the helpers.
 //!
 //! | file | idea |
 //! |---|---|
-//! | `server.rs` | listening, accepting, one thread per connection |
-//! | `connection.rs` | one request after another on a connection; timeouts |
-//! | `parse.rs` | reading the request line and headers (the "head") |
-//! | `body.rs` | reading exactly the body, and no further |
-//! | `request.rs`, `response.rs` | what a handler reads and writes |
 //! | `handler.rs` | one method per HTTP method: `do_get`, `do_post`, ... |
-//! | `form.rs`, `html.rs`, `cookie.rs` | decoding forms, escaping HTML, reading cookies |
-//! | `log.rs`, `date.rs` | the request log and the dates it shows |
+//! | `request.rs`, `response.rs` | what a handler reads and writes |
+//! | `server.rs` | the two servers, [`HttpServer`] and [`ThreadingHttpServer`] |
+//! | `listener.rs` | accepting connections and serving one ([`Listener`], [`Connection`]) |
+//! | `pool.rs` | a thread per connection, reused; caps in all and per address |
+//! | `connection.rs` | one request after another on a connection; timeouts |
+//! | `head.rs` | reading the head: lines, header fields, limits |
+//! | `request_line.rs` | the first line: method, target, version |
+//! | `framing.rs` | where the body ends; whether the connection stays open |
+//! | `body.rs` | reading exactly the body, and no further |
+//! | `headers.rs`, `status.rs`, `error.rs` | header lists, reason phrases, 4xx errors |
+//! | `test.rs` ([`test`](mod@test)) | trying a handler without a socket |
+//! | `form.rs`, `html.rs`, `cookie.rs`, `date.rs` | forms and `%`-escapes, HTML escaping, cookies, dates |
+//! | `log.rs`, `raw.rs` | the request log; sending raw bytes by hand |
 //! | `fuzz.rs` (tests only) | thousands of mutated requests thrown at all of the above |
 
 // Every public item is documented (CI's clippy -D warnings holds us to it).
@@ -57,27 +69,34 @@ mod cookie;
 mod date;
 mod error;
 mod form;
+mod framing;
 #[cfg(test)]
 mod fuzz;
 mod handler;
+mod head;
 mod headers;
 mod html;
+mod listener;
 mod log;
-mod parse;
+mod pool;
 mod raw;
 mod request;
+mod request_line;
 mod response;
 mod server;
 mod status;
+pub mod test;
 
-pub use cookie::parse_cookies;
+pub use cookie::{SameSite, SetCookie, parse_cookies};
+pub use date::{format_http_date, parse_http_date};
 pub use error::HttpError;
-pub use form::{DecodeError, Form, parse_qs, percent_decode};
+pub use form::{DecodeError, Form, parse_qs, percent_decode, percent_encode};
 pub use handler::{Handler, HandlerResult};
 pub use headers::Headers;
-pub use html::escape_html;
+pub use html::{escape_html, escape_html_text};
+pub use listener::{Connection, DEFAULT_HOST, DEFAULT_PORT, Incoming, Listener, ServerError};
 pub use raw::send_raw;
 pub use request::Request;
 pub use response::Response;
-pub use server::{DEFAULT_PORT, RunningServer, Server, ServerError};
+pub use server::{HttpServer, RunningServer, ThreadingHttpServer};
 pub use status::reason_phrase;

@@ -10,9 +10,6 @@
 
 use std::io::Write;
 use std::net::IpAddr;
-use std::sync::{Mutex, OnceLock};
-use std::thread::{self, Thread};
-use std::time::Duration;
 
 use crate::date::DateTime;
 
@@ -63,42 +60,14 @@ pub(crate) fn escape_for_log(bytes: &[u8]) -> String {
     escaped
 }
 
-/// Hands a finished line to the log writer.
+/// Writes a finished line to stderr, at once, in one write.
 ///
-/// Connection threads add their line to a shared buffer and go on at once;
-/// a writer thread prints what piled up, with one write, a moment later.
-/// So a busy server makes one write every few milliseconds instead of one
-/// per request, and no connection thread ever waits for a slow terminal.
+/// A line is written before the next request on its connection is read,
+/// and nothing waits in a buffer: a server stopped with Ctrl-C or `kill`
+/// (which std cannot catch) has logged every request it answered. Writing
+/// the whole line with one call keeps lines from different threads whole.
 fn emit(line: String) {
-    static PENDING: Mutex<String> = Mutex::new(String::new());
-    static WRITER: OnceLock<Thread> = OnceLock::new();
-    let writer = WRITER.get_or_init(|| {
-        thread::spawn(|| {
-            loop {
-                // Sleep until there is something to print, then a little
-                // longer, so that lines arriving meanwhile go out together.
-                thread::park();
-                thread::sleep(Duration::from_millis(10));
-                let batch = std::mem::take(&mut *lock(&PENDING));
-                let _ = std::io::stderr().write_all(batch.as_bytes());
-            }
-        })
-        .thread()
-        .clone()
-    });
-    let mut pending = lock(&PENDING);
-    let was_empty = pending.is_empty();
-    pending.push_str(&line);
-    drop(pending);
-    if was_empty {
-        writer.unpark(); // only the first line of a batch wakes the writer
-    }
-}
-
-fn lock(mutex: &Mutex<String>) -> std::sync::MutexGuard<'_, String> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
 #[cfg(test)]

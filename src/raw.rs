@@ -14,12 +14,12 @@ use std::time::Duration;
 /// follow. It gives up after five seconds of silence.
 ///
 /// ```
-/// use http_server::{Handler, Server, send_raw};
+/// use http_server::{Handler, ThreadingHttpServer, send_raw};
 ///
 /// struct Nothing;
 /// impl Handler for Nothing {}
 ///
-/// let server = Server::bind("127.0.0.1:0")?.spawn(Nothing);
+/// let server = ThreadingHttpServer::bind("127.0.0.1:0")?.spawn(Nothing);
 /// let reply = send_raw(server.address(), b"GARBAGE\r\n\r\n")?;
 /// assert!(reply.starts_with("HTTP/1.1 400 Bad Request\r\n"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -1,12 +1,12 @@
 //! The request a handler answers: method, path, version, headers and body.
 
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::net::SocketAddr;
 
 use crate::Headers;
 use crate::body::BodyReader;
 use crate::connection::{Socket, send_all};
-use crate::parse::Head;
+use crate::head::Head;
 
 /// One HTTP request, as the server read it from the connection.
 ///
@@ -20,7 +20,7 @@ use crate::parse::Head;
 /// `path`, `request_version`, `headers` and `rfile`.
 ///
 /// ```
-/// use http_server::{Handler, HandlerResult, Request, Response, Server};
+/// use http_server::{Handler, HandlerResult, Request, Response, ThreadingHttpServer};
 /// use std::io::Write;
 ///
 /// struct Describe;
@@ -44,7 +44,7 @@ use crate::parse::Head;
 ///     }
 /// }
 ///
-/// let server = Server::bind("127.0.0.1:0")?.spawn(Describe);
+/// let server = ThreadingHttpServer::bind("127.0.0.1:0")?.spawn(Describe);
 /// let reply = http_server::send_raw(
 ///     server.address(),
 ///     b"POST /notes HTTP/1.1\r\nHost: x\r\nUser-Agent: doc-test\r\nContent-Length: 5\r\n\r\nhello",
@@ -60,25 +60,57 @@ pub struct Request {
     headers: Headers,
     client: SocketAddr,
     body: BodyReader,
-    reader: BufReader<Socket>,
+    reader: Source,
     /// The client sent `Expect: 100-continue` and waits for our go-ahead
     /// before sending the body; we give it when the handler starts reading.
     continue_pending: bool,
+}
+
+/// Where the body comes from: the connection, or memory in a test.
+#[derive(Debug)]
+pub(crate) enum Source {
+    Network(BufReader<Socket>),
+    Memory(Cursor<Vec<u8>>),
+}
+
+impl Read for Source {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Source::Network(reader) => reader.read(buffer),
+            Source::Memory(reader) => reader.read(buffer),
+        }
+    }
+}
+
+impl BufRead for Source {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        match self {
+            Source::Network(reader) => reader.fill_buf(),
+            Source::Memory(reader) => reader.fill_buf(),
+        }
+    }
+
+    fn consume(&mut self, amount: usize) {
+        match self {
+            Source::Network(reader) => reader.consume(amount),
+            Source::Memory(reader) => reader.consume(amount),
+        }
+    }
 }
 
 impl Request {
     pub(crate) fn new(
         head: Head,
         body: BodyReader,
-        reader: BufReader<Socket>,
+        reader: Source,
         client: SocketAddr,
         expects_continue: bool,
     ) -> Request {
         let continue_pending = expects_continue && !body.is_done();
         Request {
-            method: head.method,
-            path: head.target,
-            version: head.version_text,
+            method: head.line.method,
+            path: head.line.target,
+            version: head.line.version_text,
             headers: head.headers,
             client,
             body,
@@ -90,7 +122,8 @@ impl Request {
     /// The method, such as `GET` or `POST`. Methods are case-sensitive.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use http_server::{Handler, HandlerResult, Request, Response};
+    /// use http_server::test::{TestRequest, call};
     /// use std::io::Write;
     ///
     /// struct ShowMethod;
@@ -104,9 +137,7 @@ impl Request {
     ///     }
     /// }
     ///
-    /// let server = Server::bind("127.0.0.1:0")?.spawn(ShowMethod);
-    /// let reply = http_server::send_raw(server.address(), b"GET / HTTP/1.0\r\n\r\n")?;
-    /// assert!(reply.ends_with("\r\n\r\nGET"));
+    /// assert_eq!(call(&ShowMethod, TestRequest::get("/")).body_text(), "GET");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn method(&self) -> &str {
@@ -119,7 +150,8 @@ impl Request {
     /// [`parse_qs`](crate::parse_qs) for that.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use http_server::{Handler, HandlerResult, Request, Response};
+    /// use http_server::test::{TestRequest, call};
     /// use std::io::Write;
     ///
     /// struct ShowPath;
@@ -133,9 +165,8 @@ impl Request {
     ///     }
     /// }
     ///
-    /// let server = Server::bind("127.0.0.1:0")?.spawn(ShowPath);
-    /// let reply = http_server::send_raw(server.address(), b"GET /search?q=caf%C3%A9 HTTP/1.0\r\n\r\n")?;
-    /// assert!(reply.ends_with("\r\n\r\n/search?q=caf%C3%A9"));
+    /// let reply = call(&ShowPath, TestRequest::get("/search?q=caf%C3%A9"));
+    /// assert_eq!(reply.body_text(), "/search?q=caf%C3%A9");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn path(&self) -> &str {
@@ -145,7 +176,7 @@ impl Request {
     /// The HTTP version the client speaks, such as `HTTP/1.1`.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use http_server::{Handler, HandlerResult, Request, Response, ThreadingHttpServer};
     /// use std::io::Write;
     ///
     /// struct ShowVersion;
@@ -159,7 +190,7 @@ impl Request {
     ///     }
     /// }
     ///
-    /// let server = Server::bind("127.0.0.1:0")?.spawn(ShowVersion);
+    /// let server = ThreadingHttpServer::bind("127.0.0.1:0")?.spawn(ShowVersion);
     /// let reply = http_server::send_raw(server.address(), b"GET / HTTP/1.0\r\n\r\n")?;
     /// assert!(reply.ends_with("\r\n\r\nHTTP/1.0"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -171,7 +202,8 @@ impl Request {
     /// The header fields, looked up by name without regard to case.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use http_server::{Handler, HandlerResult, Request, Response};
+    /// use http_server::test::{TestRequest, call};
     /// use std::io::Write;
     ///
     /// struct Greet;
@@ -186,9 +218,8 @@ impl Request {
     ///     }
     /// }
     ///
-    /// let server = Server::bind("127.0.0.1:0")?.spawn(Greet);
-    /// let reply = http_server::send_raw(server.address(), b"GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: doc-test\r\n\r\n")?;
-    /// assert!(reply.ends_with("\r\n\r\nhello, doc-test"));
+    /// let reply = call(&Greet, TestRequest::get("/").header("User-Agent", "doc-test"));
+    /// assert_eq!(reply.body_text(), "hello, doc-test");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn headers(&self) -> &Headers {
@@ -198,7 +229,7 @@ impl Request {
     /// The address and port of the client that sent the request.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use http_server::{Handler, HandlerResult, Request, Response, ThreadingHttpServer};
     /// use std::io::Write;
     ///
     /// struct WhoAmI;
@@ -212,7 +243,7 @@ impl Request {
     ///     }
     /// }
     ///
-    /// let server = Server::bind("127.0.0.1:0")?.spawn(WhoAmI);
+    /// let server = ThreadingHttpServer::bind("127.0.0.1:0")?.spawn(WhoAmI);
     /// let reply = http_server::send_raw(server.address(), b"GET / HTTP/1.0\r\n\r\n")?;
     /// assert!(reply.ends_with("you are 127.0.0.1"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -224,12 +255,13 @@ impl Request {
     /// Reads the whole body (all of it, and nothing after it).
     ///
     /// The server has already refused bodies larger than its limit (1 MiB
-    /// unless set with [`Server::max_body_size`](crate::Server::max_body_size)),
+    /// unless set with [`ThreadingHttpServer::max_body_size`](crate::ThreadingHttpServer::max_body_size)),
     /// so this cannot grow without bound. If the client sends less than it
     /// announced, this fails and the client gets a `400 Bad Request`.
     ///
     /// ```
-    /// use http_server::{Handler, HandlerResult, Request, Response, Server};
+    /// use http_server::{Handler, HandlerResult, Request, Response};
+    /// use http_server::test::{TestRequest, call};
     /// use std::io::Write;
     ///
     /// struct CountBytes;
@@ -244,9 +276,8 @@ impl Request {
     ///     }
     /// }
     ///
-    /// let server = Server::bind("127.0.0.1:0")?.spawn(CountBytes);
-    /// let reply = http_server::send_raw(server.address(), b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")?;
-    /// assert!(reply.ends_with("\r\n\r\n5 bytes"));
+    /// let reply = call(&CountBytes, TestRequest::post("/").body("hello"));
+    /// assert_eq!(reply.body_text(), "5 bytes");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn read_body(&mut self) -> io::Result<Vec<u8>> {
@@ -284,12 +315,19 @@ impl Request {
     /// Whether the body was read to its end and nothing after it waits in
     /// the buffer.
     pub(crate) fn is_fully_read(&self) -> bool {
-        self.body.is_done() && self.reader.buffer().is_empty()
+        let nothing_buffered = match &self.reader {
+            Source::Network(reader) => reader.buffer().is_empty(),
+            Source::Memory(reader) => reader.position() == reader.get_ref().len() as u64,
+        };
+        self.body.is_done() && nothing_buffered
     }
 
     /// Gives the connection back, for the next request.
-    pub(crate) fn into_reader(self) -> BufReader<Socket> {
-        self.reader
+    pub(crate) fn into_reader(self) -> Option<BufReader<Socket>> {
+        match self.reader {
+            Source::Network(reader) => Some(reader),
+            Source::Memory(_) => None,
+        }
     }
 }
 
@@ -297,9 +335,11 @@ impl Read for Request {
     fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
         if self.continue_pending {
             self.continue_pending = false;
-            let socket = self.reader.get_ref();
-            let go_ahead = b"HTTP/1.1 100 Continue\r\n\r\n";
-            send_all(socket.stream(), go_ahead, socket.deadline())?;
+            if let Source::Network(reader) = &self.reader {
+                let socket = reader.get_ref();
+                let go_ahead = b"HTTP/1.1 100 Continue\r\n\r\n";
+                send_all(socket.stream(), go_ahead, socket.deadline())?;
+            }
         }
         self.body.read(&mut self.reader, buffer)
     }

@@ -13,15 +13,38 @@
 //! and sent in one piece when the handler returns, which lets the server
 //! fill in `Content-Length`, drop the body of a `HEAD` answer, and still
 //! answer `500` if the handler fails halfway through.
+//!
+//! A large body (a file) need not fit in memory: `send_body_from` gives the
+//! server a reader and a length, and the server copies from the reader to
+//! the connection through a small buffer once the handler returns.
 
-use std::io::{self, Write};
+use std::fmt;
+use std::io::{self, Read, Write};
 
-use crate::parse::is_token;
+use crate::head::is_token;
 use crate::reason_phrase;
 use crate::status::forbids_body;
 
 /// What the `Server` header says about us.
 const SERVER_NAME: &str = "http_server (Rust HTTP course)";
+
+/// The most of a streamed body held in memory at once, per connection: a
+/// client that reads slowly holds up this much, not the whole file.
+pub(crate) const STREAM_BUFFER: usize = 64 * 1024;
+
+/// A body sent from a reader, such as a file.
+struct Streamed {
+    source: Box<dyn Read + Send>,
+    length: u64,
+}
+
+impl fmt::Debug for Streamed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Streamed")
+            .field("length", &self.length)
+            .finish_non_exhaustive()
+    }
+}
 
 /// A response under construction, in the order HTTP sends it.
 ///
@@ -59,6 +82,8 @@ pub struct Response {
     head: Vec<u8>,
     headers_ended: bool,
     body: Vec<u8>,
+    /// A body to copy from a reader, instead of `body`.
+    streamed: Option<Streamed>,
     /// A `Content-Length` the handler set itself.
     content_length: Option<u64>,
     has_date: bool,
@@ -198,6 +223,71 @@ impl Response {
         self.headers_ended = true;
     }
 
+    /// Sends the body from `source`, which must give exactly `length` bytes:
+    /// a file, say, which then never has to fit in memory. The server sets
+    /// `Content-Length: length` and, after the handler returns, copies the
+    /// body to the client through a 64 KiB buffer. An answer to `HEAD`
+    /// sends the length and no body, and `source` is not read.
+    ///
+    /// Call it after [`end_headers`](Response::end_headers), instead of
+    /// writing the body. If `source` ends early, the connection is closed
+    /// (the client can tell the body is incomplete) and the log says so.
+    ///
+    /// ```
+    /// use http_server::{Handler, HandlerResult, Request, Response};
+    /// use http_server::test::{TestRequest, call};
+    ///
+    /// struct Download;
+    ///
+    /// impl Handler for Download {
+    ///     fn do_get(&self, _request: &mut Request, response: &mut Response) -> HandlerResult {
+    ///         // In a real server: let file = std::fs::File::open(path)?;
+    ///         // and the length from file.metadata()?.len().
+    ///         let file = std::io::Cursor::new(vec![b'x'; 100_000]);
+    ///         response.send_response(200);
+    ///         response.send_header("Content-Type", "application/octet-stream");
+    ///         response.end_headers();
+    ///         response.send_body_from(file, 100_000);
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let got = call(&Download, TestRequest::get("/big"));
+    /// assert_eq!(got.header("Content-Length"), Some("100000"));
+    /// assert_eq!(got.body().len(), 100_000);
+    ///
+    /// let head = call(&Download, TestRequest::head("/big"));
+    /// assert_eq!(head.header("Content-Length"), Some("100000"));
+    /// assert!(head.body().is_empty());
+    /// ```
+    pub fn send_body_from(&mut self, source: impl Read + Send + 'static, length: u64) {
+        if !self.headers_ended {
+            return self.mistake("send_body_from() came before end_headers()");
+        }
+        if !self.body.is_empty() || self.streamed.is_some() {
+            return self.mistake("send_body_from(): the response already has a body");
+        }
+        self.streamed = Some(Streamed {
+            source: Box::new(source),
+            length,
+        });
+    }
+
+    /// Adds a `Set-Cookie` header: the browser keeps the cookie and sends
+    /// it back on later requests.
+    ///
+    /// ```
+    /// use http_server::{Response, SetCookie};
+    ///
+    /// let mut response = Response::new();
+    /// response.send_response(303);
+    /// response.set_cookie(&SetCookie::new("yourname", "Ada").path("/"));
+    /// assert_eq!(response.header("Set-Cookie"), Some("yourname=Ada; Path=/"));
+    /// ```
+    pub fn set_cookie(&mut self, cookie: &crate::SetCookie) {
+        self.send_header("Set-Cookie", &cookie.to_string());
+    }
+
     /// Replaces whatever the response holds with a complete error response:
     /// the status, a plain-text body that explains it, and the headers for
     /// that body. Named after Python's `send_error`.
@@ -242,7 +332,9 @@ impl Response {
         })
     }
 
-    /// The body written so far.
+    /// The body written so far (a body given to
+    /// [`send_body_from`](Response::send_body_from) is not in memory, and
+    /// not part of it).
     ///
     /// ```
     /// assert!(http_server::Response::new().body().is_empty());
@@ -268,10 +360,10 @@ impl Response {
         if !self.headers_ended {
             return Some("the handler never called end_headers()".to_owned());
         }
-        if forbids_body(status) && !self.body.is_empty() {
+        if forbids_body(status) && (!self.body.is_empty() || self.streamed.is_some()) {
             return Some(format!("a {status} response cannot have a body"));
         }
-        let length = self.body.len() as u64;
+        let length = self.body_length();
         match self.content_length {
             Some(declared) if declared != length && !(head_request && length == 0) => {
                 Some(format!(
@@ -279,6 +371,13 @@ impl Response {
                 ))
             }
             _ => None,
+        }
+    }
+
+    fn body_length(&self) -> u64 {
+        match &self.streamed {
+            Some(streamed) => streamed.length,
+            None => self.body.len() as u64,
         }
     }
 
@@ -309,7 +408,7 @@ impl Response {
         }
         let status = self.status.unwrap_or(500);
         if self.content_length.is_none() && !forbids_body(status) {
-            let _ = write!(out, "Content-Length: {}\r\n", self.body.len());
+            let _ = write!(out, "Content-Length: {}\r\n", self.body_length());
         }
         if let Some(connection) = connection {
             out.extend_from_slice(b"Connection: ");
@@ -321,12 +420,63 @@ impl Response {
             out.extend_from_slice(&self.body);
         }
     }
+
+    /// Sends the response: the head and an in-memory body in one piece (one
+    /// write), then a streamed body piece by piece, through `send`.
+    pub(crate) fn send_with(
+        &mut self,
+        out: &mut Vec<u8>,
+        head_request: bool,
+        connection: Option<&str>,
+        mut send: impl FnMut(&[u8]) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.serialize(out, head_request, connection);
+        send(out)?;
+        let status = self.status.unwrap_or(500);
+        let Some(streamed) = self.streamed.as_mut() else {
+            return Ok(());
+        };
+        if head_request || forbids_body(status) {
+            return Ok(());
+        }
+        let mut buffer = vec![0; STREAM_BUFFER];
+        let mut left = streamed.length;
+        while left > 0 {
+            let want = buffer
+                .len()
+                .min(usize::try_from(left).unwrap_or(usize::MAX));
+            let read = match streamed.source.read(&mut buffer[..want]) {
+                Ok(0) => {
+                    let sent = streamed.length - left;
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        format!(
+                            "the body's source ended after {sent} of its {} bytes",
+                            streamed.length
+                        ),
+                    ));
+                }
+                Ok(read) => read,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(error),
+            };
+            send(&buffer[..read])?;
+            left -= read as u64;
+        }
+        Ok(())
+    }
 }
 
 impl Write for Response {
     /// Adds to the body. Writing before [`end_headers`](Response::end_headers)
     /// is a mistake, and fails.
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if self.streamed.is_some() {
+            self.mistake("the body was written after send_body_from()");
+            return Err(io::Error::other(
+                "the body was written after send_body_from()",
+            ));
+        }
         if !self.headers_ended {
             self.mistake("the body was written before end_headers()");
             return Err(io::Error::other(

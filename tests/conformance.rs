@@ -22,7 +22,7 @@ use std::io::Read;
 use std::sync::{Arc, Mutex};
 
 use common::{Client, get, show};
-use http_server::{Handler, HandlerResult, Request, Response, Server};
+use http_server::{Handler, HandlerResult, Request, Response, ThreadingHttpServer};
 
 /// Answers with what it understood, and remembers every request it ran
 /// (shared with the test, which checks that no hidden request ever ran).
@@ -801,7 +801,9 @@ fn play(address: std::net::SocketAddr, case: &Case) -> Result<(), String> {
 fn every_hostile_request_gets_its_rfc_answer_and_the_server_stays_up() {
     let echo = Echo::default();
     let executed = Arc::clone(&echo.executed);
-    let server = Server::bind("127.0.0.1:0").unwrap().spawn(echo);
+    let server = ThreadingHttpServer::bind("127.0.0.1:0")
+        .unwrap()
+        .spawn(echo);
     let cases = cases();
     assert!(cases.len() >= 45, "the issue asks for at least 45 cases");
 
@@ -851,7 +853,9 @@ fn every_hostile_request_gets_its_rfc_answer_and_the_server_stays_up() {
 /// client is answered.
 #[test]
 fn malformed_requests_get_a_4xx_and_the_next_client_is_answered() {
-    let server = Server::bind("127.0.0.1:0").unwrap().spawn(Echo::default());
+    let server = ThreadingHttpServer::bind("127.0.0.1:0")
+        .unwrap()
+        .spawn(Echo::default());
     let long_line = format!(
         "GET /{} HTTP/1.1\r\nHost: test\r\n\r\n",
         "a".repeat(100 * 1024)

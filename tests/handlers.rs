@@ -11,7 +11,9 @@ use std::sync::mpsc;
 use std::thread;
 
 use common::{Client, PATIENCE, get};
-use http_server::{Handler, HandlerResult, HttpError, Request, Response, Server, parse_qs};
+use http_server::{
+    Handler, HandlerResult, HttpError, Request, Response, ThreadingHttpServer, parse_qs,
+};
 
 /// One mistake per path.
 struct Faulty;
@@ -104,7 +106,9 @@ const MISTAKES: &[(&str, u16, &str)] = &[
 
 #[test]
 fn each_handler_mistake_is_an_answer_that_names_it_and_the_connection_goes_on() {
-    let server = Server::bind("127.0.0.1:0").unwrap().spawn(Faulty);
+    let server = ThreadingHttpServer::bind("127.0.0.1:0")
+        .unwrap()
+        .spawn(Faulty);
     let mut client = Client::connect(server.address());
     for &(path, status, words) in MISTAKES {
         let reply = client
@@ -136,7 +140,9 @@ fn each_handler_mistake_is_an_answer_that_names_it_and_the_connection_goes_on() 
 
 #[test]
 fn a_head_request_to_a_failing_handler_gets_the_500_without_a_body() {
-    let server = Server::bind("127.0.0.1:0").unwrap().spawn(Faulty);
+    let server = ThreadingHttpServer::bind("127.0.0.1:0")
+        .unwrap()
+        .spawn(Faulty);
     let mut client = Client::connect(server.address());
     client
         .send("HEAD /panic HTTP/1.1\r\nHost: test\r\n\r\n")
@@ -157,7 +163,9 @@ const CHILD: &str = "HANDLERS_TEST_LOG_CHILD";
 #[ignore = "run by the_log_names_each_mistake in a child process"]
 fn serve_faulty_handler_as_a_child() {
     if std::env::var_os(CHILD).is_some() {
-        let _ = Server::from_env().unwrap().serve_forever(Faulty);
+        let _ = ThreadingHttpServer::from_env()
+            .unwrap()
+            .serve_forever(Faulty);
     }
 }
 

@@ -9,7 +9,9 @@ use std::sync::Mutex;
 use std::thread;
 
 use common::{Client, get};
-use http_server::{Handler, HandlerResult, HttpError, Request, Response, Server, parse_qs};
+use http_server::{
+    Handler, HandlerResult, HttpError, Request, Response, ThreadingHttpServer, parse_qs,
+};
 
 /// A message board like lesson 2's: POST stores the `message` field and
 /// answers 303; GET lists every message, one per line.
@@ -86,7 +88,9 @@ fn post(text: &str, way: usize) -> String {
 
 #[test]
 fn fifty_concurrent_posters_lose_no_message_and_repeat_none() {
-    let server = Server::bind("127.0.0.1:0").unwrap().spawn(Board::default());
+    let server = ThreadingHttpServer::bind("127.0.0.1:0")
+        .unwrap()
+        .spawn(Board::default());
     let address = server.address();
     let posters: Vec<_> = (0..POSTERS)
         .map(|poster| {

@@ -11,7 +11,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 
 use common::{Client, PATIENCE, get};
-use http_server::{Handler, HandlerResult, Request, Response, Server};
+use http_server::{Handler, HandlerResult, Request, Response, ThreadingHttpServer};
 
 /// `GET /slow` tells the test it has started, then waits for the test's
 /// go-ahead before answering; every other path answers at once.
@@ -44,7 +44,9 @@ fn shutdown_finishes_requests_in_flight_and_closes_idle_connections() {
         started: Mutex::new(started),
         go: Mutex::new(go),
     };
-    let server = Server::bind("127.0.0.1:0").unwrap().spawn(gate);
+    let server = ThreadingHttpServer::bind("127.0.0.1:0")
+        .unwrap()
+        .spawn(gate);
     let address = server.address();
 
     // An idle keep-alive connection: it has had its answer and waits.
@@ -99,7 +101,9 @@ fn dropping_a_running_server_stops_it_too() {
         started: Mutex::new(started),
         go: Mutex::new(go),
     };
-    let server = Server::bind("127.0.0.1:0").unwrap().spawn(gate);
+    let server = ThreadingHttpServer::bind("127.0.0.1:0")
+        .unwrap()
+        .spawn(gate);
     let address = server.address();
     let mut idle = Client::connect(address);
     assert_eq!(idle.exchange(get("/")).unwrap().text(), "quick");

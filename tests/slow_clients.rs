@@ -18,7 +18,7 @@ use std::thread;
 use std::time::Duration;
 
 use common::{Client, PATIENCE, get, is_timeout};
-use http_server::{Handler, HandlerResult, Request, Response, Server, parse_qs};
+use http_server::{Handler, HandlerResult, Request, Response, ThreadingHttpServer, parse_qs};
 
 /// The bar of both issues: "answered within a second".
 const PROMPTLY: Duration = Duration::from_secs(1);
@@ -81,7 +81,7 @@ fn board_server(
     mpsc::Receiver<Result<(), String>>,
 ) {
     let (board, finished) = Board::new();
-    let server = Server::bind("127.0.0.1:0")
+    let server = ThreadingHttpServer::bind("127.0.0.1:0")
         .unwrap()
         .timeouts(idle, request)
         .spawn(board);

@@ -194,7 +194,7 @@ impl ServerProcess {
                         "{name} printed nothing for {} seconds",
                         START_TIMEOUT.as_secs()
                     ),
-                    "The first line a server prints must be its address: keep the `Server::from_env()` and \
+                    "The first line a server prints must be its address: keep the `ThreadingHttpServer::from_env()` and \
                      `serve_forever` lines of the starter.",
                 ));
             }

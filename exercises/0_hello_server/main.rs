@@ -8,7 +8,7 @@
 
 use std::io::Write; // gives `Response` its `write_all` method
 
-use http_server::{Handler, HandlerResult, Request, Response, Server, ServerError};
+use http_server::{Handler, HandlerResult, Request, Response, ServerError, ThreadingHttpServer};
 
 /// The handler: the part of the server that decides what to answer.
 struct HelloHandler;
@@ -37,7 +37,7 @@ impl Handler for HelloHandler {
 
 fn main() -> Result<(), ServerError> {
     // Listen on 127.0.0.1, port 8000 (or the port in $PORT), ...
-    let server = Server::from_env()?;
+    let server = ThreadingHttpServer::from_env()?;
     // ... and answer requests with HelloHandler until Ctrl-C stops us.
     server.serve_forever(HelloHandler)
 }

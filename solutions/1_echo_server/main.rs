@@ -9,7 +9,7 @@
 
 use std::io::Write; // gives `Response` its `write_all` method
 
-use http_server::{Handler, HandlerResult, Request, Response, Server, ServerError};
+use http_server::{Handler, HandlerResult, Request, Response, ServerError, ThreadingHttpServer};
 
 /// The handler: answers every GET with the path it asked for.
 struct EchoHandler;
@@ -45,7 +45,7 @@ impl Handler for EchoHandler {
 
 fn main() -> Result<(), ServerError> {
     // Listen on 127.0.0.1, port 8000 (or the port in $PORT), ...
-    let server = Server::from_env()?;
+    let server = ThreadingHttpServer::from_env()?;
     // ... and answer requests with EchoHandler until Ctrl-C stops us.
     server.serve_forever(EchoHandler)
 }

@@ -12,7 +12,9 @@
 use std::io::Write; // gives `Response` its `write_all` method
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use http_server::{Handler, HandlerResult, Request, Response, Server, ServerError, escape_html};
+use http_server::{
+    Handler, HandlerResult, Request, Response, ServerError, ThreadingHttpServer, escape_html_text,
+};
 
 // TODO(b): write the form that posts a message
 /// The form a visitor fills in. `method="post"` makes the browser send what
@@ -93,9 +95,9 @@ impl Handler for MessageBoard {
 fn board_page(messages: &[String]) -> String {
     let mut items = String::new();
     for message in messages {
-        // A message is text from a stranger: escape_html makes the browser
-        // show it as text, even when it looks like HTML (`<script>...`).
-        items.push_str(&format!("  <li>{}</li>\n", escape_html(message)));
+        // A message is text from a stranger: escape_html_text makes the
+        // browser show it as text, even when it looks like HTML (`<script>`).
+        items.push_str(&format!("  <li>{}</li>\n", escape_html_text(message)));
     }
     if items.is_empty() {
         items.push_str("  <li><i>No messages yet: be the first!</i></li>\n");
@@ -125,5 +127,5 @@ fn main() -> Result<(), ServerError> {
         messages: Mutex::new(Vec::new()),
     };
     // Listen on 127.0.0.1, port 8000 (or $PORT), and serve the board.
-    Server::from_env()?.serve_forever(board)
+    ThreadingHttpServer::from_env()?.serve_forever(board)
 }

@@ -38,7 +38,8 @@ use std::thread;
 use std::time::{Duration, SystemTime};
 
 use http_server::{
-    Handler, HandlerResult, HttpError, Request, Response, Server, ServerError, parse_qs,
+    Handler, HandlerResult, HttpError, Request, Response, ServerError, ThreadingHttpServer,
+    parse_qs,
 };
 
 /// First names to pick from: from many places, some with letters beyond
@@ -367,7 +368,7 @@ impl Handler for NamesService {
 }
 
 fn main() -> Result<(), ServerError> {
-    let server = Server::from_env()?;
+    let server = ThreadingHttpServer::from_env()?;
     server.serve_forever(NamesService)
 }
 
@@ -440,7 +441,9 @@ mod tests {
 
     #[test]
     fn answers_over_http() {
-        let server = Server::bind("127.0.0.1:0").unwrap().spawn(NamesService);
+        let server = ThreadingHttpServer::bind("127.0.0.1:0")
+            .unwrap()
+            .spawn(NamesService);
         let get = |target: &str| {
             let request =
                 format!("GET {target} HTTP/1.1\r\nHost: names\r\nConnection: close\r\n\r\n");
