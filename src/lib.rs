@@ -69,6 +69,8 @@ mod request;
 mod response;
 mod server;
 mod status;
+#[doc(hidden)]
+pub mod testkit;
 
 pub use cookie::parse_cookies;
 pub use error::HttpError;

@@ -3,6 +3,8 @@
 
 mod common;
 
+use http_server::testkit::form_escape;
+
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Mutex;
@@ -47,19 +49,6 @@ const MESSAGES_EACH: usize = 20;
 /// The text of one message: unique, with characters that need escaping.
 fn message(poster: usize, number: usize) -> String {
     format!("poster {poster} says #{number}: caf\u{e9} & 1+1=2 100% <ok>")
-}
-
-/// `text` as a form field value, escaped the way browsers do.
-fn form_escape(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b' ' => "+".to_owned(),
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                char::from(byte).to_string()
-            }
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
 }
 
 /// A POST of `text`, its body framed in one of three ways.

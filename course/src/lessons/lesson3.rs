@@ -17,98 +17,99 @@ use std::time::Duration;
 use super::{escaped_html, random_number};
 use crate::process::{ProgramOutput, ServerProcess, shell_quote};
 use crate::session::{Session, quote_body};
-use crate::{Check, CheckResult, Failure, Lesson};
+use crate::{Check, CheckResult, Failure, Hint};
 
-/// Lesson 3: its three steps (`get`, `names`, `post`), their checks and hints.
-pub const LESSON: Lesson = Lesson {
-    number: 3,
-    folder: "3_client",
-    title: "Client",
-    binary: "client",
-    is_server: false,
-    tour: false,
-    checks: &[
-        Check {
-            name: "client get shows the status line, the headers, an empty line, then the body",
-            step: Some("get"),
-            optional: false,
-            run: get_shows_the_whole_response,
-        },
-        Check {
-            name: "client get shows a 404 like any other answer",
-            step: Some("get"),
-            optional: false,
-            run: get_shows_error_statuses,
-        },
-        Check {
-            name: "client get shows the size of a body that is not UTF-8 text, not its bytes",
-            step: Some("get"),
-            optional: false,
-            run: get_hides_bytes_that_are_not_text,
-        },
-        Check {
-            name: "client get explains a refused connection in one line",
-            step: Some("get"),
-            optional: false,
-            run: get_explains_refused_connections,
-        },
-        Check {
-            name: "client names introduces the person of the names service's record",
-            step: Some("names"),
-            optional: false,
-            run: names_introduces_the_person,
-        },
-        Check {
-            name: "client names explains a broken record in one error line",
-            step: Some("names"),
-            optional: false,
-            run: names_explains_broken_records,
-        },
-        Check {
-            name: "client names gives up on a server that does not answer in time",
-            step: Some("names"),
-            optional: false,
-            run: names_gives_up_in_time,
-        },
-        Check {
-            name: "client post sends the form and reports the 303 and its Location, without following",
-            step: Some("post"),
-            optional: false,
-            run: post_reports_the_redirect,
-        },
-        Check {
-            name: "client post --follow follows the redirect to the board",
-            step: Some("post"),
-            optional: false,
-            run: post_follows_when_asked,
-        },
-        Check {
-            name: "client post does not panic on a redirect that has no Location",
-            step: Some("post"),
-            optional: false,
-            run: post_survives_a_redirect_without_location,
-        },
-        Check {
-            name: "client post explains a refused form (400) in one error line",
-            step: Some("post"),
-            optional: false,
-            run: post_explains_a_refused_form,
-        },
-    ],
-    hints: &[
-        "Work one command at a time: `cargo course check client get`, then `names`, then `post`. \
-         Try each yourself against `cargo run --bin names_service` (or `messageboard_sol`) and \
-         compare with what `curl -i` shows.",
-        "Step get: println!(\"{:?} {}\", response.version(), response.status()), then one \
-         println!(\"{name}: ...\") per header of response.headers(), then println!().",
-        "Step names: #[derive(serde::Deserialize)] struct Person { name: String, surname: String, \
-         credit_card: CreditCard } and struct CreditCard { pin: String }.",
-        "Step names: if !response.status().is_success() { bail!(...) }, then let person: Person = \
-         response.json().with_context(|| ...)?;",
-        "Step post: let response = send(client.post(url).form(fields))?; for a \
-         status.is_redirection(), print the Location header and return Ok(()).",
-    ],
-};
+/// The checks, in the order the lesson text asks for them.
+pub const CHECKS: &[Check] = &[
+    Check {
+        name: "client get shows the status line, the headers, an empty line, then the body",
+        step: Some("get"),
+        optional: false,
+        run: get_shows_the_whole_response,
+    },
+    Check {
+        name: "client get shows a 404 like any other answer",
+        step: Some("get"),
+        optional: false,
+        run: get_shows_error_statuses,
+    },
+    Check {
+        name: "client get shows the size of a body that is not UTF-8 text, not its bytes",
+        step: Some("get"),
+        optional: false,
+        run: get_hides_bytes_that_are_not_text,
+    },
+    Check {
+        name: "client get explains a refused connection in one line",
+        step: Some("get"),
+        optional: false,
+        run: get_explains_refused_connections,
+    },
+    Check {
+        name: "client names introduces the person of the names service's record",
+        step: Some("names"),
+        optional: false,
+        run: names_introduces_the_person,
+    },
+    Check {
+        name: "client names explains a broken record in one error line",
+        step: Some("names"),
+        optional: false,
+        run: names_explains_broken_records,
+    },
+    Check {
+        name: "client names gives up on a server that does not answer in time",
+        step: Some("names"),
+        optional: false,
+        run: names_gives_up_in_time,
+    },
+    Check {
+        name: "client post sends the form and reports the 303 and its Location, without following",
+        step: Some("post"),
+        optional: false,
+        run: post_reports_the_redirect,
+    },
+    Check {
+        name: "client post --follow follows the redirect to the board",
+        step: Some("post"),
+        optional: false,
+        run: post_follows_when_asked,
+    },
+    Check {
+        name: "client post does not panic on a redirect that has no Location",
+        step: Some("post"),
+        optional: false,
+        run: post_survives_a_redirect_without_location,
+    },
+    Check {
+        name: "client post explains a refused form (400) in one error line",
+        step: Some("post"),
+        optional: false,
+        run: post_explains_a_refused_form,
+    },
+];
+
+/// The hints: a nudge, the idea, then the code.
+pub const HINTS: &[Hint] = &[
+    Hint {
+        step: Some("get"),
+        nudge: "Start `cargo run --bin names_service`, then compare what `curl -i localhost:8000` shows with what your `client get http://localhost:8000/` prints.",
+        concept: "A response is a status line, headers, an empty line, then the body: reqwest gives response.version(), response.status() and response.headers().",
+        code: "println!(\"{:?} {}\", response.version(), response.status()), then one println!(\"{name}: ...\") per header of response.headers(), then println!().",
+    },
+    Hint {
+        step: Some("names"),
+        nudge: "Look at what the names service sends (`curl -i localhost:8000`): it is JSON, and the sentence needs three of its fields.",
+        concept: "serde turns JSON into your own structs: derive Deserialize on structs whose fields have the JSON's names, check the status, then response.json() decodes.",
+        code: "#[derive(serde::Deserialize)] struct Person { name: String, surname: String, credit_card: CreditCard } and struct CreditCard { pin: String }; if !response.status().is_success() { bail!(...) }, then let person: Person = response.json().with_context(|| ...)?;",
+    },
+    Hint {
+        step: Some("post"),
+        nudge: "Try `client post http://localhost:8000/ message=hi` against `cargo run --bin messageboard_sol`, and compare with `curl -i -d message=hi localhost:8000`.",
+        concept: "Send the fields with .form(fields), which escapes them. The board answers 303: a redirect is an answer to report (with its Location), not an error.",
+        code: "let response = send(client.post(url).form(fields))?; for a status.is_redirection(), print the Location header and return Ok(()).",
+    },
+];
 
 /// The hint for an error line that lost what went wrong.
 const KEEP_THE_CAUSE: &str = "Keep what went wrong in the error: .with_context(...) adds your \
