@@ -112,8 +112,8 @@ impl Person {
     fn from_seed(seed: u64) -> Person {
         let mut random = Random::new(seed);
         Person {
-            name: *random.pick(NAMES),
-            surname: *random.pick(SURNAMES),
+            name: random.pick::<&str>(NAMES),
+            surname: random.pick::<&str>(SURNAMES),
             age: 18 + random.below(73) as u32,
             expiration: format!("{:02}/{:02}", 1 + random.below(12), 26 + random.below(8)),
             pin: format!("{:04}", random.below(10_000)),
