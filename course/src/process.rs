@@ -86,6 +86,12 @@ pub fn build_in(
     show: bool,
 ) -> Result<PathBuf, BuildOutput> {
     let mut command = cargo_command();
+    let is_copy = root != repository_root();
+    if is_copy {
+        // A copy of the course builds into the course's own target folder,
+        // so that it compiles only what differs (see `shipped`).
+        command.env("CARGO_TARGET_DIR", crate::shipped::target_dir());
+    }
     command.current_dir(root).args([
         "build",
         "--bin",
@@ -94,6 +100,12 @@ pub fn build_in(
     ]);
     if let Some(package) = package {
         command.args(["--package", package]);
+        if is_copy {
+            // Cargo names a package's build after its path inside its
+            // workspace, the same in the copy: this feature keeps the two
+            // builds apart.
+            command.args(["--features", crate::shipped::FEATURE]);
+        }
     }
     command
         .stdin(Stdio::null())

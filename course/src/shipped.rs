@@ -6,13 +6,19 @@
 //! they check a copy of the course, kept in the target folder, whose
 //! `exercises/` come from git and everything else from the working tree.
 //! It builds into the same target folder, so only the changed lesson
-//! binaries are compiled again.
+//! binaries are compiled again. Cargo names a package's build after its
+//! path inside its workspace, which is the same in the copy; so the copy
+//! builds its lesson package with the feature [`FEATURE`] (which changes no
+//! code), and the two builds never take each other's place.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::process::repository_root;
+
+/// The feature every lesson package declares, set when the copy is built.
+pub const FEATURE: &str = "shipped-starter";
 
 /// Where builds go: `CARGO_TARGET_DIR`, or `target/` in the course.
 pub fn target_dir() -> PathBuf {

@@ -77,8 +77,17 @@ pub fn manifest_problems() -> Vec<String> {
     };
     // (package, binary, source file) for every binary of the workspace.
     let mut binaries: Vec<(String, String, String)> = Vec::new();
+    let mut problems = Vec::new();
     for package in metadata["packages"].as_array().into_iter().flatten() {
         let package_name = package["name"].as_str().unwrap_or("").to_owned();
+        let has_lessons = ALL.iter().any(|lesson| lesson.package == package_name);
+        if has_lessons && package["features"].get(shipped::FEATURE).is_none() {
+            problems.push(format!(
+                "package {package_name} builds lessons but has no `{}` feature: add `[features] {} = []` to its Cargo.toml (cargo test needs it to build the shipped starters apart)",
+                shipped::FEATURE,
+                shipped::FEATURE
+            ));
+        }
         for target in package["targets"].as_array().into_iter().flatten() {
             let is_bin = target["kind"]
                 .as_array()
@@ -91,7 +100,6 @@ pub fn manifest_problems() -> Vec<String> {
             }
         }
     }
-    let mut problems = Vec::new();
     for lesson in ALL {
         for side in [Side::Exercise, Side::Solution] {
             let name = lesson.binary_name(side);
@@ -266,6 +274,7 @@ pub fn style_problems(lesson: &Lesson) -> Vec<String> {
         }
         let linted = cargo_command()
             .current_dir(&root)
+            .env("CARGO_TARGET_DIR", shipped::target_dir())
             .args([
                 "clippy",
                 "--quiet",
@@ -275,6 +284,10 @@ pub fn style_problems(lesson: &Lesson) -> Vec<String> {
                 "--bin",
                 &lesson.binary_name(side),
             ])
+            .args(match side {
+                Side::ShippedStarter => vec!["--features", shipped::FEATURE],
+                _ => vec![],
+            })
             .args(["--", "-D", "warnings"])
             .output();
         match linted {
