@@ -56,6 +56,9 @@ impl fmt::Display for Failure {
     }
 }
 
+/// A failure is an error, so that `?` passes it on anywhere.
+impl std::error::Error for Failure {}
+
 /// What a check returns.
 pub type CheckResult = Result<(), Failure>;
 

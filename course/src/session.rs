@@ -275,18 +275,6 @@ impl Session {
         Ok(self.server.as_mut().expect("started just above"))
     }
 
-    /// Builds and starts another server of the course, such as the names
-    /// service the client lesson talks to.
-    pub fn start_server(binary_name: &str) -> Result<ServerProcess, Failure> {
-        let binary = process::build(binary_name, false).map_err(|output| {
-            Failure::plain(
-                format!("could not build {binary_name}:\n{}", output.messages),
-                "",
-            )
-        })?;
-        ServerProcess::start(&binary, binary_name)
-    }
-
     /// Runs the program under check with `args` (and the session's launch
     /// settings) and returns what it printed.
     pub fn run(&self, args: &[&str]) -> Result<ProgramOutput, Failure> {
@@ -520,5 +508,25 @@ mod tests {
             ..Request::default()
         };
         assert_eq!(curl_command(&head), "curl -I http://localhost:8000/");
+    }
+
+    #[test]
+    fn a_failure_shows_the_requests_that_led_to_it() {
+        let mut session = Session::new(PathBuf::from("nothing"), true);
+        session.sent = vec![
+            "curl -i -d message=hi http://localhost:8000/".into(),
+            "curl -i http://localhost:8000/".into(),
+        ];
+        let failure = Failure {
+            sent: "curl -i http://localhost:8000/".into(),
+            expected: String::new(),
+            got: String::new(),
+            hint: String::new(),
+        };
+        let failure = session.with_scenario(failure);
+        assert_eq!(
+            failure.sent,
+            "curl -i -d message=hi http://localhost:8000/\nthen: curl -i http://localhost:8000/"
+        );
     }
 }

@@ -8,7 +8,7 @@
 //! | [`expect`] | `reply.expect_status(...)`, `expect_header`, `expect_media_type`, `expect_body_contains`: lesson-worded failures |
 //! | [`html`] | a page's title, forms and their fields, links, list items |
 //! | [`json`] | a reply's body as JSON, and expectations about its fields |
-//! | [`helpers`] | servers on 127.0.0.1 that answer 200, 404, a redirect or never; a refused port; a stand-in proxy |
+//! | [`helpers`] | servers on 127.0.0.1 that answer 200, 404, a redirect, raw bytes or never; a refused port; a stand-in proxy; the course's own servers (`CourseServer`) |
 //! | [`cookies`] | a cookie jar a check keeps by hand (the client stores none) |
 //! | [`seed`] | the run's random numbers, from a seed a failure prints |
 

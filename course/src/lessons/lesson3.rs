@@ -9,13 +9,10 @@
 //! sentence the client must print. A client with a name written into it
 //! cannot pass.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::thread;
-use std::time::Duration;
-
 use super::{escaped_html, random_number};
-use crate::process::{ProgramOutput, ServerProcess, shell_quote};
+use crate::kit::helpers::{Answer, CourseServer, HelperServer, refused_port};
+use crate::kit::html::list_items;
+use crate::process::{ProgramOutput, shell_quote};
 use crate::session::{Session, quote_body};
 use crate::{Check, CheckResult, Failure, Hint};
 
@@ -122,69 +119,23 @@ const NAME_THE_STATUS: &str = "Look at response.status() before decoding: if it 
 /// Where the student runs the servers: the address their commands show.
 const STUDENT_URL: &str = "http://localhost:8000";
 
-/// A server of the course, started for one check.
-struct Course {
-    server: ServerProcess,
-    name: &'static str,
-}
-
-impl Course {
-    fn start(name: &'static str) -> Result<Course, Failure> {
-        Ok(Course {
-            server: Session::start_server(name)?,
-            name,
-        })
-    }
-
-    /// The full URL of `path` on this server.
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.server.base_url())
-    }
-
-    /// Runs the client with `args` (URLs of this server in them) and
-    /// returns what it printed, with the command as the student would type
-    /// it against the server on port 8000.
-    fn run(&self, session: &Session, args: &[String]) -> Result<Run, Failure> {
-        let words: Vec<&str> = args.iter().map(String::as_str).collect();
-        let output = session.run(&words)?;
-        let shown: Vec<String> = args
-            .iter()
-            .map(|arg| shell_quote(&arg.replace(self.server.base_url(), STUDENT_URL)))
-            .collect();
-        let sent = format!(
-            "cargo run --bin {} -- {}\n(with `cargo run --bin {}` running on port 8000)",
-            session.binary_name(),
-            shown.join(" "),
-            self.name
-        );
-        Ok(Run { output, sent })
-    }
-
-    /// Fetches `path` from this server, as the check's own reference.
-    fn fetch(&self, path: &str) -> Result<(u16, Vec<u8>), Failure> {
-        let url = self.url(path);
-        let fetched = reqwest::blocking::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .and_then(|client| client.get(&url).send())
-            .and_then(|response| {
-                let status = response.status().as_u16();
-                Ok((status, response.bytes()?.to_vec()))
-            });
-        fetched.map_err(|error| {
-            Failure::plain(
-                format!(
-                    "the check could not fetch {url} itself: {error}{}",
-                    self.server.output_for_report()
-                ),
-                format!(
-                    "{} should answer; this is a problem of the course, not of your client.",
-                    self.name
-                ),
-            )
-        })
-    }
+/// Runs the client with `args` (URLs of `server` in them) and returns what
+/// it printed, with the command as the student would type it against the
+/// server on port 8000.
+fn run_against(session: &Session, server: &CourseServer, args: &[String]) -> Result<Run, Failure> {
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    let output = session.run(&words)?;
+    let shown: Vec<String> = args
+        .iter()
+        .map(|arg| shell_quote(&arg.replace(server.base_url(), STUDENT_URL)))
+        .collect();
+    let sent = format!(
+        "cargo run --bin {} -- {}\n(with `cargo run --bin {}` running on port 8000)",
+        session.binary_name(),
+        shown.join(" "),
+        server.name()
+    );
+    Ok(Run { output, sent })
 }
 
 /// One run of the client: what it printed, and the command that did it.
@@ -308,11 +259,11 @@ fn split_response(stdout: &str) -> (&str, Vec<&str>, Option<&str>) {
 }
 
 fn get_shows_the_whole_response(session: &mut Session) -> CheckResult {
-    let names = Course::start("names_service")?;
+    let names = CourseServer::start("names_service")?;
     let path = format!("/?seed={}", random_number() % 1000);
     let (_, body) = names.fetch(&path)?;
     let body = String::from_utf8_lossy(&body).into_owned();
-    let run = names.run(session, &["get".into(), names.url(&path)])?;
+    let run = run_against(session, &names, &["get".into(), names.url(&path)])?;
     run.expect_success("the response, as curl -i shows it", None)?;
     let (status_line, headers, shown_body) = split_response(&run.output.stdout);
     if status_line != "HTTP/1.1 200 OK" {
@@ -349,8 +300,8 @@ fn get_shows_the_whole_response(session: &mut Session) -> CheckResult {
 }
 
 fn get_shows_error_statuses(session: &mut Session) -> CheckResult {
-    let names = Course::start("names_service")?;
-    let run = names.run(session, &["get".into(), names.url("/nowhere")])?;
+    let names = CourseServer::start("names_service")?;
+    let run = run_against(session, &names, &["get".into(), names.url("/nowhere")])?;
     run.expect_success(
         "the 404 answer, shown like any other",
         Some(
@@ -369,11 +320,11 @@ fn get_shows_error_statuses(session: &mut Session) -> CheckResult {
 }
 
 fn get_hides_bytes_that_are_not_text(session: &mut Session) -> CheckResult {
-    let names = Course::start("names_service")?;
+    let names = CourseServer::start("names_service")?;
     // One seed for both requests, so that both get the same person.
     let path = format!("/?fault=latin-1&seed={}", random_number() % 1000);
     let (_, body) = names.fetch(&path)?;
-    let run = names.run(session, &["get".into(), names.url(&path)])?;
+    let run = run_against(session, &names, &["get".into(), names.url(&path)])?;
     run.expect_success("the response, its body replaced by its size", None)?;
     let size = format!("{} bytes", body.len());
     if run.output.stdout.contains('\u{FFFD}') || !run.output.stdout.contains(&size) {
@@ -388,10 +339,7 @@ fn get_hides_bytes_that_are_not_text(session: &mut Session) -> CheckResult {
 
 fn get_explains_refused_connections(session: &mut Session) -> CheckResult {
     // A port that was free a moment ago: nothing listens there now.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .map_err(|error| Failure::plain(format!("no free port: {error}"), ""))?;
+    let port = refused_port()?;
     let url = format!("http://127.0.0.1:{port}/");
     let output = session.run(&["get", &url])?;
     let run = Run {
@@ -422,7 +370,7 @@ fn sentence_for(record: &[u8]) -> Option<String> {
 }
 
 fn names_introduces_the_person(session: &mut Session) -> CheckResult {
-    let names = Course::start("names_service")?;
+    let names = CourseServer::start("names_service")?;
     let first = random_number() % 1000;
     for seed in [first, first + 1] {
         let path = format!("/?seed={seed}");
@@ -436,7 +384,7 @@ fn names_introduces_the_person(session: &mut Session) -> CheckResult {
                 "That is not a names record: a problem of the course, not of your client.",
             )
         })?;
-        let run = names.run(session, &["names".into(), names.url(&path)])?;
+        let run = run_against(session, &names, &["names".into(), names.url(&path)])?;
         run.expect_success(&sentence, None)?;
         let printed = run.output.stdout.trim_end();
         if printed != sentence {
@@ -454,7 +402,7 @@ fn names_introduces_the_person(session: &mut Session) -> CheckResult {
 }
 
 fn names_explains_broken_records(session: &mut Session) -> CheckResult {
-    let names = Course::start("names_service")?;
+    let names = CourseServer::start("names_service")?;
     // Each broken answer, what it is, and what the error line must name.
     let broken = [
         (
@@ -469,7 +417,7 @@ fn names_explains_broken_records(session: &mut Session) -> CheckResult {
         ("/nowhere", "404 Not Found", "404"),
     ];
     for (path, what, mention) in broken {
-        let run = names.run(session, &["names".into(), names.url(path)])?;
+        let run = run_against(session, &names, &["names".into(), names.url(path)])?;
         let expected = format!("a failure: the answer is {what}");
         let (mentions, hint) = match mention {
             "" => (&[][..], KEEP_THE_CAUSE),
@@ -482,7 +430,7 @@ fn names_explains_broken_records(session: &mut Session) -> CheckResult {
 }
 
 fn names_gives_up_in_time(session: &mut Session) -> CheckResult {
-    let names = Course::start("names_service")?;
+    let names = CourseServer::start("names_service")?;
     // The service waits 5 seconds; the client, told to wait 1, gives up.
     let args = [
         "--timeout".into(),
@@ -490,7 +438,7 @@ fn names_gives_up_in_time(session: &mut Session) -> CheckResult {
         "names".into(),
         names.url("/?delay=5"),
     ];
-    let run = names.run(session, &args)?;
+    let run = run_against(session, &names, &args)?;
     if run.succeeded() {
         return Err(run.fail(
             "a failure after 1 second: no answer came",
@@ -511,13 +459,9 @@ fn random_message() -> String {
     format!("Tom & Jerry: 2+2=4 (#{})", random_number() % 100_000)
 }
 
-/// The messages on the board's page: its `<li>` lines.
+/// The messages on the board's page: its list items.
 fn board_items(page: &str) -> String {
-    let items: Vec<&str> = page
-        .lines()
-        .map(str::trim)
-        .filter(|line| line.starts_with("<li>"))
-        .collect();
+    let items = list_items(page);
     if items.is_empty() {
         "no messages".to_owned()
     } else {
@@ -526,10 +470,10 @@ fn board_items(page: &str) -> String {
 }
 
 fn post_reports_the_redirect(session: &mut Session) -> CheckResult {
-    let board = Course::start("messageboard_sol")?;
+    let board = CourseServer::start("messageboard_sol")?;
     let message = random_message();
     let args = ["post".into(), board.url("/"), format!("message={message}")];
-    let run = board.run(session, &args)?;
+    let run = run_against(session, &board, &args)?;
     run.expect_success(
         "the 303 answer and where it points",
         Some(
@@ -575,7 +519,7 @@ fn post_reports_the_redirect(session: &mut Session) -> CheckResult {
 }
 
 fn post_follows_when_asked(session: &mut Session) -> CheckResult {
-    let board = Course::start("messageboard_sol")?;
+    let board = CourseServer::start("messageboard_sol")?;
     let message = random_message();
     let args = [
         "post".into(),
@@ -583,7 +527,7 @@ fn post_follows_when_asked(session: &mut Session) -> CheckResult {
         board.url("/"),
         format!("message={message}"),
     ];
-    let run = board.run(session, &args)?;
+    let run = run_against(session, &board, &args)?;
     run.expect_success("the board's page, reached by following the redirect", None)?;
     let (status_line, _, _) = split_response(&run.output.stdout);
     if status_line != "HTTP/1.1 200 OK" {
@@ -603,13 +547,13 @@ fn post_follows_when_asked(session: &mut Session) -> CheckResult {
 }
 
 fn post_explains_a_refused_form(session: &mut Session) -> CheckResult {
-    let board = Course::start("messageboard_sol")?;
+    let board = CourseServer::start("messageboard_sol")?;
     let args = [
         "post".into(),
         board.url("/"),
         "note=no message field".into(),
     ];
-    let run = board.run(session, &args)?;
+    let run = run_against(session, &board, &args)?;
     run.expect_one_error_line(
         "a failure: the board answers 400 Bad Request",
         &["400"],
@@ -617,44 +561,11 @@ fn post_explains_a_refused_form(session: &mut Session) -> CheckResult {
     )
 }
 
-/// Starts a server that answers one request with `response`, byte for byte:
-/// for answers that none of the course's servers gives. Returns its URL.
-fn answer_once(response: &'static [u8]) -> Result<String, Failure> {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| Ok((listener.local_addr()?, listener)))
-        .map_err(|error| Failure::plain(format!("the check could not listen: {error}"), ""));
-    let (address, listener) = listener?;
-    thread::spawn(move || {
-        let Ok((mut stream, _)) = listener.accept() else {
-            return;
-        };
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-        // Read the whole request (head and announced body) before
-        // answering, so that closing does not reset the connection.
-        let mut request = Vec::new();
-        let mut buffer = [0; 4096];
-        while let Ok(count @ 1..) = stream.read(&mut buffer) {
-            request.extend_from_slice(&buffer[..count]);
-            let text = String::from_utf8_lossy(&request).to_ascii_lowercase();
-            if let Some(end) = text.find("\r\n\r\n") {
-                let length = text
-                    .lines()
-                    .find_map(|line| line.strip_prefix("content-length:"))
-                    .and_then(|value| value.trim().parse::<usize>().ok())
-                    .unwrap_or(0);
-                if request.len() >= end + 4 + length {
-                    break;
-                }
-            }
-        }
-        let _ = stream.write_all(response);
-    });
-    Ok(format!("http://{address}/"))
-}
-
 fn post_survives_a_redirect_without_location(session: &mut Session) -> CheckResult {
-    let url =
-        answer_once(b"HTTP/1.1 303 See Other\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")?;
+    let helper = HelperServer::start(Answer::Raw(
+        b"HTTP/1.1 303 See Other\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    ))?;
+    let url = helper.url("/");
     let output = session.run(&["post", &url, "message=hi"])?;
     let run = Run {
         output,
