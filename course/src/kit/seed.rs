@@ -43,7 +43,7 @@ pub fn random_number() -> u64 {
 /// The line a failure report ends with, to replay the same inputs.
 pub fn replay_line() -> String {
     format!(
-        "random inputs came from seed {0}: COURSE_SEED={0} repeats them",
+        "Random inputs came from seed {0}: COURSE_SEED={0} repeats them",
         seed()
     )
 }
