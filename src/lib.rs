@@ -86,6 +86,8 @@ mod response;
 mod server;
 mod status;
 pub mod test;
+#[doc(hidden)]
+pub mod testkit;
 
 pub use cookie::{SameSite, SetCookie, parse_cookies};
 pub use date::{format_http_date, parse_http_date};

@@ -3,6 +3,8 @@
 
 mod common;
 
+use http_server::percent_encode;
+
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Mutex;
@@ -51,22 +53,9 @@ fn message(poster: usize, number: usize) -> String {
     format!("poster {poster} says #{number}: caf\u{e9} & 1+1=2 100% <ok>")
 }
 
-/// `text` as a form field value, escaped the way browsers do.
-fn form_escape(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b' ' => "+".to_owned(),
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                char::from(byte).to_string()
-            }
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
-}
-
 /// A POST of `text`, its body framed in one of three ways.
 fn post(text: &str, way: usize) -> String {
-    let body = format!("message={}", form_escape(text));
+    let body = format!("message={}", percent_encode(text));
     let length = body.len();
     match way % 3 {
         0 => format!("POST / HTTP/1.1\r\nHost: test\r\nContent-Length: {length}\r\n\r\n{body}"),

@@ -1,9 +1,11 @@
 //! Lessons, checks, and what a failed check reports.
 
 use std::fmt;
+use std::path::PathBuf;
 
 use crate::process::{self, BuildOutput};
 use crate::session::Session;
+use crate::shipped;
 
 /// What a failed check tells the student: what was sent, what the lesson
 /// expects, what came back, and a hint at the likely mistake.
@@ -54,6 +56,9 @@ impl fmt::Display for Failure {
     }
 }
 
+/// A failure is an error, so that `?` passes it on anywhere.
+impl std::error::Error for Failure {}
+
 /// What a check returns.
 pub type CheckResult = Result<(), Failure>;
 
@@ -70,7 +75,31 @@ pub struct Check {
     pub run: fn(&mut Session) -> CheckResult,
 }
 
-/// A lesson: its folder, its binaries, its checks and its hints.
+/// The hints for a lesson, or for one step of it, from a gentle nudge to
+/// the code: `cargo course hint` shows one more each time it is asked, so
+/// that the answer is never the first thing a student sees.
+#[derive(Debug, Clone, Copy)]
+pub struct Hint {
+    /// The step these hints are for (`Some("a")`), or `None` for a lesson
+    /// without steps.
+    pub step: Option<&'static str>,
+    /// Where to look, without giving anything away.
+    pub nudge: &'static str,
+    /// The idea that solves it, in the lesson's words.
+    pub concept: &'static str,
+    /// The code, or nearly.
+    pub code: &'static str,
+}
+
+impl Hint {
+    /// The three levels, in the order they are shown.
+    pub fn levels(&self) -> [&'static str; 3] {
+        [self.nudge, self.concept, self.code]
+    }
+}
+
+/// A lesson: its folder, its binaries, its checks and its hints. Every
+/// lesson's entry is in one list, [`crate::lessons::ALL`].
 #[derive(Debug, Clone, Copy)]
 pub struct Lesson {
     /// Its number, the start of its folder's name.
@@ -81,6 +110,9 @@ pub struct Lesson {
     pub title: &'static str,
     /// The exercise binary; the solution's is this plus `_sol`.
     pub binary: &'static str,
+    /// The Cargo package that builds both binaries: `http-course` (the
+    /// std-only lessons, at the top), `net-lessons` (`packages/net`), ...
+    pub package: &'static str,
     /// Whether the binary is a server (started with `PORT=0` for each run)
     /// or a program the checks run themselves (the client).
     pub is_server: bool,
@@ -88,8 +120,8 @@ pub struct Lesson {
     pub tour: bool,
     /// Every check, in the order the lesson text asks for them.
     pub checks: &'static [Check],
-    /// Hints, from a gentle nudge to nearly the answer.
-    pub hints: &'static [&'static str],
+    /// Hints, one set per step (or one for a lesson without steps).
+    pub hints: &'static [Hint],
 }
 
 /// Which of a lesson's two programs to check.
@@ -99,13 +131,17 @@ pub enum Side {
     Exercise,
     /// The finished program, in `solutions/`.
     Solution,
+    /// The starter as the course ships it (git's `HEAD`), whatever the
+    /// student has done to `exercises/`: what `cargo test` and
+    /// `cargo course verify` prove fails its checks.
+    ShippedStarter,
 }
 
 impl Lesson {
     /// The binary for one side of the lesson.
     pub fn binary_name(&self, side: Side) -> String {
         match side {
-            Side::Exercise => self.binary.to_owned(),
+            Side::Exercise | Side::ShippedStarter => self.binary.to_owned(),
             Side::Solution => format!("{}_sol", self.binary),
         }
     }
@@ -114,7 +150,7 @@ impl Lesson {
     /// repository's top folder.
     pub fn source_path(&self, side: Side) -> String {
         let top = match side {
-            Side::Exercise => "exercises",
+            Side::Exercise | Side::ShippedStarter => "exercises",
             Side::Solution => "solutions",
         };
         format!("{top}/{}/main.rs", self.folder)
@@ -138,6 +174,23 @@ impl Lesson {
         }
         steps
     }
+}
+
+/// Builds one side of a lesson and returns the program's path.
+fn build_side(lesson: &Lesson, side: Side, show_build: bool) -> Result<PathBuf, BuildOutput> {
+    let binary = lesson.binary_name(side);
+    if side != Side::ShippedStarter {
+        return process::build_in(
+            &process::repository_root(),
+            Some(lesson.package),
+            &binary,
+            show_build,
+        );
+    }
+    let plain = |messages: String| BuildOutput { messages };
+    let root = shipped::shipped_course().map_err(plain)?;
+    let built = process::build_in(&root, Some(lesson.package), &binary, show_build)?;
+    shipped::keep_binary(&built).map_err(|error| plain(format!("could not copy {binary}: {error}")))
 }
 
 /// How running a lesson's checks went.
@@ -177,14 +230,15 @@ impl Outcome {
 /// Cargo print its progress and errors to the terminal, as a student expects;
 /// otherwise they are kept in the outcome.
 pub fn run_lesson(lesson: &Lesson, side: Side, step: Option<&str>, show_build: bool) -> Outcome {
-    let binary = match process::build(&lesson.binary_name(side), show_build) {
+    let binary = match build_side(lesson, side, show_build) {
         Ok(path) => path,
         Err(output) => return Outcome::BuildFailed(output),
     };
     let mut session = Session::new(binary, lesson.is_server);
     let mut results = Vec::new();
     for check in lesson.checks_for(step) {
-        let result = (check.run)(&mut session);
+        session.forget_sent();
+        let result = (check.run)(&mut session).map_err(|failure| session.with_scenario(failure));
         let stop = result.is_err() && !check.optional;
         results.push((check, result));
         if stop {

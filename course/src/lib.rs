@@ -16,6 +16,8 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`check`] | a lesson, its checks, and a failure report |
+//! | [`kit`] | the check toolkit every lesson's checks share |
+//! | [`shipped`] | the starters as the course ships them, for `cargo test` |
 //! | [`process`] | building a binary and running it as a server or a program |
 //! | [`session`] | talking HTTP to the server under check |
 //! | [`lessons`] | every lesson's checks |
@@ -27,12 +29,14 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod kit;
 pub mod lessons;
 pub mod process;
 pub mod progress;
 pub mod regions;
 pub mod session;
+pub mod shipped;
 pub mod verify;
 
-pub use check::{Check, CheckResult, Failure, Lesson, Side};
+pub use check::{Check, CheckResult, Failure, Hint, Lesson, Side};
 pub use session::{Reply, Session};

@@ -74,14 +74,40 @@ pub fn cargo_command() -> Command {
 /// the terminal exactly as `cargo build` would; otherwise they are captured
 /// and returned when the build fails.
 pub fn build(binary: &str, show: bool) -> Result<PathBuf, BuildOutput> {
+    build_in(&repository_root(), None, binary, show)
+}
+
+/// Builds a binary of `package` (any package that has it, if `None`) in the
+/// copy of the course at `root`, and returns its path.
+pub fn build_in(
+    root: &Path,
+    package: Option<&str>,
+    binary: &str,
+    show: bool,
+) -> Result<PathBuf, BuildOutput> {
     let mut command = cargo_command();
+    let is_copy = root != repository_root();
+    if is_copy {
+        // A copy of the course builds into the course's own target folder,
+        // so that it compiles only what differs (see `shipped`).
+        command.env("CARGO_TARGET_DIR", crate::shipped::target_dir());
+    }
+    command.current_dir(root).args([
+        "build",
+        "--bin",
+        binary,
+        "--message-format=json-render-diagnostics",
+    ]);
+    if let Some(package) = package {
+        command.args(["--package", package]);
+        if is_copy {
+            // Cargo names a package's build after its path inside its
+            // workspace, the same in the copy: this feature keeps the two
+            // builds apart.
+            command.args(["--features", crate::shipped::FEATURE]);
+        }
+    }
     command
-        .args([
-            "build",
-            "--bin",
-            binary,
-            "--message-format=json-render-diagnostics",
-        ])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(if show {
@@ -120,6 +146,96 @@ fn collect(stream: impl Read + Send + 'static, into: Arc<Mutex<String>>) -> thre
     })
 }
 
+/// How a check starts the program under check: its arguments, its
+/// environment, and its working folder. Every program gets a clean
+/// environment: `HOST`, `PORT` and the proxy variables of the student's
+/// shell are removed (a stray `HTTP_PROXY` would send a client lesson's
+/// requests elsewhere), `NO_PROXY` names loopback, and a server gets
+/// `PORT=0`. Whatever a check sets here is set on purpose.
+///
+/// ```
+/// use course::process::Launch;
+///
+/// let launch = Launch::default()
+///     .arg("public")
+///     .env("TODO_DB", "/tmp/todos.sqlite")
+///     .env_remove("RUST_LOG");
+/// assert_eq!(launch.args, ["public"]);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    /// Command-line arguments.
+    pub args: Vec<String>,
+    /// Variables to set (after the clean-up), in order.
+    pub env: Vec<(String, String)>,
+    /// Variables to remove as well.
+    pub env_removed: Vec<String>,
+    /// The working folder (the repository's top folder if `None`).
+    pub current_dir: Option<PathBuf>,
+}
+
+/// Variables a program under check never inherits from the student's shell.
+const NOT_INHERITED: &[&str] = &[
+    "HOST",
+    "PORT",
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+];
+
+impl Launch {
+    /// Adds a command-line argument.
+    pub fn arg(mut self, arg: impl Into<String>) -> Launch {
+        self.args.push(arg.into());
+        self
+    }
+
+    /// Sets an environment variable for the program.
+    pub fn env(mut self, name: impl Into<String>, value: impl Into<String>) -> Launch {
+        self.env.push((name.into(), value.into()));
+        self
+    }
+
+    /// Removes an environment variable the program would inherit.
+    pub fn env_remove(mut self, name: impl Into<String>) -> Launch {
+        self.env_removed.push(name.into());
+        self
+    }
+
+    /// Runs the program in `folder`.
+    pub fn in_dir(mut self, folder: impl Into<PathBuf>) -> Launch {
+        self.current_dir = Some(folder.into());
+        self
+    }
+
+    /// A command for `binary`, with this launch's arguments and a clean
+    /// environment (see [`Launch`]).
+    pub fn command(&self, binary: &Path) -> Command {
+        let mut command = Command::new(binary);
+        command
+            .current_dir(self.current_dir.clone().unwrap_or_else(repository_root))
+            .args(&self.args)
+            .env("RUST_BACKTRACE", "0");
+        for name in NOT_INHERITED
+            .iter()
+            .copied()
+            .chain(self.env_removed.iter().map(String::as_str))
+        {
+            command.env_remove(name);
+        }
+        command.env("NO_PROXY", "127.0.0.1,localhost");
+        for (name, value) in &self.env {
+            command.env(name, value);
+        }
+        command
+    }
+}
+
 /// A lesson server started by a check. It is stopped when dropped, so a
 /// check can never leave a server running.
 #[derive(Debug)]
@@ -136,10 +252,21 @@ impl ServerProcess {
     /// which must name the address it listens on, like
     /// `Serving HTTP on http://127.0.0.1:41234/ (Ctrl-C to stop)`.
     pub fn start(binary: &Path, name: &str) -> Result<ServerProcess, Failure> {
-        let mut child = Command::new(binary)
-            .current_dir(repository_root())
-            .env("PORT", "0")
-            .env("RUST_BACKTRACE", "0")
+        ServerProcess::start_with(binary, name, &Launch::default())
+    }
+
+    /// Starts `binary` as [`ServerProcess::start`] does, with the arguments
+    /// and environment of `launch` (`PORT` is `0` unless `launch` sets it).
+    pub fn start_with(
+        binary: &Path,
+        name: &str,
+        launch: &Launch,
+    ) -> Result<ServerProcess, Failure> {
+        let mut command = launch.command(binary);
+        if !launch.env.iter().any(|(name, _)| name == "PORT") {
+            command.env("PORT", "0");
+        }
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -308,16 +435,14 @@ pub struct ProgramOutput {
 pub fn run_program(
     binary: &Path,
     display_name: &str,
-    args: &[&str],
+    launch: &Launch,
 ) -> Result<ProgramOutput, Failure> {
     let command = std::iter::once(display_name.to_owned())
-        .chain(args.iter().map(|arg| shell_quote(arg)))
+        .chain(launch.args.iter().map(|arg| shell_quote(arg)))
         .collect::<Vec<_>>()
         .join(" ");
-    let mut child = Command::new(binary)
-        .current_dir(repository_root())
-        .args(args)
-        .env("RUST_BACKTRACE", "0")
+    let mut child = launch
+        .command(binary)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

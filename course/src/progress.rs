@@ -90,6 +90,17 @@ impl Progress {
         self.passed.retain(|(binary, _), _| binary != lesson.binary);
     }
 
+    /// Whether one step of `lesson` passed with the exercise as it is now
+    /// (or the whole lesson did).
+    pub fn step_passed(&self, lesson: &Lesson, step: &str) -> bool {
+        let current = exercise_fingerprint(lesson);
+        [step, "*"].iter().any(|step| {
+            self.passed
+                .get(&(lesson.binary.to_owned(), (*step).to_owned()))
+                == Some(&current)
+        })
+    }
+
     /// Where `lesson` stands.
     pub fn state(&self, lesson: &Lesson) -> State {
         let current = exercise_fingerprint(lesson);

@@ -2,6 +2,7 @@
 //! runs of a program with arguments.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use reqwest::blocking::Client;
@@ -9,7 +10,7 @@ use reqwest::header::HeaderMap;
 use reqwest::redirect::Policy;
 
 use crate::Failure;
-use crate::process::{self, ProgramOutput, ServerProcess, shell_quote};
+use crate::process::{self, Launch, ProgramOutput, ServerProcess, shell_quote};
 
 /// Where a student would run the request themselves: the port lessons use.
 const STUDENT_ADDRESS: &str = "http://localhost:8000";
@@ -25,6 +26,11 @@ pub struct Session {
     is_server: bool,
     server: Option<ServerProcess>,
     client: Client,
+    launch: Launch,
+    temp_dir: Option<PathBuf>,
+    /// Every request of the current check, as `curl` commands, so that a
+    /// failure can show the whole scenario that led to it.
+    sent: Vec<String>,
 }
 
 /// A response, with the request that got it (as a `curl` command).
@@ -98,15 +104,25 @@ fn reason(status: u16) -> &'static str {
         .unwrap_or("")
 }
 
-/// A body, quoted and shortened for a report.
+/// Whether reports show whole bodies (`cargo course check --full`).
+static FULL_BODIES: AtomicBool = AtomicBool::new(false);
+
+/// Makes every report show whole bodies, not their first 300 characters.
+pub fn show_full_bodies(full: bool) {
+    FULL_BODIES.store(full, Ordering::Relaxed);
+}
+
+/// A body, quoted and (unless [`show_full_bodies`]) shortened for a report.
 pub fn quote_body(body: &str) -> String {
     const MAX: usize = 300;
     if body.is_empty() {
         return "(empty)".to_owned();
     }
-    let shown: String = body.chars().take(MAX).collect();
-    let more = if body.chars().count() > MAX {
-        " ..."
+    let full = FULL_BODIES.load(Ordering::Relaxed);
+    let max = if full { usize::MAX } else { MAX };
+    let shown: String = body.chars().take(max).collect();
+    let more = if body.chars().count() > max {
+        " ... (`--full` shows all of it)"
     } else {
         ""
     };
@@ -140,7 +156,92 @@ impl Session {
             is_server,
             server: None,
             client,
+            launch: Launch::default(),
+            temp_dir: None,
+            sent: Vec::new(),
         }
+    }
+
+    /// Sets how the program under check is started from now on: arguments,
+    /// environment, folder. A server already running keeps running until
+    /// [`Session::restart`].
+    ///
+    /// ```no_run
+    /// # fn check(session: &mut course::Session) -> course::CheckResult {
+    /// let db = session.temp_dir()?.join("todos.sqlite");
+    /// let launch = course::process::Launch::default().env("TODO_DB", db.display().to_string());
+    /// session.set_launch(launch);
+    /// session.get("/")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn set_launch(&mut self, launch: Launch) {
+        self.launch = launch;
+    }
+
+    /// A folder of this session's own, empty at first and removed when the
+    /// session ends: for files the program under check reads or writes.
+    pub fn temp_dir(&mut self) -> Result<PathBuf, Failure> {
+        if let Some(folder) = &self.temp_dir {
+            return Ok(folder.clone());
+        }
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let folder = crate::shipped::target_dir()
+            .join("course-tmp")
+            .join(format!(
+                "{}-{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            ));
+        let _ = std::fs::remove_dir_all(&folder);
+        std::fs::create_dir_all(&folder).map_err(|error| {
+            Failure::plain(format!("could not make {}: {error}", folder.display()), "")
+        })?;
+        self.temp_dir = Some(folder.clone());
+        Ok(folder)
+    }
+
+    /// Stops the server under check and starts it again, with the same
+    /// launch (the same temporary folder and environment): to check that
+    /// what it stored survives a restart.
+    pub fn restart(&mut self) -> Result<&mut ServerProcess, Failure> {
+        self.server = None; // dropping it stops the process
+        self.server()
+    }
+
+    /// Forgets the requests sent so far (a new check begins).
+    pub fn forget_sent(&mut self) {
+        self.sent.clear();
+    }
+
+    /// The requests sent during the current check, in order.
+    pub fn sent(&self) -> &[String] {
+        &self.sent
+    }
+
+    /// `failure`, its `sent` extended with the requests of the check that
+    /// came before the one that failed (the POST before the GET).
+    pub fn with_scenario(&self, mut failure: Failure) -> Failure {
+        const SHOWN: usize = 6;
+        let Some(at) = self.sent.iter().position(|sent| *sent == failure.sent) else {
+            return failure;
+        };
+        if at == 0 {
+            return failure;
+        }
+        let first = at.saturating_sub(SHOWN);
+        let mut lines = Vec::new();
+        if first > 0 {
+            lines.push(format!("({first} earlier requests)"));
+        }
+        for (number, sent) in self.sent[first..=at].iter().enumerate() {
+            lines.push(if number == 0 && first == 0 {
+                sent.clone()
+            } else {
+                format!("then: {sent}")
+            });
+        }
+        failure.sent = lines.join("\n");
+        failure
     }
 
     /// The program under check.
@@ -168,26 +269,18 @@ impl Session {
         }
         if self.server.is_none() {
             let name = self.binary_name();
-            self.server = Some(ServerProcess::start(&self.binary, &name)?);
+            let server = ServerProcess::start_with(&self.binary, &name, &self.launch)?;
+            self.server = Some(server);
         }
         Ok(self.server.as_mut().expect("started just above"))
     }
 
-    /// Builds and starts another server of the course, such as the names
-    /// service the client lesson talks to.
-    pub fn start_server(binary_name: &str) -> Result<ServerProcess, Failure> {
-        let binary = process::build(binary_name, false).map_err(|output| {
-            Failure::plain(
-                format!("could not build {binary_name}:\n{}", output.messages),
-                "",
-            )
-        })?;
-        ServerProcess::start(&binary, binary_name)
-    }
-
-    /// Runs the program under check with `args` and returns what it printed.
+    /// Runs the program under check with `args` (and the session's launch
+    /// settings) and returns what it printed.
     pub fn run(&self, args: &[&str]) -> Result<ProgramOutput, Failure> {
-        process::run_program(&self.binary, &self.binary_name(), args)
+        let mut launch = self.launch.clone();
+        launch.args.extend(args.iter().map(|arg| (*arg).to_owned()));
+        process::run_program(&self.binary, &self.binary_name(), &launch)
     }
 
     /// Sends `GET path`.
@@ -223,6 +316,7 @@ impl Session {
     /// Sends any request.
     pub fn send(&mut self, request: Request<'_>) -> Result<Reply, Failure> {
         let sent = curl_command(&request);
+        self.sent.push(sent.clone());
         let base_url = self.server()?.base_url().to_owned();
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|_| Failure::plain(format!("{} is not a method", request.method), ""))?;
@@ -297,23 +391,27 @@ impl Session {
     /// Sends `bytes` exactly as given over a new connection and returns what
     /// comes back until the server closes it (at most 5 seconds), for checks
     /// that need a request no client library would send.
+    ///
+    /// ```no_run
+    /// # fn check(session: &mut course::Session) -> course::CheckResult {
+    /// let reply = session.send_raw(b"GARBAGE\r\n\r\n")?;
+    /// assert!(reply.starts_with("HTTP/1.1 400 "));
+    /// # Ok(()) }
+    /// ```
     pub fn send_raw(&mut self, bytes: &[u8]) -> Result<String, Failure> {
-        use std::io::{Read, Write};
         let base_url = self.server()?.base_url().to_owned();
-        let address = base_url.trim_start_matches("http://");
         let shown = String::from_utf8_lossy(bytes).into_owned();
         let sent = format!(
             "printf {} | nc localhost 8000",
             shell_quote(&shown.escape_default().to_string())
         );
+        self.sent.push(sent.clone());
+        let address = base_url.trim_start_matches("http://");
         let exchange = || -> std::io::Result<String> {
-            let mut stream = std::net::TcpStream::connect(address)?;
-            stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-            stream.write_all(bytes)?;
-            stream.shutdown(std::net::Shutdown::Write)?;
-            let mut reply = Vec::new();
-            stream.read_to_end(&mut reply)?;
-            Ok(String::from_utf8_lossy(&reply).into_owned())
+            let address = std::net::ToSocketAddrs::to_socket_addrs(address)?
+                .next()
+                .ok_or_else(|| std::io::Error::other("no address"))?;
+            http_server::send_raw(address, bytes)
         };
         exchange().map_err(|error| Failure {
             sent,
@@ -324,27 +422,29 @@ impl Session {
     }
 }
 
-/// `name=value&...`, escaped the way browsers send forms.
-pub fn encode_form(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(name, value)| format!("{}={}", form_escape(name), form_escape(value)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn form_escape(text: &str) -> String {
-    let mut escaped = String::new();
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
-                escaped.push(char::from(byte));
-            }
-            b' ' => escaped.push('+'),
-            _ => escaped.push_str(&format!("%{byte:02X}")),
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.server = None; // stop the program before removing its files
+        if let Some(folder) = &self.temp_dir {
+            let _ = std::fs::remove_dir_all(folder);
         }
     }
-    escaped
+}
+
+/// `name=value&...`, escaped the way browsers send forms.
+///
+/// ```
+/// assert_eq!(course::session::encode_form(&[("message", "Hi there!")]), "message=Hi+there%21");
+/// ```
+pub fn encode_form(fields: &[(&str, &str)]) -> String {
+    // As a browser sends a form: the module's percent_encode, with a space
+    // written as `+`, so that checks also try the student's `+` decoding.
+    let escape = |text: &str| http_server::percent_encode(text).replace("%20", "+");
+    fields
+        .iter()
+        .map(|(name, value)| format!("{}={}", escape(name), escape(value)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// The request as a `curl` command the student can run against their own
@@ -408,5 +508,25 @@ mod tests {
             ..Request::default()
         };
         assert_eq!(curl_command(&head), "curl -I http://localhost:8000/");
+    }
+
+    #[test]
+    fn a_failure_shows_the_requests_that_led_to_it() {
+        let mut session = Session::new(PathBuf::from("nothing"), true);
+        session.sent = vec![
+            "curl -i -d message=hi http://localhost:8000/".into(),
+            "curl -i http://localhost:8000/".into(),
+        ];
+        let failure = Failure {
+            sent: "curl -i http://localhost:8000/".into(),
+            expected: String::new(),
+            got: String::new(),
+            hint: String::new(),
+        };
+        let failure = session.with_scenario(failure);
+        assert_eq!(
+            failure.sent,
+            "curl -i -d message=hi http://localhost:8000/\nthen: curl -i http://localhost:8000/"
+        );
     }
 }

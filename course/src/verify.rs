@@ -14,7 +14,7 @@ use std::process::Command;
 use crate::check::{Outcome, run_lesson};
 use crate::lessons::ALL;
 use crate::process::{cargo_command, repository_root};
-use crate::{Lesson, Side, regions};
+use crate::{Lesson, Side, regions, shipped};
 
 /// The numbered folders (`0_hello_server`, ...) under `top`.
 fn numbered_folders(top: &str) -> BTreeSet<String> {
@@ -41,7 +41,7 @@ pub fn layout_problems() -> Vec<String> {
             ));
         }
     }
-    for lesson in &ALL {
+    for lesson in ALL {
         let root = repository_root();
         let files = [
             format!("lessons/{}/README.md", lesson.folder),
@@ -75,49 +75,107 @@ pub fn manifest_problems() -> Vec<String> {
         }
         _ => return vec!["`cargo metadata` failed: is Cargo.toml valid?".to_owned()],
     };
-    let binaries: Vec<(String, String)> = metadata["packages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|package| package["targets"].as_array().into_iter().flatten())
-        .filter(|target| {
-            target["kind"]
-                .as_array()
-                .is_some_and(|kinds| kinds.iter().any(|kind| kind == "bin"))
-        })
-        .filter_map(|target| {
-            let name = target["name"].as_str()?.to_owned();
-            let path = target["src_path"].as_str()?.replace('\\', "/");
-            Some((name, path))
-        })
-        .collect();
+    // (package, binary, source file) for every binary of the workspace.
+    let mut binaries: Vec<(String, String, String)> = Vec::new();
     let mut problems = Vec::new();
-    for lesson in &ALL {
+    for package in metadata["packages"].as_array().into_iter().flatten() {
+        let package_name = package["name"].as_str().unwrap_or("").to_owned();
+        let has_lessons = ALL.iter().any(|lesson| lesson.package == package_name);
+        if has_lessons && package["features"].get(shipped::FEATURE).is_none() {
+            problems.push(format!(
+                "package {package_name} builds lessons but has no `{}` feature: add `[features] {} = []` to its Cargo.toml (cargo test needs it to build the shipped starters apart)",
+                shipped::FEATURE,
+                shipped::FEATURE
+            ));
+        }
+        for target in package["targets"].as_array().into_iter().flatten() {
+            let is_bin = target["kind"]
+                .as_array()
+                .is_some_and(|kinds| kinds.iter().any(|kind| kind == "bin"));
+            if let (true, Some(name), Some(path)) =
+                (is_bin, target["name"].as_str(), target["src_path"].as_str())
+            {
+                let path = normalize(&path.replace('\\', "/"));
+                binaries.push((package_name.clone(), name.to_owned(), path));
+            }
+        }
+    }
+    for lesson in ALL {
         for side in [Side::Exercise, Side::Solution] {
             let name = lesson.binary_name(side);
             let source = lesson.source_path(side);
-            match binaries.iter().find(|(binary, _)| *binary == name) {
+            match binaries.iter().find(|(_, binary, _)| *binary == name) {
                 None => problems.push(format!(
-                    "lesson {}: no binary `{name}` in a Cargo.toml; add a [[bin]] with path \"{source}\"",
-                    lesson.number
+                    "lesson {}: no binary `{name}` in a Cargo.toml; add a [[bin]] with path \"{source}\" to the package {}",
+                    lesson.number, lesson.package
                 )),
-                Some((_, path)) if !path.ends_with(&source) => problems.push(format!(
+                Some((_, _, path)) if !path.ends_with(&format!("/{source}")) => problems.push(format!(
                     "lesson {}: binary `{name}` is built from {path}, not {source}",
                     lesson.number
+                )),
+                Some((package, _, _)) if package != lesson.package => problems.push(format!(
+                    "lesson {}: binary `{name}` is in the package {package}, but the registry says {}",
+                    lesson.number, lesson.package
                 )),
                 Some(_) => {}
             }
         }
     }
+    // And the other way: a binary built from a lesson folder belongs to a
+    // registered lesson.
+    for (package, name, path) in &binaries {
+        let lesson_file = ["/exercises/", "/solutions/"]
+            .iter()
+            .any(|top| path.contains(top));
+        let registered = ALL.iter().any(|lesson| {
+            [Side::Exercise, Side::Solution]
+                .iter()
+                .any(|&side| lesson.binary_name(side) == *name)
+        });
+        if lesson_file && !registered {
+            problems.push(format!(
+                "binary `{name}` (package {package}, {path}) is no lesson's: add the lesson to ALL in course/src/lessons/mod.rs"
+            ));
+        }
+    }
     problems
+}
+
+/// `a/b/../c` as `a/c`: Cargo gives the paths of `packages/net`'s binaries
+/// as written in its manifest (`packages/net/../../exercises/...`).
+fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            ".." => {
+                parts.pop();
+            }
+            "." => {}
+            part => parts.push(part),
+        }
+    }
+    parts.join("/")
+}
+
+/// A lesson's starter as shipped (git's `HEAD`), or the working tree's
+/// outside git.
+fn shipped_starter(lesson: &Lesson) -> Option<String> {
+    let path = lesson.source_path(Side::Exercise);
+    match shipped::shipped_exercises() {
+        Some(files) => files
+            .into_iter()
+            .find(|(file, _)| *file == path)
+            .map(|(_, bytes)| String::from_utf8_lossy(&bytes).into_owned()),
+        None => fs::read_to_string(repository_root().join(path)).ok(),
+    }
 }
 
 /// Problems with a lesson's two files: a tour's must be the same file; an
 /// exercise's must have TODO regions and differ from its solution only there.
 pub fn region_problems(lesson: &Lesson) -> Vec<String> {
     let root = repository_root();
-    let read = |side| fs::read_to_string(root.join(lesson.source_path(side)));
-    let (Ok(starter), Ok(solution)) = (read(Side::Exercise), read(Side::Solution)) else {
+    let solution = fs::read_to_string(root.join(lesson.source_path(Side::Solution)));
+    let (Some(starter), Ok(solution)) = (shipped_starter(lesson), solution) else {
         return Vec::new(); // reported by layout_problems
     };
     let number = lesson.number;
@@ -162,7 +220,7 @@ pub fn check_problems(lesson: &Lesson) -> Vec<String> {
             }
         }
     }
-    let starter = run_lesson(lesson, Side::Exercise, None, false);
+    let starter = run_lesson(lesson, Side::ShippedStarter, None, false);
     match (&starter, lesson.tour) {
         (Outcome::BuildFailed(output), _) => {
             problems.push(format!("lesson {number}: the starter does not build:\n{}", output.messages));
@@ -188,11 +246,21 @@ pub fn check_problems(lesson: &Lesson) -> Vec<String> {
     problems
 }
 
-/// Problems of style: rustfmt and clippy on both of a lesson's files.
+/// Problems of style: rustfmt and clippy on both of a lesson's files (the
+/// starter as shipped).
 pub fn style_problems(lesson: &Lesson) -> Vec<String> {
-    let root = repository_root();
     let mut problems = Vec::new();
-    for side in [Side::Exercise, Side::Solution] {
+    for side in [Side::ShippedStarter, Side::Solution] {
+        let root = match side {
+            Side::ShippedStarter => match shipped::shipped_course() {
+                Ok(root) => root,
+                Err(problem) => {
+                    problems.push(problem);
+                    continue;
+                }
+            },
+            _ => repository_root(),
+        };
         let source = lesson.source_path(side);
         let formatted = Command::new("rustfmt")
             .current_dir(&root)
@@ -205,13 +273,21 @@ pub fn style_problems(lesson: &Lesson) -> Vec<String> {
             ));
         }
         let linted = cargo_command()
+            .current_dir(&root)
+            .env("CARGO_TARGET_DIR", shipped::target_dir())
             .args([
                 "clippy",
                 "--quiet",
                 "--message-format=short",
+                "--package",
+                lesson.package,
                 "--bin",
                 &lesson.binary_name(side),
             ])
+            .args(match side {
+                Side::ShippedStarter => vec!["--features", shipped::FEATURE],
+                _ => vec![],
+            })
             .args(["--", "-D", "warnings"])
             .output();
         match linted {

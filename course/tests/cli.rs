@@ -61,6 +61,7 @@ impl Scratch {
             "solutions",
             "lessons",
             "course",
+            "packages",
         ] {
             let source = real.join(part);
             if source.is_dir() {
@@ -85,6 +86,10 @@ impl Scratch {
                 .unwrap();
             assert!(status.success(), "git {args:?}");
         };
+        // The exercises as shipped, never the student's edited ones.
+        for (path, bytes) in course::shipped::shipped_exercises().unwrap_or_default() {
+            fs::write(root.join(path), bytes).unwrap();
+        }
         git(&["init", "-q"]);
         git(&["add", "-A"]);
         git(&["commit", "-q", "-m", "the course"]);
@@ -173,15 +178,21 @@ fn a_student_checks_solves_lists_hints_and_resets() {
     let (_, first) = scratch.course(&["hint", "echo_server"]);
     let (_, second) = scratch.course(&["hint", "echo_server"]);
     assert!(
-        first.contains("Hint 1 of") && second.contains("Hint 2 of"),
+        first.contains("Hint 1 of 3 (a nudge)") && second.contains("Hint 2 of 3 (the idea)"),
         "{first}\n{second}"
     );
 
     let (code, output) = scratch.course(&["reset", "echo_server", "--yes"]);
     assert_eq!(code, 0, "{output}");
     let starter = fs::read_to_string(scratch.path("exercises/1_echo_server/main.rs")).unwrap();
-    let original =
-        fs::read_to_string(real_course().join("exercises/1_echo_server/main.rs")).unwrap();
+    let original = course::shipped::shipped_exercises()
+        .and_then(|files| {
+            files
+                .into_iter()
+                .find(|(path, _)| path == "exercises/1_echo_server/main.rs")
+        })
+        .map(|(_, bytes)| String::from_utf8(bytes).unwrap())
+        .unwrap();
     assert_eq!(starter, original, "reset puts the shipped starter back");
     let backup = scratch.path(".course/backup/1_echo_server-main.rs");
     let solution = fs::read_to_string(scratch.path("solutions/1_echo_server/main.rs")).unwrap();
@@ -190,8 +201,9 @@ fn a_student_checks_solves_lists_hints_and_resets() {
         solution,
         "the student's version is kept"
     );
+    // Reset keeps the record that the lesson passed, unless asked.
     let (_, output) = scratch.course(&["list"]);
-    assert!(output.contains("1 of 4 lessons done"), "{output}");
+    assert!(output.contains("changed since it passed"), "{output}");
 
     // Without --yes, reset asks, and anything but "y" leaves the file alone.
     scratch.solve("1_echo_server");
@@ -243,6 +255,9 @@ fn check_reports_compile_errors_crashes_and_bad_names() {
         output.contains("there is no lesson") && output.contains("echo_server"),
         "{output}"
     );
+    let (code, output) = scratch.course(&["check", "mesageboard"]);
+    assert_eq!(code, 2);
+    assert!(output.contains("Did you mean `messageboard`?"), "{output}");
     let (code, output) = scratch.course(&["check", "messageboard", "z"]);
     assert_eq!(code, 2);
     assert!(output.contains("steps a, b, c"), "{output}");

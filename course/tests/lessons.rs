@@ -1,13 +1,18 @@
 //! Every lesson's checks, against every solution (they must pass) and every
 //! shipped starter (they must fail, helpfully), as `cargo test` runs them.
+//!
+//! The tests are made from the registry, `course::lessons::ALL`: two per
+//! lesson, `<binary>::solution_passes` and `<binary>::starter_fails` (or
+//! `starter_is_the_tour`). A filter runs some of them, as with any test:
+//! `cargo test -p course --test lessons -- messageboard`. Starters are the
+//! shipped ones (git's `HEAD`), so a student's work never fails this.
+
+use std::process::ExitCode;
 
 use course::check::{Outcome, run_lesson};
-use course::lessons::find;
+use course::kit::seed;
+use course::lessons::ALL;
 use course::{Lesson, Side};
-
-fn lesson(name: &str) -> &'static Lesson {
-    find(name).unwrap_or_else(|| panic!("no lesson {name}"))
-}
 
 fn report(outcome: &Outcome) -> String {
     match outcome {
@@ -23,71 +28,119 @@ fn report(outcome: &Outcome) -> String {
 }
 
 /// The solution passes every check, the optional ones included.
-fn solution_passes(name: &str) {
-    let lesson = lesson(name);
+fn solution_passes(lesson: &Lesson) -> Result<(), String> {
     let outcome = run_lesson(lesson, Side::Solution, None, false);
-    let Outcome::Ran(results) = &outcome else {
-        panic!("{}", report(&outcome));
-    };
-    assert_eq!(results.len(), lesson.checks.len(), "{}", report(&outcome));
-    assert!(
-        results.iter().all(|(_, result)| result.is_ok()),
-        "{}",
-        report(&outcome)
-    );
+    match &outcome {
+        Outcome::Ran(results)
+            if results.len() == lesson.checks.len()
+                && results.iter().all(|(_, result)| result.is_ok()) =>
+        {
+            Ok(())
+        }
+        _ => Err(report(&outcome)),
+    }
 }
 
-/// The starter compiles and fails a check, with a hint; a tour passes.
-fn starter_fails_helpfully(name: &str) {
-    let lesson = lesson(name);
-    let outcome = run_lesson(lesson, Side::Exercise, None, false);
-    assert!(
-        !matches!(outcome, Outcome::BuildFailed(_)),
-        "{}",
-        report(&outcome)
-    );
+/// The shipped starter compiles and fails a required check, with a hint;
+/// a tour's passes.
+fn starter_fails_helpfully(lesson: &Lesson) -> Result<(), String> {
+    let outcome = run_lesson(lesson, Side::ShippedStarter, None, false);
+    if matches!(outcome, Outcome::BuildFailed(_)) {
+        return Err(report(&outcome));
+    }
     if lesson.tour {
-        assert!(
-            outcome.passed(),
-            "lesson {name} is a tour: its starter must pass\n{}",
-            report(&outcome)
-        );
-        return;
+        return match outcome.passed() {
+            true => Ok(()),
+            false => Err(format!("a tour's starter must pass\n{}", report(&outcome))),
+        };
     }
     let Some((check, failure)) = outcome.first_failure() else {
-        panic!(
-            "the starter of lesson {name} passes its checks\n{}",
+        return Err(format!(
+            "the starter passes its checks\n{}",
             report(&outcome)
-        );
+        ));
     };
-    assert!(
-        !check.optional,
-        "the first failure should be a required check"
-    );
-    assert!(
-        !failure.hint.is_empty(),
-        "the failure of `{}` has no hint\n{failure}",
-        check.name
-    );
+    if check.optional {
+        return Err("the first failure should be a required check".into());
+    }
+    if failure.hint.is_empty() {
+        return Err(format!(
+            "the failure of `{}` has no hint\n{failure}",
+            check.name
+        ));
+    }
+    Ok(())
 }
 
-macro_rules! lesson_tests {
-    ($($solution:ident, $starter:ident => $name:literal;)*) => {$(
-        #[test]
-        fn $solution() {
-            solution_passes($name);
-        }
+type Test = (String, Box<dyn Fn() -> Result<(), String>>);
 
-        #[test]
-        fn $starter() {
-            starter_fails_helpfully($name);
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let exact = args.iter().any(|arg| arg == "--exact");
+    let listing = args.iter().any(|arg| arg == "--list");
+    let filters: Vec<&String> = args.iter().filter(|arg| !arg.starts_with('-')).collect();
+    let mut tests: Vec<Test> = Vec::new();
+    for lesson in ALL {
+        tests.push((
+            format!("{}::solution_passes", lesson.binary),
+            Box::new(|| solution_passes(lesson)),
+        ));
+        let starter = if lesson.tour {
+            "starter_is_the_tour"
+        } else {
+            "starter_fails"
+        };
+        tests.push((
+            format!("{}::{starter}", lesson.binary),
+            Box::new(|| starter_fails_helpfully(lesson)),
+        ));
+    }
+    let chosen: Vec<&Test> = tests
+        .iter()
+        .filter(|(name, _)| {
+            filters.is_empty()
+                || filters.iter().any(|filter| match exact {
+                    true => name == *filter,
+                    false => name.contains(filter.as_str()),
+                })
+        })
+        .collect();
+    if listing {
+        for (name, _) in &chosen {
+            println!("{name}: test");
         }
-    )*};
-}
-
-lesson_tests! {
-    hello_server_solution_passes, hello_server_starter_is_the_tour => "hello_server";
-    echo_server_solution_passes, echo_server_starter_fails => "echo_server";
-    messageboard_solution_passes, messageboard_starter_fails => "messageboard";
-    client_solution_passes, client_starter_fails => "client";
+        return ExitCode::SUCCESS;
+    }
+    for changed in course::shipped::changed_exercises() {
+        println!("note: {changed} differs from its committed starter; the committed one is tested");
+    }
+    println!("\nrunning {} tests", chosen.len());
+    let mut failures = Vec::new();
+    for (name, test) in &chosen {
+        match test() {
+            Ok(()) => println!("test {name} ... ok"),
+            Err(problem) => {
+                println!("test {name} ... FAILED");
+                failures.push((name, problem));
+            }
+        }
+    }
+    if !failures.is_empty() {
+        println!("\nfailures:\n");
+        for (name, problem) in &failures {
+            println!("---- {name} ----\n{problem}\n{}\n", seed::replay_line());
+        }
+    }
+    let passed = chosen.len() - failures.len();
+    let state = if failures.is_empty() { "ok" } else { "FAILED" };
+    println!(
+        "\ntest result: {state}. {passed} passed; {} failed; 0 ignored; 0 measured; {} filtered out\n",
+        failures.len(),
+        tests.len() - chosen.len()
+    );
+    if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

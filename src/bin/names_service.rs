@@ -37,6 +37,7 @@ use std::io::Write;
 use std::thread;
 use std::time::{Duration, SystemTime};
 
+use http_server::testkit::SplitMix64;
 use http_server::{
     Handler, HandlerResult, HttpError, Request, Response, ServerError, ThreadingHttpServer,
     parse_qs,
@@ -112,8 +113,8 @@ impl Person {
     fn from_seed(seed: u64) -> Person {
         let mut random = Random::new(seed);
         Person {
-            name: random.pick(NAMES),
-            surname: random.pick(SURNAMES),
+            name: random.pick::<&str>(NAMES),
+            surname: random.pick::<&str>(SURNAMES),
             age: 18 + random.below(73) as u32,
             expiration: format!("{:02}/{:02}", 1 + random.below(12), 26 + random.below(8)),
             pin: format!("{:04}", random.below(10_000)),
@@ -121,33 +122,10 @@ impl Person {
     }
 }
 
-/// A tiny random number generator (SplitMix64): good enough to pick names,
-/// and the same numbers for the same seed. (Never for secrets: real PINs
-/// and keys need a cryptographic generator.)
-struct Random(u64);
-
-impl Random {
-    fn new(seed: u64) -> Random {
-        Random(seed)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number from 0 to `limit - 1`.
-    fn below(&mut self, limit: u64) -> u64 {
-        self.next() % limit
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-}
+/// The course's tiny random number generator (SplitMix64): good enough to
+/// pick names, and the same numbers for the same seed. (Never for secrets:
+/// real PINs and keys need a cryptographic generator.)
+type Random = SplitMix64;
 
 /// A seed nobody asked for: the standard library's hash keys are random
 /// for every process, and the clock changes between requests.
@@ -248,7 +226,7 @@ fn latin1_person(seed: u64) -> Person {
     let fits = |name: &str| !name.is_ascii() && name.chars().all(|c| u32::from(c) < 0x100);
     let names: Vec<&'static str> = NAMES.iter().copied().filter(|name| fits(name)).collect();
     let mut random = Random::new(seed);
-    person.name = random.pick(&names);
+    person.name = *random.pick(&names);
     person.surname = "Müller";
     person
 }

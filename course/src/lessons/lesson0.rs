@@ -1,52 +1,49 @@
 //! Lesson 0, the hello server: every GET gets `Hello, HTTP!`.
 
 use crate::session::Session;
-use crate::{Check, CheckResult, Lesson};
+use crate::{Check, CheckResult, Hint};
 
-pub const LESSON: Lesson = Lesson {
-    number: 0,
-    folder: "0_hello_server",
-    title: "Hello server",
-    binary: "hello_server",
-    is_server: true,
-    tour: true,
-    checks: &[
-        Check {
-            name: "GET / answers 200 with the text Hello, HTTP!",
-            step: None,
-            optional: false,
-            run: get_root_says_hello,
-        },
-        Check {
-            name: "every path gets the same answer",
-            step: None,
-            optional: false,
-            run: any_path_says_hello,
-        },
-        Check {
-            name: "HEAD / gets the headers and no body",
-            step: None,
-            optional: false,
-            run: head_has_no_body,
-        },
-        Check {
-            name: "POST / answers 501 Not Implemented",
-            step: None,
-            optional: false,
-            run: post_is_not_implemented,
-        },
-        Check {
-            name: "a garbled request gets 400, and the server keeps serving",
-            step: None,
-            optional: false,
-            run: garbage_gets_400,
-        },
-    ],
-    hints: &[
-        "Lesson 0 has nothing to fill in: run `cargo run --bin hello_server`, open http://localhost:8000/ and read lessons/0_hello_server/README.md alongside the code.",
-        "If a check fails here, compare exercises/0_hello_server/main.rs with solutions/0_hello_server/main.rs: they should be the same file.",
-    ],
-};
+/// The checks, in the order the lesson text asks for them.
+pub const CHECKS: &[Check] = &[
+    Check {
+        name: "GET / answers 200 with the text Hello, HTTP!",
+        step: None,
+        optional: false,
+        run: get_root_says_hello,
+    },
+    Check {
+        name: "every path gets the same answer",
+        step: None,
+        optional: false,
+        run: any_path_says_hello,
+    },
+    Check {
+        name: "HEAD / gets the headers and no body",
+        step: None,
+        optional: false,
+        run: head_has_no_body,
+    },
+    Check {
+        name: "POST / answers 501 Not Implemented",
+        step: None,
+        optional: false,
+        run: post_is_not_implemented,
+    },
+    Check {
+        name: "a garbled request gets 400, and the server keeps serving",
+        step: None,
+        optional: false,
+        run: garbage_gets_400,
+    },
+];
+
+/// The hints: a nudge, the idea, then the code.
+pub const HINTS: &[Hint] = &[Hint {
+    step: None,
+    nudge: "Lesson 0 has nothing to fill in: run `cargo run --bin hello_server`, open http://localhost:8000/ and read lessons/0_hello_server/README.md alongside the code.",
+    concept: "do_get writes the three parts of every response: the status line (send_response), the headers (send_header, then end_headers), then the body.",
+    code: "If a check fails here, compare exercises/0_hello_server/main.rs with solutions/0_hello_server/main.rs: they should be the same file (`cargo course reset hello_server` puts the starter back).",
+}];
 
 const HELLO: &str = "Hello, HTTP!\n";
 const TEXT_TYPE: &str = "text/plain; charset=utf-8";

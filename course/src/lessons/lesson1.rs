@@ -6,41 +6,37 @@
 
 use super::random_number;
 use crate::session::{Reply, Session};
-use crate::{Check, CheckResult, Lesson};
+use crate::{Check, CheckResult, Hint};
 
-pub const LESSON: Lesson = Lesson {
-    number: 1,
-    folder: "1_echo_server",
-    title: "Echo server",
-    binary: "echo_server",
-    is_server: true,
-    tour: false,
-    checks: &[
-        Check {
-            name: "GET /<word> answers 200 with the word, as plain text",
-            step: None,
-            optional: false,
-            run: echoes_words,
-        },
-        Check {
-            name: "a longer path is echoed whole, inner slashes included",
-            step: None,
-            optional: false,
-            run: echoes_longer_paths,
-        },
-        Check {
-            name: "%-escapes are decoded: /Hello%20World gives Hello World",
-            step: None,
-            optional: true,
-            run: decodes_escapes,
-        },
-    ],
-    hints: &[
-        "The path is in the request line, `GET /Balloon HTTP/1.1`; the handler reads it with request.path().",
-        "request.path() gives \"/Balloon\", with its slash: path.strip_prefix('/') gives Some(\"Balloon\").",
-        "let path = request.path(); let message = path.strip_prefix('/').unwrap_or(path); then write message.as_bytes() as the body.",
-    ],
-};
+/// The checks, in the order the lesson text asks for them.
+pub const CHECKS: &[Check] = &[
+    Check {
+        name: "GET /<word> answers 200 with the word, as plain text",
+        step: None,
+        optional: false,
+        run: echoes_words,
+    },
+    Check {
+        name: "a longer path is echoed whole, inner slashes included",
+        step: None,
+        optional: false,
+        run: echoes_longer_paths,
+    },
+    Check {
+        name: "%-escapes are decoded: /Hello%20World gives Hello World",
+        step: None,
+        optional: true,
+        run: decodes_escapes,
+    },
+];
+
+/// The hints: a nudge, the idea, then the code.
+pub const HINTS: &[Hint] = &[Hint {
+    step: None,
+    nudge: "The path is in the request line, `GET /Balloon HTTP/1.1`; the handler reads it with request.path().",
+    concept: "request.path() gives \"/Balloon\", with its slash: path.strip_prefix('/') gives Some(\"Balloon\").",
+    code: "let path = request.path(); let message = path.strip_prefix('/').unwrap_or(path); then write message.as_bytes() as the body.",
+}];
 
 const HELLO: &str = "Hello, HTTP!\n";
 

@@ -12,88 +12,97 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::time::Duration;
 
-use super::{escaped_html, random_number};
+use super::random_number;
+use crate::kit::html::{Tag, start_tags, title_of};
 use crate::session::{Reply, Request, Session, encode_form, quote_body};
-use crate::{Check, CheckResult, Failure, Lesson};
+use crate::{Check, CheckResult, Failure, Hint};
+use http_server::escape_html_text;
 
-pub const LESSON: Lesson = Lesson {
-    number: 2,
-    folder: "2_messageboard",
-    title: "Messageboard",
-    binary: "messageboard",
-    is_server: true,
-    tour: false,
-    checks: &[
-        Check {
-            name: "a POSTed form's message field is decoded (echoed back, or after step c shown on the board)",
-            step: Some("a"),
-            optional: false,
-            run: answers_with_the_message,
-        },
-        Check {
-            name: "a POST without a message field gets 400 and a sentence that says why",
-            step: Some("a"),
-            optional: false,
-            run: no_message_is_a_bad_request,
-        },
-        Check {
-            name: "a broken %-escape or bytes that are not UTF-8 get 400, and the board keeps serving",
-            step: Some("a"),
-            optional: false,
-            run: refuses_undecodable_forms,
-        },
-        Check {
-            name: "a 10 MB body or one shorter than its Content-Length gets a 4xx, and the board keeps serving",
-            step: Some("a"),
-            optional: false,
-            run: refuses_huge_and_short_bodies,
-        },
-        Check {
-            name: "GET / answers 200 with an HTML page titled Message Board",
-            step: Some("b"),
-            optional: false,
-            run: serves_an_html_page,
-        },
-        Check {
-            name: "the page has a form that POSTs a textarea named message to /, with a button",
-            step: Some("b"),
-            optional: false,
-            run: page_has_the_form,
-        },
-        Check {
-            name: "a POST answers 303 See Other with Location: /",
-            step: Some("c"),
-            optional: false,
-            run: post_redirects_to_the_board,
-        },
-        Check {
-            name: "GET / shows every message once, oldest first",
-            step: Some("c"),
-            optional: false,
-            run: board_lists_messages_in_order,
-        },
-        Check {
-            name: "messages are HTML-escaped: <script> shows as text",
-            step: Some("c"),
-            optional: false,
-            run: messages_are_escaped,
-        },
-        Check {
-            name: "50 posters at once, 20 messages each: every message is on the board exactly once",
-            step: Some("c"),
-            optional: false,
-            run: no_message_lost_under_load,
-        },
-    ],
-    hints: &[
-        "Work in order: `cargo course check messageboard a`, then b, then c. Step a is done with curl: curl -d message=Hi+there localhost:8000",
-        "Step a: the body is the form, encoded (message=Hi+there%21). http_server::parse_qs(&body)? decodes it; form.get(\"message\") gives the text, or None.",
-        "Step a: answer a form without the field with return Err(http_server::HttpError::new(400, \"the form has no 'message' field\").into());",
-        "Step b: write FORM as a raw string, r#\"<form method=\"post\" action=\"/\"> ... </form>\"#, with a <textarea name=\"message\"> and a <button type=\"submit\"> inside.",
-        "Step b: the page is HTML, so its Content-type is text/html; charset=utf-8. With text/plain the browser shows the source.",
-        "Step c: self.messages().push(message.to_owned()); then send_response(303), send_header(\"Location\", \"/\"), end_headers(). No body.",
-    ],
-};
+/// The checks, in the order the lesson text asks for them.
+pub const CHECKS: &[Check] = &[
+    Check {
+        name: "a POSTed form's message field is decoded (echoed back, or after step c shown on the board)",
+        step: Some("a"),
+        optional: false,
+        run: answers_with_the_message,
+    },
+    Check {
+        name: "a POST without a message field gets 400 and a sentence that says why",
+        step: Some("a"),
+        optional: false,
+        run: no_message_is_a_bad_request,
+    },
+    Check {
+        name: "a broken %-escape or bytes that are not UTF-8 get 400, and the board keeps serving",
+        step: Some("a"),
+        optional: false,
+        run: refuses_undecodable_forms,
+    },
+    Check {
+        name: "a 10 MB body or one shorter than its Content-Length gets a 4xx, and the board keeps serving",
+        step: Some("a"),
+        optional: false,
+        run: refuses_huge_and_short_bodies,
+    },
+    Check {
+        name: "GET / answers 200 with an HTML page titled Message Board",
+        step: Some("b"),
+        optional: false,
+        run: serves_an_html_page,
+    },
+    Check {
+        name: "the page has a form that POSTs a textarea named message to /, with a button",
+        step: Some("b"),
+        optional: false,
+        run: page_has_the_form,
+    },
+    Check {
+        name: "a POST answers 303 See Other with Location: /",
+        step: Some("c"),
+        optional: false,
+        run: post_redirects_to_the_board,
+    },
+    Check {
+        name: "GET / shows every message once, oldest first",
+        step: Some("c"),
+        optional: false,
+        run: board_lists_messages_in_order,
+    },
+    Check {
+        name: "messages are HTML-escaped: <script> shows as text",
+        step: Some("c"),
+        optional: false,
+        run: messages_are_escaped,
+    },
+    Check {
+        name: "50 posters at once, 20 messages each: every message is on the board exactly once",
+        step: Some("c"),
+        optional: false,
+        run: no_message_lost_under_load,
+    },
+];
+
+/// The hints: a nudge, the idea, then the code.
+pub const HINTS: &[Hint] = &[
+    Hint {
+        step: Some("a"),
+        nudge: "Step a is checked with curl alone: `curl -d message=Hi+there localhost:8000` shows what do_post answers. The body arrives encoded: message=Hi+there%21.",
+        concept: "http_server::parse_qs decodes a form into its fields; form.get(\"message\") gives the text, or None. A form without the field is the client's mistake: a 400, not a crash.",
+        code: "let form = http_server::parse_qs(&body)?; then for a missing field: return Err(http_server::HttpError::new(400, \"the form has no 'message' field\").into());",
+    },
+    Hint {
+        step: Some("b"),
+        nudge: "Open http://localhost:8000/ in a browser: what does it show? The page's form is the FORM constant, at the top of the file.",
+        concept: "A form is <form method=\"post\" action=\"/\"> holding a <textarea name=\"message\"> and a submit button. The page is HTML, so its Content-type is text/html; charset=utf-8 (with text/plain the browser shows the source).",
+        code: "Write FORM as a raw string, r#\"<form method=\"post\" action=\"/\"> ... </form>\"#, with a <textarea name=\"message\"></textarea> and a <button type=\"submit\">Post it!</button> inside.",
+    },
+    Hint {
+        step: Some("c"),
+        nudge: "After a POST, the browser should land back on the board, with the message on it.",
+        concept: "Post/Redirect/Get: keep the message in the one shared list, then answer 303 See Other with Location: /, so that the browser fetches the board with a GET.",
+        code: "self.messages().push(message.to_owned()); then send_response(303), send_header(\"Location\", \"/\"), end_headers(). No body.",
+    },
+];
 
 /// A marker no other message contains: 16 random hex digits.
 fn marker() -> String {
@@ -130,7 +139,7 @@ fn posts_message(session: &mut Session, fields: &[(&str, &str)], message: &str) 
         // The finished program: step (c) keeps the message and redirects.
         303 => {
             let page = session.get("/")?;
-            if page.body.contains(&escaped_html(message)) {
+            if page.body.contains(&escape_html_text(message)) {
                 return Ok(());
             }
             Err(Failure {
@@ -345,120 +354,6 @@ fn refuses_huge_and_short_bodies(session: &mut Session) -> CheckResult {
     }
     let message = format!("Still here after huge and short bodies {}", marker());
     posts_message(session, &[("message", &message)], &message)
-}
-
-/// An HTML start tag, such as `<form method="post" action="/">`.
-#[derive(Debug)]
-struct Tag {
-    /// Its attributes: names in lower case, values as written.
-    attributes: Vec<(String, String)>,
-    /// Where the tag starts and ends (just after its `>`) in the page.
-    start: usize,
-    end: usize,
-}
-
-impl Tag {
-    fn attribute(&self, name: &str) -> Option<&str> {
-        self.attributes
-            .iter()
-            .find(|(attribute, _)| attribute == name)
-            .map(|(_, value)| value.as_str())
-    }
-}
-
-/// Every start tag called `name` in `html`, in order. Enough HTML for the
-/// pages of this lesson: any case, values quoted with " or ' or not at all.
-fn start_tags(html: &str, name: &str) -> Vec<Tag> {
-    let lower = html.to_ascii_lowercase();
-    let opening = format!("<{name}");
-    let mut tags = Vec::new();
-    let mut from = 0;
-    while let Some(found) = lower[from..].find(&opening) {
-        let start = from + found;
-        let after = start + opening.len();
-        from = after;
-        // `<format>` is not a `<form>`.
-        let next = lower.as_bytes().get(after).copied().unwrap_or(b'>');
-        if !(next.is_ascii_whitespace() || next == b'>' || next == b'/') {
-            continue;
-        }
-        let (attributes, end) = attributes_from(html, after);
-        tags.push(Tag {
-            attributes,
-            start,
-            end,
-        });
-        from = end;
-    }
-    tags
-}
-
-/// Reads the attributes of a tag from `at` to its `>`; returns them and the
-/// position after the `>`.
-fn attributes_from(html: &str, mut at: usize) -> (Vec<(String, String)>, usize) {
-    let bytes = html.as_bytes();
-    let skip_spaces = |at: &mut usize| {
-        while *at < bytes.len() && bytes[*at].is_ascii_whitespace() {
-            *at += 1;
-        }
-    };
-    let mut attributes = Vec::new();
-    loop {
-        while at < bytes.len() && (bytes[at].is_ascii_whitespace() || bytes[at] == b'/') {
-            at += 1;
-        }
-        match bytes.get(at) {
-            None => return (attributes, bytes.len()),
-            Some(b'>') => return (attributes, at + 1),
-            Some(_) => {}
-        }
-        let name_start = at;
-        while at < bytes.len()
-            && !bytes[at].is_ascii_whitespace()
-            && !matches!(bytes[at], b'=' | b'>' | b'/')
-        {
-            at += 1;
-        }
-        let name = html[name_start..at].to_ascii_lowercase();
-        skip_spaces(&mut at);
-        let mut value = String::new();
-        if bytes.get(at) == Some(&b'=') {
-            at += 1;
-            skip_spaces(&mut at);
-            match bytes.get(at) {
-                Some(&quote) if quote == b'"' || quote == b'\'' => {
-                    let value_start = at + 1;
-                    at = value_start;
-                    while at < bytes.len() && bytes[at] != quote {
-                        at += 1;
-                    }
-                    value = html[value_start..at].to_owned();
-                    at = (at + 1).min(bytes.len());
-                }
-                _ => {
-                    let value_start = at;
-                    while at < bytes.len() && !bytes[at].is_ascii_whitespace() && bytes[at] != b'>'
-                    {
-                        at += 1;
-                    }
-                    value = html[value_start..at].to_owned();
-                }
-            }
-        }
-        attributes.push((name, value));
-    }
-}
-
-/// The text of the page's `<title>`, spaces tidied.
-fn title_of(html: &str) -> Option<String> {
-    let tag = start_tags(html, "title").into_iter().next()?;
-    let end = html[tag.end..].to_ascii_lowercase().find("</title")? + tag.end;
-    Some(
-        html[tag.end..end]
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" "),
-    )
 }
 
 fn serves_an_html_page(session: &mut Session) -> CheckResult {
@@ -776,31 +671,4 @@ fn no_message_lost_under_load(session: &mut Session) -> CheckResult {
                loses the messages other threads added in between."
             .into(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_tags_and_their_attributes() {
-        let html = r#"<FORM Method=POST action='/'><formal x><textarea name="message" required></textarea>"#;
-        let forms = start_tags(html, "form");
-        assert_eq!(forms.len(), 1);
-        assert_eq!(forms[0].attribute("method"), Some("POST"));
-        assert_eq!(forms[0].attribute("action"), Some("/"));
-        let areas = start_tags(html, "textarea");
-        assert_eq!(areas[0].attribute("name"), Some("message"));
-        assert_eq!(areas[0].attribute("required"), Some(""));
-        assert!(areas[0].start >= forms[0].end);
-    }
-
-    #[test]
-    fn reads_titles() {
-        assert_eq!(
-            title_of("<head><TITLE>\n  Message   Board </title>").as_deref(),
-            Some("Message Board")
-        );
-        assert_eq!(title_of("<h1>Message Board</h1>"), None);
-    }
 }

@@ -9,106 +9,105 @@
 //! sentence the client must print. A client with a name written into it
 //! cannot pass.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::thread;
-use std::time::Duration;
-
-use super::{escaped_html, random_number};
-use crate::process::{ProgramOutput, ServerProcess, shell_quote};
+use super::random_number;
+use crate::kit::helpers::{Answer, CourseServer, HelperServer, refused_port};
+use crate::kit::html::list_items;
+use crate::process::{ProgramOutput, shell_quote};
 use crate::session::{Session, quote_body};
-use crate::{Check, CheckResult, Failure, Lesson};
+use crate::{Check, CheckResult, Failure, Hint};
+use http_server::escape_html_text;
 
-/// Lesson 3: its three steps (`get`, `names`, `post`), their checks and hints.
-pub const LESSON: Lesson = Lesson {
-    number: 3,
-    folder: "3_client",
-    title: "Client",
-    binary: "client",
-    is_server: false,
-    tour: false,
-    checks: &[
-        Check {
-            name: "client get shows the status line, the headers, an empty line, then the body",
-            step: Some("get"),
-            optional: false,
-            run: get_shows_the_whole_response,
-        },
-        Check {
-            name: "client get shows a 404 like any other answer",
-            step: Some("get"),
-            optional: false,
-            run: get_shows_error_statuses,
-        },
-        Check {
-            name: "client get shows the size of a body that is not UTF-8 text, not its bytes",
-            step: Some("get"),
-            optional: false,
-            run: get_hides_bytes_that_are_not_text,
-        },
-        Check {
-            name: "client get explains a refused connection in one line",
-            step: Some("get"),
-            optional: false,
-            run: get_explains_refused_connections,
-        },
-        Check {
-            name: "client names introduces the person of the names service's record",
-            step: Some("names"),
-            optional: false,
-            run: names_introduces_the_person,
-        },
-        Check {
-            name: "client names explains a broken record in one error line",
-            step: Some("names"),
-            optional: false,
-            run: names_explains_broken_records,
-        },
-        Check {
-            name: "client names gives up on a server that does not answer in time",
-            step: Some("names"),
-            optional: false,
-            run: names_gives_up_in_time,
-        },
-        Check {
-            name: "client post sends the form and reports the 303 and its Location, without following",
-            step: Some("post"),
-            optional: false,
-            run: post_reports_the_redirect,
-        },
-        Check {
-            name: "client post --follow follows the redirect to the board",
-            step: Some("post"),
-            optional: false,
-            run: post_follows_when_asked,
-        },
-        Check {
-            name: "client post does not panic on a redirect that has no Location",
-            step: Some("post"),
-            optional: false,
-            run: post_survives_a_redirect_without_location,
-        },
-        Check {
-            name: "client post explains a refused form (400) in one error line",
-            step: Some("post"),
-            optional: false,
-            run: post_explains_a_refused_form,
-        },
-    ],
-    hints: &[
-        "Work one command at a time: `cargo course check client get`, then `names`, then `post`. \
-         Try each yourself against `cargo run --bin names_service` (or `messageboard_sol`) and \
-         compare with what `curl -i` shows.",
-        "Step get: println!(\"{:?} {}\", response.version(), response.status()), then one \
-         println!(\"{name}: ...\") per header of response.headers(), then println!().",
-        "Step names: #[derive(serde::Deserialize)] struct Person { name: String, surname: String, \
-         credit_card: CreditCard } and struct CreditCard { pin: String }.",
-        "Step names: if !response.status().is_success() { bail!(...) }, then let person: Person = \
-         response.json().with_context(|| ...)?;",
-        "Step post: let response = send(client.post(url).form(fields))?; for a \
-         status.is_redirection(), print the Location header and return Ok(()).",
-    ],
-};
+/// The checks, in the order the lesson text asks for them.
+pub const CHECKS: &[Check] = &[
+    Check {
+        name: "client get shows the status line, the headers, an empty line, then the body",
+        step: Some("get"),
+        optional: false,
+        run: get_shows_the_whole_response,
+    },
+    Check {
+        name: "client get shows a 404 like any other answer",
+        step: Some("get"),
+        optional: false,
+        run: get_shows_error_statuses,
+    },
+    Check {
+        name: "client get shows the size of a body that is not UTF-8 text, not its bytes",
+        step: Some("get"),
+        optional: false,
+        run: get_hides_bytes_that_are_not_text,
+    },
+    Check {
+        name: "client get explains a refused connection in one line",
+        step: Some("get"),
+        optional: false,
+        run: get_explains_refused_connections,
+    },
+    Check {
+        name: "client names introduces the person of the names service's record",
+        step: Some("names"),
+        optional: false,
+        run: names_introduces_the_person,
+    },
+    Check {
+        name: "client names explains a broken record in one error line",
+        step: Some("names"),
+        optional: false,
+        run: names_explains_broken_records,
+    },
+    Check {
+        name: "client names gives up on a server that does not answer in time",
+        step: Some("names"),
+        optional: false,
+        run: names_gives_up_in_time,
+    },
+    Check {
+        name: "client post sends the form and reports the 303 and its Location, without following",
+        step: Some("post"),
+        optional: false,
+        run: post_reports_the_redirect,
+    },
+    Check {
+        name: "client post --follow follows the redirect to the board",
+        step: Some("post"),
+        optional: false,
+        run: post_follows_when_asked,
+    },
+    Check {
+        name: "client post does not panic on a redirect that has no Location",
+        step: Some("post"),
+        optional: false,
+        run: post_survives_a_redirect_without_location,
+    },
+    Check {
+        name: "client post explains a refused form (400) in one error line",
+        step: Some("post"),
+        optional: false,
+        run: post_explains_a_refused_form,
+    },
+];
+
+/// The hints: a nudge, the idea, then the code.
+pub const HINTS: &[Hint] = &[
+    Hint {
+        step: Some("get"),
+        nudge: "Start `cargo run --bin names_service`, then compare what `curl -i localhost:8000` shows with what your `client get http://localhost:8000/` prints.",
+        concept: "A response is a status line, headers, an empty line, then the body: reqwest gives response.version(), response.status() and response.headers().",
+        code: "println!(\"{:?} {}\", response.version(), response.status()), then one println!(\"{name}: ...\") per header of response.headers(), then println!().",
+    },
+    Hint {
+        step: Some("names"),
+        nudge: "Look at what the names service sends (`curl -i localhost:8000`): it is JSON, and the sentence needs three of its fields.",
+        concept: "serde turns JSON into your own structs: derive Deserialize on structs whose fields have the JSON's names, check the status, then response.json() decodes.",
+        code: "#[derive(serde::Deserialize)] struct Person { name: String, surname: String, credit_card: CreditCard } and struct CreditCard { pin: String }; if !response.status().is_success() { bail!(...) }, then let person: Person = response.json().with_context(|| ...)?;",
+    },
+    Hint {
+        step: Some("post"),
+        nudge: "Try `client post http://localhost:8000/ message=hi` against `cargo run --bin messageboard_sol`, and compare with `curl -i -d message=hi localhost:8000`.",
+        concept: "Send the fields with .form(fields), which escapes them. The board answers 303: a redirect is an answer to report (with its Location), not an error.",
+        code: "let response = send(client.post(url).form(fields))?; for a status.is_redirection(), print the Location header and return Ok(()).",
+    },
+];
 
 /// The hint for an error line that lost what went wrong.
 const KEEP_THE_CAUSE: &str = "Keep what went wrong in the error: .with_context(...) adds your \
@@ -121,69 +120,23 @@ const NAME_THE_STATUS: &str = "Look at response.status() before decoding: if it 
 /// Where the student runs the servers: the address their commands show.
 const STUDENT_URL: &str = "http://localhost:8000";
 
-/// A server of the course, started for one check.
-struct Course {
-    server: ServerProcess,
-    name: &'static str,
-}
-
-impl Course {
-    fn start(name: &'static str) -> Result<Course, Failure> {
-        Ok(Course {
-            server: Session::start_server(name)?,
-            name,
-        })
-    }
-
-    /// The full URL of `path` on this server.
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.server.base_url())
-    }
-
-    /// Runs the client with `args` (URLs of this server in them) and
-    /// returns what it printed, with the command as the student would type
-    /// it against the server on port 8000.
-    fn run(&self, session: &Session, args: &[String]) -> Result<Run, Failure> {
-        let words: Vec<&str> = args.iter().map(String::as_str).collect();
-        let output = session.run(&words)?;
-        let shown: Vec<String> = args
-            .iter()
-            .map(|arg| shell_quote(&arg.replace(self.server.base_url(), STUDENT_URL)))
-            .collect();
-        let sent = format!(
-            "cargo run --bin {} -- {}\n(with `cargo run --bin {}` running on port 8000)",
-            session.binary_name(),
-            shown.join(" "),
-            self.name
-        );
-        Ok(Run { output, sent })
-    }
-
-    /// Fetches `path` from this server, as the check's own reference.
-    fn fetch(&self, path: &str) -> Result<(u16, Vec<u8>), Failure> {
-        let url = self.url(path);
-        let fetched = reqwest::blocking::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .and_then(|client| client.get(&url).send())
-            .and_then(|response| {
-                let status = response.status().as_u16();
-                Ok((status, response.bytes()?.to_vec()))
-            });
-        fetched.map_err(|error| {
-            Failure::plain(
-                format!(
-                    "the check could not fetch {url} itself: {error}{}",
-                    self.server.output_for_report()
-                ),
-                format!(
-                    "{} should answer; this is a problem of the course, not of your client.",
-                    self.name
-                ),
-            )
-        })
-    }
+/// Runs the client with `args` (URLs of `server` in them) and returns what
+/// it printed, with the command as the student would type it against the
+/// server on port 8000.
+fn run_against(session: &Session, server: &CourseServer, args: &[String]) -> Result<Run, Failure> {
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    let output = session.run(&words)?;
+    let shown: Vec<String> = args
+        .iter()
+        .map(|arg| shell_quote(&arg.replace(server.base_url(), STUDENT_URL)))
+        .collect();
+    let sent = format!(
+        "cargo run --bin {} -- {}\n(with `cargo run --bin {}` running on port 8000)",
+        session.binary_name(),
+        shown.join(" "),
+        server.name()
+    );
+    Ok(Run { output, sent })
 }
 
 /// One run of the client: what it printed, and the command that did it.
@@ -307,11 +260,11 @@ fn split_response(stdout: &str) -> (&str, Vec<&str>, Option<&str>) {
 }
 
 fn get_shows_the_whole_response(session: &mut Session) -> CheckResult {
-    let names = Course::start("names_service")?;
+    let names = CourseServer::start("names_service")?;
     let path = format!("/?seed={}", random_number() % 1000);
     let (_, body) = names.fetch(&path)?;
     let body = String::from_utf8_lossy(&body).into_owned();
-    let run = names.run(session, &["get".into(), names.url(&path)])?;
+    let run = run_against(session, &names, &["get".into(), names.url(&path)])?;
     run.expect_success("the response, as curl -i shows it", None)?;
     let (status_line, headers, shown_body) = split_response(&run.output.stdout);
     if status_line != "HTTP/1.1 200 OK" {
@@ -348,8 +301,8 @@ fn get_shows_the_whole_response(session: &mut Session) -> CheckResult {
 }
 
 fn get_shows_error_statuses(session: &mut Session) -> CheckResult {
-    let names = Course::start("names_service")?;
-    let run = names.run(session, &["get".into(), names.url("/nowhere")])?;
+    let names = CourseServer::start("names_service")?;
+    let run = run_against(session, &names, &["get".into(), names.url("/nowhere")])?;
     run.expect_success(
         "the 404 answer, shown like any other",
         Some(
@@ -368,11 +321,11 @@ fn get_shows_error_statuses(session: &mut Session) -> CheckResult {
 }
 
 fn get_hides_bytes_that_are_not_text(session: &mut Session) -> CheckResult {
-    let names = Course::start("names_service")?;
+    let names = CourseServer::start("names_service")?;
     // One seed for both requests, so that both get the same person.
     let path = format!("/?fault=latin-1&seed={}", random_number() % 1000);
     let (_, body) = names.fetch(&path)?;
-    let run = names.run(session, &["get".into(), names.url(&path)])?;
+    let run = run_against(session, &names, &["get".into(), names.url(&path)])?;
     run.expect_success("the response, its body replaced by its size", None)?;
     let size = format!("{} bytes", body.len());
     if run.output.stdout.contains('\u{FFFD}') || !run.output.stdout.contains(&size) {
@@ -387,10 +340,7 @@ fn get_hides_bytes_that_are_not_text(session: &mut Session) -> CheckResult {
 
 fn get_explains_refused_connections(session: &mut Session) -> CheckResult {
     // A port that was free a moment ago: nothing listens there now.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .map_err(|error| Failure::plain(format!("no free port: {error}"), ""))?;
+    let port = refused_port()?;
     let url = format!("http://127.0.0.1:{port}/");
     let output = session.run(&["get", &url])?;
     let run = Run {
@@ -421,7 +371,7 @@ fn sentence_for(record: &[u8]) -> Option<String> {
 }
 
 fn names_introduces_the_person(session: &mut Session) -> CheckResult {
-    let names = Course::start("names_service")?;
+    let names = CourseServer::start("names_service")?;
     let first = random_number() % 1000;
     for seed in [first, first + 1] {
         let path = format!("/?seed={seed}");
@@ -435,7 +385,7 @@ fn names_introduces_the_person(session: &mut Session) -> CheckResult {
                 "That is not a names record: a problem of the course, not of your client.",
             )
         })?;
-        let run = names.run(session, &["names".into(), names.url(&path)])?;
+        let run = run_against(session, &names, &["names".into(), names.url(&path)])?;
         run.expect_success(&sentence, None)?;
         let printed = run.output.stdout.trim_end();
         if printed != sentence {
@@ -453,7 +403,7 @@ fn names_introduces_the_person(session: &mut Session) -> CheckResult {
 }
 
 fn names_explains_broken_records(session: &mut Session) -> CheckResult {
-    let names = Course::start("names_service")?;
+    let names = CourseServer::start("names_service")?;
     // Each broken answer, what it is, and what the error line must name.
     let broken = [
         (
@@ -468,7 +418,7 @@ fn names_explains_broken_records(session: &mut Session) -> CheckResult {
         ("/nowhere", "404 Not Found", "404"),
     ];
     for (path, what, mention) in broken {
-        let run = names.run(session, &["names".into(), names.url(path)])?;
+        let run = run_against(session, &names, &["names".into(), names.url(path)])?;
         let expected = format!("a failure: the answer is {what}");
         let (mentions, hint) = match mention {
             "" => (&[][..], KEEP_THE_CAUSE),
@@ -481,7 +431,7 @@ fn names_explains_broken_records(session: &mut Session) -> CheckResult {
 }
 
 fn names_gives_up_in_time(session: &mut Session) -> CheckResult {
-    let names = Course::start("names_service")?;
+    let names = CourseServer::start("names_service")?;
     // The service waits 5 seconds; the client, told to wait 1, gives up.
     let args = [
         "--timeout".into(),
@@ -489,7 +439,7 @@ fn names_gives_up_in_time(session: &mut Session) -> CheckResult {
         "names".into(),
         names.url("/?delay=5"),
     ];
-    let run = names.run(session, &args)?;
+    let run = run_against(session, &names, &args)?;
     if run.succeeded() {
         return Err(run.fail(
             "a failure after 1 second: no answer came",
@@ -510,13 +460,9 @@ fn random_message() -> String {
     format!("Tom & Jerry: 2+2=4 (#{})", random_number() % 100_000)
 }
 
-/// The messages on the board's page: its `<li>` lines.
+/// The messages on the board's page: its list items.
 fn board_items(page: &str) -> String {
-    let items: Vec<&str> = page
-        .lines()
-        .map(str::trim)
-        .filter(|line| line.starts_with("<li>"))
-        .collect();
+    let items = list_items(page);
     if items.is_empty() {
         "no messages".to_owned()
     } else {
@@ -525,10 +471,10 @@ fn board_items(page: &str) -> String {
 }
 
 fn post_reports_the_redirect(session: &mut Session) -> CheckResult {
-    let board = Course::start("messageboard_sol")?;
+    let board = CourseServer::start("messageboard_sol")?;
     let message = random_message();
     let args = ["post".into(), board.url("/"), format!("message={message}")];
-    let run = board.run(session, &args)?;
+    let run = run_against(session, &board, &args)?;
     run.expect_success(
         "the 303 answer and where it points",
         Some(
@@ -559,7 +505,7 @@ fn post_reports_the_redirect(session: &mut Session) -> CheckResult {
     }
     let (_, page) = board.fetch("/")?;
     let page = String::from_utf8_lossy(&page);
-    let shown = escaped_html(&message);
+    let shown = escape_html_text(&message);
     if page.matches(&shown).count() != 1 {
         return Err(Failure {
             sent: run.sent.clone(),
@@ -574,7 +520,7 @@ fn post_reports_the_redirect(session: &mut Session) -> CheckResult {
 }
 
 fn post_follows_when_asked(session: &mut Session) -> CheckResult {
-    let board = Course::start("messageboard_sol")?;
+    let board = CourseServer::start("messageboard_sol")?;
     let message = random_message();
     let args = [
         "post".into(),
@@ -582,7 +528,7 @@ fn post_follows_when_asked(session: &mut Session) -> CheckResult {
         board.url("/"),
         format!("message={message}"),
     ];
-    let run = board.run(session, &args)?;
+    let run = run_against(session, &board, &args)?;
     run.expect_success("the board's page, reached by following the redirect", None)?;
     let (status_line, _, _) = split_response(&run.output.stdout);
     if status_line != "HTTP/1.1 200 OK" {
@@ -592,7 +538,7 @@ fn post_follows_when_asked(session: &mut Session) -> CheckResult {
              board's page. Print its status line, as in `get`.",
         ));
     }
-    if !run.output.stdout.contains(&escaped_html(&message)) {
+    if !run.output.stdout.contains(&escape_html_text(&message)) {
         return Err(run.fail(
             "the board's page, with the message on it",
             "After a success, print an empty line and the body with print_body.",
@@ -602,13 +548,13 @@ fn post_follows_when_asked(session: &mut Session) -> CheckResult {
 }
 
 fn post_explains_a_refused_form(session: &mut Session) -> CheckResult {
-    let board = Course::start("messageboard_sol")?;
+    let board = CourseServer::start("messageboard_sol")?;
     let args = [
         "post".into(),
         board.url("/"),
         "note=no message field".into(),
     ];
-    let run = board.run(session, &args)?;
+    let run = run_against(session, &board, &args)?;
     run.expect_one_error_line(
         "a failure: the board answers 400 Bad Request",
         &["400"],
@@ -616,44 +562,11 @@ fn post_explains_a_refused_form(session: &mut Session) -> CheckResult {
     )
 }
 
-/// Starts a server that answers one request with `response`, byte for byte:
-/// for answers that none of the course's servers gives. Returns its URL.
-fn answer_once(response: &'static [u8]) -> Result<String, Failure> {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| Ok((listener.local_addr()?, listener)))
-        .map_err(|error| Failure::plain(format!("the check could not listen: {error}"), ""));
-    let (address, listener) = listener?;
-    thread::spawn(move || {
-        let Ok((mut stream, _)) = listener.accept() else {
-            return;
-        };
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-        // Read the whole request (head and announced body) before
-        // answering, so that closing does not reset the connection.
-        let mut request = Vec::new();
-        let mut buffer = [0; 4096];
-        while let Ok(count @ 1..) = stream.read(&mut buffer) {
-            request.extend_from_slice(&buffer[..count]);
-            let text = String::from_utf8_lossy(&request).to_ascii_lowercase();
-            if let Some(end) = text.find("\r\n\r\n") {
-                let length = text
-                    .lines()
-                    .find_map(|line| line.strip_prefix("content-length:"))
-                    .and_then(|value| value.trim().parse::<usize>().ok())
-                    .unwrap_or(0);
-                if request.len() >= end + 4 + length {
-                    break;
-                }
-            }
-        }
-        let _ = stream.write_all(response);
-    });
-    Ok(format!("http://{address}/"))
-}
-
 fn post_survives_a_redirect_without_location(session: &mut Session) -> CheckResult {
-    let url =
-        answer_once(b"HTTP/1.1 303 See Other\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")?;
+    let helper = HelperServer::start(Answer::Raw(
+        b"HTTP/1.1 303 See Other\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    ))?;
+    let url = helper.url("/");
     let output = session.run(&["post", &url, "message=hi"])?;
     let run = Run {
         output,

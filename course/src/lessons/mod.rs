@@ -1,11 +1,11 @@
-//! Every lesson of the course, in order, with its checks.
+//! The registry: every lesson of the course, in order, as data.
 //!
-//! To add a lesson, write its module here (copy a lesson of the same kind),
-//! add it to [`ALL`], and add its binaries to the Cargo.toml that builds
-//! them; `cargo course verify` tells you what is still missing.
-
-use std::hash::{BuildHasher, RandomState};
-use std::time::SystemTime;
+//! A lesson is one entry of [`ALL`] (its number, folder, binaries, package,
+//! whether its starter must fail) and one file of checks and hints,
+//! `lessonN.rs`, declared just below. Everything else is derived from this
+//! list: `cargo course`, the `cargo test` of every lesson
+//! (`course/tests/lessons.rs`), and `cargo course verify`, which checks that
+//! the lesson folders, the binaries of every Cargo.toml and this list agree.
 
 use crate::Lesson;
 
@@ -15,30 +15,54 @@ mod lesson2;
 mod lesson3;
 
 /// The lessons, in the order students take them.
-pub static ALL: [Lesson; 4] = [
-    lesson0::LESSON,
-    lesson1::LESSON,
-    lesson2::LESSON,
-    lesson3::LESSON,
+pub static ALL: &[Lesson] = &[
+    Lesson {
+        number: 0,
+        folder: "0_hello_server",
+        title: "Hello server",
+        binary: "hello_server",
+        package: "http-course",
+        is_server: true,
+        tour: true,
+        checks: lesson0::CHECKS,
+        hints: lesson0::HINTS,
+    },
+    Lesson {
+        number: 1,
+        folder: "1_echo_server",
+        title: "Echo server",
+        binary: "echo_server",
+        package: "http-course",
+        is_server: true,
+        tour: false,
+        checks: lesson1::CHECKS,
+        hints: lesson1::HINTS,
+    },
+    Lesson {
+        number: 2,
+        folder: "2_messageboard",
+        title: "Messageboard",
+        binary: "messageboard",
+        package: "http-course",
+        is_server: true,
+        tour: false,
+        checks: lesson2::CHECKS,
+        hints: lesson2::HINTS,
+    },
+    Lesson {
+        number: 3,
+        folder: "3_client",
+        title: "Client",
+        binary: "client",
+        package: "net-lessons",
+        is_server: false,
+        tour: false,
+        checks: lesson3::CHECKS,
+        hints: lesson3::HINTS,
+    },
 ];
 
-/// A random number, different at each call and in each run, so that a
-/// program cannot pass a check with answers written into it. The standard
-/// library seeds the keys of its hash maps at random, which is all the
-/// randomness a check needs.
-fn random_number() -> u64 {
-    RandomState::new().hash_one(SystemTime::now())
-}
-
-/// What the server module's `escape_html` makes of `text`: how a message
-/// must appear on a page.
-fn escaped_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#x27;")
-}
+pub use crate::kit::seed::random_number;
 
 /// Finds a lesson by number (`1`), binary (`echo_server`, `echo_server_sol`)
 /// or folder (`1_echo_server`).
@@ -88,22 +112,13 @@ mod tests {
                 lesson.number
             );
             for step in lesson.steps() {
-                let prefix = format!("Step {step}:");
                 assert!(
-                    lesson.hints.iter().any(|hint| hint.starts_with(&prefix)),
-                    "lesson {}: no hint starts with {prefix:?}, so `cargo course hint {} {step}` has none",
+                    lesson.hints.iter().any(|hint| hint.step == Some(step)),
+                    "lesson {}: no hints for step {step}, so `cargo course hint {} {step}` has none",
                     lesson.number,
                     lesson.binary
                 );
             }
         }
-    }
-
-    #[test]
-    fn escapes_like_the_server_module() {
-        assert_eq!(
-            escaped_html(r#"<a href="x">Tom & 'Jerry'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#x27;Jerry&#x27;&lt;/a&gt;"
-        );
     }
 }

@@ -1,0 +1,160 @@
+//! `cargo course check [LESSON [STEP]] [--full]`: build the exercise, run
+//! the checks, report.
+
+use std::io::{self, Write};
+
+use anyhow::{Context, Result, bail};
+use course::check::{Outcome, run_lesson};
+use course::progress::Progress;
+use course::{Lesson, Side};
+
+use super::paint::{Paint, say, say_part};
+use super::{how_to_start, lesson_named, next_lesson_after, next_unfinished};
+
+/// `check LESSON [STEP]`: build the exercise, run the checks, report.
+pub fn check(name: &str, step: Option<&str>) -> Result<bool> {
+    let lesson = lesson_named(name)?;
+    check_lesson(lesson, step)
+}
+
+/// `check` with no lesson: the next one not done yet.
+pub fn check_next() -> Result<bool> {
+    let Some(lesson) = next_unfinished() else {
+        say!("Every lesson is done: the course is finished. Well done!");
+        say!(
+            "Check one again with `cargo course check LESSON`; `cargo course list` shows them all."
+        );
+        return Ok(true);
+    };
+    say!(
+        "Checking the next lesson you have not finished: lesson {}, {} (`cargo course check LESSON` picks another).",
+        lesson.number,
+        lesson.title
+    );
+    check_lesson(lesson, None)
+}
+
+/// Checks one lesson (or one of its steps) and reports.
+pub fn check_lesson(lesson: &'static Lesson, step: Option<&str>) -> Result<bool> {
+    let steps = lesson.steps();
+    if let Some(step) = step
+        && !steps.contains(&step)
+    {
+        if steps.is_empty() {
+            bail!(
+                "lesson {} has no steps; run `cargo course check {}`",
+                lesson.number,
+                lesson.binary
+            );
+        }
+        bail!(
+            "lesson {} has the steps {}; there is no step {step:?}",
+            lesson.number,
+            steps.join(", ")
+        );
+    }
+    let paint = Paint::new();
+    let what = match step {
+        Some(step) => format!("step {step} of lesson {}", lesson.number),
+        None => format!("lesson {}", lesson.number),
+    };
+    say!(
+        "{} {what}, {}: building {}...",
+        paint.bold("Checking"),
+        lesson.title,
+        lesson.binary
+    );
+    let _ = io::stdout().flush();
+    let outcome = run_lesson(lesson, Side::Exercise, step, true);
+    let passed = report(lesson, &outcome, &paint);
+    if passed {
+        let mut progress = Progress::load();
+        progress.record_pass(lesson, step);
+        progress
+            .save()
+            .context("could not save your progress in .course/")?;
+        say!();
+        say!("{}", paint.good(&format!("{} {what} is done!", "✓")));
+        match step.and_then(|step| steps.iter().skip_while(|&&s| s != step).nth(1)) {
+            Some(next_step) => say!(
+                "Next: step {next_step}. Read its part of lessons/{}/README.md, then run `cargo course check {} {next_step}`.",
+                lesson.folder,
+                lesson.binary
+            ),
+            None if step.is_some() => say!(
+                "That was the last step. Check the whole lesson with `cargo course check {}`.",
+                lesson.binary
+            ),
+            None => match next_lesson_after(lesson) {
+                Some(next) => say!("Next: {}.", how_to_start(next)),
+                None => match next_unfinished() {
+                    Some(left) => say!(
+                        "That was the last lesson; lesson {} is not done yet: {}.",
+                        left.number,
+                        how_to_start(left)
+                    ),
+                    None => say!("That was the last lesson: the course is finished. Well done!"),
+                },
+            },
+        }
+    }
+    Ok(passed)
+}
+
+/// Prints each check's result; returns whether the required ones passed.
+fn report(lesson: &Lesson, outcome: &Outcome, paint: &Paint) -> bool {
+    match outcome {
+        Outcome::BuildFailed(_) => {
+            say!();
+            say!(
+                "{} Your program does not compile yet. Cargo's messages are above: fix the first error, then check again.",
+                paint.bad("✗")
+            );
+            false
+        }
+        Outcome::Ran(results) => {
+            for (check, result) in results {
+                let label = if check.optional {
+                    format!("going further: {}", check.name)
+                } else {
+                    check.name.to_owned()
+                };
+                match result {
+                    Ok(()) => say!("  {} {label}", paint.good("✓")),
+                    Err(failure) if check.optional => {
+                        say!(
+                            "  {} {label} {}",
+                            paint.dim("○"),
+                            paint.dim("(optional, not done yet)")
+                        );
+                        say_part!("{failure}");
+                    }
+                    Err(failure) => {
+                        say!("  {} {label}", paint.bad("✗"));
+                        say_part!("{failure}");
+                    }
+                }
+            }
+            let passed = outcome.passed();
+            if !passed {
+                say!();
+                if lesson.is_server {
+                    say!(
+                        "To see it yourself: `cargo run --bin {}`, then run the `sent` command in a second terminal.",
+                        lesson.binary
+                    );
+                } else {
+                    say!("To see it yourself, run the `sent` command.");
+                }
+                let step = results.last().and_then(|(check, _)| check.step);
+                let step = step.map(|step| format!(" {step}")).unwrap_or_default();
+                say!(
+                    "Stuck? `cargo course hint {}{step}` gives a hint. `--full` shows whole bodies.",
+                    lesson.binary
+                );
+                say!("{}.", paint.dim(&course::kit::seed::replay_line()));
+            }
+            passed
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! Just enough HTML for the checks: start tags and their attributes, the
+//! title, forms and their fields, links and list items. Any case, values
+//! quoted with `"` or `'` or not at all.
+//!
+//! ```
+//! use course::kit::html;
+//!
+//! let page = r#"<title>Message Board</title><form method=post action="/">
+//!   <textarea name="message"></textarea><button>Post</button></form>
+//!   <ul><li>Hi &amp; bye</li></ul><a href="/about">About</a>"#;
+//! assert_eq!(html::title_of(page).as_deref(), Some("Message Board"));
+//! let form = &html::forms(page)[0];
+//! assert_eq!((form.method.as_str(), form.action.as_str()), ("post", "/"));
+//! assert_eq!(form.fields[0].name, "message");
+//! assert_eq!(html::list_items(page), ["Hi &amp; bye"]);
+//! assert_eq!(html::links(page), ["/about"]);
+//! ```
+
+/// An HTML start tag, such as `<form method="post" action="/">`.
+#[derive(Debug)]
+pub struct Tag {
+    /// Its attributes: names in lower case, values as written.
+    pub attributes: Vec<(String, String)>,
+    /// Where the tag starts in the page.
+    pub start: usize,
+    /// Where it ends: just after its `>`.
+    pub end: usize,
+}
+
+impl Tag {
+    /// The value of the attribute `name` (in lower case), if present.
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(attribute, _)| attribute == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// Every start tag called `name` in `html`, in order. Enough HTML for the
+/// pages of this lesson: any case, values quoted with " or ' or not at all.
+pub fn start_tags(html: &str, name: &str) -> Vec<Tag> {
+    let lower = html.to_ascii_lowercase();
+    let opening = format!("<{name}");
+    let mut tags = Vec::new();
+    let mut from = 0;
+    while let Some(found) = lower[from..].find(&opening) {
+        let start = from + found;
+        let after = start + opening.len();
+        from = after;
+        // `<format>` is not a `<form>`.
+        let next = lower.as_bytes().get(after).copied().unwrap_or(b'>');
+        if !(next.is_ascii_whitespace() || next == b'>' || next == b'/') {
+            continue;
+        }
+        let (attributes, end) = attributes_from(html, after);
+        tags.push(Tag {
+            attributes,
+            start,
+            end,
+        });
+        from = end;
+    }
+    tags
+}
+
+/// Reads the attributes of a tag from `at` to its `>`; returns them and the
+/// position after the `>`.
+fn attributes_from(html: &str, mut at: usize) -> (Vec<(String, String)>, usize) {
+    let bytes = html.as_bytes();
+    let skip_spaces = |at: &mut usize| {
+        while *at < bytes.len() && bytes[*at].is_ascii_whitespace() {
+            *at += 1;
+        }
+    };
+    let mut attributes = Vec::new();
+    loop {
+        while at < bytes.len() && (bytes[at].is_ascii_whitespace() || bytes[at] == b'/') {
+            at += 1;
+        }
+        match bytes.get(at) {
+            None => return (attributes, bytes.len()),
+            Some(b'>') => return (attributes, at + 1),
+            Some(_) => {}
+        }
+        let name_start = at;
+        while at < bytes.len()
+            && !bytes[at].is_ascii_whitespace()
+            && !matches!(bytes[at], b'=' | b'>' | b'/')
+        {
+            at += 1;
+        }
+        let name = html[name_start..at].to_ascii_lowercase();
+        skip_spaces(&mut at);
+        let mut value = String::new();
+        if bytes.get(at) == Some(&b'=') {
+            at += 1;
+            skip_spaces(&mut at);
+            match bytes.get(at) {
+                Some(&quote) if quote == b'"' || quote == b'\'' => {
+                    let value_start = at + 1;
+                    at = value_start;
+                    while at < bytes.len() && bytes[at] != quote {
+                        at += 1;
+                    }
+                    value = html[value_start..at].to_owned();
+                    at = (at + 1).min(bytes.len());
+                }
+                _ => {
+                    let value_start = at;
+                    while at < bytes.len() && !bytes[at].is_ascii_whitespace() && bytes[at] != b'>'
+                    {
+                        at += 1;
+                    }
+                    value = html[value_start..at].to_owned();
+                }
+            }
+        }
+        attributes.push((name, value));
+    }
+}
+
+/// The text of the page's `<title>`, spaces tidied.
+pub fn title_of(html: &str) -> Option<String> {
+    let tag = start_tags(html, "title").into_iter().next()?;
+    let end = html[tag.end..].to_ascii_lowercase().find("</title")? + tag.end;
+    Some(
+        html[tag.end..end]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// Where the element that starts with `tag` ends: the start of its closing
+/// tag `</name`, or the end of the page.
+fn end_of(html: &str, tag: &Tag, name: &str) -> usize {
+    html[tag.end..]
+        .to_ascii_lowercase()
+        .find(&format!("</{name}"))
+        .map_or(html.len(), |end| tag.end + end)
+}
+
+/// A field of a form: an `<input>`, `<textarea>`, `<select>` or `<button>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// The tag: `input`, `textarea`, `select` or `button`.
+    pub tag: String,
+    /// Its `name` (empty if it has none).
+    pub name: String,
+    /// Its `type` (`text` for an input without one, `submit` for a button).
+    pub kind: String,
+    /// Its `value` attribute (empty if it has none).
+    pub value: String,
+}
+
+/// A form of a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    /// `get` or `post`, in lower case (`get` if not given).
+    pub method: String,
+    /// Where it is sent (empty if not given: the page itself).
+    pub action: String,
+    /// Its fields, in order.
+    pub fields: Vec<Field>,
+}
+
+impl Form {
+    /// The field called `name`, if the form has one.
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|field| field.name == name)
+    }
+
+    /// Whether the form has a button that sends it.
+    pub fn has_submit(&self) -> bool {
+        self.fields
+            .iter()
+            .any(|field| matches!(field.kind.as_str(), "submit" | "image"))
+    }
+}
+
+/// Every form of the page, with its fields.
+pub fn forms(html: &str) -> Vec<Form> {
+    let mut fields = Vec::new();
+    for name in ["input", "textarea", "select", "button"] {
+        for tag in start_tags(html, name) {
+            let default = match name {
+                "input" => "text",
+                "button" => "submit",
+                _ => name,
+            };
+            let field = Field {
+                tag: name.to_owned(),
+                name: tag.attribute("name").unwrap_or("").to_owned(),
+                kind: tag
+                    .attribute("type")
+                    .unwrap_or(default)
+                    .to_ascii_lowercase(),
+                value: tag.attribute("value").unwrap_or("").to_owned(),
+            };
+            fields.push((tag.start, field));
+        }
+    }
+    fields.sort_by_key(|(start, _)| *start);
+    start_tags(html, "form")
+        .iter()
+        .map(|form| {
+            let end = end_of(html, form, "form");
+            Form {
+                method: form
+                    .attribute("method")
+                    .unwrap_or("get")
+                    .to_ascii_lowercase(),
+                action: form.attribute("action").unwrap_or("").to_owned(),
+                fields: fields
+                    .iter()
+                    .filter(|(start, _)| *start >= form.end && *start < end)
+                    .map(|(_, field)| field.clone())
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The `href` of every link (`<a href>`), in order.
+pub fn links(html: &str) -> Vec<String> {
+    start_tags(html, "a")
+        .iter()
+        .filter_map(|tag| tag.attribute("href").map(str::to_owned))
+        .collect()
+}
+
+/// The content of every list item (`<li>`), as written (still escaped),
+/// spaces at its ends trimmed.
+pub fn list_items(html: &str) -> Vec<String> {
+    start_tags(html, "li")
+        .iter()
+        .map(|tag| {
+            let lower = html[tag.end..].to_ascii_lowercase();
+            let end = ["</li", "<li", "</ul", "</ol"]
+                .iter()
+                .filter_map(|stop| lower.find(stop))
+                .min()
+                .map_or(html.len(), |end| tag.end + end);
+            html[tag.end..end].trim().to_owned()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_tags_and_their_attributes() {
+        let html = r#"<FORM Method=POST action='/'><formal x><textarea name="message" required></textarea>"#;
+        let forms = start_tags(html, "form");
+        assert_eq!(forms.len(), 1);
+        assert_eq!(forms[0].attribute("method"), Some("POST"));
+        assert_eq!(forms[0].attribute("action"), Some("/"));
+        let areas = start_tags(html, "textarea");
+        assert_eq!(areas[0].attribute("name"), Some("message"));
+        assert_eq!(areas[0].attribute("required"), Some(""));
+        assert!(areas[0].start >= forms[0].end);
+    }
+
+    #[test]
+    fn reads_titles() {
+        assert_eq!(
+            title_of("<head><TITLE>\n  Message   Board </title>").as_deref(),
+            Some("Message Board")
+        );
+        assert_eq!(title_of("<h1>Message Board</h1>"), None);
+    }
+
+    #[test]
+    fn reads_forms_fields_and_items() {
+        let page = "<form><input name=a><input type=submit></form><form method=POST action=/x>\
+                    <select name=b></select></form><ol><li>one<li> two </ol>";
+        let forms = forms(page);
+        assert_eq!(forms.len(), 2);
+        assert!(forms[0].has_submit() && !forms[1].has_submit());
+        assert_eq!(
+            forms[0].field("a").map(|field| field.kind.as_str()),
+            Some("text")
+        );
+        assert_eq!(forms[1].method, "post");
+        assert_eq!(forms[1].fields.len(), 1);
+        assert_eq!(list_items(page), ["one", "two"]);
+    }
+}

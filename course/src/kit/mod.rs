@@ -1,0 +1,20 @@
+//! The check toolkit: what every lesson's checks share, so that a lesson's
+//! check file says only what is new in that lesson.
+//!
+//! | helper | what it is for |
+//! |---|---|
+//! | [`crate::Session`] | the program under check: `get`, `post_form`, `send`, `send_raw`, `run`, `set_launch`, `temp_dir`, `restart` |
+//! | [`crate::process::Launch`] | arguments, environment and folder of the program under check (clean environment) |
+//! | [`expect`] | `reply.expect_status(...)`, `expect_header`, `expect_media_type`, `expect_body_contains`: lesson-worded failures |
+//! | [`html`] | a page's title, forms and their fields, links, list items |
+//! | [`json`] | a reply's body as JSON, and expectations about its fields |
+//! | [`helpers`] | servers on 127.0.0.1 that answer 200, 404, a redirect, raw bytes or never; a refused port; a stand-in proxy; the course's own servers (`CourseServer`) |
+//! | [`cookies`] | a cookie jar a check keeps by hand (the client stores none) |
+//! | [`seed`] | the run's random numbers, from a seed a failure prints |
+
+pub mod cookies;
+pub mod expect;
+pub mod helpers;
+pub mod html;
+pub mod json;
+pub mod seed;
