@@ -69,6 +69,7 @@ mod request;
 mod response;
 mod server;
 mod status;
+mod style;
 
 pub use cookie::parse_cookies;
 pub use error::HttpError;
@@ -81,3 +82,4 @@ pub use request::Request;
 pub use response::Response;
 pub use server::{DEFAULT_PORT, RunningServer, Server, ServerError};
 pub use status::reason_phrase;
+pub use style::STYLESHEET;
