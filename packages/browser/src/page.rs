@@ -266,6 +266,15 @@ impl Page {
             .screenshot(&screenshot_folder().join(format!("{name}.png")))
     }
 
+    /// Saves a picture of the first element that `selector` matches, and
+    /// nothing around it, as `target/browser-screenshots/<name>.png`: the
+    /// kind of picture a lesson text shows (`body` is the whole page).
+    pub fn screenshot_of(&self, selector: &str, name: &str) -> Result<PathBuf> {
+        let path = screenshot_folder().join(format!("{name}.png"));
+        self.browser
+            .element_screenshot(&self.find(selector)?, &path)
+    }
+
     /// Whether the page is wider than the window (a sideways scroll bar).
     pub fn scrolls_sideways(&self) -> Result<bool> {
         let wider = self.script(

@@ -204,16 +204,28 @@ impl Browser {
 
     /// A PNG picture of the window, saved to `path`.
     pub fn screenshot(&self, path: &Path) -> Result<PathBuf> {
-        let encoded = self.get("screenshot")?;
-        let png = decode_base64(encoded.as_str().unwrap_or_default())
-            .context("the screenshot is not base64")?;
-        if let Some(folder) = path.parent() {
-            std::fs::create_dir_all(folder)
-                .with_context(|| format!("cannot make {}", folder.display()))?;
-        }
-        std::fs::write(path, png).with_context(|| format!("cannot write {}", path.display()))?;
-        Ok(path.to_path_buf())
+        save_png(&self.get("screenshot")?, path)
     }
+
+    /// A PNG picture of `element` alone (cropped to it), saved to `path`.
+    pub fn element_screenshot(&self, element: &Element, path: &Path) -> Result<PathBuf> {
+        save_png(
+            &self.get(&format!("element/{}/screenshot", element.0))?,
+            path,
+        )
+    }
+}
+
+/// Saves a screenshot, which WebDriver sends as base64 text, as a PNG file.
+fn save_png(encoded: &Value, path: &Path) -> Result<PathBuf> {
+    let png = decode_base64(encoded.as_str().unwrap_or_default())
+        .context("the screenshot is not base64")?;
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot make {}", folder.display()))?;
+    }
+    std::fs::write(path, png).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path.to_path_buf())
 }
 
 impl Drop for Browser {

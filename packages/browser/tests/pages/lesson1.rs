@@ -30,6 +30,9 @@ fn echo_server_decodes_what_the_browser_encodes() {
             !shown.contains('%'),
             "the page still shows an escape: {shown:?}"
         );
+        // The picture in the lesson text: the page, in a narrow window.
+        page.browser.resize(360, 300)?;
+        page.screenshot_of("html", "1_echo_server-hello-world-page")?;
         Ok(())
     });
 }

@@ -32,6 +32,7 @@ fn messageboard_posts_and_lands_back_on_the_board() {
         page.wait_for_text("ul", "Don't forget: the meeting is at noon.")?;
         post(page, "A second message,\non two lines.")?;
         page.wait_for_text("ul", "on two lines.")?;
+        page.screenshot_of("body", "2_messageboard-board-page")?;
         ensure!(
             posts_logged(page) == 2,
             "two messages, but the log shows {} POSTs",
@@ -132,6 +133,7 @@ fn messageboard_refuses_a_blank_message() {
         post(page, "   \n  ")?;
         page.wait_until("a POST", |page| Ok(posts_logged(page) == 1))?;
         page.wait_for_text("[role=alert]", "empty")?;
+        page.screenshot_of("body", "2_messageboard-blank-page")?;
         ensure!(
             page.server_log().contains("\"POST / HTTP/1.1\" 400"),
             "the refusal is not a 400: {}",
