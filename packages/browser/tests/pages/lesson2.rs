@@ -81,10 +81,17 @@ fn messageboard_shows_a_script_as_text() {
         page.open("/")?;
         let attack = "<script>window.scriptRan = true</script> <b>not bold</b>";
         post(page, attack)?;
-        page.wait_for_text("ul", "<script>window.scriptRan = true</script>")?;
+        // Wait for the board after the post, whatever it shows.
+        page.wait_until("the board with one message", |page| {
+            let ready = page.script("return document.readyState === 'complete'")? == true;
+            Ok(ready && page.path()? == "/" && !page.text_of("ul")?.contains("No messages yet"))
+        })?;
+        let shown = page.text_of("ul li")?;
+        let script_ran = page.script("return window.scriptRan === true")? == true;
         ensure!(
-            page.script("return window.scriptRan === undefined")? == true,
-            "the posted <script> ran in the page"
+            shown.trim() == attack && !script_ran,
+            "the message shows as {shown:?}, not as the text that was typed, {attack:?}, \
+             and its <script> ran: {script_ran}"
         );
         ensure!(
             page.browser.find_all("ul script, ul b")?.is_empty(),
