@@ -61,6 +61,7 @@ impl Scratch {
             "solutions",
             "lessons",
             "course",
+            "packages",
         ] {
             let source = real.join(part);
             if source.is_dir() {
