@@ -134,13 +134,25 @@ pub fn screenshot_folder() -> PathBuf {
     target.join("browser-screenshots")
 }
 
-/// Builds a lesson's binary with Cargo and starts it on a free port.
+/// Builds a lesson's binary with Cargo (once per test program) and starts
+/// it on a free port.
 ///
 /// The one place that uses the checker's process helpers: if they move,
 /// only this function changes.
 fn start_solution(binary: &str) -> Result<ServerProcess> {
-    let path = course::process::build(binary, false)
-        .map_err(|output| anyhow!("cargo build --bin {binary} failed:\n{}", output.messages))?;
+    static BUILT: Mutex<Vec<(String, PathBuf)>> = Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(PoisonError::into_inner);
+    let path = match built.iter().find(|(name, _)| name == binary) {
+        Some((_, path)) => path.clone(),
+        None => {
+            let path = course::process::build(binary, false).map_err(|output| {
+                anyhow!("cargo build --bin {binary} failed:\n{}", output.messages)
+            })?;
+            built.push((binary.to_owned(), path.clone()));
+            path
+        }
+    };
+    drop(built);
     ServerProcess::start(&path, binary).map_err(|failure| anyhow!("{failure}"))
 }
 
