@@ -88,7 +88,8 @@ impl Handler for MessageBoard {
         Ok(())
     }
 
-    /// Sends the board's page, whatever the path: the form and the messages.
+    /// Sends the board's page, whatever the path (but /favicon.ico): the
+    /// form and the messages.
     fn do_get(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
         // Browsers ask for /favicon.ico on their own, for the tab's icon.
         // The board has none: say so, rather than send the whole board.
