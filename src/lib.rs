@@ -85,6 +85,7 @@ mod request_line;
 mod response;
 mod server;
 mod status;
+mod style;
 pub mod test;
 #[doc(hidden)]
 pub mod testkit;
@@ -102,3 +103,4 @@ pub use request::Request;
 pub use response::Response;
 pub use server::{HttpServer, RunningServer, ThreadingHttpServer};
 pub use status::reason_phrase;
+pub use style::STYLESHEET;

@@ -23,7 +23,9 @@ use http_server::{
 //   1. a <form> element whose method is "post" and whose action is "/";
 //   2. inside it, a <textarea> whose name is "message": what the visitor
 //      types travels under that name, as message=...;
-//   3. and inside it too, a <button type="submit"> that sends the form.
+//   3. and inside it too, a <button type="submit"> that sends the form;
+//   4. a <label for="message"> before the box that says what it is for,
+//      with id="message" on the textarea to tie them together.
 //   HTML is full of double quotes: write it as a raw string, r#"..."#, in
 //   which a " needs no backslash (board_page below uses one).
 /// The form a visitor fills in (a placeholder until step b is done).
@@ -72,11 +74,14 @@ impl Handler for MessageBoard {
 
         // TODO(c): keep the message on the board, and send the browser back to the board
         //   Until you do, the POST answers with the message as plain text.
-        //   1. Add the message to the board: self.messages().push(...); it
+        //   1. A blank message (message.trim() is empty) is no message: send
+        //      board_page(&self.messages(), Some("...why...")) with status 400,
+        //      as do_get sends its page, so the visitor can try again; return.
+        //   2. Add the message to the board: self.messages().push(...); it
         //      wants a String, and message.to_owned() makes one.
-        //   2. Answer 303 See Other, with the header `Location: /`: the
+        //   3. Answer 303 See Other, with the header `Location: /`: the
         //      browser then asks for / with a GET and shows the board.
-        //   3. A redirect needs no body: end the headers, and you are done.
+        //   4. A redirect needs no body: end the headers, and you are done.
         response.send_response(200);
         response.send_header("Content-type", "text/plain; charset=utf-8");
         response.end_headers();
@@ -85,9 +90,15 @@ impl Handler for MessageBoard {
         Ok(())
     }
 
-    /// Sends the board's page, whatever the path: the form and the messages.
-    fn do_get(&self, _request: &mut Request, response: &mut Response) -> HandlerResult {
-        let page = board_page(&self.messages());
+    /// Sends the board's page, whatever the path (but /favicon.ico): the
+    /// form and the messages.
+    fn do_get(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        // Browsers ask for /favicon.ico on their own, for the tab's icon.
+        // The board has none: say so, rather than send the whole board.
+        if request.path() == "/favicon.ico" {
+            return Err(http_server::HttpError::new(404, "this board has no icon").into());
+        }
+        let page = board_page(&self.messages(), None);
         response.send_response(200);
         // TODO(b): tell the browser that the page is HTML, so that it draws it
         //   Open http://localhost:8000/ now: the browser shows the source of
@@ -102,7 +113,8 @@ impl Handler for MessageBoard {
 }
 
 /// The board's page: a title, the form, then every message, oldest first.
-fn board_page(messages: &[String]) -> String {
+/// With a `problem`, the page says it above the form (see step c).
+fn board_page(messages: &[String], problem: Option<&str>) -> String {
     let mut items = String::new();
     for message in messages {
         // A message is text from a stranger: escape_html_text makes the
@@ -112,19 +124,33 @@ fn board_page(messages: &[String]) -> String {
     if items.is_empty() {
         items.push_str("  <li><i>No messages yet: be the first!</i></li>\n");
     }
-    // `white-space: pre-wrap` keeps the line breaks typed in a message.
+    // The title is what the tab and the history show: say what went wrong.
+    let (title, problem) = match problem {
+        Some(why) => (
+            "Not posted: Message Board",
+            format!(
+                "<p class=\"problem\" role=\"alert\">{}</p>\n",
+                escape_html_text(why)
+            ),
+        ),
+        None => ("Message Board", String::new()),
+    };
+    // The course's stylesheet (src/style.css) comes inside the page.
+    let style = http_server::STYLESHEET;
     format!(
         r#"<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>Message Board</title>
-<style>li {{ white-space: pre-wrap; margin-bottom: 0.5em; }}</style>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+{style}</style>
 </head>
 <body>
 <h1>Message Board</h1>
-{FORM}
-<ul>
+{problem}{FORM}
+<ul class="messages">
 {items}</ul>
 </body>
 </html>

@@ -20,8 +20,10 @@ use http_server::{
 /// The form a visitor fills in. `method="post"` makes the browser send what
 /// was typed in the body of a POST request, `action="/"` says to which path,
 /// and `name="message"` is the name the text travels under: `message=...`.
+/// The label names the box for everyone, screen readers included.
 const FORM: &str = r#"<form method="post" action="/">
-  <textarea name="message" rows="4" cols="60" required autofocus></textarea>
+  <label for="message">Your message</label>
+  <textarea id="message" name="message" rows="4" cols="60" autocomplete="off" required autofocus></textarea>
   <p><button type="submit">Post it!</button></p>
 </form>"#;
 // END TODO(b)
@@ -66,6 +68,16 @@ impl Handler for MessageBoard {
         // END TODO(a)
 
         // TODO(c): keep the message on the board, and send the browser back to the board
+        // A blank message is no message: 400, and the form again to try once more.
+        if message.trim().is_empty() {
+            let why = "Your message was empty: write something, then post it.";
+            let page = board_page(&self.messages(), Some(why));
+            response.send_response(400);
+            response.send_header("Content-type", "text/html; charset=utf-8");
+            response.end_headers();
+            response.write_all(page.as_bytes())?;
+            return Ok(());
+        }
         // Post/Redirect/Get: a 303 sends the browser to the board with a GET,
         // so reloading the page it lands on does not post the message again.
         self.messages().push(message.to_owned());
@@ -76,9 +88,15 @@ impl Handler for MessageBoard {
         Ok(())
     }
 
-    /// Sends the board's page, whatever the path: the form and the messages.
-    fn do_get(&self, _request: &mut Request, response: &mut Response) -> HandlerResult {
-        let page = board_page(&self.messages());
+    /// Sends the board's page, whatever the path (but /favicon.ico): the
+    /// form and the messages.
+    fn do_get(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        // Browsers ask for /favicon.ico on their own, for the tab's icon.
+        // The board has none: say so, rather than send the whole board.
+        if request.path() == "/favicon.ico" {
+            return Err(http_server::HttpError::new(404, "this board has no icon").into());
+        }
+        let page = board_page(&self.messages(), None);
         response.send_response(200);
         // TODO(b): tell the browser that the page is HTML, so that it draws it
         // text/html: the browser draws the page (a heading, a box, a button)
@@ -92,7 +110,8 @@ impl Handler for MessageBoard {
 }
 
 /// The board's page: a title, the form, then every message, oldest first.
-fn board_page(messages: &[String]) -> String {
+/// With a `problem`, the page says it above the form (see step c).
+fn board_page(messages: &[String], problem: Option<&str>) -> String {
     let mut items = String::new();
     for message in messages {
         // A message is text from a stranger: escape_html_text makes the
@@ -102,19 +121,33 @@ fn board_page(messages: &[String]) -> String {
     if items.is_empty() {
         items.push_str("  <li><i>No messages yet: be the first!</i></li>\n");
     }
-    // `white-space: pre-wrap` keeps the line breaks typed in a message.
+    // The title is what the tab and the history show: say what went wrong.
+    let (title, problem) = match problem {
+        Some(why) => (
+            "Not posted: Message Board",
+            format!(
+                "<p class=\"problem\" role=\"alert\">{}</p>\n",
+                escape_html_text(why)
+            ),
+        ),
+        None => ("Message Board", String::new()),
+    };
+    // The course's stylesheet (src/style.css) comes inside the page.
+    let style = http_server::STYLESHEET;
     format!(
         r#"<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>Message Board</title>
-<style>li {{ white-space: pre-wrap; margin-bottom: 0.5em; }}</style>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+{style}</style>
 </head>
 <body>
 <h1>Message Board</h1>
-{FORM}
-<ul>
+{problem}{FORM}
+<ul class="messages">
 {items}</ul>
 </body>
 </html>

@@ -57,6 +57,12 @@ pub const CHECKS: &[Check] = &[
         run: page_has_the_form,
     },
     Check {
+        name: "GET /favicon.ico answers 404, not the board",
+        step: Some("b"),
+        optional: false,
+        run: no_favicon,
+    },
+    Check {
         name: "a POST answers 303 See Other with Location: /",
         step: Some("c"),
         optional: false,
@@ -67,6 +73,12 @@ pub const CHECKS: &[Check] = &[
         step: Some("c"),
         optional: false,
         run: board_lists_messages_in_order,
+    },
+    Check {
+        name: "a blank or whitespace-only message gets 400 and the form, and is not kept",
+        step: Some("c"),
+        optional: false,
+        run: blank_message_is_refused_with_the_form,
     },
     Check {
         name: "messages are HTML-escaped: <script> shows as text",
@@ -100,7 +112,7 @@ pub const HINTS: &[Hint] = &[
         step: Some("c"),
         nudge: "After a POST, the browser should land back on the board, with the message on it.",
         concept: "Post/Redirect/Get: keep the message in the one shared list, then answer 303 See Other with Location: /, so that the browser fetches the board with a GET.",
-        code: "self.messages().push(message.to_owned()); then send_response(303), send_header(\"Location\", \"/\"), end_headers(). No body.",
+        code: "First refuse a blank message: if message.trim().is_empty(), send board_page(&self.messages(), Some(\"...\")) with send_response(400) and text/html, and return Ok(()). Otherwise self.messages().push(message.to_owned()); then send_response(303), send_header(\"Location\", \"/\"), end_headers(). No body.",
     },
 ];
 
@@ -577,6 +589,43 @@ fn messages_are_escaped(session: &mut Session) -> CheckResult {
             "Pass every message through escape_html_text before it goes into the page: otherwise \
              a visitor's <script> runs in everybody's browser (and escape_html would change the \
              apostrophe of Don't).",
+        ));
+    }
+    Ok(())
+}
+
+fn no_favicon(session: &mut Session) -> CheckResult {
+    let reply = session.get("/favicon.ico")?;
+    if reply.status != 404 {
+        return Err(reply.fail(
+            "status 404 Not Found: the board has no icon",
+            "Browsers ask for /favicon.ico by themselves, for the tab's icon. Keep the starter's \
+             lines at the top of do_get that answer it with 404.",
+        ));
+    }
+    Ok(())
+}
+
+fn blank_message_is_refused_with_the_form(session: &mut Session) -> CheckResult {
+    for blank in ["", "   \r\n\t "] {
+        let reply = session.post_form("/", &[("message", blank)])?;
+        let has_form = start_tags(&reply.body, "textarea")
+            .iter()
+            .any(|tag| tag.attribute("name") == Some("message"));
+        if reply.status != 400 || !has_form {
+            return Err(reply.fail(
+                "status 400 Bad Request, and the page with the form, to try again",
+                "A message that is empty or only spaces is no message: if message.trim() is \
+                 empty, send board_page(&self.messages(), Some(\"...why...\")) with status 400 \
+                 (and text/html), and return before keeping it.",
+            ));
+        }
+    }
+    let page = session.get("/")?;
+    if page.body.contains("<li>   ") || page.body.contains("<li></li>") {
+        return Err(page.fail(
+            "no blank message on the board",
+            "Return right after sending the 400 page, before self.messages().push(...).",
         ));
     }
     Ok(())

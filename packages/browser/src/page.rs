@@ -1,0 +1,311 @@
+//! Running one browser case: finding Chromium (or skipping), starting the
+//! lesson's solution and a browser, waiting for what the page shows, and
+//! keeping a screenshot.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Mutex, Once, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use course::process::ServerProcess;
+use serde_json::Value;
+
+use crate::webdriver::{Browser, Element};
+
+/// How long to wait for a page to show something: generous, because a
+/// slow machine is not a broken page.
+const WAIT: Duration = Duration::from_secs(30);
+/// The window a case starts with: a small laptop screen.
+const WINDOW: (u32, u32) = (900, 700);
+
+/// Whether the browser tests can run here, and whether they must.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Availability {
+    /// chromedriver and Chromium are installed.
+    Ready {
+        /// The chromedriver program.
+        driver: PathBuf,
+        /// The Chromium program.
+        chromium: PathBuf,
+    },
+    /// They are missing, and that is fine: the cases pass without running.
+    Skip(String),
+    /// They are missing, and the tests were told to run (in CI).
+    Missing(String),
+}
+
+/// Finds chromedriver and Chromium on the `PATH`.
+///
+/// `BROWSER_TESTS=required`, or `CI=true` as CI services set it, makes a
+/// missing browser an error; `BROWSER_TESTS=skip` skips the cases even
+/// when a browser is there.
+pub fn availability() -> Availability {
+    let setting = std::env::var("BROWSER_TESTS").unwrap_or_default();
+    let in_ci = std::env::var("CI").is_ok_and(|value| value == "true" || value == "1");
+    if setting == "skip" {
+        return Availability::Skip("skipped: BROWSER_TESTS=skip".into());
+    }
+    let driver = find_program(&["chromedriver"]);
+    let chromium = find_program(&["chromium", "chromium-browser", "google-chrome"]);
+    match (driver, chromium) {
+        (Some(driver), Some(chromium)) => Availability::Ready { driver, chromium },
+        _ if setting == "required" || in_ci => Availability::Missing(
+            "the browser tests must run here (CI or BROWSER_TESTS=required), but chromedriver \
+             or Chromium is missing: apt-get install chromium chromium-driver"
+                .into(),
+        ),
+        _ => Availability::Skip(
+            "browser tests skipped: no Chromium here. To run them: \
+             apt-get install chromium chromium-driver"
+                .into(),
+        ),
+    }
+}
+
+/// The first of `names` found in a folder of the `PATH`.
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    names.iter().find_map(|name| {
+        std::env::split_paths(&path)
+            .map(|folder| folder.join(name))
+            .find(|candidate| candidate.is_file())
+    })
+}
+
+/// One Chromium at a time: the cases share a small machine, and a browser
+/// is the heaviest thing in the test suite.
+static ONE_BROWSER_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// Runs a browser case against the solution `binary` of lesson `lesson`
+/// (its folder name, such as `2_messageboard`): starts the server on a
+/// free port and a fresh headless Chromium, runs `case`, and saves a
+/// screenshot of where it ended to
+/// `target/browser-screenshots/<lesson>-<name>.png`, whether it passed
+/// or not.
+///
+/// Panics (fails the test) when the case fails, or when the browser is
+/// missing where it is required; otherwise prints one line and returns.
+pub fn page_case(
+    lesson: &str,
+    name: &str,
+    binary: &str,
+    case: impl FnOnce(&mut Page) -> Result<()>,
+) {
+    let (driver, chromium) = match availability() {
+        Availability::Ready { driver, chromium } => (driver, chromium),
+        Availability::Skip(why) => return say_once(&why),
+        Availability::Missing(why) => panic!("{why}"),
+    };
+    let _turn = ONE_BROWSER_AT_A_TIME
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let screenshot = screenshot_folder().join(format!("{lesson}-{name}.png"));
+    let result = start_solution(binary).and_then(|server| {
+        let browser = Browser::start(&driver, &chromium, WINDOW.0, WINDOW.1)?;
+        let mut page = Page { server, browser };
+        let outcome = case(&mut page);
+        let saved = page.browser.screenshot(&screenshot);
+        outcome.map_err(|error| match saved {
+            Ok(path) => anyhow!("{error:#}\nthe page as it was: {}", path.display()),
+            Err(why) => anyhow!("{error:#}\n(no screenshot: {why:#})"),
+        })
+    });
+    if let Err(error) = result {
+        panic!("browser case {lesson}/{name} failed: {error:#}");
+    }
+}
+
+/// Prints `line` once per test program, past the test harness's capture
+/// (which would hide it for a passing test).
+fn say_once(line: &str) {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = writeln!(std::io::stderr(), "{line}");
+    });
+}
+
+/// Where screenshots go: `target/browser-screenshots/`, never the sources.
+pub fn screenshot_folder() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| course::process::repository_root().join("target"));
+    target.join("browser-screenshots")
+}
+
+/// Builds a lesson's binary with Cargo (once per test program) and starts
+/// it on a free port.
+///
+/// The one place that uses the checker's process helpers: if they move,
+/// only this function changes.
+fn start_solution(binary: &str) -> Result<ServerProcess> {
+    static BUILT: Mutex<Vec<(String, PathBuf)>> = Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(PoisonError::into_inner);
+    let path = match built.iter().find(|(name, _)| name == binary) {
+        Some((_, path)) => path.clone(),
+        None => {
+            let path = course::process::build(binary, false).map_err(|output| {
+                anyhow!("cargo build --bin {binary} failed:\n{}", output.messages)
+            })?;
+            built.push((binary.to_owned(), path.clone()));
+            path
+        }
+    };
+    drop(built);
+    ServerProcess::start(&path, binary).map_err(|failure| anyhow!("{failure}"))
+}
+
+/// What a case works with: the lesson's server, and a browser to visit it.
+pub struct Page {
+    /// The solution under test, on its own port.
+    pub server: ServerProcess,
+    /// The browser, for what the helpers below do not cover.
+    pub browser: Browser,
+}
+
+impl Page {
+    /// Opens `path` (such as `/` or `/Hello%20World`) on the lesson's server.
+    pub fn open(&mut self, path: &str) -> Result<()> {
+        let url = format!("{}{path}", self.server.base_url());
+        self.browser
+            .open(&url)
+            .with_context(|| format!("could not open {url}"))
+    }
+
+    /// The path of the page the browser shows now, such as `/`.
+    pub fn path(&self) -> Result<String> {
+        let url = self.browser.url()?;
+        Ok(url
+            .strip_prefix(self.server.base_url())
+            .unwrap_or(&url)
+            .to_owned())
+    }
+
+    /// Waits until `ready` says yes; fails with `what` if it never does.
+    /// This is how a case waits: for what the page shows, never for a time.
+    pub fn wait_until(
+        &mut self,
+        what: &str,
+        mut ready: impl FnMut(&mut Page) -> Result<bool>,
+    ) -> Result<()> {
+        let until = Instant::now() + WAIT;
+        loop {
+            // A page in the middle of loading may refuse a command: try again.
+            let last = ready(self);
+            if let Ok(true) = last {
+                return Ok(());
+            }
+            if Instant::now() > until {
+                let seen = self.text_of("body").unwrap_or_default();
+                let why = last
+                    .err()
+                    .map(|error| format!(" ({error})"))
+                    .unwrap_or_default();
+                bail!(
+                    "waited {} seconds for {what}{why}\nthe page at {} shows:\n{}",
+                    WAIT.as_secs(),
+                    self.path().unwrap_or_default(),
+                    shorten(&seen)
+                );
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until the first element that `selector` matches shows `text`.
+    pub fn wait_for_text(&mut self, selector: &str, text: &str) -> Result<()> {
+        self.wait_until(&format!("{selector} to show {text:?}"), |page| {
+            Ok(page.text_of(selector)?.contains(text))
+        })
+    }
+
+    /// Waits until the browser shows the page at `path`.
+    pub fn wait_for_path(&mut self, path: &str) -> Result<()> {
+        self.wait_until(&format!("the browser to be at {path}"), |page| {
+            Ok(page.path()? == path)
+        })
+    }
+
+    /// The first element that `selector` matches.
+    pub fn find(&self, selector: &str) -> Result<Element> {
+        self.browser
+            .find_all(selector)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| anyhow!("the page has no {selector}"))
+    }
+
+    /// The text of the first element that `selector` matches, as shown.
+    pub fn text_of(&self, selector: &str) -> Result<String> {
+        self.browser.text(&self.find(selector)?)
+    }
+
+    /// The texts of every element that `selector` matches.
+    pub fn texts_of(&self, selector: &str) -> Result<Vec<String>> {
+        self.browser
+            .find_all(selector)?
+            .iter()
+            .map(|element| self.browser.text(element))
+            .collect()
+    }
+
+    /// Types `text` into the first element that `selector` matches.
+    pub fn type_into(&self, selector: &str, text: &str) -> Result<()> {
+        self.browser.type_into(&self.find(selector)?, text)
+    }
+
+    /// Clicks the first element that `selector` matches.
+    pub fn click(&self, selector: &str) -> Result<()> {
+        self.browser.click(&self.find(selector)?)
+    }
+
+    /// Runs the body of a JavaScript function in the page.
+    pub fn script(&self, script: &str) -> Result<Value> {
+        self.browser.run_script(script)
+    }
+
+    /// Everything the server logged so far (one line per request).
+    pub fn server_log(&self) -> String {
+        self.server.output()
+    }
+
+    /// Saves a screenshot of the window now, as
+    /// `target/browser-screenshots/<name>.png` (for a case that wants more
+    /// than the one taken at its end).
+    pub fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        self.browser
+            .screenshot(&screenshot_folder().join(format!("{name}.png")))
+    }
+
+    /// Saves a picture of the first element that `selector` matches, and
+    /// nothing around it, as `target/browser-screenshots/<name>.png`: the
+    /// kind of picture a lesson text shows (`body` is the whole page).
+    pub fn screenshot_of(&self, selector: &str, name: &str) -> Result<PathBuf> {
+        let path = screenshot_folder().join(format!("{name}.png"));
+        self.browser
+            .element_screenshot(&self.find(selector)?, &path)
+    }
+
+    /// Whether the page is wider than the window (a sideways scroll bar).
+    pub fn scrolls_sideways(&self) -> Result<bool> {
+        let wider = self.script(
+            "return document.documentElement.scrollWidth > document.documentElement.clientWidth",
+        )?;
+        Ok(wider.as_bool().unwrap_or(true))
+    }
+}
+
+/// The first lines of a long text, for a failure message.
+fn shorten(text: &str) -> String {
+    let mut short: String = text.lines().take(15).collect::<Vec<_>>().join("\n");
+    if short.len() > 1500 {
+        let mut end = 1500;
+        while !short.is_char_boundary(end) {
+            end -= 1;
+        }
+        short.truncate(end);
+        short.push('…');
+    }
+    short
+}

@@ -1,0 +1,7 @@
+//! Every page of the course in headless Chromium, one file per lesson.
+//! A case is one `#[test]` that calls `page_case` (see the README,
+//! "Browser tests", for how to add one).
+
+mod lesson0;
+mod lesson1;
+mod lesson2;
