@@ -81,11 +81,23 @@ pub fn manifest_problems() -> Vec<String> {
     for package in metadata["packages"].as_array().into_iter().flatten() {
         let package_name = package["name"].as_str().unwrap_or("").to_owned();
         let has_lessons = ALL.iter().any(|lesson| lesson.package == package_name);
-        if has_lessons && package["features"].get(shipped::FEATURE).is_none() {
+        // The feature must reach the server module too: otherwise the copy's
+        // build of the module replaces the course's own in the target folder.
+        let wanted: &[String] = if package_name == "http-course" {
+            &[]
+        } else {
+            &[format!("http-course/{}", shipped::FEATURE)]
+        };
+        let feature = package["features"].get(shipped::FEATURE);
+        let enables = |wanted: &String| {
+            feature
+                .and_then(|list| list.as_array())
+                .is_some_and(|list| list.iter().any(|item| item == wanted.as_str()))
+        };
+        if has_lessons && (feature.is_none() || !wanted.iter().all(enables)) {
             problems.push(format!(
-                "package {package_name} builds lessons but has no `{}` feature: add `[features] {} = []` to its Cargo.toml (cargo test needs it to build the shipped starters apart)",
+                "package {package_name} builds lessons but has no `{} = {wanted:?}` feature: add it under `[features]` in its Cargo.toml (cargo test needs it to build the shipped starters apart)",
                 shipped::FEATURE,
-                shipped::FEATURE
             ));
         }
         for target in package["targets"].as_array().into_iter().flatten() {
