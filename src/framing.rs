@@ -130,16 +130,7 @@ impl Head {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::head::{HeadError, read_head};
-
-    fn parse(raw: &str) -> Result<crate::head::Head, HttpError> {
-        let mut line = Vec::new();
-        match read_head(&mut raw.as_bytes(), &Limits::default(), &mut line) {
-            Ok(head) => Ok(head),
-            Err(HeadError::Invalid(error)) => Err(error),
-            Err(HeadError::Io(error)) => Err(HttpError::new(0, error.to_string())),
-        }
-    }
+    use crate::head::testing::parse;
 
     fn framing_of(headers: &str) -> Result<Framing, u16> {
         let head = parse(&format!("POST / HTTP/1.1\r\nHost: x\r\n{headers}\r\n")).unwrap();

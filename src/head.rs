@@ -275,11 +275,14 @@ pub(crate) fn is_host_char(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:[]%".contains(&byte)
 }
 
+/// For the parser's tests (here, in `request_line.rs` and in
+/// `framing.rs`): a head read from text, or the status of its error.
 #[cfg(test)]
-mod tests {
+pub(crate) mod testing {
     use super::*;
 
-    fn parse(raw: &str) -> Result<Head, HttpError> {
+    /// The head of `raw`, or the error it gets (status 0 for an I/O error).
+    pub(crate) fn parse(raw: &str) -> Result<Head, HttpError> {
         let mut line = Vec::new();
         match read_head(&mut raw.as_bytes(), &Limits::default(), &mut line) {
             Ok(head) => Ok(head),
@@ -288,12 +291,20 @@ mod tests {
         }
     }
 
-    fn status_of(raw: &str) -> u16 {
+    /// The status `raw` is refused with, or 0 when it is accepted.
+    pub(crate) fn status_of(raw: &str) -> u16 {
         match parse(raw) {
             Ok(_) => 0,
             Err(error) => error.status(),
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) use testing::{parse, status_of};
 
     #[test]
     fn parses_a_simple_request() {

@@ -16,18 +16,7 @@
 /// assert_eq!(escape_html(r#"say "hi" 'there'"#), "say &quot;hi&quot; &#x27;there&#x27;");
 /// ```
 pub fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#x27;"),
-            _ => escaped.push(c),
-        }
-    }
-    escaped
+    escape(text, true)
 }
 
 /// Escapes `text` for the content of an element, between tags such as
@@ -51,12 +40,20 @@ pub fn escape_html(text: &str) -> String {
 /// assert_eq!(escape_html_text("Tom & Jerry"), "Tom &amp; Jerry");
 /// ```
 pub fn escape_html_text(text: &str) -> String {
+    escape(text, false)
+}
+
+/// Both escapes in one loop: `&`, `<` and `>` always, the quotes only for
+/// an attribute value.
+fn escape(text: &str, quotes_too: bool) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
             '&' => escaped.push_str("&amp;"),
             '<' => escaped.push_str("&lt;"),
             '>' => escaped.push_str("&gt;"),
+            '"' if quotes_too => escaped.push_str("&quot;"),
+            '\'' if quotes_too => escaped.push_str("&#x27;"),
             _ => escaped.push(c),
         }
     }

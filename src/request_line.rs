@@ -175,23 +175,7 @@ fn parse_authority_form(target: String) -> Result<String, HttpError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::head::{HeadError, Limits, read_head};
-
-    fn parse(raw: &str) -> Result<crate::head::Head, HttpError> {
-        let mut line = Vec::new();
-        match read_head(&mut raw.as_bytes(), &Limits::default(), &mut line) {
-            Ok(head) => Ok(head),
-            Err(HeadError::Invalid(error)) => Err(error),
-            Err(HeadError::Io(error)) => Err(HttpError::new(0, error.to_string())),
-        }
-    }
-
-    fn status_of(raw: &str) -> u16 {
-        match parse(raw) {
-            Ok(_) => 0,
-            Err(error) => error.status(),
-        }
-    }
+    use crate::head::testing::{parse, status_of};
 
     #[test]
     fn refuses_malformed_request_lines() {
