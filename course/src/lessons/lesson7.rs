@@ -786,7 +786,7 @@ fn content_types_by_extension(session: &mut Session) -> CheckResult {
 }
 
 fn serves_the_lesson_site_by_default(session: &mut Session) -> CheckResult {
-    // Started from the temporary directory, with no DIR: the default must
+    // Started in the session's temporary folder, with no DIR: the default must
     // not depend on where the student stands.
     let site = Site::of(session)?;
     session.set_launch(Launch::default().in_dir(&site.top));
