@@ -345,6 +345,12 @@ impl ServerProcess {
         &self.base_url
     }
 
+    /// The server's process id, to read what it uses from `/proc/PID/`
+    /// (lesson 7's memory check reads its peak memory there).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Whether the server process has ended, and how.
     pub fn exit_status(&mut self) -> Option<ExitStatus> {
         self.child.try_wait().ok().flatten()
