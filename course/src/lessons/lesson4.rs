@@ -3,190 +3,176 @@
 //! redirecting, (d) following a short name.
 //!
 //! The links a bookmark server checks must work offline, so the checks
-//! start their own small servers on 127.0.0.1 (the last section of this
-//! file): one that answers `200 OK`, one `404`, one that redirects, one
-//! that never answers, one that starts a huge body and stalls, a port where
-//! nothing listens, and a stand-in proxy that records what it forwards.
+//! start the kit's helper servers on 127.0.0.1 (`kit::helpers`): one that
+//! answers `200 OK`, one `404`, one that redirects, one that never answers,
+//! one that starts a huge body and stalls, a port where nothing listens,
+//! and a stand-in proxy that records what it forwards.
 //!
 //! Until step (c) is done, a valid POST answers `200` with a page that says
 //! what the link checker found (`... is reachable` or `... is not
-//! reachable: why`); after it, `303` or `404`. The checks of step (b) read
-//! either, so they pass on the finished program too.
+//! reachable: why`); after it, `303`, or `404` with the page and the reason
+//! above the form. The checks of step (b) read either, so they pass on the
+//! finished program too.
 //!
 //! Every check of a run talks to the same server, so each saves bookmarks
 //! under random short names and looks only for those.
 
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
 
-use super::lesson2::{Tag, start_tags, title_of};
-use super::{escaped_html, random_number};
-use crate::process::ServerProcess;
+use super::random_number;
+use crate::kit::helpers::{Answer, HelperServer, Proxy, refused_port};
+use crate::kit::html::{Tag, forms, list_items, start_tags, title_of};
+use crate::process::{Launch, ServerProcess};
 use crate::session::{Reply, Session, encode_form, quote_body};
-use crate::{Check, CheckResult, Failure, Lesson};
+use crate::{Check, CheckResult, Failure, Hint};
+use http_server::escape_html_text;
 
-/// Lesson 4: its four steps, their checks and hints.
-pub const LESSON: Lesson = Lesson {
-    number: 4,
-    folder: "4_bookmark_server",
-    title: "Bookmark server",
-    binary: "bookmark_server",
-    is_server: true,
-    tour: false,
-    checks: &[
-        Check {
-            name: "GET / answers 200 with an HTML page titled Bookmark Server",
-            step: Some("a"),
-            optional: false,
-            run: serves_the_page,
-        },
-        Check {
-            name: "the page has a form that POSTs longuri and shortname to /, with a button",
-            step: Some("a"),
-            optional: false,
-            run: page_has_the_form,
-        },
-        Check {
-            name: "a POST without longuri or shortname, or with one empty, gets 400 naming the field",
-            step: Some("a"),
-            optional: false,
-            run: missing_fields_are_refused,
-        },
-        Check {
-            name: "a short name with '/', '?' or '#' in it, or '.' or '..', gets 400",
-            step: Some("a"),
-            optional: false,
-            run: bad_short_names_are_refused,
-        },
-        Check {
-            name: "a link that answers 200 OK to a GET is reachable",
-            step: Some("b"),
-            optional: false,
-            run: working_link_is_reachable,
-        },
-        Check {
-            name: "a link that answers 404 is not reachable, and the page says 404",
-            step: Some("b"),
-            optional: false,
-            run: broken_link_is_not_reachable,
-        },
-        Check {
-            name: "a link that redirects to a working page is reachable (redirects are followed)",
-            step: Some("b"),
-            optional: false,
-            run: redirect_is_followed,
-        },
-        Check {
-            name: "a link to a port where nothing listens is not reachable: connection refused",
-            step: Some("b"),
-            optional: false,
-            run: refused_link_is_not_reachable,
-        },
-        Check {
-            name: "text that is not an http(s) URL is not reachable, and the server does not fail",
-            step: Some("b"),
-            optional: false,
-            run: non_links_are_not_reachable,
-        },
-        Check {
-            name: "a link that never answers is given up after the lesson's timeout (5 seconds)",
-            step: Some("b"),
-            optional: false,
-            run: silent_link_times_out,
-        },
-        Check {
-            name: "a link to a huge body is judged by its status, without reading the body",
-            step: Some("b"),
-            optional: false,
-            run: huge_body_is_not_read,
-        },
-        Check {
-            name: "with HTTP_PROXY set, links are checked through the proxy (and NO_PROXY is honoured)",
-            step: Some("b"),
-            optional: false,
-            run: link_check_uses_the_proxy,
-        },
-        Check {
-            name: "a POST with a working link answers 303 See Other, Location: /, and the page lists it",
-            step: Some("c"),
-            optional: false,
-            run: working_link_is_kept,
-        },
-        Check {
-            name: "a POST with a broken link answers 404 with a page that says why, and keeps nothing",
-            step: Some("c"),
-            optional: false,
-            run: broken_link_is_not_kept,
-        },
-        Check {
-            name: "saving a short name again replaces its link",
-            step: Some("c"),
-            optional: false,
-            run: short_name_is_replaced,
-        },
-        Check {
-            name: "20 posters at once, 10 bookmarks each: every bookmark is kept",
-            step: Some("c"),
-            optional: false,
-            run: no_bookmark_lost_under_load,
-        },
-        Check {
-            name: "GET /name answers 303 See Other with Location: the long URI",
-            step: Some("d"),
-            optional: false,
-            run: short_name_redirects,
-        },
-        Check {
-            name: "GET /name for a name nobody saved answers 404, naming it",
-            step: Some("d"),
-            optional: false,
-            run: unknown_name_is_not_found,
-        },
-        Check {
-            name: "short names are percent-decoded and case-sensitive; a broken escape gets 400",
-            step: Some("d"),
-            optional: false,
-            run: names_are_decoded,
-        },
-    ],
-    hints: &[
-        "Work in order: `cargo course check bookmark_server a`, then b, c and d. Try each step \
-         with curl first: curl -i -d 'longuri=https://example.com/&shortname=ex' localhost:8000/",
-        "Step a: the form is lesson 2's with two <input> boxes instead of a textarea: one named \
-         longuri, one named shortname.",
-        "Step a: form.get(name) is None for a missing field and Some(\"\") for an empty one: both \
-         are the client's mistake, a 400 that names the field. A short name becomes the path \
-         /name, so it cannot hold '/', '?' or '#', nor be '.' or '..'.",
-        "Step a: match form.get(name) { Some(value) if !value.trim().is_empty() => Ok(value), _ => \
-         Err(HttpError::new(400, format!(\"the field '{name}' is missing or empty\"))) }",
-        "Step b: checking a link is a client's job, as in lesson 3: read the link as a Url, GET \
-         it, and look at the status. Only 200 OK, after redirects, is a working link.",
-        "Step b: the POST waits while the link is checked, so the client needs a timeout \
-         (CHECK_TIMEOUT) and a limit on redirects (Policy::limited(MAX_REDIRECTS)). The body is \
-         never needed: send() returns at the headers, and dropping the response closes it.",
-        "Step b: let url = Url::parse(link).map_err(|error| format!(\"it is not a URL ({error})\"))?; \
-         refuse a url.scheme() other than http and https; let response = \
-         client.get(url.clone()).send().map_err(|error| why(&error))?; then Ok(url) if \
-         response.status() == reqwest::StatusCode::OK, else Err(...) naming the status.",
-        "Step c: keep only a link that works: look at `checked` before you touch the bookmarks.",
-        "Step c: Err(why) is a 404 page that names the link and says why (the Python course \
-         answers 404 too); Ok(url) goes into the bookmarks under the short name, then \
-         Post/Redirect/Get: 303 See Other with Location: /.",
-        "Step c: self.bookmarks().insert(shortname.to_owned(), url.to_string()); then \
-         send_response(303), send_header(\"Location\", \"/\"), end_headers().",
-        "Step d: the path /name is the short name, percent-encoded: decode it and look it up in \
-         self.bookmarks().",
-        "Step d: a known name answers 303 See Other with Location: its long URI; an unknown one \
-         404 with a sentence that names it; a broken %-escape 400 (percent_decode's ? does that).",
-        "Step d: let name = http_server::percent_decode(&path[1..])?; let uri = \
-         self.bookmarks().get(&name).cloned(); match it: Some(uri) => send_response(303) and \
-         send_header(\"Location\", &uri); None => return Err(HttpError::new(404, ...).into()).",
-    ],
-};
+/// The checks, step by step, in the order the lesson text asks for them.
+pub const CHECKS: &[Check] = &[
+    Check {
+        name: "GET / answers 200 with an HTML page titled Bookmark Server",
+        step: Some("a"),
+        optional: false,
+        run: serves_the_page,
+    },
+    Check {
+        name: "the page has a form that POSTs longuri and shortname to /, with a button",
+        step: Some("a"),
+        optional: false,
+        run: page_has_the_form,
+    },
+    Check {
+        name: "a POST without longuri or shortname, or with one empty, gets 400 and the form again, naming the field",
+        step: Some("a"),
+        optional: false,
+        run: missing_fields_are_refused,
+    },
+    Check {
+        name: "a short name with '/', '?' or '#' in it, or '.' or '..', gets 400",
+        step: Some("a"),
+        optional: false,
+        run: bad_short_names_are_refused,
+    },
+    Check {
+        name: "a link that answers 200 OK to a GET is reachable",
+        step: Some("b"),
+        optional: false,
+        run: working_link_is_reachable,
+    },
+    Check {
+        name: "a link that answers 404 is not reachable, and the page says 404",
+        step: Some("b"),
+        optional: false,
+        run: broken_link_is_not_reachable,
+    },
+    Check {
+        name: "a link that redirects to a working page is reachable (redirects are followed)",
+        step: Some("b"),
+        optional: false,
+        run: redirect_is_followed,
+    },
+    Check {
+        name: "a link to a port where nothing listens is not reachable: connection refused",
+        step: Some("b"),
+        optional: false,
+        run: refused_link_is_not_reachable,
+    },
+    Check {
+        name: "text that is not an http(s) URL is not reachable, and the server does not fail",
+        step: Some("b"),
+        optional: false,
+        run: non_links_are_not_reachable,
+    },
+    Check {
+        name: "a link that never answers is given up after the lesson's timeout (5 seconds)",
+        step: Some("b"),
+        optional: false,
+        run: silent_link_times_out,
+    },
+    Check {
+        name: "a link to a huge body is judged by its status, without reading the body",
+        step: Some("b"),
+        optional: false,
+        run: huge_body_is_not_read,
+    },
+    Check {
+        name: "with HTTP_PROXY set, links are checked through the proxy (and NO_PROXY is honoured)",
+        step: Some("b"),
+        optional: false,
+        run: link_check_uses_the_proxy,
+    },
+    Check {
+        name: "a POST with a working link answers 303 See Other, Location: /, and the page lists it",
+        step: Some("c"),
+        optional: false,
+        run: working_link_is_kept,
+    },
+    Check {
+        name: "a POST with a broken link answers 404, the link and why above the form, and keeps nothing",
+        step: Some("c"),
+        optional: false,
+        run: broken_link_is_not_kept,
+    },
+    Check {
+        name: "saving a short name again replaces its link",
+        step: Some("c"),
+        optional: false,
+        run: short_name_is_replaced,
+    },
+    Check {
+        name: "20 posters at once, 10 bookmarks each: every bookmark is kept",
+        step: Some("c"),
+        optional: false,
+        run: no_bookmark_lost_under_load,
+    },
+    Check {
+        name: "GET /name answers 303 See Other with Location: the long URI",
+        step: Some("d"),
+        optional: false,
+        run: short_name_redirects,
+    },
+    Check {
+        name: "GET /name for a name nobody saved answers 404, naming it",
+        step: Some("d"),
+        optional: false,
+        run: unknown_name_is_not_found,
+    },
+    Check {
+        name: "short names are percent-decoded and case-sensitive; a broken escape gets 400",
+        step: Some("d"),
+        optional: false,
+        run: names_are_decoded,
+    },
+];
+
+/// Graduated hints for each step: a nudge, the idea, then the code.
+pub const HINTS: &[Hint] = &[
+    Hint {
+        step: Some("a"),
+        nudge: "Work in order: `cargo course check bookmark_server a`, then b, c and d. The form is lesson 2's with two <input> boxes instead of a textarea; try a bad form with curl: curl -i -d 'longuri=&shortname=ex' localhost:8000/",
+        concept: "form.get(name) is None for a missing field and Some(\"\") for an empty one: both are the client's mistake, a 400 that names the field (do_post shows it above the form). A short name becomes the path /name, so it cannot hold '/', '?' or '#', nor be '.' or '..'.",
+        code: "match form.get(name) { Some(value) if !value.trim().is_empty() => Ok(value), Some(_) => Err(HttpError::new(400, format!(\"The field '{name}' is empty.\"))), None => Err(HttpError::new(400, format!(\"The form has no '{name}' field.\"))) }",
+    },
+    Hint {
+        step: Some("b"),
+        nudge: "Checking a link is a client's job, as in lesson 3: read the link as a Url, GET it, and look at the status. Only 200 OK, after redirects, is a working link.",
+        concept: "The POST waits while the link is checked, so the client needs a timeout (CHECK_TIMEOUT) and a limit on redirects (Policy::limited(MAX_REDIRECTS)). The body is never needed: send() returns at the headers, and dropping the response closes it.",
+        code: "let url = Url::parse(link).map_err(|error| format!(\"it is not a URL ({error})\"))?; refuse a url.scheme() other than http and https; let response = client.get(url.clone()).send().map_err(|error| why(&error))?; then Ok(url) if response.status() == reqwest::StatusCode::OK, else Err(...) naming the status.",
+    },
+    Hint {
+        step: Some("c"),
+        nudge: "Keep only a link that works: look at `checked` before you touch the bookmarks.",
+        concept: "Err(why) is the page again with 404 and a sentence that names the link and says why (the Python course answers 404 too); Ok(url) goes into the bookmarks under the short name, then Post/Redirect/Get: 303 See Other with Location: /.",
+        code: "Err(why) => return self.send_page(response, 404, Some((\"Not saved\", &format!(\"The link {longuri} is not reachable: {why}.\")))); then self.bookmarks().insert(shortname.to_owned(), url.to_string()); send_response(303), send_header(\"Location\", \"/\"), end_headers().",
+    },
+    Hint {
+        step: Some("d"),
+        nudge: "The path /name is the short name, percent-encoded: decode it and look it up in self.bookmarks().",
+        concept: "A known name answers 303 See Other with Location: its long URI; an unknown one the page with 404 and a sentence that names it; a broken %-escape 400 (percent_decode's ? does that).",
+        code: "let name = http_server::percent_decode(&path[1..])?; let uri = self.bookmarks().get(&name).cloned(); match it: Some(uri) => send_response(303) and send_header(\"Location\", &uri); None => return self.send_page(response, 404, Some((\"Not found\", &why))).",
+    },
+];
 
 /// How long the lesson's link check waits (`CHECK_TIMEOUT` in the program).
 const LINK_TIMEOUT: Duration = Duration::from_secs(5);
@@ -196,14 +182,53 @@ fn new_name(label: &str) -> String {
     format!("{label}-{:08x}", random_number() & 0xffff_ffff)
 }
 
-/// Starts a helper server, or says that the check could not.
-fn helper(server: io::Result<HelperServer>) -> Result<HelperServer, Failure> {
-    server.map_err(|error| {
-        Failure::plain(
-            format!("the check could not start a helper server on 127.0.0.1: {error}"),
-            "This is a problem of the machine, not of your program: try again.",
-        )
-    })
+/// What a link that works answers: `200 OK` and a short page.
+const WORKS: Answer = Answer::Ok("<!DOCTYPE html><title>It works</title><p>This link works.</p>");
+
+/// The start of an answer that never ends: `200 OK`, a `Content-Length` of
+/// 1 GB, and the first bytes of that body. A client that reads the body
+/// waits for the rest until its timeout.
+const HUGE_BODY_START: Answer = Answer::Stall(
+    b"HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nContent-Length: 1000000000\r\n\r\n\
+      \0\0\0\x20ftypisom\0\0\x02\0isomiso2avc1mp41",
+);
+
+/// A helper that redirects to `to`, another helper. The kit's answers are
+/// fixed text (`&'static str`), and this one is known only now: it is kept
+/// for the rest of the run, a few bytes.
+fn redirect_to(to: String) -> Result<HelperServer, Failure> {
+    HelperServer::start(Answer::Redirect(Box::leak(to.into_boxed_str())))
+}
+
+/// The page without its forms: where a sentence about a field must be
+/// (the form names every field anyway).
+fn without_forms(html: &str) -> String {
+    let mut rest = html;
+    let mut kept = String::new();
+    while let Some(start) = rest.to_ascii_lowercase().find("<form") {
+        kept.push_str(&rest[..start]);
+        let end = rest[start..].to_ascii_lowercase().find("</form");
+        rest = end.map_or("", |end| &rest[start + end..]);
+    }
+    kept.push_str(rest);
+    kept
+}
+
+/// Expects an answer that refuses a form to be the page again, in HTML,
+/// with the form, so that the visitor can put it right and try again.
+fn expect_the_form_again(reply: &Reply, expected: &str) -> CheckResult {
+    let has_the_form = forms(&reply.body)
+        .iter()
+        .any(|form| form.field("longuri").is_some() && form.field("shortname").is_some());
+    if reply.media_type().as_deref() == Some("text/html") && has_the_form {
+        return Ok(());
+    }
+    Err(reply.fail(
+        format!("{expected}, on the page with the form again (text/html)"),
+        "A visitor who made a mistake wants to put it right: answer with the page and the \
+         status, and the sentence above the form. The starter's send_page(response, status, \
+         Some((what, why))) does it; HttpError's plain text would leave them with no form.",
+    ))
 }
 
 /// POSTs a bookmark, as the form does.
@@ -402,13 +427,15 @@ fn missing_fields_are_refused(session: &mut Session) -> CheckResult {
             };
             return Err(reply.fail(expected, hint));
         }
-        if !reply.body.contains(field) {
+        if !without_forms(&reply.body).contains(field) {
             return Err(reply.fail(
                 expected,
                 "Say which field is wrong: put the field's name in the sentence of the \
-                 HttpError, format!(\"the form has no '{name}' field\").",
+                 HttpError, format!(\"The form has no '{name}' field.\"), which do_post shows \
+                 above the form.",
             ));
         }
+        expect_the_form_again(&reply, &expected)?;
     }
     // No body at all, as `curl -X POST` sends: still a form without fields.
     let reply = session.send(crate::session::Request {
@@ -461,7 +488,7 @@ fn bad_short_names_are_refused(session: &mut Session) -> CheckResult {
 // Step b: the link checker.
 
 fn working_link_is_reachable(session: &mut Session) -> CheckResult {
-    let ok = helper(HelperServer::ok())?;
+    let ok = HelperServer::start(WORKS)?;
     let link = format!("URL: {}, a server that answers 200 OK", ok.url("/"));
     expect_verdict(
         session,
@@ -471,32 +498,11 @@ fn working_link_is_reachable(session: &mut Session) -> CheckResult {
         "This link answers 200 OK. Send a GET with client.get(url).send() and compare \
          response.status() with reqwest::StatusCode::OK.",
     )?;
-    let requests = ok.request_lines();
-    let Some(first) = requests.first() else {
-        return Err(Failure {
-            sent: link,
-            expected: "a request from the link checker to the link".into(),
-            got: "the link's server received nothing".into(),
-            hint: "The checker said the link works without asking it: send the request, \
-                   client.get(url).send(), and judge by its status."
-                .into(),
-        });
-    };
-    if !first.starts_with("GET ") {
-        return Err(Failure {
-            sent: link,
-            expected: "a GET request, as a browser would send".into(),
-            got: format!("the link's server received: {first}"),
-            hint: "Check a link with a GET, like the Python course's requests.get: some \
-                   servers answer HEAD differently, or not at all."
-                .into(),
-        });
-    }
     Ok(())
 }
 
 fn broken_link_is_not_reachable(session: &mut Session) -> CheckResult {
-    let missing = helper(HelperServer::not_found())?;
+    let missing = HelperServer::start(Answer::NotFound)?;
     let url = missing.url("/gone");
     let link = format!("URL: {url}, a server that answers 404 Not Found");
     let reply = expect_verdict(
@@ -517,10 +523,10 @@ fn broken_link_is_not_reachable(session: &mut Session) -> CheckResult {
 }
 
 fn redirect_is_followed(session: &mut Session) -> CheckResult {
-    let ok = helper(HelperServer::ok())?;
-    let moved = helper(HelperServer::redirect(&ok.url("/new-home")))?;
+    let ok = HelperServer::start(WORKS)?;
+    let moved = redirect_to(ok.url("/new-home"))?;
     let link = format!(
-        "URL: {}, a server that answers 302 Found, Location: {}, which answers 200 OK",
+        "URL: {}, a server that answers 303 See Other, Location: {}, which answers 200 OK",
         moved.url("/old-home"),
         ok.url("/new-home")
     );
@@ -537,8 +543,7 @@ fn redirect_is_followed(session: &mut Session) -> CheckResult {
 }
 
 fn refused_link_is_not_reachable(session: &mut Session) -> CheckResult {
-    let port = helper(refused_port().map(HelperServer::closed))?;
-    let url = port.url("/");
+    let url = format!("http://127.0.0.1:{}/", refused_port()?);
     let link = format!("URL: {url}, a port where nothing listens");
     let reply = expect_verdict(
         session,
@@ -570,12 +575,27 @@ fn non_links_are_not_reachable(session: &mut Session) -> CheckResult {
             "javascript:alert(1)",
             "a javascript: link, not http or https",
         ),
+        (
+            "<script>alert(1)</script>",
+            "HTML, which the page must show as text",
+        ),
     ];
     for (text, what) in texts {
         let reply = post_bookmark(session, text, &new_name("text"))?;
         let expected =
             format!("the link found not reachable ({what}), with a page that says so, not a 500");
         match verdict(&reply) {
+            Some(false)
+                if reply.media_type().as_deref() == Some("text/html")
+                    && reply.body.contains("<script>alert") =>
+            {
+                return Err(reply.fail(
+                    expected,
+                    "The page repeats what the visitor typed as HTML, so a browser would run \
+                     their script: put the sentence on the page with escape_html_text(why), as \
+                     the starter's bookmarks_page does.",
+                ));
+            }
             Some(false) => {}
             _ if reply.status == 500 => {
                 return Err(reply.fail(
@@ -601,7 +621,7 @@ fn non_links_are_not_reachable(session: &mut Session) -> CheckResult {
 }
 
 fn silent_link_times_out(session: &mut Session) -> CheckResult {
-    let silent = helper(HelperServer::start(Behaviour::Stall(Vec::new())))?;
+    let silent = HelperServer::start(Answer::Never)?;
     let url = silent.url("/");
     let link = format!("URL: {url}, a server that accepts the connection and never answers");
     // The session's client waits 10 seconds: twice the lesson's timeout.
@@ -639,7 +659,7 @@ fn silent_link_times_out(session: &mut Session) -> CheckResult {
 }
 
 fn huge_body_is_not_read(session: &mut Session) -> CheckResult {
-    let huge = helper(HelperServer::huge_body())?;
+    let huge = HelperServer::start(HUGE_BODY_START)?;
     let url = huge.url("/film.mp4");
     let link = format!(
         "URL: {url}, a server that answers 200 OK with a Content-Length of 1 GB, sends the \
@@ -658,58 +678,73 @@ fn huge_body_is_not_read(session: &mut Session) -> CheckResult {
 }
 
 fn link_check_uses_the_proxy(session: &mut Session) -> CheckResult {
-    let ok = helper(HelperServer::ok())?;
-    let proxy = helper(HelperServer::start(Behaviour::Proxy))?;
+    let ok = HelperServer::start(WORKS)?;
+    let proxy = Proxy::start()?;
     let target = ok.url("/through-the-proxy");
-    let proxy_url = proxy.url("");
+    let proxy_url = proxy.url();
     let name = session.binary_name();
     let sent = format!(
         "HTTP_PROXY={proxy_url} cargo run --bin {name}, then: curl -i -d \
          'longuri={target}&shortname=...' localhost:8000/\n(HTTP_PROXY: a stand-in proxy the \
          check started; the link: a server that answers 200 OK)"
     );
-    let server =
-        ServerProcess::start_with_env(session.binary(), &name, &[("HTTP_PROXY", &proxy_url)])?;
+    // The checks' clean environment names loopback in NO_PROXY; this
+    // server gets an empty one, so that a link on 127.0.0.1 goes through
+    // the proxy like any other.
+    let launch = Launch::default()
+        .env("HTTP_PROXY", &proxy_url)
+        .env("NO_PROXY", "");
+    let server = ServerProcess::start_with(session.binary(), &name, &launch)?;
     let (status, body) = post_to(session, &server, &target, &sent)?;
-    let found = proxy
-        .request_lines()
+    let forwarded = proxy.forwarded();
+    if forwarded
         .iter()
-        .any(|line| line.starts_with(&format!("GET {target} ")));
-    if !found {
+        .any(|line| *line == format!("GET {target}"))
+    {
+        // Asked the right way; on to NO_PROXY below.
+    } else if let Some(other) = forwarded.iter().find(|line| line.ends_with(&target)) {
+        return Err(Failure {
+            sent,
+            expected: format!("the link checked with GET {target}, as a browser would"),
+            got: format!("the proxy forwarded: {other}"),
+            hint: "Check a link with a GET, like the Python course's requests.get: some \
+                   servers answer HEAD differently, or not at all."
+                .into(),
+        });
+    } else {
         return Err(Failure {
             sent,
             expected: format!("the proxy to be asked for GET {target}"),
             got: format!(
-                "the proxy received: {:?}; the server answered {status}: {}",
-                proxy.request_lines(),
+                "the proxy forwarded: {forwarded:?}; the server answered {status}: {}",
                 quote_body(&body)
             ),
             hint: "A server behind a proxy can reach the world only through it. reqwest's \
                    Client::builder() reads HTTP_PROXY, HTTPS_PROXY and NO_PROXY by itself: do \
-                   not call .no_proxy() on it."
+                   not call .no_proxy() on it. (And send the request: a link is judged by its \
+                   answer.)"
                 .into(),
         });
     }
     // With NO_PROXY naming the link's host, the check goes straight there.
-    let direct = helper(HelperServer::start(Behaviour::Proxy))?;
-    let direct_url = direct.url("");
-    let server = ServerProcess::start_with_env(
-        session.binary(),
-        &name,
-        &[("HTTP_PROXY", &direct_url), ("NO_PROXY", "127.0.0.1")],
-    )?;
+    let direct = Proxy::start()?;
+    let direct_url = direct.url();
+    let launch = Launch::default()
+        .env("HTTP_PROXY", &direct_url)
+        .env("NO_PROXY", "127.0.0.1");
+    let server = ServerProcess::start_with(session.binary(), &name, &launch)?;
     let sent = format!(
         "HTTP_PROXY={direct_url} NO_PROXY=127.0.0.1 cargo run --bin {name}, then the same POST"
     );
     let (status, body) = post_to(session, &server, &target, &sent)?;
-    if !direct.request_lines().is_empty() || !matches!(status, 200 | 303) {
+    if !direct.forwarded().is_empty() || !matches!(status, 200 | 303) {
         return Err(Failure {
             sent,
             expected: "the link checked directly, not through the proxy, and found reachable"
                 .into(),
             got: format!(
-                "the proxy received: {:?}; the server answered {status}: {}",
-                direct.request_lines(),
+                "the proxy forwarded: {:?}; the server answered {status}: {}",
+                direct.forwarded(),
                 quote_body(&body)
             ),
             hint: "NO_PROXY lists the hosts to reach without the proxy. Leave the proxy settings \
@@ -783,14 +818,17 @@ fn save_hint(status: u16) -> &'static str {
     }
 }
 
-/// The `<li>` lines of the page that link to `/name`.
-fn items_for<'a>(page: &'a str, name: &str) -> Vec<&'a str> {
-    let link = format!("<a href=\"/{name}\">");
-    page.lines().filter(|line| line.contains(&link)).collect()
+/// The list items of the page that link to `/name`.
+fn items_for(page: &str, name: &str) -> Vec<String> {
+    let link = format!("href=\"/{name}\"");
+    list_items(page)
+        .into_iter()
+        .filter(|item| item.contains(&link))
+        .collect()
 }
 
 fn working_link_is_kept(session: &mut Session) -> CheckResult {
-    let ok = helper(HelperServer::ok())?;
+    let ok = HelperServer::start(WORKS)?;
     let url = ok.url("/kept");
     let name = new_name("kept");
     let reply = about(
@@ -800,7 +838,7 @@ fn working_link_is_kept(session: &mut Session) -> CheckResult {
     save_answer_is_a_redirect(session, &reply)?;
     let page = session.get("/")?;
     let items = items_for(&page.body, &name);
-    if items.len() != 1 || !items[0].contains(&escaped_html(&url)) {
+    if items.len() != 1 || !items[0].contains(&escape_html_text(&url)) {
         return Err(page.fail(
             format!("the page to list the short name {name} once, with its link {url}"),
             "After the 303 the browser GETs /, and the new bookmark should be there: insert it \
@@ -831,7 +869,7 @@ fn save_answer_is_a_redirect(session: &mut Session, reply: &Reply) -> CheckResul
 }
 
 fn broken_link_is_not_kept(session: &mut Session) -> CheckResult {
-    let missing = helper(HelperServer::not_found())?;
+    let missing = HelperServer::start(Answer::NotFound)?;
     let url = missing.url("/gone");
     let name = new_name("broken");
     let reply = about(
@@ -857,12 +895,14 @@ fn broken_link_is_not_kept(session: &mut Session) -> CheckResult {
         };
         return Err(reply.fail(expected, hint));
     }
-    if !reply.body.contains(&url) || !reply.body.contains("404") {
+    let problem = without_forms(&reply.body);
+    if !problem.contains(&url) || !problem.contains("404") {
         return Err(reply.fail(
             expected,
-            "Say which link and why: format!(\"the link {longuri} is not reachable: {why}\").",
+            "Say which link and why: format!(\"The link {longuri} is not reachable: {why}.\").",
         ));
     }
+    expect_the_form_again(&reply, expected)?;
     let page = session.get("/")?;
     if !items_for(&page.body, &name).is_empty() {
         return Err(page.fail(
@@ -875,7 +915,7 @@ fn broken_link_is_not_kept(session: &mut Session) -> CheckResult {
 }
 
 fn short_name_is_replaced(session: &mut Session) -> CheckResult {
-    let ok = helper(HelperServer::ok())?;
+    let ok = HelperServer::start(WORKS)?;
     let name = new_name("again");
     let (first, second) = (ok.url("/first"), ok.url("/second"));
     save(session, &first, &name)?;
@@ -901,7 +941,7 @@ fn short_name_is_replaced(session: &mut Session) -> CheckResult {
 fn no_bookmark_lost_under_load(session: &mut Session) -> CheckResult {
     const POSTERS: usize = 20;
     const POSTS: usize = 10;
-    let ok = helper(HelperServer::ok())?;
+    let ok = HelperServer::start(WORKS)?;
     let url = format!("{}/", session.server()?.base_url());
     let link = ok.url("/");
     let run = new_name("load");
@@ -1037,7 +1077,7 @@ fn expect_redirect(session: &mut Session, name: &str, uri: &str) -> CheckResult 
 }
 
 fn short_name_redirects(session: &mut Session) -> CheckResult {
-    let ok = helper(HelperServer::ok())?;
+    let ok = HelperServer::start(WORKS)?;
     let name = new_name("follow");
     let uri = ok.url("/followed");
     save(session, &uri, &name)?;
@@ -1058,15 +1098,22 @@ fn unknown_name_is_not_found(session: &mut Session) -> CheckResult {
     if reply.body.contains("not written yet") || !reply.body.contains(&name) {
         return Err(reply.fail(
             expected,
-            "Say which name is unknown: return Err(HttpError::new(404, format!(\"I don't know \
-             the short name {name:?}\")).into()).",
+            "Say which name is unknown, on the page: let why = format!(\"I don't know the \
+             short name {name:?}.\"); return self.send_page(response, 404, Some((\"Not \
+             found\", &why))).",
         ));
     }
-    Ok(())
+    reply
+        .expect_media_type(
+            "text/html",
+            "An unknown name gets the page (the list and the form) with 404, as send_page \
+             sends it, so that the visitor can pick a name that exists.",
+        )
+        .map(|_| ())
 }
 
 fn names_are_decoded(session: &mut Session) -> CheckResult {
-    let ok = helper(HelperServer::ok())?;
+    let ok = HelperServer::start(WORKS)?;
     let name = new_name("Café au lait");
     let uri = ok.url("/coffee");
     save(session, &uri, &name)?;
@@ -1098,327 +1145,4 @@ fn names_are_decoded(session: &mut Session) -> CheckResult {
         ));
     }
     Ok(())
-}
-
-// ---------------------------------------------------------------------------
-// Helper servers
-//
-// Small stand-ins, on 127.0.0.1, for the links a server checks and the
-// proxy it may sit behind. They use std only, each serves until it is
-// dropped, and none needs a readiness wait: a listener that is bound
-// already accepts connections, before its thread runs.
-// ---------------------------------------------------------------------------
-
-/// What a [`HelperServer`] does with each connection it accepts.
-#[derive(Debug, Clone)]
-pub enum Behaviour {
-    /// Reads the request head, sends these bytes, and closes.
-    Answer(Vec<u8>),
-    /// Reads the request head, sends these bytes (maybe none), then keeps
-    /// the connection open and silent until the server is dropped.
-    Stall(Vec<u8>),
-    /// A forward proxy for `http://` targets: reads a request whose target
-    /// is in absolute form (`GET http://127.0.0.1:8000/ HTTP/1.1`), sends
-    /// it to that host in origin form (`GET / HTTP/1.1`) with
-    /// `Connection: close`, and relays the answer.
-    Proxy,
-}
-
-/// A server on a free port of 127.0.0.1 that treats every connection the
-/// same way, and records the request line of every request it receives.
-#[derive(Debug)]
-pub struct HelperServer {
-    address: SocketAddr,
-    requests: Arc<Mutex<Vec<String>>>,
-    stalled: Arc<Mutex<Vec<TcpStream>>>,
-    stopping: Arc<AtomicBool>,
-    /// For [`HelperServer::closed`]: no listener at all.
-    listening: bool,
-}
-
-impl HelperServer {
-    /// Starts a server that treats each connection as `behaviour` says.
-    pub fn start(behaviour: Behaviour) -> io::Result<HelperServer> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        let server = HelperServer {
-            address: listener.local_addr()?,
-            requests: Arc::default(),
-            stalled: Arc::default(),
-            stopping: Arc::default(),
-            listening: true,
-        };
-        let (requests, stalled, stopping) = (
-            Arc::clone(&server.requests),
-            Arc::clone(&server.stalled),
-            Arc::clone(&server.stopping),
-        );
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                if stopping.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(stream) = stream else { continue };
-                let (behaviour, requests, stalled) = (
-                    behaviour.clone(),
-                    Arc::clone(&requests),
-                    Arc::clone(&stalled),
-                );
-                thread::spawn(move || serve(stream, &behaviour, &requests, &stalled));
-            }
-        });
-        Ok(server)
-    }
-
-    /// A server that answers `200 OK` with a short page, whatever the path.
-    pub fn ok() -> io::Result<HelperServer> {
-        HelperServer::start(Behaviour::Answer(canned(
-            "200 OK",
-            "",
-            "This link works.\n",
-        )))
-    }
-
-    /// A server that answers `404 Not Found`, whatever the path.
-    pub fn not_found() -> io::Result<HelperServer> {
-        HelperServer::start(Behaviour::Answer(canned(
-            "404 Not Found",
-            "",
-            "Nothing here.\n",
-        )))
-    }
-
-    /// A server that answers `302 Found` with `Location: to`.
-    pub fn redirect(to: &str) -> io::Result<HelperServer> {
-        HelperServer::start(Behaviour::Answer(canned(
-            "302 Found",
-            &format!("Location: {to}\r\n"),
-            "Moved.\n",
-        )))
-    }
-
-    /// A server that answers `200 OK` with a `Content-Length` of 1 GB,
-    /// sends the first bytes of the body, and stalls: a client that reads
-    /// the body waits for the rest until its timeout.
-    pub fn huge_body() -> io::Result<HelperServer> {
-        let mut head = b"HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\n\
-                         Content-Length: 1000000000\r\n\r\n"
-            .to_vec();
-        head.extend_from_slice(&[0; 1024]);
-        HelperServer::start(Behaviour::Stall(head))
-    }
-
-    /// No server at all: `port` is one where nothing listens (see
-    /// [`refused_port`]), for a URL that is refused.
-    pub fn closed(port: u16) -> HelperServer {
-        HelperServer {
-            address: SocketAddr::from(([127, 0, 0, 1], port)),
-            requests: Arc::default(),
-            stalled: Arc::default(),
-            stopping: Arc::default(),
-            listening: false,
-        }
-    }
-
-    /// The URL of `path` on this server: `http://127.0.0.1:PORT/path`.
-    pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.address)
-    }
-
-    /// The request line of every request received so far, in order: for a
-    /// proxy, `GET http://127.0.0.1:PORT/path HTTP/1.1`.
-    pub fn request_lines(&self) -> Vec<String> {
-        self.requests
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-}
-
-impl Drop for HelperServer {
-    fn drop(&mut self) {
-        if !self.listening {
-            return;
-        }
-        self.stopping.store(true, Ordering::SeqCst);
-        // Wake the accepting thread, so that it sees it must stop.
-        let _ = TcpStream::connect(self.address);
-        for stream in self
-            .stalled
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .drain(..)
-        {
-            let _ = stream.shutdown(Shutdown::Both);
-        }
-    }
-}
-
-/// A port on 127.0.0.1 where nothing listens: one the system just gave
-/// out, and that was closed again at once.
-pub fn refused_port() -> io::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-/// A whole response that closes the connection after it.
-fn canned(status: &str, headers: &str, body: &str) -> Vec<u8> {
-    format!(
-        "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\n{headers}\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .into_bytes()
-}
-
-/// Serves one connection of a helper server.
-fn serve(
-    stream: TcpStream,
-    behaviour: &Behaviour,
-    requests: &Mutex<Vec<String>>,
-    stalled: &Mutex<Vec<TcpStream>>,
-) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let Ok(head) = read_head(&stream) else { return };
-    let request_line = head.lines().next().unwrap_or("").to_owned();
-    if request_line.is_empty() {
-        return; // the wake-up call of Drop, or a client that gave up
-    }
-    requests
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(request_line);
-    let mut stream = stream;
-    match behaviour {
-        Behaviour::Answer(bytes) => {
-            let _ = stream.write_all(bytes);
-            let _ = stream.shutdown(Shutdown::Write);
-        }
-        Behaviour::Stall(bytes) => {
-            let _ = stream.write_all(bytes);
-            if let Ok(held) = stream.try_clone() {
-                stalled
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(held);
-            }
-        }
-        Behaviour::Proxy => {
-            if forward(&mut stream, &head).is_err() {
-                let _ = stream.write_all(&canned("502 Bad Gateway", "", "The proxy failed.\n"));
-            }
-        }
-    }
-}
-
-/// Reads a request's head, up to and including its empty line.
-fn read_head(stream: &TcpStream) -> io::Result<String> {
-    let mut reader = BufReader::new(stream);
-    let mut head = String::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 || line.len() > 8192 {
-            return Ok(head);
-        }
-        head.push_str(&line);
-        if line == "\r\n" || line == "\n" {
-            return Ok(head);
-        }
-    }
-}
-
-/// Sends a proxied request on to its target and relays the answer.
-fn forward(client: &mut TcpStream, head: &str) -> io::Result<()> {
-    let mut lines = head.lines();
-    let request_line = lines.next().unwrap_or("");
-    let mut words = request_line.split(' ');
-    let (Some(method), Some(target), Some(version)) = (words.next(), words.next(), words.next())
-    else {
-        return Err(io::Error::other("not a request line"));
-    };
-    let Some(rest) = target.strip_prefix("http://") else {
-        return Err(io::Error::other("only http:// targets are forwarded"));
-    };
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let path = if path.is_empty() { "/" } else { path };
-    let mut upstream = TcpStream::connect(authority)?;
-    upstream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut request = format!("{method} {path} {version}\r\n");
-    for line in lines.filter(|line| !line.is_empty()) {
-        let name = line
-            .split(':')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        if !matches!(
-            name.as_str(),
-            "connection" | "proxy-connection" | "keep-alive"
-        ) {
-            request.push_str(line);
-            request.push_str("\r\n");
-        }
-    }
-    request.push_str("Connection: close\r\n\r\n");
-    upstream.write_all(request.as_bytes())?;
-    let mut answer = Vec::new();
-    upstream.read_to_end(&mut answer)?;
-    client.write_all(&answer)?;
-    client.shutdown(Shutdown::Write)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn get(url: &str, proxy: Option<&str>) -> (u16, String) {
-        let mut builder = reqwest::blocking::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(5));
-        builder = match proxy {
-            Some(proxy) => builder.proxy(reqwest::Proxy::http(proxy).expect("a proxy URL")),
-            None => builder.no_proxy(),
-        };
-        let response = builder
-            .build()
-            .expect("a client")
-            .get(url)
-            .send()
-            .expect("an answer");
-        let status = response.status().as_u16();
-        (status, response.text().unwrap_or_default())
-    }
-
-    #[test]
-    fn helper_servers_answer_as_named() {
-        let ok = HelperServer::ok().expect("ok");
-        assert_eq!(get(&ok.url("/x"), None).0, 200);
-        assert_eq!(ok.request_lines(), ["GET /x HTTP/1.1"]);
-        let missing = HelperServer::not_found().expect("404");
-        assert_eq!(get(&missing.url("/"), None).0, 404);
-        let moved = HelperServer::redirect(&ok.url("/y")).expect("302");
-        assert_eq!(get(&moved.url("/"), None).0, 302);
-    }
-
-    #[test]
-    fn the_proxy_forwards_and_records_absolute_targets() {
-        let ok = HelperServer::ok().expect("ok");
-        let proxy = HelperServer::start(Behaviour::Proxy).expect("proxy");
-        let (status, body) = get(&ok.url("/via"), Some(&proxy.url("")));
-        assert_eq!((status, body.as_str()), (200, "This link works.\n"));
-        assert_eq!(
-            proxy.request_lines(),
-            [format!("GET {} HTTP/1.1", ok.url("/via"))]
-        );
-        assert_eq!(ok.request_lines(), ["GET /via HTTP/1.1"]);
-    }
-
-    #[test]
-    fn a_refused_port_refuses() {
-        let port = refused_port().expect("a port");
-        assert!(TcpStream::connect(("127.0.0.1", port)).is_err());
-    }
-
-    #[test]
-    fn encodes_names_for_paths() {
-        assert_eq!(encoded("Café au lait-1"), "Caf%C3%A9%20au%20lait-1");
-    }
 }

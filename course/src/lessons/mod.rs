@@ -13,6 +13,7 @@ mod lesson0;
 mod lesson1;
 mod lesson2;
 mod lesson3;
+mod lesson4;
 
 /// The lessons, in the order students take them.
 pub static ALL: &[Lesson] = &[
@@ -59,6 +60,17 @@ pub static ALL: &[Lesson] = &[
         tour: false,
         checks: lesson3::CHECKS,
         hints: lesson3::HINTS,
+    },
+    Lesson {
+        number: 4,
+        folder: "4_bookmark_server",
+        title: "Bookmark server",
+        binary: "bookmark_server",
+        package: "net-lessons",
+        is_server: true,
+        tour: false,
+        checks: lesson4::CHECKS,
+        hints: lesson4::HINTS,
     },
 ];
 
