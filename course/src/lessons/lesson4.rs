@@ -26,7 +26,7 @@ use crate::kit::html::{Tag, forms, list_items, start_tags, title_of};
 use crate::process::{Launch, ServerProcess};
 use crate::session::{Reply, Session, encode_form, quote_body};
 use crate::{Check, CheckResult, Failure, Hint};
-use http_server::escape_html_text;
+use http_server::{escape_html_text, percent_encode};
 
 /// The checks, step by step, in the order the lesson text asks for them.
 pub const CHECKS: &[Check] = &[
@@ -1021,19 +1021,6 @@ fn no_bookmark_lost_under_load(session: &mut Session) -> CheckResult {
 
 // Step d: following a short name.
 
-/// `name` percent-encoded for a path, as the check sends it.
-fn encoded(name: &str) -> String {
-    name.bytes()
-        .map(|byte| {
-            if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-                char::from(byte).to_string()
-            } else {
-                format!("%{byte:02X}")
-            }
-        })
-        .collect()
-}
-
 /// GETs a short name's path. A server that does not answer at all has
 /// most likely locked the bookmarks twice in one statement, and waits for
 /// itself.
@@ -1053,7 +1040,7 @@ fn follow(session: &mut Session, path: &str) -> Result<Reply, Failure> {
 
 /// GETs `/name` and expects `303 See Other` to `uri`.
 fn expect_redirect(session: &mut Session, name: &str, uri: &str) -> CheckResult {
-    let reply = follow(session, &format!("/{}", encoded(name)))?;
+    let reply = follow(session, &format!("/{}", percent_encode(name)))?;
     let expected = format!("status 303 See Other, with Location: {uri}");
     if reply.status == 303 && reply.header("location") == Some(uri) {
         return Ok(());
@@ -1123,13 +1110,13 @@ fn names_are_decoded(session: &mut Session) -> CheckResult {
                 "The name {name:?} was saved (its POST answered 303). It travels \
                  percent-encoded, /{}: decode it with http_server::percent_decode(...)?, and \
                  look it up exactly as it was saved (short names are case-sensitive).",
-                encoded(&name)
+                percent_encode(&name)
             );
         }
         failure
     })?;
     let lower = name.to_lowercase();
-    let reply = follow(session, &format!("/{}", encoded(&lower)))?;
+    let reply = follow(session, &format!("/{}", percent_encode(&lower)))?;
     if reply.status != 404 {
         return Err(reply.fail(
             format!("status 404: {lower:?} is not the saved name {name:?}"),
@@ -1145,4 +1132,35 @@ fn names_are_decoded(session: &mut Session) -> CheckResult {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_problem_outside_the_forms() {
+        let page = "<p class=problem>The field 'shortname' is empty.</p>\
+                    <FORM method=post><input name=shortname></form><ul></ul>";
+        assert_eq!(
+            without_forms(page),
+            "<p class=problem>The field 'shortname' is empty.</p></form><ul></ul>"
+        );
+        assert!(!without_forms("<form><input name=longuri></form>").contains("longuri"));
+    }
+
+    #[test]
+    fn the_huge_body_answers_200_and_never_ends() {
+        let huge = HelperServer::start(HUGE_BODY_START).expect("a helper");
+        let client = reqwest::blocking::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(1))
+            .build()
+            .expect("a client");
+        let response = client.get(huge.url("/film.mp4")).send().expect("its head");
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.content_length(), Some(1_000_000_000));
+        // The body never comes: reading it ends with the client's timeout.
+        assert!(response.bytes().is_err());
+    }
 }
