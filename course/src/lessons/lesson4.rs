@@ -224,7 +224,7 @@ fn expect_the_form_again(reply: &Reply, expected: &str) -> CheckResult {
         return Ok(());
     }
     Err(reply.fail(
-        format!("{expected}, on the page with the form again (text/html)"),
+        format!("{expected}, and the form again below it (text/html)"),
         "A visitor who made a mistake wants to put it right: answer with the page and the \
          status, and the sentence above the form. The starter's send_page(response, status, \
          Some((what, why))) does it; HttpError's plain text would leave them with no form.",
