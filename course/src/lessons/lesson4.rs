@@ -881,16 +881,16 @@ fn broken_link_is_not_kept(session: &mut Session) -> CheckResult {
         let hint = match reply.status {
             200 => {
                 "That is the page of step b. In TODO(c), answer a link that does not work \
-                    with 404 and a sentence that says why: \
-                    return Err(HttpError::new(404, ...).into())."
+                    with the page, 404 and a sentence that says why: \
+                    return self.send_page(response, 404, Some((\"Not saved\", &why)))."
             }
             303 => {
                 "A broken link was accepted: look at `checked` first, and keep the bookmark \
                     only if it is Ok(url)."
             }
             _ => {
-                "A link that does not work gets 404 (as in the Python course), with a page that \
-                  says why: return Err(HttpError::new(404, ...).into())."
+                "A link that does not work gets 404 (as in the Python course), with the page \
+                  saying why: return self.send_page(response, 404, Some((\"Not saved\", &why)))."
             }
         };
         return Err(reply.fail(expected, hint));
