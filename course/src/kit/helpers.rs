@@ -1,7 +1,8 @@
 //! Servers a check starts beside the program under check, all on
 //! 127.0.0.1 and a free port: one that answers 200, 404 or a redirect, one
-//! that never answers (until the check ends), a port where nothing listens,
-//! and a stand-in HTTP proxy that records what it forwarded.
+//! that never answers or begins an answer and stalls (until the check
+//! ends), a port where nothing listens, and a stand-in HTTP proxy that
+//! records what it forwarded.
 //!
 //! ```
 //! use course::kit::helpers::{Answer, HelperServer, Proxy, refused_port};
@@ -45,6 +46,12 @@ pub enum Answer {
     /// These bytes, exactly, then the connection is closed: for answers no
     /// server of the course gives (a 303 without `Location`, ...).
     Raw(&'static [u8]),
+    /// These bytes, then nothing more: the connection stays open, silent,
+    /// until the helper is dropped. For an answer that begins and never
+    /// ends, such as a head announcing a huge body and its first bytes: a
+    /// client that reads the body waits, one that judges by the status
+    /// does not.
+    Stall(&'static [u8]),
 }
 
 fn could_not(what: &str, error: std::io::Error) -> Failure {
@@ -134,7 +141,10 @@ impl HelperServer {
                                 let _ = stream.write_all(bytes);
                                 return;
                             }
-                            Answer::Never => {
+                            Answer::Never | Answer::Stall(_) => {
+                                if let Answer::Stall(bytes) = answer {
+                                    let _ = stream.write_all(bytes);
+                                }
                                 while !stopped.load(Ordering::Relaxed) {
                                     thread::sleep(Duration::from_millis(50));
                                 }

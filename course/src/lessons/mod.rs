@@ -13,6 +13,7 @@ mod lesson0;
 mod lesson1;
 mod lesson2;
 mod lesson3;
+mod lesson4;
 mod lesson7;
 
 /// The lessons, in the order students take them.
@@ -71,6 +72,17 @@ pub static ALL: &[Lesson] = &[
         tour: false,
         checks: lesson7::CHECKS,
         hints: lesson7::HINTS,
+    },
+    Lesson {
+        number: 4,
+        folder: "4_bookmark_server",
+        title: "Bookmark server",
+        binary: "bookmark_server",
+        package: "net-lessons",
+        is_server: true,
+        tour: false,
+        checks: lesson4::CHECKS,
+        hints: lesson4::HINTS,
     },
 ];
 

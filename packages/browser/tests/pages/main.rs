@@ -5,4 +5,5 @@
 mod lesson0;
 mod lesson1;
 mod lesson2;
+mod lesson4;
 mod lesson7;

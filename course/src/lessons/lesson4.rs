@@ -1,0 +1,1166 @@
+//! Lesson 4, the bookmark server, in four steps: (a) the form and the 400s
+//! for bad forms, (b) the link checker, (c) keeping working links and
+//! redirecting, (d) following a short name.
+//!
+//! The links a bookmark server checks must work offline, so the checks
+//! start the kit's helper servers on 127.0.0.1 (`kit::helpers`): one that
+//! answers `200 OK`, one `404`, one that redirects, one that never answers,
+//! one that starts a huge body and stalls, a port where nothing listens,
+//! and a stand-in proxy that records what it forwards.
+//!
+//! Until step (c) is done, a valid POST answers `200` with a page that says
+//! what the link checker found (`... is reachable` or `... is not
+//! reachable: why`); after it, `303`, or `404` with the page and the reason
+//! above the form. The checks of step (b) read either, so they pass on the
+//! finished program too.
+//!
+//! Every check of a run talks to the same server, so each saves bookmarks
+//! under random short names and looks only for those.
+
+use std::thread;
+use std::time::Duration;
+
+use super::random_number;
+use crate::kit::helpers::{Answer, HelperServer, Proxy, refused_port};
+use crate::kit::html::{Tag, forms, list_items, start_tags, title_of};
+use crate::process::{Launch, ServerProcess};
+use crate::session::{Reply, Session, encode_form, quote_body};
+use crate::{Check, CheckResult, Failure, Hint};
+use http_server::{escape_html_text, percent_encode};
+
+/// The checks, step by step, in the order the lesson text asks for them.
+pub const CHECKS: &[Check] = &[
+    Check {
+        name: "GET / answers 200 with an HTML page titled Bookmark Server",
+        step: Some("a"),
+        optional: false,
+        run: serves_the_page,
+    },
+    Check {
+        name: "the page has a form that POSTs longuri and shortname to /, with a button",
+        step: Some("a"),
+        optional: false,
+        run: page_has_the_form,
+    },
+    Check {
+        name: "a POST without longuri or shortname, or with one empty, gets 400 and the form again, naming the field",
+        step: Some("a"),
+        optional: false,
+        run: missing_fields_are_refused,
+    },
+    Check {
+        name: "a short name with '/', '?' or '#' in it, or '.' or '..', gets 400",
+        step: Some("a"),
+        optional: false,
+        run: bad_short_names_are_refused,
+    },
+    Check {
+        name: "a link that answers 200 OK to a GET is reachable",
+        step: Some("b"),
+        optional: false,
+        run: working_link_is_reachable,
+    },
+    Check {
+        name: "a link that answers 404 is not reachable, and the page says 404",
+        step: Some("b"),
+        optional: false,
+        run: broken_link_is_not_reachable,
+    },
+    Check {
+        name: "a link that redirects to a working page is reachable (redirects are followed)",
+        step: Some("b"),
+        optional: false,
+        run: redirect_is_followed,
+    },
+    Check {
+        name: "a link to a port where nothing listens is not reachable: connection refused",
+        step: Some("b"),
+        optional: false,
+        run: refused_link_is_not_reachable,
+    },
+    Check {
+        name: "text that is not an http(s) URL is not reachable, and the server does not fail",
+        step: Some("b"),
+        optional: false,
+        run: non_links_are_not_reachable,
+    },
+    Check {
+        name: "a link that never answers is given up after the lesson's timeout (5 seconds)",
+        step: Some("b"),
+        optional: false,
+        run: silent_link_times_out,
+    },
+    Check {
+        name: "a link to a huge body is judged by its status, without reading the body",
+        step: Some("b"),
+        optional: false,
+        run: huge_body_is_not_read,
+    },
+    Check {
+        name: "with HTTP_PROXY set, links are checked through the proxy (and NO_PROXY is honoured)",
+        step: Some("b"),
+        optional: false,
+        run: link_check_uses_the_proxy,
+    },
+    Check {
+        name: "a POST with a working link answers 303 See Other, Location: /, and the page lists it",
+        step: Some("c"),
+        optional: false,
+        run: working_link_is_kept,
+    },
+    Check {
+        name: "a POST with a broken link answers 404, the link and why above the form, and keeps nothing",
+        step: Some("c"),
+        optional: false,
+        run: broken_link_is_not_kept,
+    },
+    Check {
+        name: "saving a short name again replaces its link",
+        step: Some("c"),
+        optional: false,
+        run: short_name_is_replaced,
+    },
+    Check {
+        name: "20 posters at once, 10 bookmarks each: every bookmark is kept",
+        step: Some("c"),
+        optional: false,
+        run: no_bookmark_lost_under_load,
+    },
+    Check {
+        name: "GET /name answers 303 See Other with Location: the long URI",
+        step: Some("d"),
+        optional: false,
+        run: short_name_redirects,
+    },
+    Check {
+        name: "GET /name for a name nobody saved answers 404, naming it",
+        step: Some("d"),
+        optional: false,
+        run: unknown_name_is_not_found,
+    },
+    Check {
+        name: "short names are percent-decoded and case-sensitive; a broken escape gets 400",
+        step: Some("d"),
+        optional: false,
+        run: names_are_decoded,
+    },
+];
+
+/// Graduated hints for each step: a nudge, the idea, then the code.
+pub const HINTS: &[Hint] = &[
+    Hint {
+        step: Some("a"),
+        nudge: "Work in order: `cargo course check bookmark_server a`, then b, c and d. The form is lesson 2's with two <input> boxes instead of a textarea; try a bad form with curl: curl -i -d 'longuri=&shortname=ex' localhost:8000/",
+        concept: "form.get(name) is None for a missing field and Some(\"\") for an empty one: both are the client's mistake, a 400 that names the field (do_post shows it above the form). A short name becomes the path /name, so it cannot hold '/', '?' or '#', nor be '.' or '..'.",
+        code: "match form.get(name) { Some(value) if !value.trim().is_empty() => Ok(value), Some(_) => Err(HttpError::new(400, format!(\"The field '{name}' is empty.\"))), None => Err(HttpError::new(400, format!(\"The form has no '{name}' field.\"))) }",
+    },
+    Hint {
+        step: Some("b"),
+        nudge: "Checking a link is a client's job, as in lesson 3: read the link as a Url, GET it, and look at the status. Only 200 OK, after redirects, is a working link.",
+        concept: "The POST waits while the link is checked, so the client needs a timeout (CHECK_TIMEOUT) and a limit on redirects (Policy::limited(MAX_REDIRECTS)). The body is never needed: send() returns at the headers, and dropping the response closes it.",
+        code: "let url = Url::parse(link).map_err(|error| format!(\"it is not a URL ({error})\"))?; refuse a url.scheme() other than http and https; let response = client.get(url.clone()).send().map_err(|error| why(&error))?; then Ok(url) if response.status() == reqwest::StatusCode::OK, else Err(...) naming the status.",
+    },
+    Hint {
+        step: Some("c"),
+        nudge: "Keep only a link that works: look at `checked` before you touch the bookmarks.",
+        concept: "Err(why) is the page again with 404 and a sentence that names the link and says why (the Python course answers 404 too); Ok(url) goes into the bookmarks under the short name, then Post/Redirect/Get: 303 See Other with Location: /.",
+        code: "Err(why) => return self.send_page(response, 404, Some((\"Not saved\", &format!(\"The link {longuri} is not reachable: {why}.\")))); then self.bookmarks().insert(shortname.to_owned(), url.to_string()); send_response(303), send_header(\"Location\", \"/\"), end_headers().",
+    },
+    Hint {
+        step: Some("d"),
+        nudge: "The path /name is the short name, percent-encoded: decode it and look it up in self.bookmarks().",
+        concept: "A known name answers 303 See Other with Location: its long URI; an unknown one the page with 404 and a sentence that names it; a broken %-escape 400 (percent_decode's ? does that).",
+        code: "let name = http_server::percent_decode(&path[1..])?; let uri = self.bookmarks().get(&name).cloned(); match it: Some(uri) => send_response(303) and send_header(\"Location\", &uri); None => return self.send_page(response, 404, Some((\"Not found\", &why))).",
+    },
+];
+
+/// How long the lesson's link check waits (`CHECK_TIMEOUT` in the program).
+const LINK_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A short name no other check uses: `label-` and 8 random hex digits.
+fn new_name(label: &str) -> String {
+    format!("{label}-{:08x}", random_number() & 0xffff_ffff)
+}
+
+/// What a link that works answers: `200 OK` and a short page.
+const WORKS: Answer = Answer::Ok("<!DOCTYPE html><title>It works</title><p>This link works.</p>");
+
+/// The start of an answer that never ends: `200 OK`, a `Content-Length` of
+/// 1 GB, and the first bytes of that body. A client that reads the body
+/// waits for the rest until its timeout.
+const HUGE_BODY_START: Answer = Answer::Stall(
+    b"HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nContent-Length: 1000000000\r\n\r\n\
+      \0\0\0\x20ftypisom\0\0\x02\0isomiso2avc1mp41",
+);
+
+/// A helper that redirects to `to`, another helper. The kit's answers are
+/// fixed text (`&'static str`), and this one is known only now: it is kept
+/// for the rest of the run, a few bytes.
+fn redirect_to(to: String) -> Result<HelperServer, Failure> {
+    HelperServer::start(Answer::Redirect(Box::leak(to.into_boxed_str())))
+}
+
+/// The page without its forms: where a sentence about a field must be
+/// (the form names every field anyway).
+fn without_forms(html: &str) -> String {
+    let mut rest = html;
+    let mut kept = String::new();
+    while let Some(start) = rest.to_ascii_lowercase().find("<form") {
+        kept.push_str(&rest[..start]);
+        let end = rest[start..].to_ascii_lowercase().find("</form");
+        rest = end.map_or("", |end| &rest[start + end..]);
+    }
+    kept.push_str(rest);
+    kept
+}
+
+/// Expects an answer that refuses a form to be the page again, in HTML,
+/// with the form, so that the visitor can put it right and try again.
+fn expect_the_form_again(reply: &Reply, expected: &str) -> CheckResult {
+    let has_the_form = forms(&reply.body)
+        .iter()
+        .any(|form| form.field("longuri").is_some() && form.field("shortname").is_some());
+    if reply.media_type().as_deref() == Some("text/html") && has_the_form {
+        return Ok(());
+    }
+    Err(reply.fail(
+        format!("{expected}, and the form again below it (text/html)"),
+        "A visitor who made a mistake wants to put it right: answer with the page and the \
+         status, and the sentence above the form. The starter's send_page(response, status, \
+         Some((what, why))) does it; HttpError's plain text would leave them with no form.",
+    ))
+}
+
+/// POSTs a bookmark, as the form does.
+fn post_bookmark(session: &mut Session, longuri: &str, shortname: &str) -> Result<Reply, Failure> {
+    session.post_form("/", &[("longuri", longuri), ("shortname", shortname)])
+}
+
+/// A reply whose request used a helper server: the report says what the
+/// link was, since the student cannot run that server themselves.
+fn about(mut reply: Reply, link: &str) -> Reply {
+    reply.sent = format!("{}\n({link})", reply.sent);
+    reply
+}
+
+/// What the link check found, read from the answer to a POST: before step
+/// (c), a 200 page that says "reachable" or "not reachable"; after, `303`
+/// (kept) or `404` (not reachable). `None` if the answer is neither.
+fn verdict(reply: &Reply) -> Option<bool> {
+    let body = reply.body.to_ascii_lowercase();
+    match reply.status {
+        303 => Some(true),
+        404 => Some(false),
+        200 if body.contains("not reachable") => Some(false),
+        200 if body.contains("reachable") => Some(true),
+        _ => None,
+    }
+}
+
+/// The hint for an answer that is no verdict at all.
+fn no_verdict_hint(reply: &Reply) -> &'static str {
+    if matches!(reply.status, 301 | 302 | 307 | 308) {
+        "After step c, a POST with a working link answers 303 See Other: it tells the browser \
+         to GET the list. After a 307 or 308 it would POST the form again; 301 and 302 are for \
+         pages that moved."
+    } else if reply.body.contains("not written yet") {
+        "The link checker still says it is not written yet: write check_link, in the TODO(b) \
+         region."
+    } else if reply.status == 400 && reply.body.contains("reachable") {
+        "A link that does not work gets 404 Not Found, as in the Python course, whose clients \
+         expect it; 400 is for forms that are wrong in themselves."
+    } else if reply.status == 400 {
+        "The form was good (a URL and a short name of letters and digits): keep the 400s for \
+         missing fields and bad short names."
+    } else {
+        "Keep the starter's TODO(c) code until step b passes: it says what check_link found \
+         (\"... is reachable\" or \"... is not reachable: why\")."
+    }
+}
+
+/// POSTs a link under a new short name and expects the check to find it
+/// reachable (`true`) or not (`false`); `link` describes the link for the
+/// report. Returns the reply.
+fn expect_verdict(
+    session: &mut Session,
+    url: &str,
+    link: &str,
+    reachable: bool,
+    wrong_hint: &str,
+) -> Result<Reply, Failure> {
+    let reply = about(post_bookmark(session, url, &new_name("check"))?, link);
+    let expected = if reachable {
+        "the link found reachable: before step c, a page that says it is reachable; after, 303 See Other"
+    } else {
+        "the link found not reachable: before step c, a page that says so and why; after, 404"
+    };
+    match verdict(&reply) {
+        Some(found) if found == reachable => Ok(reply),
+        Some(_) if !reply.body.contains("not written yet") => Err(reply.fail(expected, wrong_hint)),
+        _ => {
+            let hint = no_verdict_hint(&reply);
+            Err(reply.fail(expected, hint))
+        }
+    }
+}
+
+// Step a: the form and its 400s.
+
+fn serves_the_page(session: &mut Session) -> CheckResult {
+    let reply = session.get("/")?;
+    if reply.status != 200 {
+        return Err(reply.fail(
+            "status 200 OK and the page with the form",
+            "do_get sends the page for /: keep the starter's code that does.",
+        ));
+    }
+    if reply.media_type().as_deref() != Some("text/html") {
+        return Err(reply.fail(
+            "Content-Type: text/html; charset=utf-8",
+            "The page is HTML: its Content-Type says text/html; charset=utf-8.",
+        ));
+    }
+    match title_of(&reply.body) {
+        Some(title) if title == "Bookmark Server" => Ok(()),
+        _ => Err(reply.fail(
+            "a page with <title>Bookmark Server</title>",
+            "The title, in bookmarks_page, is Bookmark Server, as in the Python course.",
+        )),
+    }
+}
+
+fn page_has_the_form(session: &mut Session) -> CheckResult {
+    let reply = session.get("/")?;
+    let html = &reply.body;
+    let expected = "<form method=\"post\" action=\"/\"> with <input name=\"longuri\">, \
+                    <input name=\"shortname\"> and a submit button inside";
+    let forms = start_tags(html, "form");
+    let Some(form) = forms.first() else {
+        return Err(reply.fail(
+            expected,
+            "The page has no <form> yet: write it in the FORM constant, in the first TODO(a) \
+             region.",
+        ));
+    };
+    if !form
+        .attribute("method")
+        .is_some_and(|method| method.eq_ignore_ascii_case("post"))
+    {
+        return Err(reply.fail(
+            expected,
+            "The form needs method=\"post\": a GET form would put the link in the address \
+             (/?longuri=...) and never reach do_post.",
+        ));
+    }
+    if !matches!(form.attribute("action"), None | Some("" | "/")) {
+        return Err(reply.fail(
+            expected,
+            "The form's action is the path it is sent to: do_post answers at /, so action=\"/\".",
+        ));
+    }
+    let inside = html[form.end..]
+        .to_ascii_lowercase()
+        .find("</form")
+        .map_or(html.len(), |end| form.end + end);
+    let within = |tag: &Tag| tag.start >= form.end && tag.start < inside;
+    let inputs = start_tags(html, "input");
+    for field in ["longuri", "shortname"] {
+        let named = |tag: &Tag| within(tag) && tag.attribute("name") == Some(field);
+        if !inputs.iter().any(named) && !start_tags(html, "textarea").iter().any(named) {
+            return Err(reply.fail(
+                expected,
+                format!(
+                    "The form needs an <input name=\"{field}\"> inside it: the name is what the \
+                     box travels under ({field}=...), and what do_post reads."
+                ),
+            ));
+        }
+    }
+    let is_submit = |tag: &Tag, default: &str| {
+        let kind = tag.attribute("type").unwrap_or(default);
+        kind.eq_ignore_ascii_case("submit") || kind.eq_ignore_ascii_case("image")
+    };
+    let has_button = start_tags(html, "button")
+        .iter()
+        .any(|tag| within(tag) && is_submit(tag, "submit"))
+        || inputs
+            .iter()
+            .any(|tag| within(tag) && is_submit(tag, "text"));
+    if !has_button {
+        return Err(reply.fail(
+            expected,
+            "The form needs a button to send it: <button type=\"submit\">Save it!</button>.",
+        ));
+    }
+    Ok(())
+}
+
+fn missing_fields_are_refused(session: &mut Session) -> CheckResult {
+    let name = new_name("field");
+    let link = "http://127.0.0.1:9/";
+    let forms: [(&[(&str, &str)], &str); 5] = [
+        (&[("shortname", &name)], "longuri"),
+        (&[("longuri", link)], "shortname"),
+        (&[("longuri", ""), ("shortname", &name)], "longuri"),
+        (&[("longuri", link), ("shortname", "")], "shortname"),
+        (&[("longuri", link), ("shortname", "   ")], "shortname"),
+    ];
+    for (fields, field) in forms {
+        let reply = session.post_form("/", fields)?;
+        let expected = format!("status 400 Bad Request, and a body that names the field {field}");
+        if reply.status == 500 {
+            return Err(reply.fail(
+                expected,
+                "The handler failed: did it unwrap() form.get(...)? A missing field is the \
+                 client's mistake: answer Err(HttpError::new(400, ...)) from required_field.",
+            ));
+        }
+        if reply.status != 400 {
+            let blank = fields.iter().any(|(_, value)| value.trim().is_empty());
+            let hint = if blank {
+                "A field that is there but empty (or only spaces) is no better than a missing \
+                 one: in required_field, answer Some(\"\") with a 400 too (value.trim() \
+                 .is_empty())."
+            } else {
+                "form.get(name) is None for a missing field: in required_field, answer it with \
+                 Err(HttpError::new(400, ...)) instead of going on with \"\"."
+            };
+            return Err(reply.fail(expected, hint));
+        }
+        if !without_forms(&reply.body).contains(field) {
+            return Err(reply.fail(
+                expected,
+                "Say which field is wrong: put the field's name in the sentence of the \
+                 HttpError, format!(\"The form has no '{name}' field.\"), which do_post shows \
+                 above the form.",
+            ));
+        }
+        expect_the_form_again(&reply, &expected)?;
+    }
+    // No body at all, as `curl -X POST` sends: still a form without fields.
+    let reply = session.send(crate::session::Request {
+        method: "POST",
+        path: "/",
+        ..Default::default()
+    })?;
+    if !matches!(reply.status, 400 | 411) {
+        return Err(reply.fail(
+            "status 400 Bad Request: an empty body has no fields",
+            "An empty body decodes to an empty form: required_field gets None and answers 400.",
+        ));
+    }
+    Ok(())
+}
+
+fn bad_short_names_are_refused(session: &mut Session) -> CheckResult {
+    let tag = new_name("x");
+    let names = [
+        (
+            format!("a/{tag}"),
+            "a '/' would make the path /a/... two pieces",
+        ),
+        (format!("what?{tag}"), "a '?' starts the query string"),
+        (
+            format!("top#{tag}"),
+            "a '#' starts the fragment, which a browser never sends",
+        ),
+        (".".to_owned(), "a browser turns /. into /"),
+        ("..".to_owned(), "a browser turns /.. into /"),
+        (
+            format!("line\nbreak{tag}"),
+            "a control character cannot be in a path",
+        ),
+    ];
+    for (name, why) in names {
+        let reply = post_bookmark(session, "http://127.0.0.1:9/", &name)?;
+        if reply.status != 400 {
+            return Err(reply.fail(
+                format!("status 400 Bad Request: the short name {name:?} cannot be a path ({why})"),
+                "In check_short_name, refuse a name that contains '/', '?', '#' or a control \
+                 character (c.is_control()), and the names \".\" and \"..\": \
+                 Err(HttpError::new(400, ...)) with a sentence that says why.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+// Step b: the link checker.
+
+fn working_link_is_reachable(session: &mut Session) -> CheckResult {
+    let ok = HelperServer::start(WORKS)?;
+    let link = format!("URL: {}, a server that answers 200 OK", ok.url("/"));
+    expect_verdict(
+        session,
+        &ok.url("/"),
+        &link,
+        true,
+        "This link answers 200 OK. Send a GET with client.get(url).send() and compare \
+         response.status() with reqwest::StatusCode::OK.",
+    )?;
+    Ok(())
+}
+
+fn broken_link_is_not_reachable(session: &mut Session) -> CheckResult {
+    let missing = HelperServer::start(Answer::NotFound)?;
+    let url = missing.url("/gone");
+    let link = format!("URL: {url}, a server that answers 404 Not Found");
+    let reply = expect_verdict(
+        session,
+        &url,
+        &link,
+        false,
+        "A link that answers 404 Not Found is broken. The server did answer, so send() \
+         succeeds: look at response.status(), and only 200 OK is a working link.",
+    )?;
+    if !reply.body.contains("404") {
+        return Err(reply.fail(
+            "a page that says why the link does not work: it answered 404 Not Found",
+            "Say which status came back: Err(format!(\"it answered {status}\")).",
+        ));
+    }
+    Ok(())
+}
+
+fn redirect_is_followed(session: &mut Session) -> CheckResult {
+    let ok = HelperServer::start(WORKS)?;
+    let moved = redirect_to(ok.url("/new-home"))?;
+    let link = format!(
+        "URL: {}, a server that answers 303 See Other, Location: {}, which answers 200 OK",
+        moved.url("/old-home"),
+        ok.url("/new-home")
+    );
+    expect_verdict(
+        session,
+        &moved.url("/old-home"),
+        &link,
+        true,
+        "This link redirects to a page that works, as many links do (http to https, an old \
+         address to a new one). Let the client follow redirects: \
+         .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS)), not Policy::none().",
+    )?;
+    Ok(())
+}
+
+fn refused_link_is_not_reachable(session: &mut Session) -> CheckResult {
+    let url = format!("http://127.0.0.1:{}/", refused_port()?);
+    let link = format!("URL: {url}, a port where nothing listens");
+    let reply = expect_verdict(
+        session,
+        &url,
+        &link,
+        false,
+        "Nothing listens at this link, so send() fails: that is Err(why(&error)), not a \
+         working link.",
+    )?;
+    if !reply.body.to_ascii_lowercase().contains("refused") {
+        return Err(reply.fail(
+            "a page that says why: the connection was refused",
+            "Say why the request failed: Err(why(&error)) finds reqwest's innermost error, \
+             \"Connection refused\", where error.to_string() only says that sending failed.",
+        ));
+    }
+    Ok(())
+}
+
+fn non_links_are_not_reachable(session: &mut Session) -> CheckResult {
+    let texts = [
+        ("example.com", "no scheme: not a whole URL"),
+        ("http://", "no host"),
+        (
+            "ftp://127.0.0.1/file.txt",
+            "an ftp: link, not http or https",
+        ),
+        (
+            "javascript:alert(1)",
+            "a javascript: link, not http or https",
+        ),
+        (
+            "<script>alert(1)</script>",
+            "HTML, which the page must show as text",
+        ),
+    ];
+    for (text, what) in texts {
+        let reply = post_bookmark(session, text, &new_name("text"))?;
+        let expected =
+            format!("the link found not reachable ({what}), with a page that says so, not a 500");
+        match verdict(&reply) {
+            Some(false)
+                if reply.media_type().as_deref() == Some("text/html")
+                    && reply.body.contains("<script>alert") =>
+            {
+                return Err(reply.fail(
+                    expected,
+                    "The page repeats what the visitor typed as HTML, so a browser would run \
+                     their script: put the sentence on the page with escape_html_text(why), as \
+                     the starter's bookmarks_page does.",
+                ));
+            }
+            Some(false) => {}
+            _ if reply.status == 500 => {
+                return Err(reply.fail(
+                    expected,
+                    "The handler failed: did it unwrap() Url::parse(link)? What a visitor types \
+                     may be anything: turn the error into Err(why) with .map_err(...)?.",
+                ));
+            }
+            Some(true) => {
+                return Err(reply.fail(
+                    expected,
+                    "Only http and https links can be checked (and kept): look at url.scheme() \
+                     after Url::parse, and return Err(why) for any other.",
+                ));
+            }
+            None => {
+                let hint = no_verdict_hint(&reply);
+                return Err(reply.fail(expected, hint));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn silent_link_times_out(session: &mut Session) -> CheckResult {
+    let silent = HelperServer::start(Answer::Never)?;
+    let url = silent.url("/");
+    let link = format!("URL: {url}, a server that accepts the connection and never answers");
+    // The session's client waits 10 seconds: twice the lesson's timeout.
+    let reply = match post_bookmark(session, &url, &new_name("silent")) {
+        Ok(reply) => about(reply, &link),
+        Err(mut failure) => {
+            if failure.got.contains("no answer within") {
+                failure.sent = format!("{}\n({link})", failure.sent);
+                failure.hint = "The link checker waited for a server that never answers, and \
+                                the POST waited with it. Give the client a timeout of a few \
+                                seconds: Client::builder().timeout(CHECK_TIMEOUT) (reqwest's \
+                                own is 30 seconds, and some clients have none)."
+                    .into();
+            }
+            return Err(failure);
+        }
+    };
+    match verdict(&reply) {
+        Some(false) => Ok(()),
+        Some(true) => Err(reply.fail(
+            "the link found not reachable: it never answered",
+            "A link that does not answer does not work: when send() fails, return Err(why).",
+        )),
+        None => {
+            let hint = no_verdict_hint(&reply);
+            Err(reply.fail(
+                format!(
+                    "the link found not reachable after {} seconds",
+                    LINK_TIMEOUT.as_secs()
+                ),
+                hint,
+            ))
+        }
+    }
+}
+
+fn huge_body_is_not_read(session: &mut Session) -> CheckResult {
+    let huge = HelperServer::start(HUGE_BODY_START)?;
+    let url = huge.url("/film.mp4");
+    let link = format!(
+        "URL: {url}, a server that answers 200 OK with a Content-Length of 1 GB, sends the \
+         first bytes, and then stalls"
+    );
+    let reply = about(post_bookmark(session, &url, &new_name("huge"))?, &link);
+    match verdict(&reply) {
+        Some(true) => Ok(()),
+        _ => Err(reply.fail(
+            "the link found reachable: it answered 200 OK",
+            "The status line said 200 OK before any of the body came: judge by \
+             response.status() and never read the body (no .text() or .bytes()). Reading it \
+             downloads the whole file, or here waits until the timeout.",
+        )),
+    }
+}
+
+fn link_check_uses_the_proxy(session: &mut Session) -> CheckResult {
+    let ok = HelperServer::start(WORKS)?;
+    let proxy = Proxy::start()?;
+    let target = ok.url("/through-the-proxy");
+    let proxy_url = proxy.url();
+    let name = session.binary_name();
+    let sent = format!(
+        "HTTP_PROXY={proxy_url} cargo run --bin {name}, then: curl -i -d \
+         'longuri={target}&shortname=...' localhost:8000/\n(HTTP_PROXY: a stand-in proxy the \
+         check started; the link: a server that answers 200 OK)"
+    );
+    // The checks' clean environment names loopback in NO_PROXY; this
+    // server gets an empty one, so that a link on 127.0.0.1 goes through
+    // the proxy like any other.
+    let launch = Launch::default()
+        .env("HTTP_PROXY", &proxy_url)
+        .env("NO_PROXY", "");
+    let server = ServerProcess::start_with(session.binary(), &name, &launch)?;
+    let (status, body) = post_to(session, &server, &target, &sent)?;
+    let forwarded = proxy.forwarded();
+    if forwarded
+        .iter()
+        .any(|line| *line == format!("GET {target}"))
+    {
+        // Asked the right way; on to NO_PROXY below.
+    } else if let Some(other) = forwarded.iter().find(|line| line.ends_with(&target)) {
+        return Err(Failure {
+            sent,
+            expected: format!("the link checked with GET {target}, as a browser would"),
+            got: format!("the proxy forwarded: {other}"),
+            hint: "Check a link with a GET, like the Python course's requests.get: some \
+                   servers answer HEAD differently, or not at all."
+                .into(),
+        });
+    } else {
+        return Err(Failure {
+            sent,
+            expected: format!("the proxy to be asked for GET {target}"),
+            got: format!(
+                "the proxy forwarded: {forwarded:?}; the server answered {status}: {}",
+                quote_body(&body)
+            ),
+            hint: "A server behind a proxy can reach the world only through it. reqwest's \
+                   Client::builder() reads HTTP_PROXY, HTTPS_PROXY and NO_PROXY by itself: do \
+                   not call .no_proxy() on it. (And send the request: a link is judged by its \
+                   answer.)"
+                .into(),
+        });
+    }
+    // With NO_PROXY naming the link's host, the check goes straight there.
+    let direct = Proxy::start()?;
+    let direct_url = direct.url();
+    let launch = Launch::default()
+        .env("HTTP_PROXY", &direct_url)
+        .env("NO_PROXY", "127.0.0.1");
+    let server = ServerProcess::start_with(session.binary(), &name, &launch)?;
+    let sent = format!(
+        "HTTP_PROXY={direct_url} NO_PROXY=127.0.0.1 cargo run --bin {name}, then the same POST"
+    );
+    let (status, body) = post_to(session, &server, &target, &sent)?;
+    if !direct.forwarded().is_empty() || !matches!(status, 200 | 303) {
+        return Err(Failure {
+            sent,
+            expected: "the link checked directly, not through the proxy, and found reachable"
+                .into(),
+            got: format!(
+                "the proxy forwarded: {:?}; the server answered {status}: {}",
+                direct.forwarded(),
+                quote_body(&body)
+            ),
+            hint: "NO_PROXY lists the hosts to reach without the proxy. Leave the proxy settings \
+                   to reqwest's Client::builder(), which reads HTTP_PROXY and NO_PROXY together."
+                .into(),
+        });
+    }
+    Ok(())
+}
+
+/// POSTs `link` under a new name to another running copy of the program.
+fn post_to(
+    session: &Session,
+    server: &ServerProcess,
+    link: &str,
+    sent: &str,
+) -> Result<(u16, String), Failure> {
+    let body = encode_form(&[("longuri", link), ("shortname", &new_name("proxy"))]);
+    let answer = session
+        .client()
+        .post(format!("{}/", server.base_url()))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .and_then(|response| {
+            let status = response.status().as_u16();
+            Ok((status, response.text()?))
+        });
+    answer.map_err(|error| Failure {
+        sent: sent.to_owned(),
+        expected: "an HTTP response".into(),
+        got: format!("no answer: {error}{}", server.output_for_report()),
+        hint: String::new(),
+    })
+}
+
+// Step c: keeping working links.
+
+/// POSTs a working link and expects step (c)'s `303 See Other`.
+fn save(session: &mut Session, url: &str, name: &str) -> CheckResult {
+    let reply = about(
+        post_bookmark(session, url, name)?,
+        &format!("URL: {url}, a server that answers 200 OK"),
+    );
+    if reply.status == 303 {
+        return Ok(());
+    }
+    let hint = save_hint(reply.status);
+    Err(reply.fail("status 303 See Other, with Location: /", hint))
+}
+
+/// The hint for a POST of a working link that did not answer `303`.
+fn save_hint(status: u16) -> &'static str {
+    match status {
+        200 => {
+            "That is the page of step b. In TODO(c), keep the bookmark instead, and answer 303 \
+             See Other with Location: / so that the browser goes back to the list."
+        }
+        301 | 302 | 307 | 308 => {
+            "Use 303 See Other: it tells the browser to GET the list. After a 307 or 308 it \
+             would POST the form again; 301 and 302 are for pages that moved."
+        }
+        404 => {
+            "This link works (it answers 200 OK), yet it was refused: keep the bookmark when \
+             `checked` is Ok(url), and answer 404 only for Err(why)."
+        }
+        _ => {
+            "A working link is kept, then: send_response(303), send_header(\"Location\", \"/\"), \
+             end_headers()."
+        }
+    }
+}
+
+/// The list items of the page that link to `/name`.
+fn items_for(page: &str, name: &str) -> Vec<String> {
+    let link = format!("href=\"/{name}\"");
+    list_items(page)
+        .into_iter()
+        .filter(|item| item.contains(&link))
+        .collect()
+}
+
+fn working_link_is_kept(session: &mut Session) -> CheckResult {
+    let ok = HelperServer::start(WORKS)?;
+    let url = ok.url("/kept");
+    let name = new_name("kept");
+    let reply = about(
+        post_bookmark(session, &url, &name)?,
+        &format!("URL: {url}, a server that answers 200 OK"),
+    );
+    save_answer_is_a_redirect(session, &reply)?;
+    let page = session.get("/")?;
+    let items = items_for(&page.body, &name);
+    if items.len() != 1 || !items[0].contains(&escape_html_text(&url)) {
+        return Err(page.fail(
+            format!("the page to list the short name {name} once, with its link {url}"),
+            "After the 303 the browser GETs /, and the new bookmark should be there: insert it \
+             into self.bookmarks() before answering.",
+        ));
+    }
+    Ok(())
+}
+
+/// Expects the answer to a working link's POST to be `303`, `Location: /`.
+fn save_answer_is_a_redirect(session: &mut Session, reply: &Reply) -> CheckResult {
+    let expected = "status 303 See Other, with the header Location: /";
+    if reply.status != 303 {
+        return Err(reply.fail(expected, save_hint(reply.status)));
+    }
+    let base_url = session.server()?.base_url().to_owned();
+    match reply.header("location") {
+        Some(location) if location == "/" || location == format!("{base_url}/") => Ok(()),
+        Some(location) => Err(reply.fail(
+            format!("Location: / (got Location: {location})"),
+            "After saving, the browser goes back to the list, at /.",
+        )),
+        None => Err(reply.fail(
+            expected,
+            "A 303 needs a Location header to say where to go: send_header(\"Location\", \"/\").",
+        )),
+    }
+}
+
+fn broken_link_is_not_kept(session: &mut Session) -> CheckResult {
+    let missing = HelperServer::start(Answer::NotFound)?;
+    let url = missing.url("/gone");
+    let name = new_name("broken");
+    let reply = about(
+        post_bookmark(session, &url, &name)?,
+        &format!("URL: {url}, a server that answers 404 Not Found"),
+    );
+    let expected = "status 404 Not Found, with a page that names the link and says why";
+    if reply.status != 404 {
+        let hint = match reply.status {
+            200 => {
+                "That is the page of step b. In TODO(c), answer a link that does not work \
+                    with the page, 404 and a sentence that says why: \
+                    return self.send_page(response, 404, Some((\"Not saved\", &why)))."
+            }
+            303 => {
+                "A broken link was accepted: look at `checked` first, and keep the bookmark \
+                    only if it is Ok(url)."
+            }
+            _ => {
+                "A link that does not work gets 404 (as in the Python course), with the page \
+                  saying why: return self.send_page(response, 404, Some((\"Not saved\", &why)))."
+            }
+        };
+        return Err(reply.fail(expected, hint));
+    }
+    let problem = without_forms(&reply.body);
+    if !problem.contains(&url) || !problem.contains("404") {
+        return Err(reply.fail(
+            expected,
+            "Say which link and why: format!(\"The link {longuri} is not reachable: {why}.\").",
+        ));
+    }
+    expect_the_form_again(&reply, expected)?;
+    let page = session.get("/")?;
+    if !items_for(&page.body, &name).is_empty() {
+        return Err(page.fail(
+            format!("the page without the short name {name}: its link does not work"),
+            "The bookmark was kept although its link is broken: insert it only after the check \
+             says Ok(url), never before.",
+        ));
+    }
+    Ok(())
+}
+
+fn short_name_is_replaced(session: &mut Session) -> CheckResult {
+    let ok = HelperServer::start(WORKS)?;
+    let name = new_name("again");
+    let (first, second) = (ok.url("/first"), ok.url("/second"));
+    save(session, &first, &name)?;
+    save(session, &second, &name)?;
+    let page = session.get("/")?;
+    let items = items_for(&page.body, &name);
+    if items.len() != 1 || !items[0].contains(&second) || items[0].contains(&first) {
+        return Err(Failure {
+            sent: format!(
+                "two POSTs with shortname={name}: first longuri={first}, then {second}; then: {}",
+                page.sent
+            ),
+            expected: format!("the page to list {name} once, with the second link, {second}"),
+            got: format!("the lines for {name}: {items:?}"),
+            hint: "A short name has one link: the second save replaces the first, as the \
+                   Python course's dictionary does. BTreeMap::insert does just that."
+                .into(),
+        });
+    }
+    Ok(())
+}
+
+fn no_bookmark_lost_under_load(session: &mut Session) -> CheckResult {
+    const POSTERS: usize = 20;
+    const POSTS: usize = 10;
+    let ok = HelperServer::start(WORKS)?;
+    let url = format!("{}/", session.server()?.base_url());
+    let link = ok.url("/");
+    let run = new_name("load");
+    let client = session.client().clone();
+    let sent = format!(
+        "{POSTERS} clients at once, each POSTing {POSTS} bookmarks to / (like curl -d \
+         'longuri=...&shortname=...'), all with a link that answers 200 OK"
+    );
+    let problems: Vec<String> = thread::scope(|scope| {
+        let posters: Vec<_> = (0..POSTERS)
+            .map(|poster| {
+                let (client, url, run, link) = (&client, &url, &run, &link);
+                scope.spawn(move || {
+                    for post in 0..POSTS {
+                        let name = format!("{run}-{poster:02}-{post:02}");
+                        let result = client
+                            .post(url)
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .body(encode_form(&[("longuri", link), ("shortname", &name)]))
+                            .send();
+                        match result {
+                            Ok(response) if response.status().as_u16() == 303 => {}
+                            Ok(response) => {
+                                return Some(format!("a POST got {}", response.status()));
+                            }
+                            Err(error) => return Some(format!("a POST got no answer: {error}")),
+                        }
+                    }
+                    None
+                })
+            })
+            .collect();
+        posters
+            .into_iter()
+            .filter_map(|poster| poster.join().unwrap_or(Some("a poster panicked".into())))
+            .collect()
+    });
+    if let Some(problem) = problems.first() {
+        return Err(Failure {
+            sent,
+            expected: "every POST answered 303 See Other".into(),
+            got: format!(
+                "{} of {POSTERS} posters had trouble; the first: {problem}",
+                problems.len()
+            ),
+            hint: "The server must answer many visitors at once, every time.".into(),
+        });
+    }
+    let page = session.get("/")?;
+    let missing: Vec<String> = (0..POSTERS)
+        .flat_map(|poster| (0..POSTS).map(move |post| (poster, post)))
+        .map(|(poster, post)| format!("{run}-{poster:02}-{post:02}"))
+        .filter(|name| items_for(&page.body, name).len() != 1)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Failure {
+        sent: format!("{sent}, then: {}", page.sent),
+        expected: format!("all {} short names on the page, each once", POSTERS * POSTS),
+        got: format!(
+            "{} missing or repeated, such as {}",
+            missing.len(),
+            missing
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        hint: "Insert each bookmark into the one shared map in a single step, under the lock: \
+               self.bookmarks().insert(...). Copying the map, changing the copy and storing it \
+               back loses what other threads added in between."
+            .into(),
+    })
+}
+
+// Step d: following a short name.
+
+/// GETs a short name's path. A server that does not answer at all has
+/// most likely locked the bookmarks twice in one statement, and waits for
+/// itself.
+fn follow(session: &mut Session, path: &str) -> Result<Reply, Failure> {
+    session.get(path).map_err(|mut failure| {
+        if failure.got.contains("no answer within") {
+            failure.hint = "The server did not answer. Is the lock taken twice in one \
+                            statement? self.bookmarks() keeps the map locked until the end of \
+                            the statement, and a second self.bookmarks() in it waits for the \
+                            first for ever. Take it once: \
+                            let uri = self.bookmarks().get(&name).cloned();"
+                .into();
+        }
+        failure
+    })
+}
+
+/// GETs `/name` and expects `303 See Other` to `uri`.
+fn expect_redirect(session: &mut Session, name: &str, uri: &str) -> CheckResult {
+    let reply = follow(session, &format!("/{}", percent_encode(name)))?;
+    let expected = format!("status 303 See Other, with Location: {uri}");
+    if reply.status == 303 && reply.header("location") == Some(uri) {
+        return Ok(());
+    }
+    let hint = if reply.body.contains("not written yet") {
+        "Following short names is step d: write it in the TODO(d) region of do_get."
+    } else if reply.status == 303 {
+        "The Location header is where the browser goes: send the long URI saved for the name, \
+         send_header(\"Location\", &uri)."
+    } else if matches!(reply.status, 301 | 302 | 307 | 308) {
+        "Answer 303 See Other, as the Python course does: \"what you want is over there; GET \
+         it\". 301 and 308 are remembered by browsers for good, so a short name could never \
+         change."
+    } else if reply.status == 404 {
+        "The name was saved (its POST answered 303). Decode the path without its '/', \
+         http_server::percent_decode(&path[1..])?, and look that up in self.bookmarks()."
+    } else {
+        "A saved short name answers send_response(303) and send_header(\"Location\", &uri)."
+    };
+    Err(reply.fail(expected, hint))
+}
+
+fn short_name_redirects(session: &mut Session) -> CheckResult {
+    let ok = HelperServer::start(WORKS)?;
+    let name = new_name("follow");
+    let uri = ok.url("/followed");
+    save(session, &uri, &name)?;
+    expect_redirect(session, &name, &uri)
+}
+
+fn unknown_name_is_not_found(session: &mut Session) -> CheckResult {
+    let name = new_name("nobody");
+    let reply = follow(session, &format!("/{name}"))?;
+    let expected = format!("status 404 Not Found, with a page that names {name}");
+    if reply.status != 404 {
+        return Err(reply.fail(
+            expected,
+            "Nobody saved this name: self.bookmarks().get(&name) is None, and the answer is 404. \
+             Do not unwrap() it.",
+        ));
+    }
+    if reply.body.contains("not written yet") || !reply.body.contains(&name) {
+        return Err(reply.fail(
+            expected,
+            "Say which name is unknown, on the page: let why = format!(\"I don't know the \
+             short name {name:?}.\"); return self.send_page(response, 404, Some((\"Not \
+             found\", &why))).",
+        ));
+    }
+    reply
+        .expect_media_type(
+            "text/html",
+            "An unknown name gets the page (the list and the form) with 404, as send_page \
+             sends it, so that the visitor can pick a name that exists.",
+        )
+        .map(|_| ())
+}
+
+fn names_are_decoded(session: &mut Session) -> CheckResult {
+    let ok = HelperServer::start(WORKS)?;
+    let name = new_name("Café au lait");
+    let uri = ok.url("/coffee");
+    save(session, &uri, &name)?;
+    expect_redirect(session, &name, &uri).map_err(|mut failure| {
+        if failure.got.starts_with("404") {
+            failure.hint = format!(
+                "The name {name:?} was saved (its POST answered 303). It travels \
+                 percent-encoded, /{}: decode it with http_server::percent_decode(...)?, and \
+                 look it up exactly as it was saved (short names are case-sensitive).",
+                percent_encode(&name)
+            );
+        }
+        failure
+    })?;
+    let lower = name.to_lowercase();
+    let reply = follow(session, &format!("/{}", percent_encode(&lower)))?;
+    if reply.status != 404 {
+        return Err(reply.fail(
+            format!("status 404: {lower:?} is not the saved name {name:?}"),
+            "Short names are case-sensitive, as paths are: look the name up as it came.",
+        ));
+    }
+    let reply = follow(session, "/100%zz")?;
+    if reply.status != 400 {
+        return Err(reply.fail(
+            "status 400 Bad Request: %zz is not a valid %-escape",
+            "Decode with http_server::percent_decode(...)?: the `?` answers a broken escape \
+             with 400. Do not unwrap() it (a 500).",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_problem_outside_the_forms() {
+        let page = "<p class=problem>The field 'shortname' is empty.</p>\
+                    <FORM method=post><input name=shortname></form><ul></ul>";
+        assert_eq!(
+            without_forms(page),
+            "<p class=problem>The field 'shortname' is empty.</p></form><ul></ul>"
+        );
+        assert!(!without_forms("<form><input name=longuri></form>").contains("longuri"));
+    }
+
+    #[test]
+    fn the_huge_body_answers_200_and_never_ends() {
+        let huge = HelperServer::start(HUGE_BODY_START).expect("a helper");
+        let client = reqwest::blocking::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(1))
+            .build()
+            .expect("a client");
+        let response = client.get(huge.url("/film.mp4")).send().expect("its head");
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.content_length(), Some(1_000_000_000));
+        // The body never comes: reading it ends with the client's timeout.
+        assert!(response.bytes().is_err());
+    }
+}

@@ -1,0 +1,288 @@
+//! Lesson 4: the bookmark server.
+//!
+//! A URL shortener: give it a long link and a short name, and from then on
+//! http://localhost:8000/name sends the browser to the long link. Before it
+//! keeps a link, it checks that the link works, with an HTTP client: this
+//! server is also a client. You build it in four steps, one TODO each:
+//! (a) the form and the answers to bad forms, (b) the link checker,
+//! (c) keeping the bookmarks, (d) following a short name. Run it with
+//! `cargo run --bin bookmark_server`, open http://localhost:8000/, and check
+//! a step with `cargo course check bookmark_server a` (or `b`, `c`, `d`).
+//! The lesson text is lessons/4_bookmark_server/README.md.
+
+use std::collections::BTreeMap;
+use std::io::Write; // gives `Response` its `write_all` method
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use http_server::{
+    Form, Handler, HandlerResult, HttpError, Request, Response, ThreadingHttpServer,
+    escape_html_text, parse_qs, percent_encode,
+};
+use reqwest::Url;
+use reqwest::blocking::Client;
+
+/// How long the link check waits for a link to answer. The POST that asked
+/// for the check waits just as long, so keep it short.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How many redirects in a row the link check follows before it gives up.
+const MAX_REDIRECTS: usize = 10;
+
+// TODO(a): write the form that saves a bookmark
+//   bookmarks_page puts FORM on the page; for now it is a placeholder.
+//   Write a form that POSTs to / (as in lesson 2), with inside it:
+//   1. an <input> named "longuri", for the long link;
+//   2. an <input> named "shortname", for the short name;
+//   3. a <button type="submit">.
+//   The names are the fields do_post reads, as in the Python course's
+//   bookmark server, so that clients written for one work with the other.
+/// The form a visitor fills in (a placeholder until step a is done).
+const FORM: &str = "<p>(The form will go here.)</p>";
+// END TODO(a)
+
+/// The bookmarks: short name to long URI, and the client that checks links.
+///
+/// One handler serves every connection, each on its own thread, so the
+/// bookmarks are in a `Mutex`, as the messages of lesson 2 were.
+struct BookmarkServer {
+    bookmarks: Mutex<BTreeMap<String, String>>,
+    /// One client for every check: it is made once, with its timeout and
+    /// its redirect policy, and threads can share it.
+    client: Client,
+}
+
+impl BookmarkServer {
+    /// The bookmarks, locked until the guard this returns goes out of scope.
+    fn bookmarks(&self) -> MutexGuard<'_, BTreeMap<String, String>> {
+        // An insert either happened or did not, so a lock "poisoned" by a
+        // panic still guards a whole map: carry on.
+        self.bookmarks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Answers with the page, and `status`. With a `problem` (a few words
+    /// for the title, and why), the page says it above the form.
+    fn send_page(
+        &self,
+        response: &mut Response,
+        status: u16,
+        problem: Option<(&str, &str)>,
+    ) -> HandlerResult {
+        let page = bookmarks_page(&self.bookmarks(), problem);
+        response.send_response(status);
+        response.send_header("Content-Type", "text/html; charset=utf-8");
+        response.end_headers();
+        response.write_all(page.as_bytes())?;
+        Ok(())
+    }
+}
+
+impl Handler for BookmarkServer {
+    /// `/` is the page with the form and the bookmarks; any other path is a
+    /// short name to follow.
+    fn do_get(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        // A query string (`/?from=home`) is not part of the name.
+        let path = request.path().split('?').next().unwrap_or("/");
+        if path == "/" {
+            return self.send_page(response, 200, None);
+        }
+        // TODO(d): send the browser on to the long URI of a short name
+        //   For now every short name gets 404. Instead:
+        //   1. The name is the path without its "/", percent-encoded
+        //      (/caf%C3%A9 is café): http_server::percent_decode(...)?
+        //      decodes it, and answers a broken escape with 400.
+        //   2. Look it up: self.bookmarks().get(&name).cloned() is an
+        //      Option<String>, a copy, so the lock is released at once.
+        //   3. None: answer the page with 404 and a sentence that names the
+        //      unknown name: return self.send_page(response, 404,
+        //      Some(("Not found", &why))).
+        //   4. Some(uri): answer 303 See Other with the header Location: uri.
+        response.send_error(404, "following short names is not written yet (step d)");
+        // END TODO(d)
+        Ok(())
+    }
+
+    /// A form was sent: check it, check its link, and keep the bookmark.
+    fn do_post(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        let body = request.read_body()?;
+        let form = parse_qs(&body)?;
+        let (longuri, shortname) = match read_form(&form) {
+            Ok(fields) => fields,
+            // The page again, saying what is wrong above the form, so that
+            // the visitor can put it right and send it once more.
+            Err(error) => {
+                let why = error.message();
+                return self.send_page(response, error.status(), Some(("Not saved", why)));
+            }
+        };
+
+        // This request waits here while the link is fetched: up to
+        // CHECK_TIMEOUT for a link that never answers. The lock is not held,
+        // so other visitors are not kept waiting too.
+        let checked = check_link(&self.client, longuri);
+
+        // TODO(c): keep a working link, and send the browser back to the list
+        //   For now the POST answers with what the link check found. Instead:
+        //   1. If `checked` is Err(why), the link does not work: answer the
+        //      page with 404 and a sentence that names the link and says
+        //      why: return self.send_page(response, 404,
+        //      Some(("Not saved", &why))).
+        //   2. If it is Ok(url), keep it: insert shortname.to_owned() and
+        //      url.to_string() into self.bookmarks(). A short name that was
+        //      already taken gets the new link.
+        //   3. Answer 303 See Other with Location: /, and no body (lesson 2).
+        let found = match checked {
+            Ok(url) => format!("{url} is reachable: it answered 200 OK"),
+            Err(why) => format!("{longuri} is not reachable: {why}"),
+        };
+        response.send_response(200);
+        response.send_header("Content-Type", "text/plain; charset=utf-8");
+        response.end_headers();
+        writeln!(response, "The link checker says: {found}")?;
+        writeln!(response, "(Step c will keep the bookmark {shortname:?}.)")?;
+        // END TODO(c)
+        Ok(())
+    }
+}
+
+/// The long URI and the short name of a form, or why the form is wrong.
+fn read_form(form: &Form) -> Result<(&str, &str), HttpError> {
+    let longuri = required_field(form, "longuri")?;
+    let shortname = required_field(form, "shortname")?;
+    check_short_name(shortname)?;
+    Ok((longuri, shortname))
+}
+
+// TODO(a): refuse a form that is missing a field, or whose short name cannot be a path
+//   For now a missing field counts as empty, and any short name will do.
+//   Instead:
+//   1. required_field: form.get(name) is None for a missing field, and
+//      Some("") (or only spaces: value.trim()) for an empty one. Answer
+//      both with Err(HttpError::new(400, ...)) and a sentence that names
+//      the field.
+//   2. check_short_name: a short name becomes the path /name. Answer 400
+//      to a name with a '/', '?' or '#' in it, or a control character
+//      (c.is_control()), and to the names "." and "..", which browsers
+//      remove from paths.
+/// The value of the form's field `name` (for now "" if it is missing).
+fn required_field<'a>(form: &'a Form, name: &str) -> Result<&'a str, HttpError> {
+    Ok(form.get(name).unwrap_or(""))
+}
+
+/// Whether a short name can be a path (for now, any name can).
+fn check_short_name(_name: &str) -> Result<(), HttpError> {
+    Ok(())
+}
+// END TODO(a)
+
+// TODO(b): check a link with an HTTP client: GET it, with a timeout and a few redirects
+//   For now the checker says it is not written yet, and a POST says so.
+//   1. link_checker: set up the client with Client::builder(), adding
+//      .timeout(CHECK_TIMEOUT), so that a link that never answers fails in
+//      a few seconds, and .redirect(reqwest::redirect::Policy::limited(
+//      MAX_REDIRECTS)), so that a link that moved still works. Leave the
+//      proxy settings as reqwest reads them from the environment.
+//   2. check_link: Url::parse(link) reads the link. Text that is not a
+//      URL, or whose url.scheme() is not "http" or "https", is Err(why).
+//   3. Send a GET: client.get(url.clone()).send(). If it fails, return
+//      Err(why(&error)): why() below says what happened in a few words.
+//   4. Do not read the body: the status says all. Ok(url) if it is
+//      reqwest::StatusCode::OK, otherwise Err saying which status came.
+/// Sets up the client that checks links (for now, with reqwest's defaults).
+fn link_checker() -> reqwest::Result<Client> {
+    Client::builder().build()
+}
+
+/// Checks that `link` works (for now, it says it cannot).
+fn check_link(_client: &Client, _link: &str) -> Result<Url, String> {
+    Err("the link checker is not written yet (step b)".to_owned())
+}
+// END TODO(b)
+
+/// Why a request failed, in a few words: reqwest's error wraps others,
+/// and the innermost one says what really happened.
+fn why(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        return format!(
+            "it did not answer within {} seconds",
+            CHECK_TIMEOUT.as_secs()
+        );
+    }
+    if error.is_redirect() {
+        return format!("it redirects more than {MAX_REDIRECTS} times in a row");
+    }
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
+}
+
+/// The page: the form, then every bookmark as a link to its short name.
+/// With a `problem`, the title and a line above the form say what it is.
+fn bookmarks_page(bookmarks: &BTreeMap<String, String>, problem: Option<(&str, &str)>) -> String {
+    let mut items = String::new();
+    // A BTreeMap keeps its keys sorted: the list is in alphabetical order.
+    for (name, uri) in bookmarks {
+        // Both were typed by a visitor: escape them, as in lesson 2. In the
+        // link the name becomes a path, percent-encoded, which leaves no
+        // character that HTML would read as markup.
+        items.push_str(&format!(
+            "  <li><a href=\"/{}\">{}</a> → {}</li>\n",
+            percent_encode(name),
+            escape_html_text(name),
+            escape_html_text(uri)
+        ));
+    }
+    if items.is_empty() {
+        items.push_str("  <li><i>No bookmarks yet: save the first!</i></li>\n");
+    }
+    // The tab and the history show the title: say there what went wrong.
+    let (title, problem) = match problem {
+        Some((what, why)) => (
+            format!("{what}: Bookmark Server"),
+            format!(
+                "<p class=\"problem\" role=\"alert\">{}</p>\n",
+                escape_html_text(why)
+            ),
+        ),
+        None => ("Bookmark Server".to_owned(), String::new()),
+    };
+    // The course's stylesheet (src/style.css) comes inside the page.
+    let style = http_server::STYLESHEET;
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+{style}</style>
+</head>
+<body>
+<h1>Bookmark Server</h1>
+{problem}{FORM}
+<h2>Short names I know</h2>
+<ul class="messages">
+{items}</ul>
+</body>
+</html>
+"#
+    )
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let client = link_checker()
+        .map_err(|error| format!("cannot set up the link checker: {}", why(&error)))?;
+    let server = BookmarkServer {
+        bookmarks: Mutex::new(BTreeMap::new()),
+        client,
+    };
+    // Listen on 127.0.0.1, port 8000 (or $HOST and $PORT), and serve the
+    // bookmarks, each connection on its own thread.
+    ThreadingHttpServer::from_env()?.serve_forever(server)?;
+    Ok(())
+}

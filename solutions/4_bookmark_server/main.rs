@@ -1,0 +1,315 @@
+//! Lesson 4: the bookmark server.
+//!
+//! A URL shortener: give it a long link and a short name, and from then on
+//! http://localhost:8000/name sends the browser to the long link. Before it
+//! keeps a link, it checks that the link works, with an HTTP client: this
+//! server is also a client. You build it in four steps, one TODO each:
+//! (a) the form and the answers to bad forms, (b) the link checker,
+//! (c) keeping the bookmarks, (d) following a short name. Run it with
+//! `cargo run --bin bookmark_server`, open http://localhost:8000/, and check
+//! a step with `cargo course check bookmark_server a` (or `b`, `c`, `d`).
+//! The lesson text is lessons/4_bookmark_server/README.md.
+
+use std::collections::BTreeMap;
+use std::io::Write; // gives `Response` its `write_all` method
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use http_server::{
+    Form, Handler, HandlerResult, HttpError, Request, Response, ThreadingHttpServer,
+    escape_html_text, parse_qs, percent_encode,
+};
+use reqwest::Url;
+use reqwest::blocking::Client;
+
+/// How long the link check waits for a link to answer. The POST that asked
+/// for the check waits just as long, so keep it short.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How many redirects in a row the link check follows before it gives up.
+const MAX_REDIRECTS: usize = 10;
+
+// TODO(a): write the form that saves a bookmark
+/// The form a visitor fills in: `method="post"` sends it in the body of a
+/// POST to `/`, as `longuri=...&shortname=...`, the names of its two boxes.
+/// Each label names its box (`for` is the box's `id`), screen readers
+/// included.
+const FORM: &str = r#"<form method="post" action="/">
+  <p><label for="longuri">Long URI</label>
+  <input id="longuri" name="longuri" type="url" size="50" autocomplete="url" required autofocus
+     placeholder="https://www.rust-lang.org/learn"></p>
+  <p><label for="shortname">Short name</label>
+  <input id="shortname" name="shortname" autocomplete="off" required placeholder="learn"></p>
+  <p><button type="submit">Save it!</button></p>
+</form>"#;
+// END TODO(a)
+
+/// The bookmarks: short name to long URI, and the client that checks links.
+///
+/// One handler serves every connection, each on its own thread, so the
+/// bookmarks are in a `Mutex`, as the messages of lesson 2 were.
+struct BookmarkServer {
+    bookmarks: Mutex<BTreeMap<String, String>>,
+    /// One client for every check: it is made once, with its timeout and
+    /// its redirect policy, and threads can share it.
+    client: Client,
+}
+
+impl BookmarkServer {
+    /// The bookmarks, locked until the guard this returns goes out of scope.
+    fn bookmarks(&self) -> MutexGuard<'_, BTreeMap<String, String>> {
+        // An insert either happened or did not, so a lock "poisoned" by a
+        // panic still guards a whole map: carry on.
+        self.bookmarks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Answers with the page, and `status`. With a `problem` (a few words
+    /// for the title, and why), the page says it above the form.
+    fn send_page(
+        &self,
+        response: &mut Response,
+        status: u16,
+        problem: Option<(&str, &str)>,
+    ) -> HandlerResult {
+        let page = bookmarks_page(&self.bookmarks(), problem);
+        response.send_response(status);
+        response.send_header("Content-Type", "text/html; charset=utf-8");
+        response.end_headers();
+        response.write_all(page.as_bytes())?;
+        Ok(())
+    }
+}
+
+impl Handler for BookmarkServer {
+    /// `/` is the page with the form and the bookmarks; any other path is a
+    /// short name to follow.
+    fn do_get(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        // A query string (`/?from=home`) is not part of the name.
+        let path = request.path().split('?').next().unwrap_or("/");
+        if path == "/" {
+            return self.send_page(response, 200, None);
+        }
+        // TODO(d): send the browser on to the long URI of a short name
+        // The name travels percent-encoded (`/caf%C3%A9` for café); a broken
+        // escape is the client's mistake, and `?` answers it with 400.
+        let name = http_server::percent_decode(path.strip_prefix('/').unwrap_or(path))?;
+        // Copy the URI out, so that the lock is released at the semicolon.
+        let uri = self.bookmarks().get(&name).cloned();
+        let Some(uri) = uri else {
+            let why = format!("I don't know the short name {name:?}: save it with the form.");
+            return self.send_page(response, 404, Some(("Not found", &why)));
+        };
+        // 303 See Other: "what you asked for is over there; GET it".
+        response.send_response(303);
+        response.send_header("Location", &uri);
+        response.end_headers();
+        // END TODO(d)
+        Ok(())
+    }
+
+    /// A form was sent: check it, check its link, and keep the bookmark.
+    fn do_post(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        let body = request.read_body()?;
+        let form = parse_qs(&body)?;
+        let (longuri, shortname) = match read_form(&form) {
+            Ok(fields) => fields,
+            // The page again, saying what is wrong above the form, so that
+            // the visitor can put it right and send it once more.
+            Err(error) => {
+                let why = error.message();
+                return self.send_page(response, error.status(), Some(("Not saved", why)));
+            }
+        };
+
+        // This request waits here while the link is fetched: up to
+        // CHECK_TIMEOUT for a link that never answers. The lock is not held,
+        // so other visitors are not kept waiting too.
+        let checked = check_link(&self.client, longuri);
+
+        // TODO(c): keep a working link, and send the browser back to the list
+        // A link that does not work is not kept. The Python course answers
+        // 404 for it, and clients written for that server expect it; the
+        // page says which link and why, above the form, to try again.
+        let url = match checked {
+            Ok(url) => url,
+            Err(why) => {
+                let why = format!("The link {longuri} is not reachable: {why}.");
+                return self.send_page(response, 404, Some(("Not saved", &why)));
+            }
+        };
+        // insert replaces the link of a short name that was already taken.
+        self.bookmarks()
+            .insert(shortname.to_owned(), url.to_string());
+        // Post/Redirect/Get, as in lesson 2: reloading the page it lands on
+        // does not send the form again.
+        response.send_response(303);
+        response.send_header("Location", "/");
+        response.end_headers();
+        // END TODO(c)
+        Ok(())
+    }
+}
+
+/// The long URI and the short name of a form, or why the form is wrong.
+fn read_form(form: &Form) -> Result<(&str, &str), HttpError> {
+    let longuri = required_field(form, "longuri")?;
+    let shortname = required_field(form, "shortname")?;
+    check_short_name(shortname)?;
+    Ok((longuri, shortname))
+}
+
+// TODO(a): refuse a form that is missing a field, or whose short name cannot be a path
+/// The value of the form's field `name`. A field that is missing or blank
+/// is the client's mistake: 400, with a sentence that names the field.
+fn required_field<'a>(form: &'a Form, name: &str) -> Result<&'a str, HttpError> {
+    match form.get(name) {
+        Some(value) if !value.trim().is_empty() => Ok(value),
+        Some(_) => Err(HttpError::new(400, format!("The field '{name}' is empty."))),
+        None => Err(HttpError::new(
+            400,
+            format!("The form has no '{name}' field."),
+        )),
+    }
+}
+
+/// A short name becomes the path `/name`, so it must be one piece of a
+/// path: a `/` would split it in two, `?` and `#` would end the path, and a
+/// browser resolves `.` and `..` away before it sends the request.
+fn check_short_name(name: &str) -> Result<(), HttpError> {
+    let breaks_the_path = |c: char| matches!(c, '/' | '?' | '#') || c.is_control();
+    if name.contains(breaks_the_path) || name == "." || name == ".." {
+        let why = format!(
+            "The short name {name:?} cannot be a path: use no '/', '?', '#' or control characters, and not '.' or '..'."
+        );
+        return Err(HttpError::new(400, why));
+    }
+    Ok(())
+}
+// END TODO(a)
+
+// TODO(b): check a link with an HTTP client: GET it, with a timeout and a few redirects
+/// Sets up the client that checks links. reqwest reads the proxy settings
+/// (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`) here, as a server behind a
+/// proxy needs.
+fn link_checker() -> reqwest::Result<Client> {
+    Client::builder()
+        // Never wait for ever: a link that does not answer fails the check.
+        .timeout(CHECK_TIMEOUT)
+        // A link that moved still works; a loop of redirects does not.
+        .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+        .user_agent("bookmark-server (Rust HTTP course)")
+        .build()
+}
+
+/// Checks that `link` works: Ok(its URL) if a GET of it ends in 200 OK,
+/// after any redirects; Err(why not) otherwise.
+fn check_link(client: &Client, link: &str) -> Result<Url, String> {
+    let url = Url::parse(link.trim())
+        .map_err(|error| format!("it is not a URL ({error}): write it whole, with https://"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "only http and https links can be checked, not {}",
+            url.scheme()
+        ));
+    }
+    // send() returns once the status line and headers are in. The body is
+    // never read: dropping the response closes the connection, so a link
+    // to a huge file costs no more than a link to a small one.
+    let response = client
+        .get(url.clone())
+        .send()
+        .map_err(|error| why(&error))?;
+    match response.status() {
+        reqwest::StatusCode::OK => Ok(url),
+        status => Err(format!("it answered {status}")),
+    }
+}
+// END TODO(b)
+
+/// Why a request failed, in a few words: reqwest's error wraps others,
+/// and the innermost one says what really happened.
+fn why(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        return format!(
+            "it did not answer within {} seconds",
+            CHECK_TIMEOUT.as_secs()
+        );
+    }
+    if error.is_redirect() {
+        return format!("it redirects more than {MAX_REDIRECTS} times in a row");
+    }
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
+}
+
+/// The page: the form, then every bookmark as a link to its short name.
+/// With a `problem`, the title and a line above the form say what it is.
+fn bookmarks_page(bookmarks: &BTreeMap<String, String>, problem: Option<(&str, &str)>) -> String {
+    let mut items = String::new();
+    // A BTreeMap keeps its keys sorted: the list is in alphabetical order.
+    for (name, uri) in bookmarks {
+        // Both were typed by a visitor: escape them, as in lesson 2. In the
+        // link the name becomes a path, percent-encoded, which leaves no
+        // character that HTML would read as markup.
+        items.push_str(&format!(
+            "  <li><a href=\"/{}\">{}</a> → {}</li>\n",
+            percent_encode(name),
+            escape_html_text(name),
+            escape_html_text(uri)
+        ));
+    }
+    if items.is_empty() {
+        items.push_str("  <li><i>No bookmarks yet: save the first!</i></li>\n");
+    }
+    // The tab and the history show the title: say there what went wrong.
+    let (title, problem) = match problem {
+        Some((what, why)) => (
+            format!("{what}: Bookmark Server"),
+            format!(
+                "<p class=\"problem\" role=\"alert\">{}</p>\n",
+                escape_html_text(why)
+            ),
+        ),
+        None => ("Bookmark Server".to_owned(), String::new()),
+    };
+    // The course's stylesheet (src/style.css) comes inside the page.
+    let style = http_server::STYLESHEET;
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+{style}</style>
+</head>
+<body>
+<h1>Bookmark Server</h1>
+{problem}{FORM}
+<h2>Short names I know</h2>
+<ul class="messages">
+{items}</ul>
+</body>
+</html>
+"#
+    )
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let client = link_checker()
+        .map_err(|error| format!("cannot set up the link checker: {}", why(&error)))?;
+    let server = BookmarkServer {
+        bookmarks: Mutex::new(BTreeMap::new()),
+        client,
+    };
+    // Listen on 127.0.0.1, port 8000 (or $HOST and $PORT), and serve the
+    // bookmarks, each connection on its own thread.
+    ThreadingHttpServer::from_env()?.serve_forever(server)?;
+    Ok(())
+}
