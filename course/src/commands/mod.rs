@@ -60,8 +60,10 @@ pub fn next_unfinished() -> Option<&'static Lesson> {
         .find(|lesson| progress.state(lesson) != State::Done)
 }
 
+/// The lesson that follows `lesson` in the course: the next one in
+/// [`ALL`], which may skip a number whose lesson is not there.
 pub fn next_lesson_after(lesson: &Lesson) -> Option<&'static Lesson> {
-    ALL.iter().find(|next| next.number == lesson.number + 1)
+    ALL.iter().find(|next| next.number > lesson.number)
 }
 
 pub fn how_to_start(lesson: &Lesson) -> String {
