@@ -84,6 +84,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_next_lesson_is_the_next_one_in_the_registry_even_past_a_missing_number() {
+        for pair in ALL.windows(2) {
+            let next = next_lesson_after(&pair[0]).map(|lesson| lesson.number);
+            assert_eq!(
+                next,
+                Some(pair[1].number),
+                "after lesson {}",
+                pair[0].number
+            );
+        }
+        let last = ALL.last().expect("the course has lessons");
+        assert!(next_lesson_after(last).is_none());
+    }
+
+    #[test]
     fn measures_distances_between_names() {
         assert_eq!(distance("echo_server", "echo_server"), 0);
         assert_eq!(distance("echo_sever", "echo_server"), 1);
