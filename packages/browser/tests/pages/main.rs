@@ -6,4 +6,5 @@ mod lesson0;
 mod lesson1;
 mod lesson2;
 mod lesson4;
+mod lesson5;
 mod lesson7;

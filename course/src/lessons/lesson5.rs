@@ -1,0 +1,673 @@
+//! Lesson 5, the cookie server, in three steps: (a) a POSTed name is
+//! answered with a cookie and a 303 to `/`, (b) GET reads the cookie and
+//! greets the name, HTML-escaped, (c) names with characters a cookie cannot
+//! hold (spaces, quotes, `;`, `,`, `%`, letters beyond ASCII) are
+//! %-encoded in the cookie and decoded when they come back.
+//!
+//! The checks play the browser: they take the value out of the server's
+//! `Set-Cookie` header the way a browser does (RFC 6265, section 5.2) and
+//! send it back in a `Cookie` header. They also send cookies by hand, as any
+//! client may, because the client owns its cookies. The names of step (c)
+//! come from a seed that a failure prints (`COURSE_SEED=N` replays it).
+
+use super::random_number;
+use crate::kit::cookies::Jar;
+use crate::kit::html::{forms, title_of};
+use crate::session::{Reply, Request, Session};
+use crate::{Check, CheckResult, Failure, Hint};
+use http_server::{escape_html, escape_html_text, percent_decode};
+
+/// The checks, in the order the lesson text asks for them.
+pub const CHECKS: &[Check] = &[
+    Check {
+        name: "GET / answers 200 with an HTML page titled I Remember You, whose form POSTs a field named yourname",
+        step: Some("a"),
+        optional: false,
+        run: serves_the_page,
+    },
+    Check {
+        name: "a POST of yourname=Alice answers 303 See Other, Location: /, and a Set-Cookie for yourname with Path=/, Max-Age, HttpOnly and SameSite=Lax",
+        step: Some("a"),
+        optional: false,
+        run: post_sets_the_cookie,
+    },
+    Check {
+        name: "a POST without a yourname field, or with an empty one, gets 400 and no cookie",
+        step: Some("a"),
+        optional: false,
+        run: no_name_is_a_bad_request,
+    },
+    Check {
+        name: "GET / with Cookie: yourname=Alice greets Alice",
+        step: Some("b"),
+        optional: false,
+        run: greets_the_name_in_the_cookie,
+    },
+    Check {
+        name: "the name is found among other cookies: Cookie: theme=dark; yourname=Bob",
+        step: Some("b"),
+        optional: false,
+        run: finds_the_cookie_among_others,
+    },
+    Check {
+        name: "the name is HTML-escaped: <script> in the cookie shows as text",
+        step: Some("b"),
+        optional: false,
+        run: names_are_escaped,
+    },
+    Check {
+        name: "a value that does not decode (yourname=%FF, %zz) gets 200, the form and a note, not a greeting or a 500",
+        step: Some("b"),
+        optional: false,
+        run: undecodable_value_gets_a_note,
+    },
+    Check {
+        name: "a name of letters and digits is the cookie's value as it is: Set-Cookie: yourname=Alice",
+        step: Some("c"),
+        optional: false,
+        run: plain_names_stay_as_they_are,
+    },
+    Check {
+        name: "names with spaces, quotes, ;, ,, % and letters beyond ASCII come back from the cookie as typed",
+        step: Some("c"),
+        optional: false,
+        run: names_survive_the_round_trip,
+    },
+];
+
+/// The hints: a nudge, the idea, then the code, for each step.
+pub const HINTS: &[Hint] = &[
+    Hint {
+        step: Some("a"),
+        nudge: "The POST should not answer with a page. Like the board of lesson 2, it answers 303 See Other with Location: /, plus one more header: Set-Cookie. Watch it with curl: curl -v -c jar -d yourname=Alice localhost:8000",
+        concept: "Set-Cookie: yourname=Alice; Path=/; Max-Age=...; HttpOnly; SameSite=Lax asks the browser to keep the name and send it back, in a Cookie header, with every request to this site. name_cookie(&value) builds that cookie, attributes included, and response.set_cookie(&cookie) sends it. A form without a name is the client's mistake: 400.",
+        code: "let Some(name) = form.get(COOKIE_NAME).filter(|name| !name.trim().is_empty()) else { return Err(http_server::HttpError::new(400, \"the form has no name\").into()); }; then send_response(303), send_header(\"Location\", \"/\"), response.set_cookie(&name_cookie(&encode_cookie_value(name))), end_headers().",
+    },
+    Hint {
+        step: Some("b"),
+        nudge: "The name comes back in the request's Cookie header, among the site's other cookies (theme=dark; yourname=Alice). greeting() gets that header: find your cookie in it. Send one with curl: curl -b yourname=Alice localhost:8000",
+        concept: "http_server::parse_cookies(header) gives the (name, value) pairs. Decode the value of the one named COOKIE_NAME with http_server::percent_decode: a value that does not decode gets a note and the form, not a 500. The name comes from the client, so escape it with http_server::escape_html_text.",
+        code: "let cookies = http_server::parse_cookies(cookie_header.unwrap_or(\"\")); let Some((_, value)) = cookies.iter().find(|(name, _)| *name == COOKIE_NAME) else { return STRANGER.to_owned() }; then match http_server::percent_decode(value) { Ok(name) => format!(\"<p>Welcome back, {}!</p>\", http_server::escape_html_text(&name)), Err(_) => a note that asks for the name again }.",
+    },
+    Hint {
+        step: Some("c"),
+        nudge: "Post the name `Smith; Jr` (curl -v --data-urlencode 'yourname=Smith; Jr' localhost:8000) and read the Set-Cookie header as a browser would: the ; ends the value, and the browser keeps only Smith.",
+        concept: "A cookie's value may hold printable ASCII except space, \", ,, ; and \\ (RFC 6265's cookie-octets). Keep those bytes as they are, except % (it starts an escape), and write every other byte as % and two hex digits: percent_decode turns them back. Alice stays Alice.",
+        code: "for byte in name.bytes() { match byte { b'!'..=b'~' if !matches!(byte, b'\"' | b',' | b';' | b'\\\\' | b'%') => value.push(char::from(byte)), _ => value.push_str(&format!(\"%{byte:02X}\")) } }",
+    },
+];
+
+/// The name of the form's field and of the cookie.
+const COOKIE: &str = "yourname";
+
+/// A number to tell this run's names apart: the same program cannot pass
+/// with a name written into it.
+fn number() -> u64 {
+    random_number() % 100_000
+}
+
+/// A `Set-Cookie` header, read the way a browser reads it (RFC 6265,
+/// section 5.2): `name=value` up to the first `;`, then the attributes.
+#[derive(Debug)]
+struct SetCookieHeader {
+    /// The whole header, as it came.
+    header: String,
+    name: String,
+    value: String,
+    /// The attributes, names in lower case, values as written.
+    attributes: Vec<(String, String)>,
+}
+
+impl SetCookieHeader {
+    fn parse(header: &str) -> Option<SetCookieHeader> {
+        // A browser trims spaces and tabs, nothing else.
+        let trim = |text: &str| text.trim_matches([' ', '\t']).to_owned();
+        let mut parts = header.split(';');
+        let (name, value) = parts.next()?.split_once('=')?;
+        let attributes = parts
+            .map(|part| {
+                let (name, value) = part.split_once('=').unwrap_or((part, ""));
+                (trim(name).to_ascii_lowercase(), trim(value))
+            })
+            .collect();
+        Some(SetCookieHeader {
+            header: header.to_owned(),
+            name: trim(name),
+            value: trim(value),
+            attributes,
+        })
+    }
+
+    fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(attribute, _)| attribute == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// Every `Set-Cookie` header of a reply, read as a browser reads them.
+fn set_cookies(reply: &Reply) -> Vec<SetCookieHeader> {
+    reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| SetCookieHeader::parse(&String::from_utf8_lossy(value.as_bytes())))
+        .collect()
+}
+
+/// The `Set-Cookie` for the cookie named yourname, if the reply has one.
+fn yourname_cookie(reply: &Reply) -> Option<SetCookieHeader> {
+    set_cookies(reply)
+        .into_iter()
+        .find(|cookie| cookie.name == COOKIE)
+}
+
+/// A failure about a reply whose `Set-Cookie` is the point: it shows the
+/// header as it came.
+fn cookie_failure(
+    reply: &Reply,
+    cookie: &SetCookieHeader,
+    expected: &str,
+    hint: impl Into<String>,
+) -> Failure {
+    Failure {
+        got: format!("{} with Set-Cookie: {}", reply.status, cookie.header),
+        ..reply.fail(expected, hint)
+    }
+}
+
+/// Whether the page shows `text` as text: escaped for element content
+/// (`escape_html_text`, as the lesson does) or for an attribute
+/// (`escape_html`, which also escapes quotes); the browser shows both alike.
+fn shows_as_text(body: &str, text: &str) -> bool {
+    body.contains(&escape_html_text(text)) || body.contains(&escape_html(text))
+}
+
+/// Whether a byte may stand in a cookie's value as it is (RFC 6265,
+/// section 4.1.1: printable ASCII except space, `"`, `,`, `;` and `\`).
+fn is_cookie_octet(byte: u8) -> bool {
+    matches!(byte, b'!'..=b'~') && !matches!(byte, b'"' | b',' | b';' | b'\\')
+}
+
+/// Posts a name, as the page's form does.
+fn post_name(session: &mut Session, name: &str) -> Result<Reply, Failure> {
+    session.post_form("/", &[(COOKIE, name)])
+}
+
+/// Sends `GET /` with a `Cookie` header, as a browser (or anybody) may.
+fn get_with_cookie(session: &mut Session, cookie: &str) -> Result<Reply, Failure> {
+    session.send(Request {
+        method: "GET",
+        path: "/",
+        headers: vec![("Cookie", cookie)],
+        body: None,
+    })
+}
+
+/// The page for somebody who sent no cookie.
+fn strangers_page(session: &mut Session) -> Result<Reply, Failure> {
+    session.get("/")
+}
+
+/// Whether the page has a form with a field named yourname.
+fn has_the_form(html: &str) -> bool {
+    forms(html).iter().any(|form| form.field(COOKIE).is_some())
+}
+
+/// A GET's page must be a page: 200 and HTML, whatever the cookie says.
+fn expect_a_page(reply: &Reply, expected: &str) -> CheckResult {
+    if reply.status == 200 && reply.media_type().as_deref() == Some("text/html") {
+        return Ok(());
+    }
+    let hint = if reply.status == 500 {
+        "The cookie came from the client, which may send anything: reading it must never fail. \
+         Did the handler unwrap() something? A value that does not decode gets a note instead."
+    } else {
+        "do_get sends the page, status 200 and text/html, whatever cookies come with the request."
+    };
+    Err(reply.fail(expected, hint))
+}
+
+fn serves_the_page(session: &mut Session) -> CheckResult {
+    let reply = strangers_page(session)?;
+    let expected = "200 OK, Content-Type: text/html; charset=utf-8, <title>I Remember You</title>, \
+                    and a <form method=\"post\"> with a field named yourname";
+    expect_a_page(&reply, expected)?;
+    if title_of(&reply.body).as_deref() != Some("I Remember You") {
+        return Err(reply.fail(
+            expected,
+            "The page's title is I Remember You: it is in page(), at the bottom of the file.",
+        ));
+    }
+    let posts_the_name = forms(&reply.body).iter().any(|form| {
+        form.method == "post"
+            && matches!(form.action.as_str(), "" | "/")
+            && form.field(COOKIE).is_some()
+    });
+    if !posts_the_name {
+        return Err(reply.fail(
+            expected,
+            "The form in page() sends the name: method=\"post\", action=\"/\", and an <input> \
+             named yourname (COOKIE_NAME). Keep it as it is.",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the attributes of the yourname cookie, naming the first one that
+/// is missing or wrong.
+fn check_attributes(reply: &Reply, cookie: &SetCookieHeader, expected: &str) -> CheckResult {
+    let wrong = |hint: &str| Err(cookie_failure(reply, cookie, expected, hint));
+    if cookie.attribute("path") != Some("/") {
+        return wrong(
+            "Path=/ sends the cookie back with every request to the site. Without it the \
+             browser picks a path from the address the form was sent to (/account/login gives \
+             /account), and the page at / might never see it. name_cookie sets \
+             .path(\"/\").",
+        );
+    }
+    match cookie.attribute("max-age").map(str::parse::<i64>) {
+        Some(Ok(seconds)) if seconds > 0 => {}
+        Some(_) => {
+            return wrong(
+                "Max-Age is how many seconds the browser keeps the cookie: a number above 0 \
+                 (0 or less deletes it at once). name_cookie sets .max_age(REMEMBER_FOR).",
+            );
+        }
+        None => {
+            return wrong(
+                "Give the cookie a Max-Age, in seconds: without one, the browser forgets the name \
+                 when it closes. name_cookie sets .max_age(REMEMBER_FOR).",
+            );
+        }
+    }
+    if cookie.attribute("httponly").is_none() {
+        return wrong(
+            "Add HttpOnly: it keeps the cookie away from scripts in the page (document.cookie), \
+             so a script slipped into a page cannot read it and send it elsewhere.",
+        );
+    }
+    if !cookie
+        .attribute("samesite")
+        .is_some_and(|value| value.eq_ignore_ascii_case("lax"))
+    {
+        return wrong(
+            "Add SameSite=Lax: the browser then sends the cookie when somebody follows a link to \
+             the site, but not with requests that other sites' pages make (a form posted from \
+             elsewhere, an image), which is how cross-site request forgery works.",
+        );
+    }
+    if cookie.attribute("domain").is_some() {
+        return wrong(
+            "Leave Domain out. A cookie without it goes back only to the host that set it; with \
+             Domain=localhost, a browser that opened http://127.0.0.1:8000/ would refuse it.",
+        );
+    }
+    Ok(())
+}
+
+fn post_sets_the_cookie(session: &mut Session) -> CheckResult {
+    let reply = post_name(session, "Alice")?;
+    let expected = "303 See Other, Location: /, and \
+                    Set-Cookie: yourname=Alice; Path=/; Max-Age=...; HttpOnly; SameSite=Lax";
+    match reply.status {
+        303 => {}
+        200 if reply.body.contains("not written yet") => {
+            return Err(reply.fail(
+                expected,
+                "That is the starter's answer. In TODO(a), answer 303 See Other with Location: / \
+                 and the Set-Cookie header the page shows, instead of the page.",
+            ));
+        }
+        301 | 302 | 307 | 308 => {
+            return Err(reply.fail(
+                expected,
+                "Use 303 See Other: it tells the browser to fetch / with a GET. After a 307 or \
+                 308 it would POST the form again; 301 and 302 are for pages that moved.",
+            ));
+        }
+        400 => {
+            return Err(reply.fail(
+                expected,
+                "The form has a yourname field, so it deserves a cookie, not 400: is the name \
+                 looked up with form.get(COOKIE_NAME)?",
+            ));
+        }
+        _ => {
+            return Err(reply.fail(
+                expected,
+                "After a POST with a name: send_response(303), send_header(\"Location\", \"/\"), \
+                 the Set-Cookie header, end_headers().",
+            ));
+        }
+    }
+    let base_url = session.server()?.base_url().to_owned();
+    match reply.header("location") {
+        Some(location) if location == "/" || location == format!("{base_url}/") => {}
+        _ => {
+            return Err(reply.fail(
+                expected,
+                "A 303 needs a Location header to say where to go: send_header(\"Location\", \"/\").",
+            ));
+        }
+    }
+    let Some(cookie) = yourname_cookie(&reply) else {
+        let hint = match set_cookies(&reply).first() {
+            Some(other) => format!(
+                "The cookie is named {:?}: name it yourname (COOKIE_NAME), like the form's field.",
+                other.name
+            ),
+            None => "The answer has no Set-Cookie header, so the browser keeps nothing: \
+                     response.set_cookie(&name_cookie(&value))."
+                .to_owned(),
+        };
+        return Err(reply.fail(expected, hint));
+    };
+    // An encoded Alice is step (c)'s business; here the value must be Alice.
+    if percent_decode(&cookie.value).ok().as_deref() != Some("Alice") {
+        return Err(cookie_failure(
+            &reply,
+            &cookie,
+            expected,
+            "The cookie's value is the name that was typed: \
+             response.set_cookie(&name_cookie(&encode_cookie_value(name))).",
+        ));
+    }
+    check_attributes(&reply, &cookie, expected)
+}
+
+fn no_name_is_a_bad_request(session: &mut Session) -> CheckResult {
+    let forms: [&[(&str, &str)]; 2] = [&[("note", "no name here")], &[(COOKIE, "")]];
+    for fields in forms {
+        let reply = session.post_form("/", fields)?;
+        let expected = "400 Bad Request, a body that says why, and no cookie";
+        let hint = match reply.status {
+            400 if reply.body.trim().is_empty() => {
+                "Say why in the body: return Err(http_server::HttpError::new(400, \"the form has \
+                 no name\").into()) does that for you."
+            }
+            400 if yourname_cookie(&reply).is_some() => {
+                "A form without a name should not set the cookie: answer 400 before \
+                 Set-Cookie is sent."
+            }
+            400 => continue,
+            500 => {
+                "Did it unwrap() form.get(COOKIE_NAME)? A form without a name is the client's \
+                 mistake: answer it with HttpError::new(400, ...)."
+            }
+            _ => {
+                "A form with no name, or an empty one, has nothing to remember: answer \
+                 return Err(http_server::HttpError::new(400, \"...\").into()) instead of going on."
+            }
+        };
+        return Err(reply.fail(expected, hint));
+    }
+    Ok(())
+}
+
+/// Sends `cookie` and expects the page to greet `name`, shown as text.
+fn expect_greeting(session: &mut Session, cookie: &str, name: &str) -> CheckResult {
+    let reply = get_with_cookie(session, cookie)?;
+    let expected = format!("the page greets {name:?}");
+    expect_a_page(&reply, &expected)?;
+    let whole_header = shows_as_text(&reply.body, cookie);
+    if shows_as_text(&reply.body, name) && !whole_header {
+        return Ok(());
+    }
+    let hint = if whole_header {
+        "The page shows the whole Cookie header. Split it into its cookies with parse_cookies, \
+         and greet only the value of the one named yourname."
+    } else if reply.body.contains("reading it is step b") {
+        "That is the starter's greeting. In TODO(b), find the cookie named yourname in the header, \
+         and put the name it holds on the page."
+    } else {
+        "Find the cookie named yourname among the pairs parse_cookies gives (not the first one, \
+         nor one whose name merely starts with yourname), and greet the name it holds."
+    };
+    Err(reply.fail(expected, hint))
+}
+
+fn greets_the_name_in_the_cookie(session: &mut Session) -> CheckResult {
+    let stranger = strangers_page(session)?;
+    if stranger.body.contains("Alice") {
+        return Err(stranger.fail(
+            "a page for a stranger, with no name on it",
+            "With no Cookie header the page knows nobody: greeting() gets None.",
+        ));
+    }
+    expect_greeting(session, "yourname=Alice", "Alice")?;
+    let other = format!("Ada{}", number());
+    expect_greeting(session, &format!("yourname={other}"), &other)
+}
+
+fn finds_the_cookie_among_others(session: &mut Session) -> CheckResult {
+    let name = format!("Bob{}", number());
+    for cookie in [
+        format!("theme=dark; {COOKIE}={name}; lang=en"),
+        format!("{COOKIE}_old=Mallory; x{COOKIE}=Eve;{COOKIE}={name}"),
+    ] {
+        expect_greeting(session, &cookie, &name)?;
+    }
+    // Other cookies only: no name, and no failure.
+    let reply = get_with_cookie(session, "theme=dark; lang=en")?;
+    let expected = "the page for somebody without a name cookie";
+    expect_a_page(&reply, expected)?;
+    if reply.body.contains("dark") || !has_the_form(&reply.body) {
+        return Err(reply.fail(
+            expected,
+            "These cookies are somebody else's business: without a cookie named yourname, \
+             greet nobody and show the form.",
+        ));
+    }
+    Ok(())
+}
+
+fn names_are_escaped(session: &mut Session) -> CheckResult {
+    let tag = number();
+    // Every character here may stand in a cookie as it is.
+    let name = format!("<script>alert({tag})</script>&<b>bold</b>");
+    let reply = get_with_cookie(session, &format!("{COOKIE}={name}"))?;
+    let expected = format!(
+        "the name as text: {:?} in the HTML",
+        escape_html_text(&name)
+    );
+    expect_a_page(&reply, &expected)?;
+    if reply.body.contains(&format!("<script>alert({tag})")) {
+        return Err(reply.fail(
+            expected,
+            "The name went into the page as HTML, so its <script> would run. The cookie comes \
+             from the client, who may write anything in it: pass the name through \
+             http_server::escape_html_text.",
+        ));
+    }
+    if !shows_as_text(&reply.body, &name) {
+        return Err(reply.fail(
+            expected,
+            "Greet the name in the cookie, passed through http_server::escape_html_text.",
+        ));
+    }
+    Ok(())
+}
+
+fn undecodable_value_gets_a_note(session: &mut Session) -> CheckResult {
+    let stranger = strangers_page(session)?;
+    let tag = number();
+    for value in [format!("Ann{tag}%FF"), format!("Ann{tag}%zz")] {
+        let reply = get_with_cookie(session, &format!("{COOKIE}={value}"))?;
+        let expected = "200, the form, and a note that the name could not be read \
+                        (no greeting, and not the value as it came)";
+        expect_a_page(&reply, expected)?;
+        let hint = if reply.body.contains(&format!("Ann{tag}")) {
+            "The page greets the value as it came (or half decoded). Decode it with \
+             http_server::percent_decode; when that fails, show a note and the form instead of \
+             a greeting."
+        } else if !has_the_form(&reply.body) {
+            "Show the form with the note, so that the visitor can tell you their name again."
+        } else if reply.body == stranger.body {
+            "That is the page for a stranger. Add a note that says the name in the cookie could \
+             not be read, so the visitor knows why you forgot them."
+        } else {
+            continue;
+        };
+        return Err(reply.fail(expected, hint));
+    }
+    Ok(())
+}
+
+fn plain_names_stay_as_they_are(session: &mut Session) -> CheckResult {
+    for name in ["Alice".to_owned(), format!("Ada{}", number())] {
+        let reply = post_name(session, &name)?;
+        let expected = format!("303 See Other and Set-Cookie: yourname={name}; ...");
+        let Some(cookie) = yourname_cookie(&reply).filter(|_| reply.status == 303) else {
+            return Err(reply.fail(
+                expected,
+                "Step a first: a POST with a name answers 303 and sets the cookie yourname.",
+            ));
+        };
+        if cookie.value != name {
+            return Err(cookie_failure(
+                &reply,
+                &cookie,
+                &expected,
+                "Letters and digits may stand in a cookie as they are: encode only the bytes \
+                 that are not cookie-octets, and %. Alice stays Alice, which any client can read.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// One of `list`, at random.
+fn pick<'a>(list: &[&'a str]) -> &'a str {
+    list[(random_number() % list.len() as u64) as usize]
+}
+
+/// A random name of three words with awkward characters between them.
+fn awkward_name() -> String {
+    const WORDS: &[&str] = &[
+        "Zoë",
+        "Søren",
+        "José",
+        "Łukasz",
+        "Мария",
+        "日本",
+        "Ærø",
+        "🍪",
+        "Anne-Marie",
+        "O'Neil",
+        "Bob",
+        "Smith",
+    ];
+    const BETWEEN: &[&str] = &[
+        " ", "; ", ", ", " \"", "\" ", "%", " 100% ", "%41", "\\", "=", "+", " & ", ";",
+    ];
+    let mut name = pick(WORDS).to_owned();
+    for _ in 0..2 {
+        name.push_str(pick(BETWEEN));
+        name.push_str(pick(WORDS));
+    }
+    name
+}
+
+fn names_survive_the_round_trip(session: &mut Session) -> CheckResult {
+    // One name with every kind of trouble, then random ones (a failure
+    // prints the run's seed, which replays them).
+    let mut list = vec![r#"Zoë "Z"; Smith, Jr 100%"#.to_owned()];
+    list.extend((0..4).map(|_| awkward_name()));
+    for name in &list {
+        let reply = post_name(session, name)?;
+        let Some(cookie) = yourname_cookie(&reply).filter(|_| reply.status == 303) else {
+            return Err(reply.fail(
+                "303 See Other and a Set-Cookie for yourname",
+                "Step a first: a POST with a name answers 303 and sets the cookie yourname.",
+            ));
+        };
+        let expected = format!("a cookie value that holds {name:?}, %-encoded");
+        if let Some(bad) = cookie.header.split(';').next().and_then(|pair| {
+            let value = pair.split_once('=').map_or("", |(_, value)| value);
+            value
+                .chars()
+                .find(|c| !c.is_ascii() || !is_cookie_octet(*c as u8))
+        }) {
+            return Err(cookie_failure(
+                &reply,
+                &cookie,
+                &expected,
+                format!(
+                    "The value holds {bad:?}, which a cookie cannot hold as it is: a browser cuts \
+                     the value at a ; (it keeps {:?} here), and other clients refuse spaces, \
+                     quotes, commas and bytes beyond ASCII. Write each such byte as % and two \
+                     hex digits in encode_cookie_value.",
+                    cookie.value
+                ),
+            ));
+        }
+        // Send the value back, as a browser does: `Cookie: yourname=value`.
+        let mut jar = Jar::default();
+        jar.take_from_reply(&reply);
+        let page = get_with_cookie(session, &jar.header())?;
+        let expected = format!("the page greets {name:?}");
+        expect_a_page(&page, &expected)?;
+        if shows_as_text(&page.body, name) {
+            continue;
+        }
+        let sent = format!("{}\nthen: {}", reply.sent, page.sent);
+        let decoded = percent_decode(&cookie.value).ok();
+        let hint = if decoded.as_deref() != Some(name) {
+            if decoded.is_some_and(|decoded| decoded.replace('+', " ") == *name) {
+                "A + stands for a space only in forms: percent_decode keeps it a +. Write a space \
+                 as %20."
+            } else if name.contains('%') && !cookie.value.contains("%25") {
+                "The name holds a %, and percent_decode reads every % as the start of an escape: \
+                 encode % itself too (as %25)."
+            } else {
+                "percent_decode must give back the name exactly: write each byte that is not a \
+                 cookie-octet as % and two hex digits (é is two bytes, %C3%A9)."
+            }
+        } else if shows_as_text(&page.body, &cookie.value) {
+            "The page shows the value as it is in the cookie: decode it with \
+             http_server::percent_decode before greeting."
+        } else {
+            "Encode the name when you set the cookie, and decode it with percent_decode when you \
+             read it, so that it comes back as typed."
+        };
+        return Err(Failure {
+            sent,
+            expected,
+            got: format!("Set-Cookie: {}\n{}", cookie.header, page.summary()),
+            hint: hint.into(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_set_cookie_like_a_browser() {
+        let cookie =
+            SetCookieHeader::parse("yourname= Smith; Jr ; Path=/; max-age=60; HttpOnly").unwrap();
+        assert_eq!(
+            (cookie.name.as_str(), cookie.value.as_str()),
+            ("yourname", "Smith")
+        );
+        assert_eq!(cookie.attribute("jr"), Some(""));
+        assert_eq!(cookie.attribute("path"), Some("/"));
+        assert_eq!(cookie.attribute("max-age"), Some("60"));
+        assert_eq!(cookie.attribute("httponly"), Some(""));
+        assert!(SetCookieHeader::parse("no equals sign").is_none());
+    }
+
+    #[test]
+    fn knows_the_cookie_octets() {
+        for byte in b"Alice!#$%&'()*+-./:<=>?@[]^_`{|}~" {
+            assert!(is_cookie_octet(*byte), "{}", char::from(*byte));
+        }
+        for byte in b" \",;\\\x7f\x00" {
+            assert!(!is_cookie_octet(*byte), "{byte}");
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! Lesson 5: the cookie server.
+//!
+//! A page that asks for your name and remembers it: not on the server, but in
+//! a cookie that your browser keeps and sends back with every request. You
+//! build it in three steps, one TODO each: (a) answer the form with a cookie
+//! and send the browser back to the page, (b) read the cookie and greet the
+//! name it holds, (c) encode the characters a cookie cannot hold as they are.
+//! Run it with `cargo run --bin cookie_server`, open http://localhost:8000/,
+//! and check a step with `cargo course check cookie_server a` (or `b`, `c`).
+//! The lesson text is lessons/5_cookie_server/README.md.
+
+use std::io::Write; // gives `Response` its `write_all` method
+use std::time::Duration;
+
+use http_server::{
+    Handler, HandlerResult, Request, Response, SameSite, ServerError, SetCookie,
+    ThreadingHttpServer, parse_qs,
+};
+
+/// The name of the form's text box and of the cookie: both hold your name.
+const COOKIE_NAME: &str = "yourname";
+
+/// How long the browser keeps the cookie (its Max-Age): 30 days.
+const REMEMBER_FOR: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+/// What the page says to a visitor who sent no name.
+const STRANGER: &str = "<p>I don't know you yet. What's your name?</p>";
+
+/// The server keeps nothing: each visitor's name lives in their own browser.
+struct CookieServer;
+
+impl Handler for CookieServer {
+    /// The form was sent: remember the name in a cookie, and go back to `/`.
+    fn do_post(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        // The form, decoded as on the board of lesson 2: yourname=Alice
+        let form = parse_qs(request.read_body()?)?;
+
+        // TODO(a): keep the name in a cookie, and send the browser back to /
+        //   For now the POST answers a page that shows the header it should send.
+        //   1. form.get(COOKIE_NAME) is the name typed in the box, or None. Answer
+        //      None, or a name that is empty (or only spaces), with a 400 that
+        //      says why:
+        //      return Err(http_server::HttpError::new(400, "...").into());
+        //   2. Answer 303 See Other with the header `Location: /`, as the board
+        //      of lesson 2 did: the browser then asks for / with a GET.
+        //   3. Give the browser the cookie to keep: a Set-Cookie header, which
+        //      response.set_cookie(&name_cookie(&value)) adds, where value is
+        //      encode_cookie_value(name). name_cookie, below the TODOs, sets
+        //      the attributes; encode_cookie_value is step c.
+        //   4. End the headers. A redirect needs no body.
+        let name = form.get(COOKIE_NAME).unwrap_or("");
+        let header = name_cookie(&encode_cookie_value(name));
+        let not_yet = format!(
+            "Hello, {name}! Remembering you is step a: not written yet.\n\
+             This answer should be a 303 See Other to / with the header\n\
+             Set-Cookie: {header}\n"
+        );
+        response.send_response(200);
+        response.send_header("Content-type", "text/plain; charset=utf-8");
+        response.end_headers();
+        response.write_all(not_yet.as_bytes())?;
+        // END TODO(a)
+        Ok(())
+    }
+
+    /// Sends the page, whatever the path: a greeting, then the form.
+    fn do_get(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        // The browser sends every cookie it keeps for this site in one
+        // header: `Cookie: theme=dark; yourname=Alice`.
+        let page = page(&greeting(request.headers().get("Cookie")));
+        response.send_response(200);
+        response.send_header("Content-type", "text/html; charset=utf-8");
+        response.end_headers();
+        response.write_all(page.as_bytes())?;
+        Ok(())
+    }
+}
+
+// TODO(b): find the cookie named yourname, and greet the name it holds
+//   For now the page greets nobody. Once step a sets the cookie, it says
+//   that your browser sent one back: reading it is this step.
+//   1. http_server::parse_cookies(header) splits the header into (name,
+//      value) pairs; find the one named COOKIE_NAME. None: STRANGER.
+//   2. Decode its value with http_server::percent_decode (step c explains
+//      why it may be encoded; `Alice` stays `Alice`). Anybody may send any
+//      cookie: a value that does not decode gets a note, never a 500.
+//   3. Greet the name, passed through http_server::escape_html_text first: it
+//      comes from the client, and <script> must show as text.
+/// What the page says above the form, from the `Cookie` header, if any.
+fn greeting(cookie_header: Option<&str>) -> String {
+    match cookie_header {
+        None => STRANGER.to_owned(),
+        Some(_) => "<p>Your browser sent a cookie, but reading it is step b.</p>".to_owned(),
+    }
+}
+// END TODO(b)
+
+// TODO(c): encode the characters that a cookie cannot hold as they are
+//   A cookie's value may only hold printable ASCII, and not space, ", ",",
+//   ";" or "\" (RFC 6265 calls the rest cookie-octets). Until you do this
+//   step, a name such as `Smith; Jr` is cut short at the ";".
+//   Go through the name's bytes (name.bytes()): keep a cookie-octet as it
+//   is, except "%" (it starts an escape); write every other byte as "%" and
+//   two hex digits, format!("%{byte:02X}"). percent_decode undoes that,
+//   and `Alice` stays `Alice`.
+/// The value of the cookie for `name` (for now, the name as it is).
+fn encode_cookie_value(name: &str) -> String {
+    name.to_owned()
+}
+// END TODO(c)
+
+/// The cookie that remembers a name: `yourname=value`, then the attributes
+/// that tell the browser where to send it back, for how long, and who may
+/// read it. Its header reads
+/// `yourname=Alice; Path=/; Max-Age=2592000; HttpOnly; SameSite=Lax`.
+fn name_cookie(value: &str) -> SetCookie {
+    SetCookie::new(COOKIE_NAME, value)
+        // Back with every request to the site, not only to the form's path.
+        .path("/")
+        // Kept for 30 days, even after the browser closes.
+        .max_age(REMEMBER_FOR)
+        // Out of reach of scripts in the page (document.cookie).
+        .http_only()
+        // Not sent with requests that other sites' pages start.
+        .same_site(SameSite::Lax)
+}
+
+/// The page: a title, the greeting, and the form that sends a name.
+fn page(greeting: &str) -> String {
+    // The course's stylesheet (src/style.css) comes inside the page.
+    let style = http_server::STYLESHEET;
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>I Remember You</title>
+<style>
+{style}</style>
+</head>
+<body>
+<h1>I Remember You</h1>
+{greeting}
+<form method="post" action="/">
+  <label for="{COOKIE_NAME}">Your name</label>
+  <p><input type="text" id="{COOKIE_NAME}" name="{COOKIE_NAME}" autocomplete="name" required autofocus>
+  <button type="submit">Remember me</button></p>
+</form>
+</body>
+</html>
+"#
+    )
+}
+
+fn main() -> Result<(), ServerError> {
+    // Listen on 127.0.0.1, port 8000 (or $PORT), and serve the page.
+    ThreadingHttpServer::from_env()?.serve_forever(CookieServer)
+}

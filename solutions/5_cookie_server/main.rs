@@ -1,0 +1,160 @@
+//! Lesson 5: the cookie server.
+//!
+//! A page that asks for your name and remembers it: not on the server, but in
+//! a cookie that your browser keeps and sends back with every request. You
+//! build it in three steps, one TODO each: (a) answer the form with a cookie
+//! and send the browser back to the page, (b) read the cookie and greet the
+//! name it holds, (c) encode the characters a cookie cannot hold as they are.
+//! Run it with `cargo run --bin cookie_server`, open http://localhost:8000/,
+//! and check a step with `cargo course check cookie_server a` (or `b`, `c`).
+//! The lesson text is lessons/5_cookie_server/README.md.
+
+use std::io::Write; // gives `Response` its `write_all` method
+use std::time::Duration;
+
+use http_server::{
+    Handler, HandlerResult, Request, Response, SameSite, ServerError, SetCookie,
+    ThreadingHttpServer, parse_qs,
+};
+
+/// The name of the form's text box and of the cookie: both hold your name.
+const COOKIE_NAME: &str = "yourname";
+
+/// How long the browser keeps the cookie (its Max-Age): 30 days.
+const REMEMBER_FOR: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+/// What the page says to a visitor who sent no name.
+const STRANGER: &str = "<p>I don't know you yet. What's your name?</p>";
+
+/// The server keeps nothing: each visitor's name lives in their own browser.
+struct CookieServer;
+
+impl Handler for CookieServer {
+    /// The form was sent: remember the name in a cookie, and go back to `/`.
+    fn do_post(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        // The form, decoded as on the board of lesson 2: yourname=Alice
+        let form = parse_qs(request.read_body()?)?;
+
+        // TODO(a): keep the name in a cookie, and send the browser back to /
+        // A form without a name is the client's mistake: 400, and no cookie.
+        let Some(name) = form.get(COOKIE_NAME).filter(|name| !name.trim().is_empty()) else {
+            let why = "the form has no 'yourname' field, or it is empty";
+            return Err(http_server::HttpError::new(400, why).into());
+        };
+        // Set-Cookie asks the browser to keep the name and to send it back
+        // with every request to this site; the 303 sends it to / with a GET
+        // (Post/Redirect/Get, as on the board of lesson 2).
+        let value = encode_cookie_value(name);
+        response.send_response(303);
+        response.send_header("Location", "/");
+        response.set_cookie(&name_cookie(&value));
+        response.end_headers();
+        // END TODO(a)
+        Ok(())
+    }
+
+    /// Sends the page, whatever the path: a greeting, then the form.
+    fn do_get(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        // The browser sends every cookie it keeps for this site in one
+        // header: `Cookie: theme=dark; yourname=Alice`.
+        let page = page(&greeting(request.headers().get("Cookie")));
+        response.send_response(200);
+        response.send_header("Content-type", "text/html; charset=utf-8");
+        response.end_headers();
+        response.write_all(page.as_bytes())?;
+        Ok(())
+    }
+}
+
+// TODO(b): find the cookie named yourname, and greet the name it holds
+/// What the page says above the form, from the `Cookie` header, if any.
+fn greeting(cookie_header: Option<&str>) -> String {
+    // parse_cookies splits the header into (name, value) pairs; ours is the
+    // one named yourname, wherever it is among the others.
+    let cookies = http_server::parse_cookies(cookie_header.unwrap_or(""));
+    let Some((_, value)) = cookies.iter().find(|(name, _)| *name == COOKIE_NAME) else {
+        return STRANGER.to_owned();
+    };
+    // The value may be %-encoded (step c). Whoever sent it may have written
+    // anything: a value that does not decode gets a note, not a 500.
+    match http_server::percent_decode(value) {
+        // The name comes from the client: escape it, or <script> would run.
+        Ok(name) => format!(
+            "<p>Welcome back, <strong>{}</strong>! Not you? Tell me your name.</p>",
+            http_server::escape_html_text(&name)
+        ),
+        Err(_) => "<p class=\"problem\" role=\"alert\">Your browser sent a name I cannot read. \
+                   What's your name?</p>"
+            .to_owned(),
+    }
+}
+// END TODO(b)
+
+// TODO(c): encode the characters that a cookie cannot hold as they are
+/// The value of the cookie for `name`: the bytes a cookie value may hold
+/// (RFC 6265's cookie-octets: printable ASCII except space, `"`, `,`, `;`
+/// and `\`) stay as they are, except `%`, which starts an escape; every
+/// other byte becomes `%` and two hex digits, which `percent_decode` undoes.
+/// `Alice` stays `Alice`; `Zoë; "Z"` becomes `Zo%C3%AB%3B%20%22Z%22`.
+fn encode_cookie_value(name: &str) -> String {
+    let mut value = String::with_capacity(name.len());
+    for byte in name.bytes() {
+        match byte {
+            b'!'..=b'~' if !matches!(byte, b'"' | b',' | b';' | b'\\' | b'%') => {
+                value.push(char::from(byte));
+            }
+            _ => value.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    value
+}
+// END TODO(c)
+
+/// The cookie that remembers a name: `yourname=value`, then the attributes
+/// that tell the browser where to send it back, for how long, and who may
+/// read it. Its header reads
+/// `yourname=Alice; Path=/; Max-Age=2592000; HttpOnly; SameSite=Lax`.
+fn name_cookie(value: &str) -> SetCookie {
+    SetCookie::new(COOKIE_NAME, value)
+        // Back with every request to the site, not only to the form's path.
+        .path("/")
+        // Kept for 30 days, even after the browser closes.
+        .max_age(REMEMBER_FOR)
+        // Out of reach of scripts in the page (document.cookie).
+        .http_only()
+        // Not sent with requests that other sites' pages start.
+        .same_site(SameSite::Lax)
+}
+
+/// The page: a title, the greeting, and the form that sends a name.
+fn page(greeting: &str) -> String {
+    // The course's stylesheet (src/style.css) comes inside the page.
+    let style = http_server::STYLESHEET;
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>I Remember You</title>
+<style>
+{style}</style>
+</head>
+<body>
+<h1>I Remember You</h1>
+{greeting}
+<form method="post" action="/">
+  <label for="{COOKIE_NAME}">Your name</label>
+  <p><input type="text" id="{COOKIE_NAME}" name="{COOKIE_NAME}" autocomplete="name" required autofocus>
+  <button type="submit">Remember me</button></p>
+</form>
+</body>
+</html>
+"#
+    )
+}
+
+fn main() -> Result<(), ServerError> {
+    // Listen on 127.0.0.1, port 8000 (or $PORT), and serve the page.
+    ThreadingHttpServer::from_env()?.serve_forever(CookieServer)
+}
