@@ -8,3 +8,4 @@ mod lesson2;
 mod lesson4;
 mod lesson5;
 mod lesson7;
+mod lesson8;

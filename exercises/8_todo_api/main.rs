@@ -1,0 +1,490 @@
+//! Lesson 8: the todo API.
+//!
+//! A server that speaks JSON instead of HTML: a list of todos at `/todos`,
+//! one todo at `/todos/{id}`, read with GET, created with POST, changed with
+//! PATCH and removed with DELETE. It follows the public Todo-Backend
+//! contract, so lesson 7's front-end (served here at `/`) and any other
+//! Todo-Backend client work with it. You build it in five steps, one TODO
+//! each: (a) the router, (b) todos out as JSON, (c) JSON in, (d) PATCH and
+//! DELETE, (e) CORS. Run it with `cargo run --bin todo_api`, try
+//! `curl -i localhost:8000/todos`, and check a step with
+//! `cargo course check todo_api a` (or `b` ... `e`). The lesson text is
+//! lessons/8_todo_api/README.md.
+
+use std::collections::BTreeMap;
+use std::io::Write; // gives `Response` its `write_all` method
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use http_server::{Handler, HandlerResult, Request, Response, ServerError, ThreadingHttpServer};
+use serde::Serialize;
+use serde_json::json;
+
+/// Where lesson 7's front-end lives, from the folder of the Cargo.toml
+/// that builds this program (`packages/net`).
+const FRONT_END_DIR: &str = "../../lessons/7_file_server/public";
+
+/// The front-end's files: the path a browser asks for, the file, and its
+/// content type. A fixed table, not a file server: lesson 7 is the file
+/// server, and here nothing else can ever be read from the disk.
+const FRONT_END: [(&str, &str, &str); 8] = [
+    ("/", "index.html", "text/html; charset=utf-8"),
+    ("/index.html", "index.html", "text/html; charset=utf-8"),
+    ("/style.css", "style.css", "text/css; charset=utf-8"),
+    ("/app.js", "app.js", "text/javascript; charset=utf-8"),
+    (
+        "/sample-todos.json",
+        "sample-todos.json",
+        "application/json",
+    ),
+    ("/images/logo.svg", "images/logo.svg", "image/svg+xml"),
+    ("/images/done.png", "images/done.png", "image/png"),
+    ("/favicon.ico", "favicon.ico", "image/x-icon"),
+];
+
+/// The methods the front-end's files support, for `405` answers.
+const PAGE_METHODS: &str = "GET, HEAD, OPTIONS";
+
+/// What a request asks for, once the router has read its method and path.
+/// Every request becomes exactly one of these, and `answer` has one arm
+/// for each: the compiler checks that none is forgotten.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(
+    dead_code,
+    reason = "until step a is done, the router makes only some routes"
+)]
+enum Route {
+    /// `GET /todos`: every todo.
+    ListTodos,
+    /// `POST /todos`: a new todo from the JSON body.
+    CreateTodo,
+    /// `DELETE /todos`: forget every todo.
+    DeleteAllTodos,
+    /// `GET /todos/{id}`: one todo.
+    GetTodo(u64),
+    /// `PATCH /todos/{id}`: change some of a todo's fields.
+    UpdateTodo(u64),
+    /// `DELETE /todos/{id}`: forget one todo.
+    DeleteTodo(u64),
+    /// `OPTIONS` on a path that exists: a browser asks what it may send.
+    Preflight,
+    /// `GET` of one of the front-end's files (an index into FRONT_END).
+    FrontEnd(usize),
+    /// A path that exists, with a method it does not support; the methods
+    /// it does support go in the `Allow` header.
+    MethodNotAllowed(&'static str),
+    /// A path that does not exist, or a todo id that is not a number.
+    NotFound,
+}
+
+/// Reads a request's method and path into a [`Route`]. Every `404` and
+/// `405` is decided here, and nowhere else.
+fn route(method: &str, target: &str) -> Route {
+    // The path without its query (`/todos?completed=true`), cut into
+    // segments: "/todos/7" gives ["todos", "7"].
+    let path = target.split('?').next().unwrap_or(target);
+    let segments: Vec<&str> = path.split('/').filter(|part| !part.is_empty()).collect();
+    // TODO(a): the router: match the method and the segments
+    //   For now the router knows one route, GET /todos; every other request
+    //   falls through to front_end_route, which answers 404. Add one arm per
+    //   row of the API's table (the lesson text has it), before the last:
+    //   1. POST /todos is Route::CreateTodo, DELETE /todos DeleteAllTodos.
+    //   2. ["todos", id]: `id.parse::<u64>()`; not a number is NotFound,
+    //      else GET or HEAD is GetTodo(id), PATCH UpdateTodo(id), DELETE
+    //      DeleteTodo(id).
+    //   3. Any other method on a path that exists is 405, not 404:
+    //      MethodNotAllowed with the methods the path supports, for the
+    //      Allow header: "GET, HEAD, POST, DELETE, OPTIONS" on /todos,
+    //      "GET, HEAD, PATCH, DELETE, OPTIONS" on /todos/{id}.
+    //   4. OPTIONS on /todos or /todos/{id} is Preflight (step e answers it).
+    //   Arms are tried in order: put ("GET" | "HEAD", ["todos"]) before
+    //   (_, ["todos"]). Check it: cargo course check todo_api a
+    match (method, segments.as_slice()) {
+        ("GET" | "HEAD", ["todos"]) => Route::ListTodos,
+        // Anything else may be one of the front-end's files.
+        _ => front_end_route(method, path),
+    }
+    // END TODO(a)
+}
+
+/// The route for a path that is not under `/todos`: one of the front-end's
+/// files, or nothing.
+fn front_end_route(method: &str, path: &str) -> Route {
+    let Some(index) = FRONT_END.iter().position(|(url, _, _)| *url == path) else {
+        return Route::NotFound;
+    };
+    match method {
+        "GET" | "HEAD" => Route::FrontEnd(index),
+        "OPTIONS" => Route::Preflight,
+        _ => Route::MethodNotAllowed(PAGE_METHODS),
+    }
+}
+
+/// A todo as the server keeps it. `Serialize` writes its JSON for us, one
+/// key per field: `{"title": "Buy milk", "completed": false, "order": 3}`.
+/// Its id is its key in the store.
+#[derive(Debug, Clone, Serialize)]
+struct Todo {
+    title: String,
+    completed: bool,
+    // No `order` key at all when there is none, rather than `null`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order: Option<i64>,
+}
+
+// TODO(b): a todo as JSON, with its id and its url
+//   For now GET sends the stored todos as they are: no id, no url. A
+//   client needs the url of each todo to change it. Here:
+//   1. a struct TodoJson with #[derive(Serialize)]: `id: u64`, the todo
+//      (`#[serde(flatten)] todo: &'a Todo` puts its keys beside the id),
+//      and `url: String`;
+//   2. a method Todo::to_json(&self, id, host) that makes one;
+//   3. fn todo_url(host, id) -> String: "http://{host}/todos/{id}". The
+//      url is absolute: a page from another origin follows it.
+//   Then list and get_one, further down. Check it: cargo course check todo_api b
+// END TODO(b)
+
+// TODO(c): the JSON a client sends
+//   For now any JSON will do, and reading it is not written: POST answers 501.
+//   1. Make TodoFields a struct with #[derive(Debug, serde::Deserialize)]:
+//      title: Option<String>, completed: Option<bool>, order: Option<i64>.
+//      Option, because a PATCH sends only what changes. Keys serde does
+//      not know (url, id) are skipped: do not refuse them.
+//   2. read_fields: request.read_body(), then serde_json::from_slice. Turn
+//      its error into ApiError::new(400, format!("...: {error}")): serde's
+//      message says what is wrong ("expected a boolean").
+//   3. An empty body deserves a 400 that says so, before serde sees it.
+//   Then create, further down. Check it: cargo course check todo_api c
+/// What a client sends (a placeholder until step c: any JSON at all).
+type TodoFields = serde_json::Value;
+
+/// Reads a todo's fields from a request's body (not written yet).
+fn read_fields(request: &mut Request) -> Result<TodoFields, ApiError> {
+    let _ = request;
+    Err(ApiError::new(
+        501,
+        "step c: reading a todo from a JSON body is not written yet",
+    ))
+}
+// END TODO(c)
+
+/// Every todo, and the id the next one gets.
+struct Store {
+    todos: BTreeMap<u64, Todo>,
+    next_id: u64,
+}
+
+impl Store {
+    /// A store with the todos of `titles`, numbered from 1, so that GET
+    /// has something to show before POST is written.
+    fn with_examples(titles: &[(&str, bool)]) -> Store {
+        let mut store = Store {
+            todos: BTreeMap::new(),
+            next_id: 1,
+        };
+        for (order, (title, completed)) in (1..).zip(titles) {
+            let todo = Todo {
+                title: (*title).to_owned(),
+                completed: *completed,
+                order: Some(order),
+            };
+            store.todos.insert(store.next_id, todo);
+            store.next_id += 1;
+        }
+        store
+    }
+}
+
+/// The API: the store, shared by every connection's thread.
+struct TodoApi {
+    store: Mutex<Store>,
+}
+
+impl TodoApi {
+    /// The store, locked until the guard goes out of scope. Hold it for the
+    /// whole of a change (read, modify, write back): otherwise two clients
+    /// that change the store at once can undo each other's work.
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // A panic while holding the lock leaves the map whole: carry on.
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Answers one request: route it, answer the route, send the answer.
+    fn handle(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        let route = route(request.method(), request.path());
+        let answer = self
+            .answer(route, request)
+            .unwrap_or_else(|error| error.into_answer());
+        answer.send(response)
+    }
+
+    /// The answer to a route: one arm per route.
+    fn answer(&self, route: Route, request: &mut Request) -> Result<Answer, ApiError> {
+        match route {
+            Route::ListTodos => self.list(&host(request)?),
+            Route::CreateTodo => {
+                let host = host(request)?;
+                let fields = read_fields(request)?;
+                self.create(fields, &host)
+            }
+            Route::DeleteAllTodos => self.delete_all(),
+            Route::GetTodo(id) => self.get_one(id, &host(request)?),
+            Route::UpdateTodo(id) => {
+                let host = host(request)?;
+                let fields = read_fields(request)?;
+                self.update(id, fields, &host)
+            }
+            Route::DeleteTodo(id) => self.delete_one(id),
+            Route::Preflight => Ok(preflight()),
+            Route::FrontEnd(index) => front_end_file(index),
+            Route::MethodNotAllowed(allow) => {
+                let method = request.method();
+                let error = ApiError::new(405, format!("{method} is not allowed here: {allow}"));
+                Ok(error.into_answer().with_header("Allow", allow))
+            }
+            Route::NotFound => {
+                let (method, path) = (request.method(), request.path());
+                Err(ApiError::new(
+                    404,
+                    format!("no route for {method} {path}; the API is at /todos and /todos/{{id}}"),
+                ))
+            }
+        }
+    }
+
+    // TODO(b): GET /todos and GET /todos/{id}
+    //   For now these send the todos as the store keeps them, without id
+    //   or url. Send todo.to_json(id, host) for each instead, in a Vec for
+    //   the list: Answer::json(200, &todos) turns either into JSON.
+    /// `GET /todos`: every todo (for now without its id and url).
+    fn list(&self, host: &str) -> Result<Answer, ApiError> {
+        let _ = host;
+        let store = self.store();
+        let todos: Vec<&Todo> = store.todos.values().collect();
+        Ok(Answer::json(200, &todos))
+    }
+
+    /// `GET /todos/{id}`: one todo, or 404 (for now without its id and url).
+    fn get_one(&self, id: u64, host: &str) -> Result<Answer, ApiError> {
+        let _ = host;
+        let store = self.store();
+        let todo = store.todos.get(&id).ok_or_else(|| no_such_todo(id))?;
+        Ok(Answer::json(200, todo))
+    }
+    // END TODO(b)
+
+    // TODO(c): POST /todos
+    //   1. No title: ApiError::new(400, "a new todo needs a \"title\"").
+    //   2. Make the Todo (completed is false unless sent).
+    //   3. Lock the store once: take next_id, add one to it, insert the todo.
+    //   4. Answer 201 Created, the todo's JSON, and the header Location:
+    //      its url (answer.with_header("Location", &todo_url(host, id))).
+    /// `POST /todos`: a new todo (not written yet).
+    fn create(&self, fields: TodoFields, host: &str) -> Result<Answer, ApiError> {
+        let _ = (fields, host);
+        Err(ApiError::new(501, "step c: POST /todos is not written yet"))
+    }
+    // END TODO(c)
+
+    // TODO(d): PATCH /todos/{id}, DELETE /todos/{id} and DELETE /todos
+    //   update: lock the store and keep the guard to the end; find the todo
+    //   (store.todos.get_mut(&id), None is no_such_todo(id)); change only the
+    //   fields that are Some; answer 200 with the whole todo's JSON.
+    //   delete_one: remove it (None: 404), answer Answer::empty(204).
+    //   delete_all: clear the map, answer 204.
+    //   Check it: cargo course check todo_api d
+    /// `PATCH /todos/{id}` (not written yet).
+    fn update(&self, id: u64, fields: TodoFields, host: &str) -> Result<Answer, ApiError> {
+        let _ = (id, fields, host);
+        Err(ApiError::new(
+            501,
+            "step d: PATCH /todos/{id} is not written yet",
+        ))
+    }
+
+    /// `DELETE /todos/{id}` (not written yet).
+    fn delete_one(&self, id: u64) -> Result<Answer, ApiError> {
+        let _ = id;
+        Err(ApiError::new(
+            501,
+            "step d: DELETE /todos/{id} is not written yet",
+        ))
+    }
+
+    /// `DELETE /todos` (not written yet).
+    fn delete_all(&self) -> Result<Answer, ApiError> {
+        Err(ApiError::new(
+            501,
+            "step d: DELETE /todos is not written yet",
+        ))
+    }
+    // END TODO(d)
+}
+
+/// The answer to a preflight: what a page from another origin may send.
+fn preflight() -> Answer {
+    // TODO(e): answer the browser's preflight
+    //   A page from another origin asks with OPTIONS before it sends a
+    //   PATCH, a DELETE or a JSON body. For now the answer says nothing; add
+    //   the headers that say yes, with .with_header(name, value):
+    //     Access-Control-Allow-Methods: GET, POST, PATCH, DELETE, OPTIONS
+    //     Access-Control-Allow-Headers: Content-Type
+    Answer::empty(204)
+    // END TODO(e)
+}
+
+/// One of the front-end's files, read from lesson 7's folder.
+fn front_end_file(index: usize) -> Result<Answer, ApiError> {
+    let (_, file, content_type) = FRONT_END[index];
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(FRONT_END_DIR)
+        .join(file);
+    match std::fs::read(&path) {
+        Ok(bytes) => Ok(Answer {
+            status: 200,
+            headers: vec![("Content-Type", content_type.to_owned())],
+            body: bytes,
+        }),
+        Err(error) => Err(ApiError::new(
+            404,
+            format!(
+                "lesson 7's front-end file {} cannot be read ({error}); the API at /todos works without it",
+                path.display()
+            ),
+        )),
+    }
+}
+
+/// The `Host` the client asked for (`localhost:8000`), from which todos'
+/// URLs are made.
+fn host(request: &Request) -> Result<String, ApiError> {
+    // The server module has already refused a Host that is not a valid
+    // host name; only HTTP/1.0 may leave it out.
+    match request.headers().get("Host") {
+        Some(host) => Ok(host.to_owned()),
+        None => Err(ApiError::new(
+            400,
+            "the request has no Host header, so the todos' URLs cannot be made",
+        )),
+    }
+}
+
+/// The 404 for an id that names no todo.
+fn no_such_todo(id: u64) -> ApiError {
+    ApiError::new(404, format!("there is no todo {id}"))
+}
+
+/// A request the API cannot answer as asked: a status and a sentence that
+/// says why, sent as `{"error": "..."}`.
+#[derive(Debug)]
+struct ApiError {
+    status: u16,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: u16, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
+
+    fn into_answer(self) -> Answer {
+        Answer::json(self.status, &json!({ "error": self.message }))
+    }
+}
+
+/// An answer, before it is sent: a status, headers, and a body.
+struct Answer {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    /// An answer whose body is `value` as JSON.
+    fn json(status: u16, value: &impl Serialize) -> Answer {
+        // Our own types always turn into JSON; should one not, say so.
+        let mut body = serde_json::to_vec_pretty(value)
+            .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}").into_bytes());
+        body.push(b'\n');
+        Answer {
+            status,
+            headers: vec![("Content-Type", "application/json".to_owned())],
+            body,
+        }
+    }
+
+    /// An answer with no body, such as `204 No Content`.
+    fn empty(status: u16) -> Answer {
+        Answer {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// The same answer with one more header.
+    fn with_header(mut self, name: &'static str, value: &str) -> Answer {
+        self.headers.push((name, value.to_owned()));
+        self
+    }
+
+    /// Writes the answer: the status line, the headers, the body. Every
+    /// answer of the API goes through here, errors included.
+    fn send(self, response: &mut Response) -> HandlerResult {
+        response.send_response(self.status);
+        // TODO(e): let pages from other origins read every answer
+        //   Every answer, errors included, must say that any page may read
+        //   it: send the header Access-Control-Allow-Origin: *. Without it
+        //   the browser hides the answer from a page served elsewhere.
+        //   Check it: cargo course check todo_api e
+        // END TODO(e)
+        for (name, value) in &self.headers {
+            response.send_header(name, value);
+        }
+        response.end_headers();
+        response.write_all(&self.body)?;
+        Ok(())
+    }
+}
+
+impl Handler for TodoApi {
+    // Every method the server module hands to the handler goes to the one
+    // router, which decides what exists and what is allowed.
+    fn do_get(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        self.handle(request, response)
+    }
+
+    fn do_post(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        self.handle(request, response)
+    }
+
+    fn do_put(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        self.handle(request, response)
+    }
+
+    fn do_patch(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        self.handle(request, response)
+    }
+
+    fn do_delete(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        self.handle(request, response)
+    }
+
+    fn do_options(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        self.handle(request, response)
+    }
+}
+
+fn main() -> Result<(), ServerError> {
+    // Two todos to start with, so that GET shows something before POST is
+    // written.
+    let store = Store::with_examples(&[("Read lesson 8", true), ("Build the todo API", false)]);
+    let api = TodoApi {
+        store: Mutex::new(store),
+    };
+    // Listen on 127.0.0.1, port 8000 (or $PORT), and serve the API.
+    ThreadingHttpServer::from_env()?.serve_forever(api)
+}
