@@ -24,4 +24,4 @@
 pub mod page;
 pub mod webdriver;
 
-pub use page::{Availability, Page, availability, page_case};
+pub use page::{Availability, Page, Setup, availability, page_case, page_case_with};

@@ -9,7 +9,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
-use course::process::ServerProcess;
+use course::process::{Launch, ServerProcess};
 use serde_json::Value;
 
 use crate::webdriver::{Browser, Element};
@@ -93,6 +93,53 @@ pub fn page_case(
     binary: &str,
     case: impl FnOnce(&mut Page) -> Result<()>,
 ) {
+    page_case_with(lesson, name, binary, &Setup::default(), case);
+}
+
+/// How [`page_case_with`] starts the server and the browser.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// The server's environment and folder, as the checks start it (lesson
+    /// 9 sets `TODO_DB` to a file of the case's own). `PORT` is `0`.
+    pub launch: Launch,
+    /// Whether pages may run JavaScript. `false` is a visitor who turned it
+    /// off: Chromium starts with `--blink-settings=scriptEnabled=false`,
+    /// which stops the page's own scripts; the case's [`Page::script`]
+    /// still runs, through the browser's DevTools.
+    pub javascript: bool,
+}
+
+impl Default for Setup {
+    fn default() -> Setup {
+        Setup {
+            launch: Launch::default(),
+            javascript: true,
+        }
+    }
+}
+
+/// [`page_case`], with the server and the browser started as `setup` says.
+///
+/// ```no_run
+/// use browser_tests::page::{Setup, page_case_with};
+/// use course::process::Launch;
+///
+/// let setup = Setup {
+///     launch: Launch::default().env("TODO_DB", "/tmp/case.sqlite3"),
+///     javascript: false,
+/// };
+/// page_case_with("9_todo_app", "no-script", "todo_app_sol", &setup, |page| {
+///     page.open("/")?;
+///     page.wait_for_text("h1", "Todo List")
+/// });
+/// ```
+pub fn page_case_with(
+    lesson: &str,
+    name: &str,
+    binary: &str,
+    setup: &Setup,
+    case: impl FnOnce(&mut Page) -> Result<()>,
+) {
     let (driver, chromium) = match availability() {
         Availability::Ready { driver, chromium } => (driver, chromium),
         Availability::Skip(why) => return say_once(&why),
@@ -102,8 +149,9 @@ pub fn page_case(
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
     let screenshot = screenshot_folder().join(format!("{lesson}-{name}.png"));
-    let result = start_solution(binary).and_then(|server| {
-        let browser = Browser::start(&driver, &chromium, WINDOW.0, WINDOW.1)?;
+    let result = start_solution(binary, &setup.launch).and_then(|server| {
+        let browser =
+            Browser::start_with(&driver, &chromium, WINDOW.0, WINDOW.1, setup.javascript)?;
         let mut page = Page { server, browser };
         let outcome = case(&mut page);
         let saved = page.browser.screenshot(&screenshot);
@@ -135,11 +183,11 @@ pub fn screenshot_folder() -> PathBuf {
 }
 
 /// Builds a lesson's binary with Cargo (once per test program) and starts
-/// it on a free port.
+/// it on a free port, as `launch` says.
 ///
 /// The one place that uses the checker's process helpers: if they move,
 /// only this function changes.
-fn start_solution(binary: &str) -> Result<ServerProcess> {
+fn start_solution(binary: &str, launch: &Launch) -> Result<ServerProcess> {
     static BUILT: Mutex<Vec<(String, PathBuf)>> = Mutex::new(Vec::new());
     let mut built = BUILT.lock().unwrap_or_else(PoisonError::into_inner);
     let path = match built.iter().find(|(name, _)| name == binary) {
@@ -153,7 +201,7 @@ fn start_solution(binary: &str) -> Result<ServerProcess> {
         }
     };
     drop(built);
-    ServerProcess::start(&path, binary).map_err(|failure| anyhow!("{failure}"))
+    ServerProcess::start_with(&path, binary, launch).map_err(|failure| anyhow!("{failure}"))
 }
 
 /// What a case works with: the lesson's server, and a browser to visit it.

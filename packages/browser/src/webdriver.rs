@@ -39,6 +39,19 @@ impl Browser {
     /// Starts `chromedriver` on a free port, and through it a headless
     /// `chromium` with a window of `width` by `height` pixels.
     pub fn start(driver: &Path, chromium: &Path, width: u32, height: u32) -> Result<Browser> {
+        Browser::start_with(driver, chromium, width, height, true)
+    }
+
+    /// [`Browser::start`], with pages' JavaScript on or off: off is
+    /// `--blink-settings=scriptEnabled=false`, as a visitor who turned it
+    /// off in the settings (WebDriver's own scripts still run).
+    pub fn start_with(
+        driver: &Path,
+        chromium: &Path,
+        width: u32,
+        height: u32,
+        javascript: bool,
+    ) -> Result<Browser> {
         let mut child = Command::new(driver)
             .arg("--port=0")
             .stdin(Stdio::null())
@@ -73,7 +86,7 @@ impl Browser {
                 "timeouts": { "pageLoad": GENEROUS.as_millis() as u64, "script": GENEROUS.as_millis() as u64 },
                 "goog:chromeOptions": {
                     "binary": chromium,
-                    "args": chromium_arguments(width, height),
+                    "args": chromium_arguments(width, height, javascript),
                 },
             }}}),
         )?;
@@ -242,7 +255,7 @@ impl Drop for Browser {
 /// Chromium's command line: headless, quiet and offline. It talks to no
 /// one but the test's own server (no updates, sync, metrics or safe
 /// browsing lists), and draws at a fixed scale so that screenshots match.
-fn chromium_arguments(width: u32, height: u32) -> Vec<String> {
+fn chromium_arguments(width: u32, height: u32, javascript: bool) -> Vec<String> {
     let mut arguments: Vec<String> = [
         "--headless",
         "--disable-gpu",
@@ -264,6 +277,9 @@ fn chromium_arguments(width: u32, height: u32) -> Vec<String> {
     .map(String::from)
     .to_vec();
     arguments.push(format!("--window-size={width},{height}"));
+    if !javascript {
+        arguments.push("--blink-settings=scriptEnabled=false".into());
+    }
     // Chromium refuses to run its sandbox as root (CI containers): there it
     // has to go. It only ever opens the test's own pages on 127.0.0.1.
     if running_as_root() {

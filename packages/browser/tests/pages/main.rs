@@ -9,3 +9,4 @@ mod lesson4;
 mod lesson5;
 mod lesson7;
 mod lesson8;
+mod lesson9;

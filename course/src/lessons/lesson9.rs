@@ -1,0 +1,1252 @@
+//! Lesson 9, the todo app, in four steps: (a) the list page comes from a
+//! template, (b) the store is SQL with parameters (checked through lesson
+//! 8's JSON API, which is given), (c) forms with Post/Redirect/Get, (d) the
+//! todos survive a restart, in the file `TODO_DB` names.
+//!
+//! Every run of the checks uses a fresh database in the session's own
+//! temporary folder (`TODO_DB` is always set, and the server runs there),
+//! never the student's `todo.sqlite3`. The
+//! checks of one run share that database, so each looks only for the
+//! todos it made, by random markers.
+
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+
+use super::random_number;
+use crate::kit::html::{Form, Tag, forms, start_tags, title_of};
+use crate::process::{self, Launch, ServerProcess};
+use crate::session::{Reply, Request, Session, quote_body};
+use crate::{Check, CheckResult, Failure, Hint};
+
+/// The checks, in the order the lesson text asks for them.
+pub const CHECKS: &[Check] = &[
+    Check {
+        name: "GET / answers 200 with an HTML page titled Todo List, made from the templates",
+        step: Some("a"),
+        optional: false,
+        run: serves_the_list_page,
+    },
+    Check {
+        name: "the list template shows every todo in an <li>, a completed one with class=\"completed\"",
+        step: Some("a"),
+        optional: false,
+        run: lists_every_todo,
+    },
+    Check {
+        name: "titles are escaped: a <script> title shows as text on the page",
+        step: Some("a"),
+        optional: false,
+        run: titles_are_escaped,
+    },
+    Check {
+        name: "the JSON API at /todos creates, lists, reads, changes and deletes todos with your SQL",
+        step: Some("b"),
+        optional: false,
+        run: api_stores_todos,
+    },
+    Check {
+        name: "an unknown or non-numeric id gets 404 with a JSON error",
+        step: Some("b"),
+        optional: false,
+        run: unknown_ids_are_404,
+    },
+    Check {
+        name: "SQL parameters: a title like '); DROP TABLE todos;-- is stored and shown as typed",
+        step: Some("b"),
+        optional: false,
+        run: titles_are_parameters,
+    },
+    Check {
+        name: "20 clients at once, 25 new todos each: all 500 stored, each once, no errors",
+        step: Some("b"),
+        optional: false,
+        run: no_todo_lost_under_load,
+    },
+    Check {
+        name: "the page has the forms: POST / with a title, and per todo POST /toggle/<id> and /delete/<id>",
+        step: Some("c"),
+        optional: false,
+        run: page_has_the_forms,
+    },
+    Check {
+        name: "the add form's POST stores the todo and answers 303 See Other to / (Post/Redirect/Get)",
+        step: Some("c"),
+        optional: false,
+        run: add_form_redirects,
+    },
+    Check {
+        name: "POST /toggle/<id> and /delete/<id> change the todo and answer 303 See Other to /",
+        step: Some("c"),
+        optional: false,
+        run: toggle_and_delete_redirect,
+    },
+    Check {
+        name: "an empty title gets 400 with the form and a message; an unknown id gets 404",
+        step: Some("c"),
+        optional: false,
+        run: bad_forms_are_refused,
+    },
+    Check {
+        name: "stopped and started again on the same TODO_DB, the server still has every todo",
+        step: Some("d"),
+        optional: false,
+        run: todos_survive_a_restart,
+    },
+    Check {
+        name: "the database is the file TODO_DB names, or todo.sqlite3 in the current folder",
+        step: Some("d"),
+        optional: false,
+        run: database_is_the_named_file,
+    },
+    Check {
+        name: "a TODO_DB whose folder does not exist gets one clear error line and a non-zero exit",
+        step: Some("d"),
+        optional: false,
+        run: bad_database_path_is_refused,
+    },
+];
+
+/// Graduated hints for each step: `cargo course hint todo_app a`.
+pub const HINTS: &[Hint] = &[
+    Hint {
+        step: Some("a"),
+        nudge: "Step a is the LIST_TEMPLATE constant in exercises/9_todo_app/main.rs; open http://localhost:8000/ to see what it makes. Until step b, the todos are the two samples of Store::list.",
+        concept: "A template repeats HTML with {% for todo in todos %} ... {% endfor %}, chooses with {% if todo.completed %} ... {% endif %}, and shows a value with {{ todo.title }}, escaped for you because the template's name ends in .html.",
+        code: "<ul class=\"todos\">{% for todo in todos %}<li{% if todo.completed %} class=\"completed\"{% endif %}>{{ forms.toggle_form(todo) }} <span class=\"title\">{{ todo.title }}</span> {{ forms.delete_form(todo) }}</li>{% else %}<li>Nothing to do.</li>{% endfor %}</ul>",
+    },
+    Hint {
+        step: Some("b"),
+        nudge: "Step b is the TODO(b) region: the methods of Store, each answering 501 for now. The checks go through lesson 8's JSON API at /todos (api.rs, given), which calls them.",
+        concept: "Each method is one SQL statement on self.connection(), its values passed as parameters (?1, ?2, ...), never pasted into the SQL with format!: then a title with a ' in it is only data, and one statement cannot mix with another thread's.",
+        code: "add: query_row(\"INSERT INTO todos (title, completed, position) VALUES (?1, ?2, ?3) RETURNING id, title, completed, position\", rusqlite::params![title, completed, order], todo_from_row); get: query_row(\"SELECT id, title, completed, position FROM todos WHERE id = ?1\", [id], todo_from_row).optional()?; delete: execute(\"DELETE FROM todos WHERE id = ?1\", [id])? == 1.",
+    },
+    Hint {
+        step: Some("c"),
+        nudge: "Step c has two TODO(c) regions: the forms, in FORMS_TEMPLATE, and the routes they post to, in impl TodoApp. Each POST ends like lesson 2's.",
+        concept: "A form POSTs to a path of its own: / with a title field to add, /toggle/<id> and /delete/<id> with just a button. After the change, Post/Redirect/Get: 303 See Other with Location: /, so a reload never sends the form again.",
+        code: "Macros: <form method=\"post\" action=\"/\"><label for=\"new-title\">New todo</label><input name=\"title\" id=\"new-title\" required><button type=\"submit\">Add</button></form>, and action=\"/toggle/{{ todo.id }}\" (and /delete/...) with a <button type=\"submit\">. Routes: an empty title gets self.send_list(response, 400, Some(\"...\")); toggle or delete returning false gets Err(HttpError::new(404, \"...\").into()).",
+    },
+    Hint {
+        step: Some("d"),
+        nudge: "Step d is in open_store: the starter keeps the todos in a database in memory, Connection::open_in_memory(), gone when the server stops.",
+        concept: "Open a file instead: the one the TODO_DB environment variable names, or todo.sqlite3 in the current folder. If it cannot be opened, say so in one line and stop: return an Err, which main prints before it exits with code 1.",
+        code: "let path = std::env::var_os(\"TODO_DB\").map_or_else(|| \"todo.sqlite3\".into(), std::path::PathBuf::from); let connection = Connection::open(&path).map_err(|error| format!(\"cannot open the database {}: {error}\", path.display()))?;",
+    },
+];
+
+/// A marker no other todo contains: 16 random hex digits.
+fn marker() -> String {
+    format!("{:016x}", random_number())
+}
+
+/// The file `TODO_DB` names for this session, in its temporary folder,
+/// set (again: it is the same every time) before the server starts. The
+/// server runs in that folder too, so that even a program that ignores
+/// `TODO_DB` never touches the student's own `todo.sqlite3`.
+fn database(session: &mut Session) -> Result<PathBuf, Failure> {
+    let folder = session.temp_dir()?;
+    // Not todo.sqlite3: a program that ignores TODO_DB must not find it.
+    let path = folder.join("checked.sqlite3");
+    session.set_launch(
+        Launch::default()
+            .env("TODO_DB", path.display().to_string())
+            .in_dir(folder),
+    );
+    Ok(path)
+}
+
+// ---- Talking to the JSON API ----
+
+/// Sends a request to the JSON API with a JSON body (or none).
+fn api(
+    session: &mut Session,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> Result<Reply, Failure> {
+    let headers = if body.is_some() {
+        vec![("Content-Type", "application/json")]
+    } else {
+        Vec::new()
+    };
+    session.send(Request {
+        method,
+        path,
+        headers,
+        body: body.map(|body| body.to_string().into_bytes()),
+    })
+}
+
+/// The reply's body as JSON (`Null` if it is not JSON).
+fn json_of(reply: &Reply) -> Value {
+    serde_json::from_str(&reply.body).unwrap_or(Value::Null)
+}
+
+/// The path of a todo's `url`: `/todos/7` for `http://host/todos/7`.
+fn path_of_url(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("http://")?;
+    let path = &rest[rest.find('/')?..];
+    path.starts_with("/todos/").then(|| path.to_owned())
+}
+
+/// The id in a todo's `url`.
+fn id_of(todo: &Value) -> Option<i64> {
+    let path = path_of_url(todo["url"].as_str()?)?;
+    path.strip_prefix("/todos/")?.parse().ok()
+}
+
+/// Answers that mean "step b is not written yet": the starter's `501`.
+fn store_not_written(reply: &Reply) -> bool {
+    reply.status == 501
+}
+
+/// The hint for a 501 from the store.
+const WRITE_THE_STORE: &str = "The store answers 501 Not Implemented: that is the starter's Store, \
+    whose methods are not written yet. Write them with SQL in the TODO(b) region (step b).";
+
+/// Creates a todo through the API; `None` if the store is not written yet.
+fn try_create(session: &mut Session, title: &str) -> Result<Option<Value>, Failure> {
+    let reply = api(session, "POST", "/todos", Some(&json!({ "title": title })))?;
+    if store_not_written(&reply) {
+        return Ok(None);
+    }
+    let todo = json_of(&reply);
+    if reply.status != 201 || todo["title"] != title || id_of(&todo).is_none() {
+        return Err(reply.fail(
+            format!(
+                "201 Created and the new todo as JSON, with \"title\": {title:?} and its \"url\""
+            ),
+            "The API is given; what it stores and gives back comes from Store::add: insert the \
+             title, completed and order with parameters, and return the new row (RETURNING id, \
+             title, completed, position).",
+        ));
+    }
+    Ok(Some(todo))
+}
+
+/// Creates a todo through the API, which needs the store of step b.
+fn create(session: &mut Session, title: &str) -> Result<Value, Failure> {
+    match try_create(session, title)? {
+        Some(todo) => Ok(todo),
+        None => Err(Failure::plain(
+            "POST /todos answered 501: the store is not written yet",
+            "This check needs step b: write the SQL of Store first.",
+        )),
+    }
+}
+
+/// Marks a todo completed through the API.
+fn complete(session: &mut Session, todo: &Value) -> CheckResult {
+    let path = path_of_url(todo["url"].as_str().unwrap_or("")).unwrap_or_default();
+    let reply = api(session, "PATCH", &path, Some(&json!({ "completed": true })))?;
+    if reply.status != 200 || json_of(&reply)["completed"] != true {
+        return Err(reply.fail(
+            "200 OK and the todo with \"completed\": true",
+            "PATCH calls Store::update: UPDATE todos SET completed = coalesce(?3, completed), ... \
+             WHERE id = ?1 RETURNING id, title, completed, position.",
+        ));
+    }
+    Ok(())
+}
+
+// ---- Reading the page ----
+
+/// HTML text as a reader sees it: character references decoded.
+fn unescape(html: &str) -> String {
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(at) = rest.find('&') {
+        text.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let end = rest.find(';').filter(|&end| end <= 10);
+        let decoded = end.and_then(|end| {
+            let name = &rest[1..end];
+            let number = |digits: &str, radix| {
+                u32::from_str_radix(digits, radix)
+                    .ok()
+                    .and_then(char::from_u32)
+            };
+            match name {
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "amp" => Some('&'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ if name.starts_with("#x") || name.starts_with("#X") => number(&name[2..], 16),
+                _ if name.starts_with('#') => number(&name[1..], 10),
+                _ => None,
+            }
+        });
+        match (decoded, end) {
+            (Some(character), Some(end)) => {
+                text.push(character);
+                rest = &rest[end + 1..];
+            }
+            _ => {
+                text.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    text.push_str(rest);
+    text
+}
+
+/// The text of some HTML: tags dropped, references decoded. (An escaped
+/// title has no `<` left in it, so dropping tags cannot cut into one.)
+fn text_of(html: &str) -> String {
+    let mut bare = String::new();
+    let mut in_tag = false;
+    for character in html.chars() {
+        match character {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                bare.push(' ');
+            }
+            _ if !in_tag => bare.push(character),
+            _ => {}
+        }
+    }
+    unescape(&bare)
+}
+
+/// Every `<li>` of the page: its tag and the HTML inside it.
+fn list_items(html: &str) -> Vec<(Tag, String)> {
+    let lower = html.to_ascii_lowercase();
+    start_tags(html, "li")
+        .into_iter()
+        .map(|tag| {
+            let end = lower[tag.end..]
+                .find("</li")
+                .or_else(|| lower[tag.end..].find("<li"))
+                .map_or(html.len(), |end| tag.end + end);
+            let inside = html[tag.end..end].to_owned();
+            (tag, inside)
+        })
+        .collect()
+}
+
+/// The `<li>` whose text shows `title`, if there is one.
+fn item_showing(html: &str, title: &str) -> Option<(Tag, String)> {
+    list_items(html)
+        .into_iter()
+        .find(|(_, inside)| text_of(inside).contains(title))
+}
+
+fn is_completed(tag: &Tag) -> bool {
+    tag.attribute("class")
+        .is_some_and(|class| class.split_whitespace().any(|name| name == "completed"))
+}
+
+/// The form of the page that POSTs to `action`, if there is one.
+fn form_posting_to(html: &str, action: &str) -> Option<Form> {
+    forms(html)
+        .into_iter()
+        .find(|form| form.method == "post" && form.action == action)
+}
+
+/// A page for a report: status, type, and the body from `<body>` on (the
+/// `<head>` of the layout is the same on every page, and long).
+fn page_summary(page: &Reply) -> String {
+    let lower = page.body.to_ascii_lowercase();
+    let Some(at) = lower.find("<body") else {
+        return page.summary();
+    };
+    let content_type = page.header("content-type").unwrap_or("(no Content-Type)");
+    format!(
+        "{}, Content-Type: {content_type}\nbody, from <body> on: {}",
+        page.status,
+        quote_body(&page.body[at..])
+    )
+}
+
+/// A failure about a page, showing its `<body>`.
+fn page_fail(page: &Reply, expected: impl Into<String>, hint: impl Into<String>) -> Failure {
+    Failure {
+        got: page_summary(page),
+        ..page.fail(expected, hint)
+    }
+}
+
+/// GET /, expecting the page.
+fn get_page(session: &mut Session) -> Result<Reply, Failure> {
+    let page = session.get("/")?;
+    if page.status != 200 {
+        return Err(page_fail(
+            &page,
+            "200 OK and the list page",
+            "GET / sends the page made from the templates: a 500 body names the template, the \
+             line and what is wrong with it.",
+        ));
+    }
+    Ok(page)
+}
+
+// ---- Step a ----
+
+fn serves_the_list_page(session: &mut Session) -> CheckResult {
+    database(session)?;
+    let page = get_page(session)?;
+    if page.media_type().as_deref() != Some("text/html") {
+        return Err(page_fail(
+            &page,
+            "Content-Type: text/html; charset=utf-8",
+            "The page is HTML: send_list sends it with text/html; charset=utf-8. Keep that line.",
+        ));
+    }
+    match title_of(&page.body) {
+        Some(title) if title == "Todo List" => Ok(()),
+        _ => Err(page_fail(
+            &page,
+            "a page with <title>Todo List</title>",
+            "The title comes from the layout, lessons/9_todo_app/templates/layout.html: LIST_TEMPLATE \
+             must start with {% extends \"layout.html\" %} and put its HTML in {% block content %}.",
+        )),
+    }
+}
+
+fn lists_every_todo(session: &mut Session) -> CheckResult {
+    database(session)?;
+    let run = marker();
+    let open_title = format!("Open todo {run}");
+    let done_title = format!("Done todo {run}");
+    // With the store of step b, todos of our own; before it, the samples
+    // of the starter's Store::list.
+    let (open_title, done_title, how) = match try_create(session, &open_title)? {
+        Some(_) => {
+            let done = create(session, &done_title)?;
+            complete(session, &done)?;
+            (
+                open_title,
+                done_title,
+                "two todos made with the API (the second one completed), then",
+            )
+        }
+        None => (
+            "Sample: storing todos is not written yet (step b)".to_owned(),
+            "Sample: a <b>done</b> todo, its tags shown as typed".to_owned(),
+            "with the starter's two sample todos (step b not written yet):",
+        ),
+    };
+    let page = get_page(session)?;
+    let fail = |expected: String, hint: &str| Failure {
+        sent: format!("{how} {}", page.sent),
+        expected,
+        got: page_summary(&page),
+        hint: hint.into(),
+    };
+    let Some((open_item, _)) = item_showing(&page.body, &open_title) else {
+        return Err(fail(
+            format!("an <li> that shows {open_title:?}"),
+            "The page has no <li> with this todo's title: in LIST_TEMPLATE, write \
+             {% for todo in todos %}<li>{{ todo.title }}</li>{% endfor %} inside a <ul>.",
+        ));
+    };
+    let Some((done_item, _)) = item_showing(&page.body, &done_title) else {
+        return Err(fail(
+            format!("an <li> that shows {done_title:?}"),
+            "Only some todos are on the page: the for loop should show every one of `todos`.",
+        ));
+    };
+    if is_completed(&open_item) || !is_completed(&done_item) {
+        return Err(fail(
+            format!(
+                "<li class=\"completed\"> for {done_title:?}, and a plain <li> for {open_title:?}"
+            ),
+            "Mark done todos only: <li{% if todo.completed %} class=\"completed\"{% endif %}>.",
+        ));
+    }
+    Ok(())
+}
+
+fn titles_are_escaped(session: &mut Session) -> CheckResult {
+    database(session)?;
+    let tag = marker();
+    let title = format!("<script>alert(\"{tag}\")</script> & <b>bold</b>");
+    let (title, raw, how) = match try_create(session, &title)? {
+        Some(_) => (
+            title,
+            format!("<script>alert(\"{tag}\")"),
+            "a todo made with the API, then",
+        ),
+        None => {
+            let sample = "Sample: a <b>done</b> todo, its tags shown as typed".to_owned();
+            (
+                sample,
+                "<b>done</b>".to_owned(),
+                "with the starter's samples:",
+            )
+        }
+    };
+    let page = get_page(session)?;
+    if page.body.contains(&raw) || !text_of(&page.body).contains(&title) {
+        return Err(Failure {
+            sent: format!("{how} {}", page.sent),
+            expected: format!("the title {title:?} shown as text: &lt;script&gt;... in the HTML"),
+            got: page_summary(&page),
+            hint:
+                "Let the template escape: {{ todo.title }} in a template whose name ends in .html \
+                   is escaped for you. Do not add |safe, and do not build the page with format!."
+                    .into(),
+        });
+    }
+    Ok(())
+}
+
+// ---- Step b ----
+
+/// Checks a reply of the API: its status, and the CORS header.
+fn expect_api(reply: &Reply, status: u16, expected: &str, hint: &str) -> CheckResult {
+    if store_not_written(reply) {
+        return Err(reply.fail(expected, WRITE_THE_STORE));
+    }
+    if reply.status != status {
+        return Err(reply.fail(expected, hint));
+    }
+    if reply.header("access-control-allow-origin") != Some("*") {
+        return Err(reply.fail(
+            "Access-Control-Allow-Origin: * on every answer of the API",
+            "The API of api.rs sends it; keep api.rs as it was given.",
+        ));
+    }
+    Ok(())
+}
+
+fn api_stores_todos(session: &mut Session) -> CheckResult {
+    database(session)?;
+    let title = format!("Buy milk {}", marker());
+    let reply = api(
+        session,
+        "POST",
+        "/todos",
+        Some(&json!({ "title": title, "order": 5 })),
+    )?;
+    expect_api(
+        &reply,
+        201,
+        "201 Created, a Location header, and the new todo as JSON",
+        "POST /todos calls Store::add: INSERT the todo with parameters and return the new row.",
+    )?;
+    let todo = json_of(&reply);
+    let Some(path) = todo["url"].as_str().and_then(path_of_url) else {
+        return Err(reply.fail(
+            "a todo with a \"url\" like http://localhost:8000/todos/1",
+            "The url is made of the id: Store::add must return the id SQLite gave the row \
+             (RETURNING id, ...).",
+        ));
+    };
+    if todo["title"] != title.as_str() || todo["completed"] != false || todo["order"] != 5 {
+        return Err(reply.fail(
+            format!("the todo as sent: \"title\": {title:?}, \"completed\": false, \"order\": 5"),
+            "Store::add should store title, completed and order (in the column position), and \
+             todo_from_row read them back in the order of the SELECT's columns.",
+        ));
+    }
+
+    let list = api(session, "GET", "/todos", None)?;
+    expect_api(
+        &list,
+        200,
+        "200 OK and every todo",
+        "GET /todos calls Store::list.",
+    )?;
+    let listed = json_of(&list).as_array().is_some_and(|todos| {
+        todos
+            .iter()
+            .any(|listed| listed["url"] == todo["url"] && listed["title"] == title.as_str())
+    });
+    if !listed {
+        return Err(list.fail(
+            format!("a JSON array with the new todo, {title:?}"),
+            "Store::list should SELECT every row of todos and make a Todo of each.",
+        ));
+    }
+
+    let one = api(session, "GET", &path, None)?;
+    expect_api(
+        &one,
+        200,
+        "200 OK and the todo",
+        "GET /todos/<id> calls Store::get: SELECT ... WHERE id = ?1.",
+    )?;
+    if json_of(&one)["title"] != title.as_str() {
+        return Err(one.fail(
+            format!("the todo {title:?}"),
+            "Store::get should return the row whose id is the parameter: WHERE id = ?1, with [id].",
+        ));
+    }
+
+    let changed = api(session, "PATCH", &path, Some(&json!({ "completed": true })))?;
+    expect_api(
+        &changed,
+        200,
+        "200 OK and the whole todo, now completed",
+        "PATCH calls Store::update.",
+    )?;
+    let after = json_of(&changed);
+    if after["completed"] != true || after["title"] != title.as_str() || after["order"] != 5 {
+        return Err(changed.fail(
+            format!("{{\"title\": {title:?}, \"completed\": true, \"order\": 5, ...}}: only completed changed"),
+            "Store::update changes only what the PATCH sent: SET title = coalesce(?2, title), \
+             completed = coalesce(?3, completed), position = coalesce(?4, position).",
+        ));
+    }
+    let new_title = format!("Buy oat milk {}", marker());
+    let renamed = api(
+        session,
+        "PATCH",
+        &path,
+        Some(&json!({ "title": new_title })),
+    )?;
+    expect_api(
+        &renamed,
+        200,
+        "200 OK and the whole todo, renamed",
+        "PATCH calls Store::update.",
+    )?;
+    let after = json_of(&renamed);
+    if after["title"] != new_title.as_str() || after["completed"] != true {
+        return Err(renamed.fail(
+            format!("{{\"title\": {new_title:?}, \"completed\": true, ...}}: still completed"),
+            "A PATCH that sends only a title keeps completed as it was: coalesce(?3, completed).",
+        ));
+    }
+
+    let deleted = api(session, "DELETE", &path, None)?;
+    expect_api(
+        &deleted,
+        204,
+        "204 No Content",
+        "DELETE /todos/<id> calls Store::delete.",
+    )?;
+    let gone = api(session, "GET", &path, None)?;
+    expect_api(
+        &gone,
+        404,
+        "404 Not Found: the todo was deleted",
+        "Store::delete should DELETE FROM todos WHERE id = ?1.",
+    )?;
+
+    let other = create(session, &format!("Clear me {}", marker()))?;
+    let cleared = api(session, "DELETE", "/todos", None)?;
+    expect_api(
+        &cleared,
+        204,
+        "204 No Content",
+        "DELETE /todos calls Store::delete_all.",
+    )?;
+    let list = api(session, "GET", "/todos", None)?;
+    if json_of(&list) != json!([]) {
+        return Err(list.fail(
+            format!("[] after DELETE /todos (it had {})", other["title"]),
+            "Store::delete_all should DELETE FROM todos, every row.",
+        ));
+    }
+    Ok(())
+}
+
+fn unknown_ids_are_404(session: &mut Session) -> CheckResult {
+    database(session)?;
+    // A todo that existed: its id is certainly unknown once it is gone.
+    let todo = create(session, &format!("Soon gone {}", marker()))?;
+    let path = path_of_url(todo["url"].as_str().unwrap_or("")).unwrap_or_default();
+    let deleted = api(session, "DELETE", &path, None)?;
+    expect_api(
+        &deleted,
+        204,
+        "204 No Content",
+        "DELETE /todos/<id> calls Store::delete.",
+    )?;
+    let patch = json!({ "completed": true });
+    let requests = [
+        (
+            "GET",
+            path.as_str(),
+            None,
+            "Store::get returns None when no row has the id: query_row(...).optional().",
+        ),
+        (
+            "PATCH",
+            path.as_str(),
+            Some(&patch),
+            "Store::update returns None when no row has the id: .optional().",
+        ),
+        (
+            "DELETE",
+            path.as_str(),
+            None,
+            "Store::delete returns false when no row was deleted: execute(...)? == 1.",
+        ),
+        (
+            "GET",
+            "/todos/not-a-number",
+            None,
+            "The API answers a path like this itself; keep api.rs as given.",
+        ),
+    ];
+    for (method, path, body, hint) in requests {
+        let reply = api(session, method, path, body)?;
+        expect_api(
+            &reply,
+            404,
+            "404 Not Found, with a JSON body {\"error\": \"...\"}",
+            hint,
+        )?;
+        if !json_of(&reply)["error"].is_string() {
+            return Err(reply.fail("a JSON body {\"error\": \"...\"}", "Keep api.rs as given."));
+        }
+    }
+    Ok(())
+}
+
+fn titles_are_parameters(session: &mut Session) -> CheckResult {
+    database(session)?;
+    let run = marker();
+    let titles = [
+        "'); DROP TABLE todos;--".to_owned(),
+        format!("Robert'); DELETE FROM todos; -- {run}"),
+        format!("It's 100% \"quoted\", with ?1 and \\ and ; {run}"),
+    ];
+    let mut made = Vec::new();
+    for title in &titles {
+        let reply = api(session, "POST", "/todos", Some(&json!({ "title": title })))?;
+        expect_api(
+            &reply,
+            201,
+            &format!("201 Created, with the title stored as typed: {title:?}"),
+            "A title with a ' breaks SQL that pastes it into the statement (format!): pass it as \
+             a parameter, VALUES (?1, ?2, ?3) with rusqlite::params![...], and SQLite never \
+             reads it as SQL.",
+        )?;
+        made.push(json_of(&reply));
+    }
+    for (title, todo) in titles.iter().zip(&made) {
+        let path = path_of_url(todo["url"].as_str().unwrap_or("")).unwrap_or_default();
+        let reply = api(session, "GET", &path, None)?;
+        if reply.status != 200 || json_of(&reply)["title"] != title.as_str() {
+            return Err(reply.fail(
+                format!("200 OK and the title exactly as typed: {title:?}"),
+                "Store the title itself, as a parameter: no escaping, no quotes added.",
+            ));
+        }
+    }
+    let page = get_page(session)?;
+    let text = text_of(&page.body);
+    if let Some(title) = titles.iter().find(|title| !text.contains(title.as_str())) {
+        return Err(page_fail(
+            &page,
+            format!(
+                "the page to show {title:?} as typed (the table still there, every todo on it)"
+            ),
+            "The titles must be stored and listed as they were sent: with parameters, a title is \
+             only ever data.",
+        ));
+    }
+    Ok(())
+}
+
+fn no_todo_lost_under_load(session: &mut Session) -> CheckResult {
+    const CLIENTS: usize = 20;
+    const TODOS: usize = 25;
+    database(session)?;
+    let run = marker();
+    let url = format!("{}/todos", session.server()?.base_url());
+    let client = session.client().clone();
+    let sent = format!(
+        "{CLIENTS} clients at once, each sending {TODOS} POSTs to /todos \
+         (like curl -d '{{\"title\": \"...\"}}' http://localhost:8000/todos)"
+    );
+    let problems: Vec<String> = std::thread::scope(|scope| {
+        let clients: Vec<_> = (0..CLIENTS)
+            .map(|number| {
+                let (client, url, run) = (&client, &url, &run);
+                scope.spawn(move || {
+                    for todo in 0..TODOS {
+                        let title = format!("{run}-{number:02}-{todo:02}");
+                        let result = client
+                            .post(url)
+                            .header("Content-Type", "application/json")
+                            .body(json!({ "title": title }).to_string())
+                            .send();
+                        let response = match result {
+                            Ok(response) => response,
+                            Err(error) => return Some(format!("a POST got no answer: {error}")),
+                        };
+                        let status = response.status().as_u16();
+                        let body = response.text().unwrap_or_default();
+                        if status != 201 {
+                            return Some(format!("a POST got {status}: {body}"));
+                        }
+                        let stored: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+                        if stored["title"] != title.as_str() {
+                            return Some(format!(
+                                "the POST of {title:?} was answered with another todo: {body}"
+                            ));
+                        }
+                    }
+                    None
+                })
+            })
+            .collect();
+        clients
+            .into_iter()
+            .filter_map(|client| {
+                client
+                    .join()
+                    .unwrap_or(Some("a client thread panicked".into()))
+            })
+            .collect()
+    });
+    if let Some(problem) = problems.first() {
+        return Err(Failure {
+            sent,
+            expected: "every POST answered 201 Created with its own todo".into(),
+            got: format!(
+                "{} of {CLIENTS} clients had trouble; the first: {problem}",
+                problems.len()
+            ),
+            hint:
+                "Each method of Store should lock the connection once (self.connection()) and do \
+                   its work in one statement: INSERT ... RETURNING gives the new row back at once. \
+                   Reading last_insert_rowid or max(id) in a second statement can get another \
+                   thread's todo."
+                    .into(),
+        });
+    }
+    let list = api(session, "GET", "/todos", None)?;
+    let todos = json_of(&list);
+    let titles: Vec<&str> = todos
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|todo| todo["title"].as_str())
+        .filter(|title| title.starts_with(run.as_str()))
+        .collect();
+    let mut missing = Vec::new();
+    let mut repeated = Vec::new();
+    for number in 0..CLIENTS {
+        for todo in 0..TODOS {
+            let title = format!("{run}-{number:02}-{todo:02}");
+            match titles.iter().filter(|listed| **listed == title).count() {
+                0 => missing.push(title),
+                1 => {}
+                _ => repeated.push(title),
+            }
+        }
+    }
+    if missing.is_empty() && repeated.is_empty() {
+        return Ok(());
+    }
+    Err(list.fail(
+        format!(
+            "all {} todos in GET /todos, each once ({} missing, {} more than once, such as {:?})",
+            CLIENTS * TODOS,
+            missing.len(),
+            repeated.len(),
+            missing.first().or(repeated.first())
+        ),
+        "Every POST that was answered 201 must be in the database, once: one INSERT per todo.",
+    ))
+}
+
+// ---- Step c ----
+
+fn page_has_the_forms(session: &mut Session) -> CheckResult {
+    database(session)?;
+    let todo = create(session, &format!("Form me {}", marker()))?;
+    let id = id_of(&todo).unwrap_or_default();
+    let page = get_page(session)?;
+    let Some(add) = form_posting_to(&page.body, "/") else {
+        return Err(page_fail(
+            &page,
+            "<form method=\"post\" action=\"/\"> with an <input name=\"title\">",
+            "Write the add_form macro in FORMS_TEMPLATE: a form that POSTs to /, so that the \
+             browser sends title=... in the body.",
+        ));
+    };
+    let has_title = add
+        .field("title")
+        .is_some_and(|field| field.tag == "input" || field.tag == "textarea");
+    if !has_title || !add.has_submit() {
+        return Err(page_fail(
+            &page,
+            "inside the add form: <input name=\"title\"> and a <button type=\"submit\">",
+            "The field's name is what the text travels under: name=\"title\" makes title=... .",
+        ));
+    }
+    for action in ["toggle", "delete"] {
+        let path = format!("/{action}/{id}");
+        match form_posting_to(&page.body, &path) {
+            Some(form) if form.has_submit() => {}
+            Some(_) => {
+                return Err(page_fail(
+                    &page,
+                    format!("a submit button inside <form method=\"post\" action=\"{path}\">"),
+                    "Without a <button type=\"submit\"> there is nothing to press.",
+                ));
+            }
+            None => {
+                return Err(page_fail(
+                    &page,
+                    format!("<form method=\"post\" action=\"{path}\"> for the todo {id}"),
+                    "Write the toggle_form and delete_form macros: each a form that POSTs to \
+                     /toggle/{{ todo.id }} (or /delete/...), with a button.",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks a redirect: 303 See Other to `/`.
+fn expect_see_other(reply: &Reply, hint: &str) -> CheckResult {
+    let expected = "303 See Other, with Location: /";
+    match reply.status {
+        303 => {}
+        501 => return Err(reply.fail(expected, hint)),
+        200 => {
+            return Err(page_fail(
+                reply,
+                expected,
+                "Do not answer a POST with the page: reloading it would send the form again. \
+                 Answer 303 See Other with Location: / (Post/Redirect/Get, lesson 2).",
+            ));
+        }
+        301 | 302 | 307 | 308 => {
+            return Err(reply.fail(
+                expected,
+                "Use 303 See Other: it tells the browser to GET the list; after 307 or 308 it \
+                 would POST the form again.",
+            ));
+        }
+        _ => return Err(reply.fail(expected, hint)),
+    }
+    if reply.header("location") != Some("/") {
+        return Err(reply.fail(
+            expected,
+            "The list is at /: send_header(\"Location\", \"/\").",
+        ));
+    }
+    Ok(())
+}
+
+/// The todo the API has at `path`, if any (`Null` if none).
+fn todo_at(session: &mut Session, path: &str) -> Result<Value, Failure> {
+    let reply = api(session, "GET", path, None)?;
+    Ok(if reply.status == 200 {
+        json_of(&reply)
+    } else {
+        Value::Null
+    })
+}
+
+fn add_form_redirects(session: &mut Session) -> CheckResult {
+    database(session)?;
+    let title = format!("Water the plants {}", marker());
+    let reply = session.post_form("/", &[("title", &title)])?;
+    expect_see_other(
+        &reply,
+        "In add_from_form: take form.get(\"title\"), store it with self.store.add(title, false, None)?, \
+         then answer 303 See Other with Location: /.",
+    )?;
+    let page = get_page(session)?;
+    if item_showing(&page.body, &title).is_none() {
+        return Err(page_fail(
+            &page,
+            format!("after the 303, the list to show {title:?}"),
+            "add_from_form should store the title with self.store.add before it redirects.",
+        ));
+    }
+    let list = api(session, "GET", "/todos", None)?;
+    let in_api = json_of(&list).as_array().is_some_and(|todos| {
+        todos
+            .iter()
+            .any(|todo| todo["title"] == title.as_str() && todo["completed"] == false)
+    });
+    if !in_api {
+        return Err(list.fail(
+            format!("GET /todos to have the todo {title:?}, not completed"),
+            "The page and the API share one store: add the todo with self.store.add.",
+        ));
+    }
+    Ok(())
+}
+
+fn toggle_and_delete_redirect(session: &mut Session) -> CheckResult {
+    database(session)?;
+    let todo = create(session, &format!("Toggle me {}", marker()))?;
+    let id = id_of(&todo).unwrap_or_default();
+    let path = format!("/todos/{id}");
+    for expected in [true, false] {
+        let reply = session.post_form(&format!("/toggle/{id}"), &[])?;
+        expect_see_other(
+            &reply,
+            "In toggle_from_form: self.store.toggle(id)?, then 303 See Other with Location: /.",
+        )?;
+        let now = todo_at(session, &path)?;
+        if now["completed"] != expected {
+            return Err(reply.fail(
+                format!("after the POST, GET {path} to say \"completed\": {expected}"),
+                "Toggling flips completed, each time: UPDATE todos SET completed = NOT completed \
+                 WHERE id = ?1.",
+            ));
+        }
+    }
+    let reply = session.post_form(&format!("/delete/{id}"), &[])?;
+    expect_see_other(
+        &reply,
+        "In delete_from_form: self.store.delete(id)?, then 303 See Other with Location: /.",
+    )?;
+    if !todo_at(session, &path)?.is_null() {
+        return Err(reply.fail(
+            format!("after the POST, GET {path} to answer 404: the todo is gone"),
+            "delete_from_form should call self.store.delete(id).",
+        ));
+    }
+    Ok(())
+}
+
+fn bad_forms_are_refused(session: &mut Session) -> CheckResult {
+    database(session)?;
+    let normal = get_page(session)?;
+    for title in ["", "   "] {
+        let reply = session.post_form("/", &[("title", title)])?;
+        let expected = "400 Bad Request, and the page again: the add form and a message";
+        if reply.status == 501 {
+            return Err(reply.fail(expected, "Write add_from_form (step c)."));
+        }
+        if reply.status != 400 {
+            return Err(reply.fail(
+                expected,
+                "A todo needs a title: when form.get(\"title\") is missing or blank (trim it), \
+                 do not store anything; answer self.send_list(response, 400, Some(\"...\")).",
+            ));
+        }
+        let has_form = form_posting_to(&reply.body, "/").is_some();
+        let normal_lines: Vec<&str> = normal.body.lines().collect();
+        let has_message = reply.body.lines().any(|line| {
+            !line.trim().is_empty()
+                && !normal_lines.contains(&line)
+                && !text_of(line).trim().is_empty()
+        });
+        if reply.media_type().as_deref() != Some("text/html") || !has_form || !has_message {
+            return Err(page_fail(
+                &reply,
+                expected,
+                "Answer with the list page, so that the visitor can try again, and a message \
+                 that says what was wrong: self.send_list(response, 400, Some(\"A todo needs a title.\")).",
+            ));
+        }
+    }
+    for path in [
+        "/toggle/999999999",
+        "/delete/999999999",
+        "/toggle/not-a-number",
+    ] {
+        let reply = session.post_form(path, &[])?;
+        if reply.status != 404 {
+            return Err(reply.fail(
+                "404 Not Found: there is no such todo",
+                "self.store.toggle(id)? (and delete) is false when no row has this id: answer \
+                 return Err(HttpError::new(404, \"...\").into()).",
+            ));
+        }
+    }
+    Ok(())
+}
+
+// ---- Step d ----
+
+/// What the API lists, without the `url`'s host (its port changes at a
+/// restart): `(path, title, completed, order)`, in order.
+fn snapshot(session: &mut Session) -> Result<(Reply, Vec<String>), Failure> {
+    let list = api(session, "GET", "/todos", None)?;
+    let todos = json_of(&list)
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|todo| {
+            let path = path_of_url(todo["url"].as_str().unwrap_or("")).unwrap_or_default();
+            format!(
+                "{path} {} completed={} order={}",
+                todo["title"], todo["completed"], todo["order"]
+            )
+        })
+        .collect();
+    Ok((list, todos))
+}
+
+fn todos_survive_a_restart(session: &mut Session) -> CheckResult {
+    database(session)?;
+    let run = marker();
+    let kept = create(session, &format!("Kept through a restart {run}"))?;
+    complete(session, &kept)?;
+    let from_form = format!("Added with the form, kept too {run}");
+    let reply = session.post_form("/", &[("title", &from_form)])?;
+    expect_see_other(&reply, "The add form must work first (step c).")?;
+    let (_, before) = snapshot(session)?;
+    session.restart()?;
+    let (list, after) = snapshot(session)?;
+    if after != before {
+        let lost = before.iter().filter(|todo| !after.contains(todo)).count();
+        return Err(list.fail(
+            format!(
+                "after the restart, the same {} todos as before (the server was stopped as a crash \
+                 would stop it, then started again with the same TODO_DB); {lost} are missing or changed",
+                before.len()
+            ),
+            "The todos live in a database in memory, which goes with the server. Open the file \
+             TODO_DB names instead: Connection::open(&path) in the TODO(d) region.",
+        ));
+    }
+    let page = get_page(session)?;
+    if item_showing(&page.body, &from_form).is_none() {
+        return Err(page_fail(
+            &page,
+            format!("after the restart, the list to show {from_form:?}"),
+            "The page and the API read the same database.",
+        ));
+    }
+    Ok(())
+}
+
+fn database_is_the_named_file(session: &mut Session) -> CheckResult {
+    let path = database(session)?;
+    create(session, &format!("In the file {}", marker()))?;
+    let size = std::fs::metadata(&path)
+        .map(|metadata| metadata.len())
+        .unwrap_or(0);
+    if size == 0 {
+        return Err(Failure::plain(
+            format!(
+                "TODO_DB={} but that file is missing or empty",
+                path.display()
+            ),
+            "Open the file that the TODO_DB environment variable names: std::env::var_os(\"TODO_DB\").",
+        ));
+    }
+    // Without TODO_DB, in a folder of its own: todo.sqlite3 appears there.
+    let folder = session.temp_dir()?.join("default");
+    std::fs::create_dir_all(&folder).map_err(|error| {
+        Failure::plain(format!("cannot make {}: {error}", folder.display()), "")
+    })?;
+    let launch = Launch::default()
+        .env_remove("TODO_DB")
+        .in_dir(folder.clone());
+    let name = session.binary_name();
+    let server = ServerProcess::start_with(session.binary(), &name, &launch)?;
+    let created = session
+        .client()
+        .post(format!("{}/todos", server.base_url()))
+        .body(json!({ "title": "default file" }).to_string())
+        .send()
+        .map(|response| response.status().as_u16())
+        .map_err(|error| error.to_string());
+    drop(server);
+    let expected = folder.join("todo.sqlite3");
+    if created != Ok(201) || !expected.is_file() {
+        return Err(Failure {
+            sent: format!("cd {} && {name}   (TODO_DB not set), then a POST to /todos", folder.display()),
+            expected: "a new file todo.sqlite3 in the current folder".into(),
+            got: format!("the POST got {created:?}; todo.sqlite3 there: {}", expected.is_file()),
+            hint: "When TODO_DB is not set, use \"todo.sqlite3\": a relative path, so the file is made \
+                   in the folder the server runs in."
+                .into(),
+        });
+    }
+    Ok(())
+}
+
+fn bad_database_path_is_refused(session: &mut Session) -> CheckResult {
+    database(session)?;
+    let bad = session
+        .temp_dir()?
+        .join("no-such-folder")
+        .join("todo.sqlite3");
+    let launch = Launch::default()
+        .env("TODO_DB", bad.display().to_string())
+        .env("PORT", "0");
+    let name = session.binary_name();
+    let sent = format!("TODO_DB={} {name}", bad.display());
+    let expected =
+        "one line that says the database cannot be opened, then an exit code that is not 0";
+    // Started as a server first: its first line says at once whether it
+    // serves (no waiting for a program that never ends). One that does
+    // not serve is then run to its end, for its exit code and output.
+    if ServerProcess::start_with(session.binary(), &name, &launch).is_ok() {
+        return Err(Failure {
+            sent,
+            expected: expected.into(),
+            got: "it started serving, with a database it cannot have opened".into(),
+            hint: "Open the file TODO_DB names (Connection::open), and return its error: main \
+                   prints it and exits."
+                .into(),
+        });
+    }
+    let ran = process::run_program(session.binary(), &name, &launch)?;
+    let output = format!("{}{}", ran.stdout, ran.stderr);
+    let lines: Vec<&str> = output
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .collect();
+    let file_name = bad.display().to_string();
+    let clear = lines.len() == 1
+        && !lines[0].contains("panicked")
+        && (lines[0].contains(&file_name) || lines[0].contains("TODO_DB"));
+    if clear && ran.code.is_some_and(|code| code != 0) {
+        return Ok(());
+    }
+    Err(Failure {
+        sent,
+        expected: expected.into(),
+        got: format!(
+            "exit code {}, and it printed:\n{output}",
+            ran.code
+                .map_or("(none: stopped by a signal)".to_owned(), |code| code
+                    .to_string())
+        ),
+        hint: "Do not unwrap() or expect() the open: map its error to one sentence that names \
+               the file, return Err(...), and let main print it."
+            .into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_pages_as_a_reader_would() {
+        assert_eq!(
+            unescape("&lt;b&gt; &amp; &#x27;x&#39; &#x2f; &nope; & a"),
+            "<b> & 'x' / &nope; & a"
+        );
+        let page = r#"<ul><li class="completed done"><span>A &lt;b&gt;</span></li><li>B</li></ul>"#;
+        let (tag, _) = item_showing(page, "A <b>").expect("the first item");
+        assert!(is_completed(&tag));
+        let (tag, _) = item_showing(page, "B").expect("the second item");
+        assert!(!is_completed(&tag));
+        assert!(item_showing(page, "C").is_none());
+    }
+
+    #[test]
+    fn finds_forms_by_their_action() {
+        let page = r#"<form method="post" action="/toggle/7"><button>Done</button></form>
+            <form method="get" action="/delete/7"><button>x</button></form>"#;
+        let toggle = form_posting_to(page, "/toggle/7").expect("the toggle form");
+        assert!(toggle.has_submit());
+        assert!(
+            form_posting_to(page, "/delete/7").is_none(),
+            "a GET form is not enough"
+        );
+    }
+
+    #[test]
+    fn reads_ids_from_urls() {
+        let todo = json!({ "url": "http://127.0.0.1:4000/todos/12" });
+        assert_eq!(id_of(&todo), Some(12));
+        assert_eq!(path_of_url("http://localhost/elsewhere/1"), None);
+    }
+}
