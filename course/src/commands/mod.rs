@@ -63,10 +63,6 @@ pub fn next_unfinished() -> Option<&'static Lesson> {
 /// The lesson that follows `lesson` in the course: the next one in
 /// [`ALL`], which may skip a number whose lesson is not there.
 pub fn next_lesson_after(lesson: &Lesson) -> Option<&'static Lesson> {
-<<<<<<< HEAD
-    // The next one in the list: lessons still being written leave gaps.
-=======
->>>>>>> 7042ef7bcb3a24715909ebfe79b3a2d0babc34c4
     ALL.iter().find(|next| next.number > lesson.number)
 }
 

@@ -66,17 +66,6 @@ pub static ALL: &[Lesson] = &[
         hints: lesson3::HINTS,
     },
     Lesson {
-        number: 7,
-        folder: "7_file_server",
-        title: "File server",
-        binary: "file_server",
-        package: "http-course",
-        is_server: true,
-        tour: false,
-        checks: lesson7::CHECKS,
-        hints: lesson7::HINTS,
-    },
-    Lesson {
         number: 4,
         folder: "4_bookmark_server",
         title: "Bookmark server",
@@ -97,6 +86,17 @@ pub static ALL: &[Lesson] = &[
         tour: false,
         checks: lesson5::CHECKS,
         hints: lesson5::HINTS,
+    },
+    Lesson {
+        number: 7,
+        folder: "7_file_server",
+        title: "File server",
+        binary: "file_server",
+        package: "http-course",
+        is_server: true,
+        tour: false,
+        checks: lesson7::CHECKS,
+        hints: lesson7::HINTS,
     },
     Lesson {
         number: 8,
@@ -155,38 +155,13 @@ mod tests {
 
     #[test]
     fn lessons_are_numbered_in_order_and_named_after_their_folders() {
-<<<<<<< HEAD
-<<<<<<< HEAD
-        // In order, without repeats; gaps are lessons still being written.
-        for pair in ALL.windows(2) {
-            assert!(pair[0].number < pair[1].number);
-=======
-        // In order; a number may be missing while its lesson is written.
-        for pair in ALL.windows(2) {
-            assert!(
-                pair[0].number < pair[1].number,
-                "lesson {} comes after lesson {} in ALL",
-                pair[1].number,
-                pair[0].number
-            );
->>>>>>> 7042ef7bcb3a24715909ebfe79b3a2d0babc34c4
-        }
-        for lesson in ALL {
-=======
         for (index, lesson) in ALL.iter().enumerate() {
-<<<<<<< HEAD
-            // In order; lessons being written in parallel may leave a gap
-            // for a while (lesson 8 may land before lesson 4).
+            // In order; a lesson still being written leaves a gap.
             assert!(
                 index == 0 || ALL[index - 1].number < lesson.number,
-                "lesson {} is out of order",
+                "lesson {} is out of order in ALL",
                 lesson.number
             );
->>>>>>> 9ecc5e3be31d677de889acc8699a14f761bb760e
-=======
-            // In order; a lesson still being written leaves a gap.
-            assert!(index == 0 || ALL[index - 1].number < lesson.number);
->>>>>>> 1d9d88acf28ba6a5e7937d25a1a2e5efa5f2942a
             assert_eq!(
                 lesson.folder,
                 format!("{}_{}", lesson.number, lesson.binary)
