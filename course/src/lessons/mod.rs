@@ -13,6 +13,7 @@ mod lesson0;
 mod lesson1;
 mod lesson2;
 mod lesson3;
+mod lesson6;
 
 /// The lessons, in the order students take them.
 pub static ALL: &[Lesson] = &[
@@ -59,6 +60,17 @@ pub static ALL: &[Lesson] = &[
         tour: false,
         checks: lesson3::CHECKS,
         hints: lesson3::HINTS,
+    },
+    Lesson {
+        number: 6,
+        folder: "6_threaded_server",
+        title: "Threaded server",
+        binary: "threaded_server",
+        package: "http-course",
+        is_server: true,
+        tour: false,
+        checks: lesson6::CHECKS,
+        hints: lesson6::HINTS,
     },
 ];
 
