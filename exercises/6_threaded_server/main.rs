@@ -226,7 +226,7 @@ impl Handler for Parallelometer {
             .split_once('?')
             .unwrap_or((request.path(), ""));
         if path == "/" {
-            return send_html(response, &page());
+            return send_html(response, &page(wait_asked(query, FRAME_WAIT)));
         }
         if let Some(number) = path.strip_prefix("/frame")
             && let Ok(number) = number.parse::<usize>()
@@ -286,13 +286,18 @@ impl Handler for Parallelometer {
     }
 }
 
-/// The parallelometer's page: FRAMES frames, loaded all at once.
-fn page() -> String {
+/// The parallelometer's page: FRAMES frames, loaded all at once, each
+/// waiting `wait` for the others (`/?wait=10` passes 10 seconds on).
+fn page(wait: Duration) -> String {
+    let seconds = wait.as_secs();
     let frames: String = (1..=FRAMES)
         .map(|number| {
-            format!("<iframe src=\"/frame{number}\" title=\"frame {number}\"></iframe>\n")
+            format!(
+                "<iframe src=\"/frame{number}?wait={seconds}\" title=\"frame {number}\"></iframe>\n"
+            )
         })
         .collect();
+    let unit = if seconds == 1 { "second" } else { "seconds" };
     format!(
         r#"<!DOCTYPE html>
 <html lang="en">
@@ -301,21 +306,20 @@ fn page() -> String {
 <title>Parallelometer</title>
 <style>{STYLESHEET}</style>
 <style>
-.frames {{ display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.5em; }}
-iframe {{ width: 100%; height: 5.5em; border: 1px solid #999; }}
+.frames {{ display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.5rem; }}
+iframe {{ display: block; box-sizing: border-box; width: 100%; height: 6.5rem; border: 1px solid #999; }}
 </style>
 </head>
 <body>
 <h1>Parallelometer</h1>
 <p>The browser asks for these {FRAMES} frames at once. Each frame waits up
-to {wait} second for the others, then shows how many requests the server
+to {seconds} {unit} for the others, then shows how many requests the server
 had in flight together: 1 if it serves one connection at a time.</p>
 <div class="frames">
 {frames}</div>
 </body>
 </html>
-"#,
-        wait = FRAME_WAIT.as_secs()
+"#
     )
 }
 
@@ -328,7 +332,11 @@ fn frame_page(number: usize, count: usize) -> String {
 <meta charset="utf-8">
 <title>Frame {number}</title>
 <style>{STYLESHEET}</style>
-<style>body {{ max-width: none; margin: 0; padding: 0.3em; }} p {{ margin: 0; }} .count {{ font-size: 1.4em; }}</style>
+<style>
+body {{ max-width: none; margin: 0; padding: 0.4em; font-size: 1rem; line-height: 1.25; }}
+p {{ margin: 0; }}
+.count {{ font-size: 1.3em; font-weight: bold; }}
+</style>
 </head>
 <body>
 <p class="count">{}</p>

@@ -14,7 +14,9 @@
 //! [`page_case`] builds and starts the solution on a free port, starts a
 //! fresh browser, runs the case, and saves a screenshot of the page it ends
 //! on to `target/browser-screenshots/<lesson>-<case>.png`. Without Chromium
-//! it skips (see [`availability`]).
+//! it skips (see [`availability`]). [`page_case_with_args`] does the same
+//! for a solution started with command-line arguments (lesson 6's
+//! `--threads`).
 //!
 //! | module | what it holds |
 //! |---|---|
@@ -24,4 +26,4 @@
 pub mod page;
 pub mod webdriver;
 
-pub use page::{Availability, Page, availability, page_case};
+pub use page::{Availability, Page, availability, page_case, page_case_with_args};

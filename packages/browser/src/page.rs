@@ -9,7 +9,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
-use course::process::ServerProcess;
+use course::process::{Launch, ServerProcess};
 use serde_json::Value;
 
 use crate::webdriver::{Browser, Element};
@@ -93,6 +93,19 @@ pub fn page_case(
     binary: &str,
     case: impl FnOnce(&mut Page) -> Result<()>,
 ) {
+    page_case_with_args(lesson, name, binary, &[], case);
+}
+
+/// [`page_case`], with the solution started with command-line `args`:
+/// `page_case_with_args("6_threaded_server", "threads", "threaded_server_sol",
+/// &["--threads"], |page| { ... })`.
+pub fn page_case_with_args(
+    lesson: &str,
+    name: &str,
+    binary: &str,
+    args: &[&str],
+    case: impl FnOnce(&mut Page) -> Result<()>,
+) {
     let (driver, chromium) = match availability() {
         Availability::Ready { driver, chromium } => (driver, chromium),
         Availability::Skip(why) => return say_once(&why),
@@ -102,7 +115,7 @@ pub fn page_case(
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
     let screenshot = screenshot_folder().join(format!("{lesson}-{name}.png"));
-    let result = start_solution(binary).and_then(|server| {
+    let result = start_solution(binary, args).and_then(|server| {
         let browser = Browser::start(&driver, &chromium, WINDOW.0, WINDOW.1)?;
         let mut page = Page { server, browser };
         let outcome = case(&mut page);
@@ -135,11 +148,11 @@ pub fn screenshot_folder() -> PathBuf {
 }
 
 /// Builds a lesson's binary with Cargo (once per test program) and starts
-/// it on a free port.
+/// it on a free port, with `args`.
 ///
 /// The one place that uses the checker's process helpers: if they move,
 /// only this function changes.
-fn start_solution(binary: &str) -> Result<ServerProcess> {
+fn start_solution(binary: &str, args: &[&str]) -> Result<ServerProcess> {
     static BUILT: Mutex<Vec<(String, PathBuf)>> = Mutex::new(Vec::new());
     let mut built = BUILT.lock().unwrap_or_else(PoisonError::into_inner);
     let path = match built.iter().find(|(name, _)| name == binary) {
@@ -153,7 +166,10 @@ fn start_solution(binary: &str) -> Result<ServerProcess> {
         }
     };
     drop(built);
-    ServerProcess::start(&path, binary).map_err(|failure| anyhow!("{failure}"))
+    let launch = args
+        .iter()
+        .fold(Launch::default(), |launch, arg| launch.arg(*arg));
+    ServerProcess::start_with(&path, binary, &launch).map_err(|failure| anyhow!("{failure}"))
 }
 
 /// What a case works with: the lesson's server, and a browser to visit it.

@@ -5,3 +5,4 @@
 mod lesson0;
 mod lesson1;
 mod lesson2;
+mod lesson6;
