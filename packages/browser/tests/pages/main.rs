@@ -7,6 +7,7 @@ mod lesson1;
 mod lesson2;
 mod lesson4;
 mod lesson5;
+mod lesson6;
 mod lesson7;
 mod lesson8;
 mod lesson9;

@@ -1,0 +1,605 @@
+//! Lesson 6, the threaded server, in three steps: (a) a thread per
+//! connection (`threaded_server --threads`), (b) a pool of 4 workers (the
+//! default), (c) going further, a graceful shutdown with `POST /shutdown`.
+//!
+//! Nothing a working server does is timed. Concurrency is seen through
+//! requests that wait for each other inside the server: `/hold/KEY` waits
+//! until `/release/KEY` arrives, so a held request that says "released"
+//! proves the server answered a second connection while the first was in
+//! flight. Every waiting request also says the most requests it saw in
+//! flight at once, which shows the size of a pool. The checks ask for a
+//! long wait (`?wait=10`): a working server answers at once, and the wait
+//! only bounds how long a server that serves one connection at a time
+//! keeps the check waiting. One check cannot do without a wait: that a
+//! pool of 4 leaves a fifth request waiting is seen only by waiting
+//! (2 seconds, and 10 more if the four did not all meet in time).
+//!
+//! Each check starts the server again, with the flag of its step, and
+//! talks to it over plain TCP with `Connection: close`, one connection per
+//! request, so that no idle connection of a client library occupies a
+//! worker of the pool.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use super::random_number;
+use crate::process::Launch;
+use crate::session::Session;
+use crate::{Check, CheckResult, Failure, Hint};
+
+/// The checks, in the order the lesson text asks for them.
+pub const CHECKS: &[Check] = &[
+    Check {
+        name: "with --threads, a held request is released by a second one: two connections at once",
+        step: Some("a"),
+        optional: false,
+        run: threads_serve_two_at_once,
+    },
+    Check {
+        name: "with --threads, 16 frames asked for at once are all in flight together",
+        step: Some("a"),
+        optional: false,
+        run: threads_serve_sixteen_at_once,
+    },
+    Check {
+        name: "a handler that panics gets 500, and the in-flight count comes back down",
+        step: Some("a"),
+        optional: false,
+        run: panics_do_not_leak_the_count,
+    },
+    Check {
+        name: "the pool (the default) also serves two connections at once",
+        step: Some("b"),
+        optional: false,
+        run: pool_serves_two_at_once,
+    },
+    Check {
+        name: "the pool serves 4 held requests at once, and a fifth waits its turn",
+        step: Some("b"),
+        optional: false,
+        run: pool_is_capped_at_four,
+    },
+    Check {
+        name: "POST /shutdown stops accepting, finishes the requests in flight, and exits with 0",
+        step: Some("c"),
+        optional: true,
+        run: shutdown_is_graceful,
+    },
+];
+
+/// The hints: a nudge, the idea, then the code.
+pub const HINTS: &[Hint] = &[
+    Hint {
+        step: Some("a"),
+        nudge: "Run `cargo run --bin threaded_server -- --threads` and open http://localhost:8000/: every frame says 1 while --threads still serves one connection at a time. The loop to write is thread_per_connection()'s TODO(a).",
+        concept: "Accept connections in a loop, `for connection in listener.incoming()` on `Listener::from_env()?`, and give each one to a thread of its own, then go straight back to accept the next. The threads share one Parallelometer: an Arc lets them all own it.",
+        code: "let meter = Arc::new(Parallelometer::new(listener.address())); then in the loop: if meter.is_stopping() { break; } let meter = Arc::clone(&meter); thread::spawn(move || connection.serve(&*meter)); -- and no join(), which would wait for the thread before accepting again.",
+    },
+    Hint {
+        step: Some("b"),
+        nudge: "Without a flag, main calls pool(), the TODO(b): a fixed number of threads, WORKERS, started once, each serving one connection after another.",
+        concept: "A channel carries connections from the accepting loop to the workers: the loop sends, each worker receives. The receiver has one owner, so the workers share it behind Arc<Mutex<...>>, and hold the lock only while they take a connection, never while they serve it.",
+        code: "let (sender, receiver) = mpsc::channel::<Connection>(); let receiver = Arc::new(Mutex::new(receiver)); start WORKERS threads that loop { let next = receiver.lock().unwrap().recv(); match next { Ok(connection) => connection.serve_one(&*meter), Err(_) => break } }; then for connection in listener.incoming() { sender.send(connection) }.",
+    },
+    Hint {
+        step: Some("c"),
+        nudge: "POST /shutdown answers 501 until do_post's TODO(c) is written; the pool's loop must then stop, and the program end once the requests in flight are answered.",
+        concept: "A flag the loop reads (an AtomicBool), a connection to wake the loop from accept(), then: stop accepting, drop the sender so that each worker's recv() fails once the channel is empty, and join the workers before returning.",
+        code: "In do_post: refuse a client that is not request.client_address().ip().to_canonical().is_loopback() with 403; then self.stopping.store(true, Ordering::SeqCst); self.wake_the_accepting_loop(); and answer 200. In pool(): break when meter.is_stopping(), then drop(listener); drop(sender); and join every worker.",
+    },
+];
+
+/// The wait every check asks for (`?wait=10`): long enough for any
+/// computer to deliver the other requests, and it ends only a check that
+/// fails.
+const WAIT: &str = "wait=10";
+
+/// How long a request sent by these checks may take: a held request waits
+/// 10 s at most, and a fifth one waits for a held one first.
+const READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long a server that was asked to shut down may take to exit.
+const EXIT_WAIT: Duration = Duration::from_secs(15);
+
+/// The command a student runs to see a check's server themselves.
+fn command(flag: &str) -> String {
+    if flag.is_empty() {
+        "cargo run --bin threaded_server".to_owned()
+    } else {
+        format!("cargo run --bin threaded_server -- {flag}")
+    }
+}
+
+/// Starts the server again for one check, with `flag` (or none), and
+/// returns where it listens, as `127.0.0.1:PORT`.
+fn start(session: &mut Session, flag: &str) -> Result<String, Failure> {
+    let mut launch = Launch::default();
+    if !flag.is_empty() {
+        launch = launch.arg(flag);
+    }
+    session.set_launch(launch);
+    let server = session.restart()?;
+    Ok(server.base_url().trim_start_matches("http://").to_owned())
+}
+
+/// An answer: the status and the body.
+#[derive(Debug, Clone)]
+struct Answer {
+    status: u16,
+    body: String,
+}
+
+impl Answer {
+    /// The number before "request(s) in flight" in the body.
+    fn in_flight(&self) -> Option<usize> {
+        let at = self.body.find(" request")?;
+        let digits: String = self.body[..at]
+            .chars()
+            .rev()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.chars().rev().collect::<String>().parse().ok()
+    }
+
+    fn first_line(&self) -> String {
+        let line = self.body.lines().next().unwrap_or("").trim();
+        format!("{} {line:?}", self.status)
+    }
+}
+
+/// Opens a connection of its own for one request and sends it
+/// (`Connection: close`).
+fn request(address: &str, method: &str, path: &str) -> std::io::Result<TcpStream> {
+    let stream = TcpStream::connect(address)?;
+    write_request(stream, address, method, path)
+}
+
+/// Sends a request on a connection already open.
+fn write_request(
+    mut stream: TcpStream,
+    address: &str,
+    method: &str,
+    path: &str,
+) -> std::io::Result<TcpStream> {
+    stream.set_read_timeout(Some(READ_TIMEOUT))?;
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes())?;
+    Ok(stream)
+}
+
+/// Sends `GET path` on a connection opened earlier, and reads its answer.
+fn send_on(stream: TcpStream, address: &str, path: &str) -> Result<Answer, String> {
+    let stream = write_request(stream, address, "GET", path)
+        .map_err(|error| format!("no answer: {error}"))?;
+    answer(stream)
+}
+
+/// Reads an answer to the end of the connection.
+fn answer(mut stream: TcpStream) -> Result<Answer, String> {
+    let mut reply = Vec::new();
+    stream
+        .read_to_end(&mut reply)
+        .map_err(|error| format!("no answer: {error}"))?;
+    let reply = String::from_utf8_lossy(&reply).into_owned();
+    let status = reply
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| format!("no answer (the connection closed after {reply:?})"))?;
+    let body = reply
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, body)| body)
+        .to_owned();
+    Ok(Answer { status, body })
+}
+
+/// Sends one request on a connection of its own and reads its answer.
+fn send(address: &str, method: &str, path: &str) -> Result<Answer, String> {
+    let stream = request(address, method, path).map_err(|error| format!("no answer: {error}"))?;
+    answer(stream)
+}
+
+fn get(address: &str, path: &str) -> Result<Answer, String> {
+    send(address, "GET", path)
+}
+
+/// A key no other request uses.
+fn key() -> String {
+    format!("{:012x}", random_number() & 0xffff_ffff_ffff)
+}
+
+/// A failure about the server under check, with its last lines of output.
+fn failure(
+    session: &mut Session,
+    sent: String,
+    expected: &str,
+    got: String,
+    hint: &str,
+) -> Failure {
+    let output = session
+        .server()
+        .map(|server| server.output_for_report())
+        .unwrap_or_default();
+    Failure {
+        sent,
+        expected: expected.into(),
+        got: format!("{got}{output}"),
+        hint: hint.into(),
+    }
+}
+
+/// Sends a request on a connection of its own now, and reads its answer
+/// on a thread: the requests of a check reach the server in the order
+/// they are sent, and are answered in any order.
+fn send_now(address: &str, path: &str) -> thread::JoinHandle<Result<Answer, String>> {
+    let stream = request(address, "GET", path);
+    thread::spawn(move || match stream {
+        Ok(stream) => answer(stream),
+        Err(error) => Err(format!("no answer: {error}")),
+    })
+}
+
+/// The answer a thread of [`send_now`] read.
+fn joined(handle: thread::JoinHandle<Result<Answer, String>>) -> Result<Answer, String> {
+    handle
+        .join()
+        .unwrap_or_else(|_| Err("the check's thread failed".into()))
+}
+
+/// Holds a request and releases it from a second connection: only a
+/// server that answers two connections at once lets them meet.
+fn two_at_once(session: &mut Session, flag: &str, not_concurrent: &str) -> CheckResult {
+    let address = start(session, flag)?;
+    let key = key();
+    let sent = format!(
+        "{}, then at once: curl 'localhost:8000/hold/{key}?{WAIT}' and curl 'localhost:8000/release/{key}?{WAIT}'",
+        command(flag)
+    );
+    // The hold is sent first, so a server that serves one connection at a
+    // time takes it first, and its answer alone tells the story.
+    let hold = send_now(&address, &format!("/hold/{key}?{WAIT}"));
+    let release = send_now(&address, &format!("/release/{key}?{WAIT}"));
+    let hold = joined(hold);
+    let expected = "the hold answered \"released\": the release reached the server while the hold was in flight";
+    if matches!(&hold, Ok(answer) if answer.body.starts_with("timed out")) {
+        // The release is still waiting behind the hold: no need to wait
+        // for it too (the server is stopped before the next check).
+        return Err(failure(
+            session,
+            sent,
+            expected,
+            format!("the hold: {}", describe(&hold)),
+            &format!(
+                "Your server answered the second request only after the first had finished \
+                 (the hold waited 10 seconds for the release, in vain): it handles one \
+                 connection at a time. {not_concurrent}"
+            ),
+        ));
+    }
+    let release = joined(release);
+    match (&hold, &release) {
+        (Ok(hold), Ok(release))
+            if hold.status == 200 && hold.body.starts_with("released") && release.status == 200 =>
+        {
+            Ok(())
+        }
+        (hold, release) => Err(failure(
+            session,
+            sent,
+            expected,
+            format!(
+                "the hold: {}; the release: {}",
+                describe(hold),
+                describe(release)
+            ),
+            "Both requests should be answered 200 by the Parallelometer: keep its do_get as it \
+             is, and serve every connection with connection.serve(...) or serve_one(...).",
+        )),
+    }
+}
+
+fn describe(answer: &Result<Answer, String>) -> String {
+    match answer {
+        Ok(answer) => answer.first_line(),
+        Err(error) => error.clone(),
+    }
+}
+
+fn threads_serve_two_at_once(session: &mut Session) -> CheckResult {
+    two_at_once(
+        session,
+        "--threads",
+        "With --threads, main calls thread_per_connection(): write its loop in TODO(a), giving \
+         each connection a thread of its own (thread::spawn) without waiting for that thread \
+         (no join()) before accepting the next connection.",
+    )
+}
+
+fn threads_serve_sixteen_at_once(session: &mut Session) -> CheckResult {
+    let address = start(session, "--threads")?;
+    let sent = format!(
+        "{}, then 16 requests at once: curl 'localhost:8000/frame1?{WAIT}' ... '/frame16?{WAIT}'",
+        command("--threads")
+    );
+    let expected = "every frame says \"16 requests in flight\"";
+    // Each frame waits until all 16 are in flight (or 10 seconds), so on a
+    // working server every frame says 16, at once. The first that says
+    // less is enough to know.
+    let (answers, arrived) = mpsc::channel();
+    for number in 1..=16 {
+        let frame = send_now(&address, &format!("/frame{number}?{WAIT}"));
+        let answers = answers.clone();
+        thread::spawn(move || answers.send((number, joined(frame))));
+    }
+    drop(answers);
+    let mut counts = Vec::new();
+    for (number, answer) in arrived.iter() {
+        let answer = match answer {
+            Ok(answer) => answer,
+            Err(error) => {
+                return Err(failure(
+                    session,
+                    sent,
+                    expected,
+                    format!("frame {number}: {error}"),
+                    "Every connection deserves an answer: serve each one with \
+                     connection.serve(&*meter).",
+                ));
+            }
+        };
+        let count = answer.in_flight().unwrap_or(0);
+        if count >= 16 {
+            counts.push(count);
+            continue;
+        }
+        let got = format!(
+            "frame {number}, the first to say less: {count} requests in flight ({} frames said 16 before it)",
+            counts.len()
+        );
+        let hint = match count {
+            0 => "The frames should say how many requests were in flight: keep the Parallelometer's do_get as it is.".to_owned(),
+            1 => "The frames were answered one after the other: the server handles one connection at a time. Give each connection its own thread.".to_owned(),
+            _ => format!(
+                "At most {count} requests were in flight together, never all 16: --threads should \
+                 give every connection a thread of its own, with no limit (is it running a pool?)."
+            ),
+        };
+        return Err(failure(session, sent, expected, got, &hint));
+    }
+    Ok(())
+}
+
+fn panics_do_not_leak_the_count(session: &mut Session) -> CheckResult {
+    let address = start(session, "--threads")?;
+    let sent = format!(
+        "{}, then: curl localhost:8000/panic; curl localhost:8000/in-flight",
+        command("--threads")
+    );
+    let panic = get(&address, "/panic");
+    let count = get(&address, "/in-flight");
+    let expected = "/panic answered 500, then /in-flight says \"1 request in flight\" (itself)";
+    match (&panic, &count) {
+        (Ok(panic), Ok(count)) if panic.status == 500 && count.in_flight() == Some(1) => Ok(()),
+        (Ok(panic), Ok(count)) if panic.status == 500 && count.in_flight().is_some() => {
+            Err(failure(
+                session,
+                sent,
+                expected,
+                format!("/in-flight: {}", count.first_line()),
+                "The request that panicked is still counted. The count must go down when a \
+                 request ends, however it ends: the InFlight guard does it in its Drop, which runs \
+                 even while a panic unwinds. Keep `let _in_flight = self.enter();` at the start \
+                 of do_get.",
+            ))
+        }
+        (panic, count) => Err(failure(
+            session,
+            sent,
+            expected,
+            format!(
+                "/panic: {}; /in-flight: {}",
+                describe(panic),
+                describe(count)
+            ),
+            "A thread whose handler panics must not take the server down: serve the connection \
+             with connection.serve(...), which turns a panic into a 500, and keep the server's \
+             loop going.",
+        )),
+    }
+}
+
+fn pool_serves_two_at_once(session: &mut Session) -> CheckResult {
+    two_at_once(
+        session,
+        "",
+        "Without a flag, main calls pool(): write its pool of WORKERS threads in TODO(b). If it \
+         is written: does it start WORKERS threads? Does a worker hold the receiver's lock while \
+         it serves its connection? Then the other workers cannot take one.",
+    )
+}
+
+/// Five holds that nobody releases, each waiting `seconds`: what each
+/// answered.
+fn five_holds(address: &str, seconds: u64) -> Vec<Result<Answer, String>> {
+    let run = key();
+    let holds: Vec<_> = (1..=5)
+        .map(|number| send_now(address, &format!("/hold/{run}-{number}?wait={seconds}")))
+        .collect();
+    holds.into_iter().map(joined).collect()
+}
+
+fn pool_is_capped_at_four(session: &mut Session) -> CheckResult {
+    let address = start(session, "")?;
+    // That a fifth request is NOT served is seen only by waiting: the
+    // holds wait 2 seconds, and if the four did not all meet in that
+    // time (a busy computer), they try again with 10.
+    let mut seconds = 2;
+    loop {
+        let answers = five_holds(&address, seconds);
+        let sent = format!(
+            "{}, then 5 requests at once that nobody releases: curl 'localhost:8000/hold/KEY-1?wait={seconds}' ... '/hold/KEY-5?wait={seconds}'",
+            command("")
+        );
+        let expected = "all 5 answered \"timed out\", and the most in flight at once exactly 4 (WORKERS): 4 held, the fifth waiting in the channel";
+        let unanswered = answers.iter().filter(|answer| answer.is_err()).count();
+        if let Some(Err(error)) = answers.iter().find(|answer| answer.is_err()) {
+            return Err(failure(
+                session,
+                sent,
+                expected,
+                format!("{unanswered} of 5 got no answer; the first: {error}"),
+                "Every connection must be answered, even when the workers are all busy: send it \
+                 into the channel, where it waits until a worker is free. Do not drop it.",
+            ));
+        }
+        let counts: Vec<usize> = answers
+            .iter()
+            .filter_map(|answer| answer.as_ref().ok()?.in_flight())
+            .collect();
+        let most = counts.iter().copied().max().unwrap_or(0);
+        if most == 4 {
+            return Ok(());
+        }
+        if (2..4).contains(&most) && seconds < 10 {
+            seconds = 10;
+            continue;
+        }
+        let got = format!("the most in flight at once: {most} (each hold's count: {counts:?})");
+        let hint = match most {
+            0 => "The held requests should say how many were in flight: keep the Parallelometer's do_get as it is.".to_owned(),
+            1 => "The pool served one connection at a time. Does it start WORKERS threads? Does a worker hold the receiver's lock while it serves? Take the connection in one statement, `let next = receiver.lock().unwrap().recv();`, so the lock is free while it is served.".to_owned(),
+            2 | 3 => format!(
+                "Only {most} requests were in flight at once: start WORKERS (4) worker threads."
+            ),
+            _ => format!(
+                "{most} requests were in flight at once: the pool should never handle more than \
+                 WORKERS (4). Start WORKERS threads once, before the loop, and only send \
+                 connections into the channel in the loop: no thread::spawn for each connection."
+            ),
+        };
+        return Err(failure(session, sent, expected, got, &hint));
+    }
+}
+
+fn shutdown_is_graceful(session: &mut Session) -> CheckResult {
+    let address = start(session, "")?;
+    let key = key();
+    let sent = format!(
+        "{}, then: curl 'localhost:8000/hold/{key}?{WAIT}'; while it waits, a second \
+         connection is opened, then curl -X POST localhost:8000/shutdown, and then the \
+         second connection sends GET /release/{key}?{WAIT}",
+        command("")
+    );
+    let expected = "POST /shutdown answered 200, the held request and the release on the connection opened before it were answered, then the program exited with code 0";
+    // The hold is in flight, and the release's connection is open (but its
+    // request not yet sent) before the server is told to stop: a graceful
+    // server finishes both, and only then exits. Nothing here waits for
+    // a time: the release ends the hold.
+    let hold = send_now(&address, &format!("/hold/{key}?{WAIT}"));
+    let release = TcpStream::connect(&address)
+        .map_err(|error| Failure::plain(format!("could not connect: {error}"), ""))?;
+    let shutdown = send(&address, "POST", "/shutdown");
+    match &shutdown {
+        Ok(answer) if answer.status == 200 => {}
+        other => {
+            let hint = match other {
+                Ok(answer) if answer.status == 501 => {
+                    "POST /shutdown is not written yet: do step c in do_post's TODO(c)."
+                }
+                Ok(answer) if answer.status == 403 => {
+                    "The check connects from 127.0.0.1: compare with .is_loopback() (after \
+                     .to_canonical(), for a server on ::)."
+                }
+                _ => "Answer POST /shutdown with 200 and a short text, after setting the flag.",
+            };
+            return Err(failure(
+                session,
+                sent,
+                expected,
+                format!("/shutdown: {}", describe(other)),
+                hint,
+            ));
+        }
+    }
+    let release = send_on(release, &address, &format!("/release/{key}?{WAIT}"));
+    let hold = joined(hold);
+    let finished =
+        |answer: &Result<Answer, String>| matches!(answer, Ok(answer) if answer.status == 200);
+    if !finished(&hold) || !finished(&release) {
+        return Err(failure(
+            session,
+            sent,
+            expected,
+            format!(
+                "the hold: {}; the release: {}",
+                describe(&hold),
+                describe(&release)
+            ),
+            "A graceful shutdown finishes what it has: after the loop, drop the listener and \
+             the sender, and join every worker, so that the workers serve every connection \
+             already accepted (those still in the channel too) before the program ends.",
+        ));
+    }
+    let until = Instant::now() + EXIT_WAIT;
+    let status = loop {
+        if let Some(status) = session.server()?.exit_status() {
+            break Some(status);
+        }
+        if Instant::now() > until {
+            break None;
+        }
+        thread::sleep(Duration::from_millis(20));
+    };
+    match status.map(|status| status.code()) {
+        Some(Some(0)) => Ok(()),
+        Some(code) => Err(failure(
+            session,
+            sent,
+            expected,
+            format!("the program ended with {code:?}"),
+            "After the workers are joined, pool() returns Ok(()) and main exits with 0: do not \
+             call std::process::exit or panic to stop.",
+        )),
+        None => Err(failure(
+            session,
+            sent,
+            expected,
+            format!(
+                "the program was still running {} seconds later",
+                EXIT_WAIT.as_secs()
+            ),
+            "The accepting loop must stop: it waits in accept(), so /shutdown wakes it with \
+             self.wake_the_accepting_loop() after setting the flag, and the loop breaks when \
+             meter.is_stopping(). Then drop the sender, so that each worker's recv() fails and \
+             the worker ends.",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_count_in_flight() {
+        let answer = |body: &str| Answer {
+            status: 200,
+            body: body.to_owned(),
+        };
+        assert_eq!(
+            answer("timed out: 4 requests in flight\n").in_flight(),
+            Some(4)
+        );
+        assert_eq!(
+            answer("<p class=\"count\">16 requests in flight</p>").in_flight(),
+            Some(16)
+        );
+        assert_eq!(answer("1 request in flight").in_flight(), Some(1));
+        assert_eq!(answer("nothing").in_flight(), None);
+    }
+}
