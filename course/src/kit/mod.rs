@@ -10,9 +10,11 @@
 //! | [`json`] | a reply's body as JSON, and expectations about its fields |
 //! | [`helpers`] | servers on 127.0.0.1 that answer 200, 404, a redirect, raw bytes or never; a refused port; a stand-in proxy; the course's own servers (`CourseServer`) |
 //! | [`cookies`] | a cookie jar a check keeps by hand (the client stores none) |
+//! | [`crowd`] | many clients at once, for the checks that nothing is lost |
 //! | [`seed`] | the run's random numbers, from a seed a failure prints |
 
 pub mod cookies;
+pub mod crowd;
 pub mod expect;
 pub mod helpers;
 pub mod html;

@@ -13,6 +13,7 @@ use std::net::{Shutdown, TcpStream};
 use std::time::Duration;
 
 use super::random_number;
+use crate::kit::crowd::{at_once, post_form_expecting, problems};
 use crate::kit::html::{Tag, start_tags, title_of};
 use crate::session::{Reply, Request, Session, encode_form, quote_body};
 use crate::{Check, CheckResult, Failure, Hint};
@@ -641,40 +642,14 @@ fn no_message_lost_under_load(session: &mut Session) -> CheckResult {
         "{POSTERS} clients at once, each POSTing {POSTS} messages to / (like curl -d 'message=...')"
     );
     // Each poster reports the first thing that went wrong, if anything.
-    let problems: Vec<String> = std::thread::scope(|scope| {
-        let posters: Vec<_> = (0..POSTERS)
-            .map(|poster| {
-                let (client, url, run) = (&client, &url, &run);
-                scope.spawn(move || {
-                    for post in 0..POSTS {
-                        let body =
-                            encode_form(&[("message", &format!("{run}-{poster:02}-{post:02}"))]);
-                        let result = client
-                            .post(url)
-                            .header("Content-Type", "application/x-www-form-urlencoded")
-                            .body(body)
-                            .send();
-                        match result {
-                            Ok(response) if response.status().as_u16() == 303 => {}
-                            Ok(response) => {
-                                return Some(format!("a POST got {}", response.status()));
-                            }
-                            Err(error) => return Some(format!("a POST got no answer: {error}")),
-                        }
-                    }
-                    None
-                })
-            })
-            .collect();
-        posters
-            .into_iter()
-            .filter_map(|poster| {
-                poster
-                    .join()
-                    .unwrap_or(Some("a poster thread panicked".into()))
-            })
-            .collect()
+    let results = at_once(POSTERS, |poster| {
+        for post in 0..POSTS {
+            let message = format!("{run}-{poster:02}-{post:02}");
+            post_form_expecting(&client, &url, &[("message", &message)], 303)?;
+        }
+        Ok(())
     });
+    let problems = problems(&results);
     if let Some(problem) = problems.first() {
         return Err(Failure {
             sent,

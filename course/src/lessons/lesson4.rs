@@ -17,10 +17,10 @@
 //! Every check of a run talks to the same server, so each saves bookmarks
 //! under random short names and looks only for those.
 
-use std::thread;
 use std::time::Duration;
 
 use super::random_number;
+use crate::kit::crowd::{at_once, post_form_expecting, problems};
 use crate::kit::helpers::{Answer, HelperServer, Proxy, refused_port};
 use crate::kit::html::{Tag, forms, list_items, start_tags, title_of};
 use crate::process::{Launch, ServerProcess};
@@ -950,35 +950,15 @@ fn no_bookmark_lost_under_load(session: &mut Session) -> CheckResult {
         "{POSTERS} clients at once, each POSTing {POSTS} bookmarks to / (like curl -d \
          'longuri=...&shortname=...'), all with a link that answers 200 OK"
     );
-    let problems: Vec<String> = thread::scope(|scope| {
-        let posters: Vec<_> = (0..POSTERS)
-            .map(|poster| {
-                let (client, url, run, link) = (&client, &url, &run, &link);
-                scope.spawn(move || {
-                    for post in 0..POSTS {
-                        let name = format!("{run}-{poster:02}-{post:02}");
-                        let result = client
-                            .post(url)
-                            .header("Content-Type", "application/x-www-form-urlencoded")
-                            .body(encode_form(&[("longuri", link), ("shortname", &name)]))
-                            .send();
-                        match result {
-                            Ok(response) if response.status().as_u16() == 303 => {}
-                            Ok(response) => {
-                                return Some(format!("a POST got {}", response.status()));
-                            }
-                            Err(error) => return Some(format!("a POST got no answer: {error}")),
-                        }
-                    }
-                    None
-                })
-            })
-            .collect();
-        posters
-            .into_iter()
-            .filter_map(|poster| poster.join().unwrap_or(Some("a poster panicked".into())))
-            .collect()
+    let results = at_once(POSTERS, |poster| {
+        for post in 0..POSTS {
+            let name = format!("{run}-{poster:02}-{post:02}");
+            let fields = [("longuri", link.as_str()), ("shortname", name.as_str())];
+            post_form_expecting(&client, &url, &fields, 303)?;
+        }
+        Ok(())
     });
+    let problems = problems(&results);
     if let Some(problem) = problems.first() {
         return Err(Failure {
             sent,

@@ -17,6 +17,7 @@ use std::sync::Barrier;
 use serde_json::{Value, json};
 
 use super::random_number;
+use crate::kit::crowd::{at_once, problems};
 use crate::process::repository_root;
 use crate::session::{Reply, Request, Session};
 use crate::{Check, CheckResult, Failure, Hint};
@@ -752,40 +753,22 @@ fn no_todo_lost_under_load(session: &mut Session) -> CheckResult {
     // Every client waits for all the others before each POST, so that they
     // arrive together. Each reports its todos' (title, id), or a problem.
     let barrier = Barrier::new(CLIENTS);
-    let results: Vec<Result<Vec<(String, u64)>, String>> = std::thread::scope(|scope| {
-        let clients: Vec<_> = (0..CLIENTS)
-            .map(|number| {
-                let (post, run, barrier) = (&post, &run, &barrier);
-                scope.spawn(move || {
-                    let mut made = Ok(Vec::new());
-                    for todo in 0..TODOS {
-                        // Every round, even after a problem: the others wait.
-                        barrier.wait();
-                        if let Ok(list) = &mut made {
-                            let title = format!("load {run} {number:02}-{todo:02}");
-                            match post(&title) {
-                                Ok(id) => list.push((title, id)),
-                                Err(problem) => made = Err(problem),
-                            }
-                        }
-                    }
-                    made
-                })
-            })
-            .collect();
-        clients
-            .into_iter()
-            .map(|client| {
-                client
-                    .join()
-                    .unwrap_or_else(|_| Err("a client thread panicked".into()))
-            })
-            .collect()
+    let results = at_once(CLIENTS, |number| {
+        let mut made = Ok(Vec::new());
+        for todo in 0..TODOS {
+            // Every round, even after a problem: the others wait.
+            barrier.wait();
+            if let Ok(list) = &mut made {
+                let title = format!("load {run} {number:02}-{todo:02}");
+                match post(&title) {
+                    Ok(id) => list.push((title, id)),
+                    Err(problem) => made = Err(problem),
+                }
+            }
+        }
+        made
     });
-    let problems: Vec<&String> = results
-        .iter()
-        .filter_map(|result| result.as_ref().err())
-        .collect();
+    let problems = problems(&results);
     if let Some(problem) = problems.first() {
         return Err(Failure {
             sent,
@@ -973,54 +956,40 @@ fn no_patch_lost_under_load(session: &mut Session) -> CheckResult {
         // per pair makes both wait for each other before each PATCH, so
         // that the two arrive together.
         let barriers: Vec<Barrier> = (0..PAIRS).map(|_| Barrier::new(2)).collect();
-        let problems: Vec<String> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..2 * PAIRS)
-                .map(|worker| {
-                    let (client, base_url, paths) = (&client, &base_url, &paths);
-                    let (barrier, title_of) = (&barriers[worker % PAIRS], &title_of);
-                    scope.spawn(move || {
-                        let mut problem = None;
-                        for path in paths.iter().skip(worker % PAIRS).step_by(PAIRS) {
-                            // Both of a pair go through every round, even
-                            // after a problem, so that neither waits forever.
-                            barrier.wait();
-                            if problem.is_some() {
-                                continue;
-                            }
-                            let change = if worker < PAIRS {
-                                json!({ "title": title_of(path) })
-                            } else {
-                                json!({ "completed": completed })
-                            };
-                            let result = client
-                                .patch(format!("{base_url}{path}"))
-                                .header("Content-Type", "application/json")
-                                .body(change.to_string())
-                                .send();
-                            problem = match result {
-                                Ok(response) if response.status().as_u16() == 200 => None,
-                                Ok(response) => Some(format!("a PATCH got {}", response.status())),
-                                Err(error) => Some(format!("a PATCH got no answer: {error}")),
-                            };
-                        }
-                        problem
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .filter_map(|worker| {
-                    worker
-                        .join()
-                        .unwrap_or(Some("a client thread panicked".into()))
-                })
-                .collect()
+        let results = at_once(2 * PAIRS, |worker| {
+            let barrier = &barriers[worker % PAIRS];
+            let mut problem = Ok(());
+            for path in paths.iter().skip(worker % PAIRS).step_by(PAIRS) {
+                // Both of a pair go through every round, even after a
+                // problem, so that neither waits forever.
+                barrier.wait();
+                if problem.is_err() {
+                    continue;
+                }
+                let change = if worker < PAIRS {
+                    json!({ "title": title_of(path) })
+                } else {
+                    json!({ "completed": completed })
+                };
+                let result = client
+                    .patch(format!("{base_url}{path}"))
+                    .header("Content-Type", "application/json")
+                    .body(change.to_string())
+                    .send();
+                problem = match result {
+                    Ok(response) if response.status().as_u16() == 200 => Ok(()),
+                    Ok(response) => Err(format!("a PATCH got {}", response.status())),
+                    Err(error) => Err(format!("a PATCH got no answer: {error}")),
+                };
+            }
+            problem
         });
+        let problems = problems(&results);
         if let Some(problem) = problems.first() {
             return Err(Failure {
                 sent,
                 expected: "every PATCH answered 200 OK".into(),
-                got: problem.clone(),
+                got: problem.to_string(),
                 hint: "The server must answer many clients at once, every time.".into(),
             });
         }

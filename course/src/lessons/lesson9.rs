@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use super::random_number;
+use crate::kit::crowd::{at_once, problems};
 use crate::kit::html::{Form, Tag, forms, start_tags, title_of};
 use crate::process::{self, Launch, ServerProcess};
 use crate::session::{Reply, Request, Session, quote_body};
@@ -758,47 +759,30 @@ fn no_todo_lost_under_load(session: &mut Session) -> CheckResult {
         "{CLIENTS} clients at once, each sending {TODOS} POSTs to /todos \
          (like curl -d '{{\"title\": \"...\"}}' http://localhost:8000/todos)"
     );
-    let problems: Vec<String> = std::thread::scope(|scope| {
-        let clients: Vec<_> = (0..CLIENTS)
-            .map(|number| {
-                let (client, url, run) = (&client, &url, &run);
-                scope.spawn(move || {
-                    for todo in 0..TODOS {
-                        let title = format!("{run}-{number:02}-{todo:02}");
-                        let result = client
-                            .post(url)
-                            .header("Content-Type", "application/json")
-                            .body(json!({ "title": title }).to_string())
-                            .send();
-                        let response = match result {
-                            Ok(response) => response,
-                            Err(error) => return Some(format!("a POST got no answer: {error}")),
-                        };
-                        let status = response.status().as_u16();
-                        let body = response.text().unwrap_or_default();
-                        if status != 201 {
-                            return Some(format!("a POST got {status}: {body}"));
-                        }
-                        let stored: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-                        if stored["title"] != title.as_str() {
-                            return Some(format!(
-                                "the POST of {title:?} was answered with another todo: {body}"
-                            ));
-                        }
-                    }
-                    None
-                })
-            })
-            .collect();
-        clients
-            .into_iter()
-            .filter_map(|client| {
-                client
-                    .join()
-                    .unwrap_or(Some("a client thread panicked".into()))
-            })
-            .collect()
+    let results = at_once(CLIENTS, |number| {
+        for todo in 0..TODOS {
+            let title = format!("{run}-{number:02}-{todo:02}");
+            let result = client
+                .post(&url)
+                .header("Content-Type", "application/json")
+                .body(json!({ "title": title }).to_string())
+                .send();
+            let response = result.map_err(|error| format!("a POST got no answer: {error}"))?;
+            let status = response.status().as_u16();
+            let body = response.text().unwrap_or_default();
+            if status != 201 {
+                return Err(format!("a POST got {status}: {body}"));
+            }
+            let stored: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+            if stored["title"] != title.as_str() {
+                return Err(format!(
+                    "the POST of {title:?} was answered with another todo: {body}"
+                ));
+            }
+        }
+        Ok(())
     });
+    let problems = problems(&results);
     if let Some(problem) = problems.first() {
         return Err(Failure {
             sent,

@@ -1,0 +1,69 @@
+//! Many clients at once: the checks that nothing is lost when a crowd
+//! sends requests together (lessons 2, 4, 8 and 9).
+//!
+//! ```
+//! use course::kit::crowd::at_once;
+//!
+//! // Ten clients at the same time; each reports a result or a problem.
+//! let results = at_once(10, |client| if client < 10 { Ok(client * 2) } else { Err("?".into()) });
+//! assert_eq!(results.len(), 10);
+//! assert!(results.iter().all(Result::is_ok));
+//! ```
+
+use std::thread;
+
+use reqwest::blocking::Client;
+
+use crate::session::encode_form;
+
+/// Runs `clients` threads at the same time, the client numbered `n` doing
+/// `work(n)`, and returns their results in client order. A client that
+/// panics reports it as a problem, so one bad client never hides the
+/// others' reports.
+pub fn at_once<T: Send>(
+    clients: usize,
+    work: impl Fn(usize) -> Result<T, String> + Sync,
+) -> Vec<Result<T, String>> {
+    thread::scope(|scope| {
+        let work = &work;
+        let running: Vec<_> = (0..clients)
+            .map(|client| scope.spawn(move || work(client)))
+            .collect();
+        running
+            .into_iter()
+            .map(|client| {
+                client
+                    .join()
+                    .unwrap_or_else(|_| Err("a client thread panicked".into()))
+            })
+            .collect()
+    })
+}
+
+/// The problems among `results`: what [`at_once`]'s clients reported.
+pub fn problems<T>(results: &[Result<T, String>]) -> Vec<&str> {
+    results
+        .iter()
+        .filter_map(|result| result.as_ref().err().map(String::as_str))
+        .collect()
+}
+
+/// POSTs a form to `url` as a browser does and expects `status` back; the
+/// problem in a sentence otherwise.
+pub fn post_form_expecting(
+    client: &Client,
+    url: &str,
+    fields: &[(&str, &str)],
+    status: u16,
+) -> Result<(), String> {
+    let result = client
+        .post(url)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(encode_form(fields))
+        .send();
+    match result {
+        Ok(response) if response.status().as_u16() == status => Ok(()),
+        Ok(response) => Err(format!("a POST got {}", response.status())),
+        Err(error) => Err(format!("a POST got no answer: {error}")),
+    }
+}
