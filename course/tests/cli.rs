@@ -182,6 +182,14 @@ fn a_student_checks_solves_lists_hints_and_resets() {
         first.contains("Hint 1 of 3 (a nudge)") && second.contains("Hint 2 of 3 (the idea)"),
         "{first}\n{second}"
     );
+    let (_, third) = scratch.course(&["hint", "echo_server"]);
+    let (_, again) = scratch.course(&["hint", "echo_server"]);
+    assert!(
+        third.contains("Hint 3 of 3 (the code)")
+            && third.contains("That was the last hint")
+            && again.contains("Hint 1 of 3 (a nudge)"),
+        "{third}\n{again}"
+    );
 
     let (code, output) = scratch.course(&["reset", "echo_server", "--yes"]);
     assert_eq!(code, 0, "{output}");

@@ -69,12 +69,18 @@ pub fn hint(name: &str, step: Option<&str>) -> Result<bool> {
         lesson.title
     );
     say!("  {}", levels[index]);
+    let again = step.map(|step| format!(" {step}")).unwrap_or_default();
     if index + 1 < levels.len() {
-        let again = step.map(|step| format!(" {step}")).unwrap_or_default();
         say!(
             "(Run `cargo course hint {}{again}` again for {}.)",
             lesson.binary,
             LEVELS[index + 1]
+        );
+    } else {
+        // The count goes round: say so, or hint 1 coming back looks like a bug.
+        say!(
+            "(That was the last hint; `cargo course hint {}{again}` starts again from the first.)",
+            lesson.binary
         );
     }
     seen.retain(|(seen_key, _)| *seen_key != key);
