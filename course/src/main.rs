@@ -28,7 +28,7 @@ usage: cargo course <command>
 
   list                 every lesson and where you stand
   check [LESSON [STEP]] build your exercise and check it (LESSON: a number or a name, like 1 or echo_server;
-                       none: the next lesson not done); --full shows whole response bodies
+                       none: the next lesson not done); --full shows whole response bodies and every request
   hint LESSON [STEP]   the next hint for a lesson (or for one of its steps)
   watch [LESSON]       check again each time you save (Enter: check now, q: quit)
   reset LESSON [--yes] [--forget]

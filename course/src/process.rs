@@ -365,15 +365,33 @@ impl ServerProcess {
             .clone()
     }
 
+    /// How much the server has printed so far: a mark for
+    /// [`ServerProcess::output_for_report_since`].
+    pub fn output_mark(&self) -> usize {
+        self.output
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .len()
+    }
+
+    /// What the server printed after `mark` (from
+    /// [`ServerProcess::output_mark`] just before a request was sent), ready
+    /// to add to the report of that request: lines of earlier requests would
+    /// only mislead, and a request that was never answered is never logged.
+    pub fn output_for_report_since(&self, mark: usize) -> String {
+        let output = self.output();
+        let since = output.get(mark..).unwrap_or("");
+        report_lines(
+            since,
+            "The server printed, after this request was sent",
+            "The server printed nothing after this request was sent (a request is logged once it \
+             is answered).",
+        )
+    }
+
     /// The last lines of the server's output, ready to add to a report.
     pub fn output_for_report(&self) -> String {
-        let output = self.output();
-        let lines: Vec<&str> = output.lines().collect();
-        if lines.is_empty() {
-            return String::new();
-        }
-        let tail = &lines[lines.len().saturating_sub(12)..];
-        format!("\nThe server printed:\n  | {}", tail.join("\n  | "))
+        report_lines(&self.output(), "The server printed", "")
     }
 
     /// Waits up to `limit` for the process to end; once it has, also waits
@@ -398,6 +416,22 @@ impl Drop for ServerProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The last lines of `output` under `heading`, or `if_none` (which may be
+/// empty) when there are none.
+fn report_lines(output: &str, heading: &str, if_none: &str) -> String {
+    const SHOWN: usize = 12;
+    let lines: Vec<&str> = output.lines().collect();
+    if lines.is_empty() {
+        return if if_none.is_empty() {
+            String::new()
+        } else {
+            format!("\n{if_none}")
+        };
+    }
+    let tail = &lines[lines.len().saturating_sub(SHOWN)..];
+    format!("\n{heading}:\n  | {}", tail.join("\n  | "))
 }
 
 /// The `http://host:port` in a line like
@@ -531,6 +565,16 @@ pub fn shell_quote(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reports_show_the_last_lines_or_say_there_were_none() {
+        let output: String = (1..=20).map(|n| format!("line {n}\n")).collect();
+        let report = report_lines(&output, "Printed", "");
+        assert!(report.starts_with("\nPrinted:\n  | line 9\n"), "{report}");
+        assert!(report.ends_with("  | line 20"), "{report}");
+        assert_eq!(report_lines("", "Printed", ""), "");
+        assert_eq!(report_lines("", "Printed", "Nothing."), "\nNothing.");
+    }
 
     #[test]
     fn finds_the_address_in_the_first_line() {

@@ -104,29 +104,64 @@ fn reason(status: u16) -> &'static str {
         .unwrap_or("")
 }
 
-/// Whether reports show whole bodies (`cargo course check --full`).
-static FULL_BODIES: AtomicBool = AtomicBool::new(false);
+/// Whether reports show everything (`cargo course check --full`).
+static FULL_REPORTS: AtomicBool = AtomicBool::new(false);
 
-/// Makes every report show whole bodies, not their first 300 characters.
+/// Makes every report show whole bodies, not their first 300 characters,
+/// and every request of a failed check, not only the last few.
 pub fn show_full_bodies(full: bool) {
-    FULL_BODIES.store(full, Ordering::Relaxed);
+    FULL_REPORTS.store(full, Ordering::Relaxed);
+}
+
+/// Whether reports show everything (see [`show_full_bodies`]).
+fn full_reports() -> bool {
+    FULL_REPORTS.load(Ordering::Relaxed)
 }
 
 /// A body, quoted and (unless [`show_full_bodies`]) shortened for a report.
+///
+/// Every page of the course starts with the same `<head>` and stylesheet,
+/// so the excerpt of a page starts at `<body>`, where the form or the
+/// message a check looks for is.
+///
+/// ```
+/// let page = "<html><head><style>p { color: red }</style></head><body><p>Hi</p></body></html>";
+/// assert_eq!(
+///     course::session::quote_body(page),
+///     r#""<body><p>Hi</p></body></html>" (head left out)"#
+/// );
+/// ```
 pub fn quote_body(body: &str) -> String {
     const MAX: usize = 300;
     if body.is_empty() {
         return "(empty)".to_owned();
     }
-    let full = FULL_BODIES.load(Ordering::Relaxed);
-    let max = if full { usize::MAX } else { MAX };
-    let shown: String = body.chars().take(max).collect();
-    let more = if body.chars().count() > max {
+    if full_reports() {
+        return format!("{body:?}");
+    }
+    let (body, left_out) = match body_start(body) {
+        Some(at) => (&body[at..], " (head left out)"),
+        None => (body, ""),
+    };
+    let shown: String = body.chars().take(MAX).collect();
+    let more = if body.chars().count() > MAX {
         " ... (`--full` shows all of it)"
     } else {
         ""
     };
-    format!("{shown:?}{more}")
+    format!("{shown:?}{left_out}{more}")
+}
+
+/// Where the `<body>` of an HTML page starts, if the page has a `<head>`
+/// (or anything else) before it.
+fn body_start(body: &str) -> Option<usize> {
+    // ASCII lowercasing keeps every byte where it was, so `at` is a valid
+    // index into `body` too.
+    let lower = body.to_ascii_lowercase();
+    let at = lower.find("<body")?;
+    let after = lower[at + "<body".len()..].chars().next();
+    let is_tag = matches!(after, Some('>' | '/') | Some(' ' | '\t' | '\n' | '\r'));
+    (at > 0 && is_tag).then_some(at)
 }
 
 /// A request a check sends.
@@ -218,29 +253,12 @@ impl Session {
         &self.sent
     }
 
-    /// `failure`, its `sent` extended with the requests of the check that
-    /// came before the one that failed (the POST before the GET).
+    /// `failure`, its `sent` made the scenario of the check, in order: the
+    /// requests before the one that failed (the POST before the GET), then
+    /// that one, marked, then any sent after it. Unless [`show_full_bodies`],
+    /// only the few just before it are shown, with how many are left out.
     pub fn with_scenario(&self, mut failure: Failure) -> Failure {
-        const SHOWN: usize = 6;
-        let Some(at) = self.sent.iter().position(|sent| *sent == failure.sent) else {
-            return failure;
-        };
-        if at == 0 {
-            return failure;
-        }
-        let first = at.saturating_sub(SHOWN);
-        let mut lines = Vec::new();
-        if first > 0 {
-            lines.push(format!("({first} earlier requests)"));
-        }
-        for (number, sent) in self.sent[first..=at].iter().enumerate() {
-            lines.push(if number == 0 && first == 0 {
-                sent.clone()
-            } else {
-                format!("then: {sent}")
-            });
-        }
-        failure.sent = lines.join("\n");
+        failure.sent = scenario(&self.sent, &failure.sent, full_reports());
         failure
     }
 
@@ -317,7 +335,10 @@ impl Session {
     pub fn send(&mut self, request: Request<'_>) -> Result<Reply, Failure> {
         let sent = curl_command(&request);
         self.sent.push(sent.clone());
-        let base_url = self.server()?.base_url().to_owned();
+        let server = self.server()?;
+        let base_url = server.base_url().to_owned();
+        // What the server prints from here on is about this request.
+        let mark = server.output_mark();
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|_| Failure::plain(format!("{} is not a method", request.method), ""))?;
         let mut builder = self
@@ -342,13 +363,15 @@ impl Session {
                 headers,
                 body: String::from_utf8_lossy(&body).into_owned(),
             }),
-            Err(error) => Err(self.no_answer(sent, &error)),
+            Err(error) => Err(self.no_answer(sent, mark, &error)),
         }
     }
 
     /// The failure for a request that got no answer: the server may have
-    /// crashed, hung or closed the connection.
-    fn no_answer(&mut self, sent: String, error: &reqwest::Error) -> Failure {
+    /// crashed, hung or closed the connection. A server still running shows
+    /// only what it printed after `mark` (lines of earlier requests would
+    /// mislead); a stopped one shows its last lines, where a panic is.
+    fn no_answer(&mut self, sent: String, mark: usize, error: &reqwest::Error) -> Failure {
         let mut cause = String::new();
         let mut source: Option<&dyn std::error::Error> = Some(error);
         while let Some(error) = source {
@@ -371,7 +394,7 @@ impl Session {
                     .to_owned(),
             ),
             Some(server) => (
-                format!("{what}{}", server.output_for_report()),
+                format!("{what}{}", server.output_for_report_since(mark)),
                 "Every request needs a complete response: send_response, headers, end_headers, then \
                  the body. If the handler reads the body, it must not read more than Content-Length."
                     .to_owned(),
@@ -429,6 +452,60 @@ impl Drop for Session {
             let _ = std::fs::remove_dir_all(folder);
         }
     }
+}
+
+/// The requests of a check, shown around `failed` (the request of the
+/// failure): the last [`SHOWN_BEFORE`] before it (all of them when `full`),
+/// `failed` marked with a shell comment (so that a copied line still runs),
+/// and the few after it. A `failed` that is not among `sent` (a check that
+/// wrote its own) is left as it is.
+fn scenario(sent: &[String], failed: &str, full: bool) -> String {
+    // The last time it was sent: a check may send the same request twice.
+    let Some(at) = sent.iter().rposition(|request| request == failed) else {
+        return failed.to_owned();
+    };
+    if sent.len() == 1 {
+        return failed.to_owned();
+    }
+    let first = if full {
+        0
+    } else {
+        at.saturating_sub(SHOWN_BEFORE)
+    };
+    let after = &sent[at + 1..];
+    let shown_after = if full {
+        after.len()
+    } else {
+        after.len().min(SHOWN_AFTER)
+    };
+    let mut lines = Vec::new();
+    if first > 0 {
+        lines.push(format!(
+            "({} earlier {}: `--full` shows them)",
+            first,
+            plural(first, "request", "requests")
+        ));
+    }
+    lines.extend(sent[first..at].iter().cloned());
+    lines.push(format!("{failed}   # <- this one failed"));
+    lines.extend(after[..shown_after].iter().cloned());
+    let left = after.len() - shown_after;
+    if left > 0 {
+        lines.push(format!(
+            "({left} more {} after it: `--full` shows them)",
+            plural(left, "request", "requests")
+        ));
+    }
+    lines.join("\n")
+}
+
+/// How many requests before the failed one a report shows.
+const SHOWN_BEFORE: usize = 5;
+/// How many requests after the failed one a report shows.
+const SHOWN_AFTER: usize = 2;
+
+fn plural(count: usize, one: &'static str, many: &'static str) -> &'static str {
+    if count == 1 { one } else { many }
 }
 
 /// `name=value&...`, escaped the way browsers send forms.
@@ -514,11 +591,12 @@ mod tests {
     fn a_failure_shows_the_requests_that_led_to_it() {
         let mut session = Session::new(PathBuf::from("nothing"), true);
         session.sent = vec![
-            "curl -i -d message=hi http://localhost:8000/".into(),
             "curl -i http://localhost:8000/".into(),
+            "curl -i -d title= http://localhost:8000/".into(),
+            "curl -i -d title=+++ http://localhost:8000/".into(),
         ];
         let failure = Failure {
-            sent: "curl -i http://localhost:8000/".into(),
+            sent: "curl -i -d title=+++ http://localhost:8000/".into(),
             expected: String::new(),
             got: String::new(),
             hint: String::new(),
@@ -526,7 +604,96 @@ mod tests {
         let failure = session.with_scenario(failure);
         assert_eq!(
             failure.sent,
-            "curl -i -d message=hi http://localhost:8000/\nthen: curl -i http://localhost:8000/"
+            "curl -i http://localhost:8000/\n\
+             curl -i -d title= http://localhost:8000/\n\
+             curl -i -d title=+++ http://localhost:8000/   # <- this one failed"
+        );
+    }
+
+    #[test]
+    fn a_scenario_ends_at_the_last_sending_of_the_failed_request() {
+        let sent: Vec<String> = ["GET /", "POST /", "GET /", "GET /b"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            scenario(&sent, "GET /", false),
+            "GET /\nPOST /\nGET /   # <- this one failed\nGET /b"
+        );
+        // One request alone needs no marking; a request a check wrote
+        // itself stays as it is.
+        assert_eq!(scenario(&sent[..1], "GET /", false), "GET /");
+        assert_eq!(scenario(&sent, "printf x | nc", false), "printf x | nc");
+    }
+
+    #[test]
+    fn a_long_scenario_counts_what_it_leaves_out_unless_full() {
+        let sent: Vec<String> = (1..=12).map(|n| format!("GET /{n}")).collect();
+        let short = scenario(&sent, "GET /9", false);
+        assert_eq!(
+            short,
+            "(3 earlier requests: `--full` shows them)\n\
+             GET /4\nGET /5\nGET /6\nGET /7\nGET /8\n\
+             GET /9   # <- this one failed\n\
+             GET /10\nGET /11\n\
+             (1 more request after it: `--full` shows them)"
+        );
+        let full = scenario(&sent, "GET /9", true);
+        assert_eq!(full.lines().count(), 12, "{full}");
+        assert!(
+            full.starts_with("GET /1\n") && full.ends_with("GET /12"),
+            "{full}"
+        );
+    }
+
+    #[test]
+    fn a_page_excerpt_starts_at_its_body() {
+        let style = "p { margin: 0 } ".repeat(40);
+        let page = format!(
+            "<!doctype html>\n<html><head><style>{style}</style></head>\n\
+             <BODY class=\"x\"><form method=\"post\"></form><p class=\"problem\">No title</p></BODY></html>"
+        );
+        let quoted = quote_body(&page);
+        assert!(quoted.starts_with("\"<BODY class="), "{quoted}");
+        assert!(
+            quoted.contains("class=\\\"problem\\\"") && quoted.contains("(head left out)"),
+            "{quoted}"
+        );
+        assert!(!quoted.contains("<style>"), "{quoted}");
+        // Text that is not a page, or a page that starts at <body>, is
+        // quoted from its start.
+        assert_eq!(quote_body("a <bodyguard>"), "\"a <bodyguard>\"");
+        assert_eq!(quote_body("<body>hi</body>"), "\"<body>hi</body>\"");
+        let long = "x".repeat(400);
+        assert!(quote_body(&long).ends_with("... (`--full` shows all of it)"));
+    }
+
+    #[test]
+    fn a_request_without_an_answer_shows_only_what_was_logged_after_it() {
+        use crate::kit::helpers::{Answer, HelperServer};
+        // A "server" that prints its address (a helper that closes every
+        // connection without a word) and a log line of an earlier request.
+        let helper = HelperServer::start(Answer::Raw(b"")).unwrap();
+        let script = format!(
+            "echo 'Serving HTTP on {}/'; echo 'GET /earlier 200'; exec /bin/sleep 60",
+            helper.url("")
+        );
+        let mut session = Session::new(PathBuf::from("/bin/sh"), true);
+        session.set_launch(Launch::default().arg("-c").arg(&script));
+        let server = session.server().unwrap();
+        // The log line is read by another thread: wait until it is in.
+        let until = std::time::Instant::now() + Duration::from_secs(10);
+        while !server.output().contains("GET /earlier") {
+            assert!(std::time::Instant::now() < until, "the log line never came");
+            std::thread::yield_now();
+        }
+        let failure = session.get("/hangs").unwrap_err();
+        assert!(failure.got.starts_with("no answer"), "{failure}");
+        assert!(!failure.got.contains("GET /earlier"), "{failure}");
+        assert!(
+            failure
+                .got
+                .contains("printed nothing after this request was sent"),
+            "{failure}"
         );
     }
 }

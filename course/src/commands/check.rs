@@ -149,7 +149,7 @@ fn report(lesson: &Lesson, outcome: &Outcome, paint: &Paint) -> bool {
                 let step = results.last().and_then(|(check, _)| check.step);
                 let step = step.map(|step| format!(" {step}")).unwrap_or_default();
                 say!(
-                    "Stuck? `cargo course hint {}{step}` gives a hint. `--full` shows whole bodies.",
+                    "Stuck? `cargo course hint {}{step}` gives a hint. `--full` shows whole bodies and every request.",
                     lesson.binary
                 );
                 say!("{}.", paint.dim(&course::kit::seed::replay_line()));
