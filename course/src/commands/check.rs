@@ -140,11 +140,11 @@ fn report(lesson: &Lesson, outcome: &Outcome, paint: &Paint) -> bool {
                 say!();
                 if lesson.is_server {
                     say!(
-                        "To see it yourself: `cargo run --bin {}`, then run the `sent` command in a second terminal.",
+                        "To see it yourself: `cargo run --bin {}`, then run the `sent` commands, in order, in a second terminal.",
                         lesson.binary
                     );
                 } else {
-                    say!("To see it yourself, run the `sent` command.");
+                    say!("To see it yourself, run the `sent` commands, in order.");
                 }
                 let step = results.last().and_then(|(check, _)| check.step);
                 let step = step.map(|step| format!(" {step}")).unwrap_or_default();
