@@ -27,7 +27,8 @@ use reqwest::blocking::Client;
 const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How many redirects in a row the link check follows before it gives up.
-const MAX_REDIRECTS: usize = 10;
+/// reqwest's default is 10; the lesson sets its own, smaller limit.
+const MAX_REDIRECTS: usize = 5;
 
 // TODO(a): write the form that saves a bookmark
 //   bookmarks_page puts FORM on the page; for now it is a placeholder.
@@ -35,9 +36,10 @@ const MAX_REDIRECTS: usize = 10;
 //   1. an <input> named "longuri", for the long link;
 //   2. an <input> named "shortname", for the short name;
 //   3. a <button type="submit">.
+//   Replace this doc comment with one that says what your form sends.
 //   The names are the fields do_post reads, as in the Python course's
 //   bookmark server, so that clients written for one work with the other.
-/// The form a visitor fills in (a placeholder until step a is done).
+/// The form a visitor fills in.
 const FORM: &str = "<p>(The form will go here.)</p>";
 // END TODO(a)
 
@@ -96,8 +98,9 @@ impl Handler for BookmarkServer {
         //   2. Look it up: self.bookmarks().get(&name).cloned() is an
         //      Option<String>, a copy, so the lock is released at once.
         //   3. None: answer the page with 404 and a sentence that names the
-        //      unknown name: return self.send_page(response, 404,
-        //      Some(("Not found", &why))).
+        //      unknown name:
+        //        let why = format!("I don't know the short name {name:?}: save it with the form.");
+        //        return self.send_page(response, 404, Some(("Not found", &why)));
         //   4. Some(uri): answer 303 See Other with the header Location: uri.
         response.send_error(404, "following short names is not written yet (step d)");
         // END TODO(d)
@@ -126,9 +129,9 @@ impl Handler for BookmarkServer {
         // TODO(c): keep a working link, and send the browser back to the list
         //   For now the POST answers with what the link check found. Instead:
         //   1. If `checked` is Err(why), the link does not work: answer the
-        //      page with 404 and a sentence that names the link and says
-        //      why: return self.send_page(response, 404,
-        //      Some(("Not saved", &why))).
+        //      page with 404 and a sentence that names the link and says why:
+        //        let why = format!("The link {longuri} is not reachable: {why}.");
+        //        return self.send_page(response, 404, Some(("Not saved", &why)));
         //   2. If it is Ok(url), keep it: insert shortname.to_owned() and
         //      url.to_string() into self.bookmarks(). A short name that was
         //      already taken gets the new link.
@@ -161,17 +164,18 @@ fn read_form(form: &Form) -> Result<(&str, &str), HttpError> {
 //   1. required_field: form.get(name) is None for a missing field, and
 //      Some("") (or only spaces: value.trim()) for an empty one. Answer
 //      both with Err(HttpError::new(400, ...)) and a sentence that names
-//      the field.
+//      the field. Return the value trimmed (value.trim()), so that
+//      " learn " is saved as "learn".
 //   2. check_short_name: a short name becomes the path /name. Answer 400
 //      to a name with a '/', '?' or '#' in it, or a control character
 //      (c.is_control()), and to the names "." and "..", which browsers
 //      remove from paths.
-/// The value of the form's field `name` (for now "" if it is missing).
+/// The value of the form's field `name`, without spaces at either end.
 fn required_field<'a>(form: &'a Form, name: &str) -> Result<&'a str, HttpError> {
-    Ok(form.get(name).unwrap_or(""))
+    Ok(form.get(name).unwrap_or("").trim())
 }
 
-/// Whether a short name can be a path (for now, any name can).
+/// Whether a short name can be a path.
 fn check_short_name(_name: &str) -> Result<(), HttpError> {
     Ok(())
 }
@@ -182,7 +186,8 @@ fn check_short_name(_name: &str) -> Result<(), HttpError> {
 //   1. link_checker: set up the client with Client::builder(), adding
 //      .timeout(CHECK_TIMEOUT), so that a link that never answers fails in
 //      a few seconds, and .redirect(reqwest::redirect::Policy::limited(
-//      MAX_REDIRECTS)), so that a link that moved still works. Leave the
+//      MAX_REDIRECTS)), so that a link that moved still works and a
+//      chain longer than MAX_REDIRECTS does not. Leave the
 //      proxy settings as reqwest reads them from the environment.
 //   2. check_link: Url::parse(link) reads the link. Text that is not a
 //      URL, or whose url.scheme() is not "http" or "https", is Err(why).
@@ -190,12 +195,12 @@ fn check_short_name(_name: &str) -> Result<(), HttpError> {
 //      Err(why(&error)): why() below says what happened in a few words.
 //   4. Do not read the body: the status says all. Ok(url) if it is
 //      reqwest::StatusCode::OK, otherwise Err saying which status came.
-/// Sets up the client that checks links (for now, with reqwest's defaults).
+/// Sets up the client that checks links.
 fn link_checker() -> reqwest::Result<Client> {
     Client::builder().build()
 }
 
-/// Checks that `link` works (for now, it says it cannot).
+/// Checks that `link` works: Ok(its URL), or Err(why not).
 fn check_link(_client: &Client, _link: &str) -> Result<Url, String> {
     Err("the link checker is not written yet (step b)".to_owned())
 }

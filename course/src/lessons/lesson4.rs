@@ -4,7 +4,7 @@
 //!
 //! The links a bookmark server checks must work offline, so the checks
 //! start the kit's helper servers on 127.0.0.1 (`kit::helpers`): one that
-//! answers `200 OK`, one `404`, one that redirects, one that never answers,
+//! answers `200 OK`, one `404`, one that redirects (and a chain of six), one that never answers,
 //! one that starts a huge body and stalls, a port where nothing listens,
 //! and a stand-in proxy that records what it forwards.
 //!
@@ -71,6 +71,12 @@ pub const CHECKS: &[Check] = &[
         step: Some("b"),
         optional: false,
         run: redirect_is_followed,
+    },
+    Check {
+        name: "a link that redirects 6 times in a row is not reachable (MAX_REDIRECTS is 5)",
+        step: Some("b"),
+        optional: false,
+        run: long_redirect_chain_is_refused,
     },
     Check {
         name: "a link to a port where nothing listens is not reachable: connection refused",
@@ -151,8 +157,8 @@ pub const HINTS: &[Hint] = &[
     Hint {
         step: Some("a"),
         nudge: "Work in order: `cargo course check bookmark_server a`, then b, c and d. The form is lesson 2's with two <input> boxes instead of a textarea; try a bad form with curl: curl -i -d 'longuri=&shortname=ex' localhost:8000/",
-        concept: "form.get(name) is None for a missing field and Some(\"\") for an empty one: both are the client's mistake, a 400 that names the field (do_post shows it above the form). A short name becomes the path /name, so it cannot hold '/', '?' or '#', nor be '.' or '..'.",
-        code: "match form.get(name) { Some(value) if !value.trim().is_empty() => Ok(value), Some(_) => Err(HttpError::new(400, format!(\"The field '{name}' is empty.\"))), None => Err(HttpError::new(400, format!(\"The form has no '{name}' field.\"))) }",
+        concept: "form.get(name) is None for a missing field and Some(\"\") for an empty one: both are the client's mistake, a 400 that names the field (do_post shows it above the form). Return the value trimmed, without spaces at either end. A short name becomes the path /name, so it cannot hold '/', '?', '#' or a control character (c.is_control(): a line break, a tab), nor be '.' or '..'.",
+        code: "required_field: match form.get(name) { Some(value) if !value.trim().is_empty() => Ok(value.trim()), Some(_) => Err(HttpError::new(400, format!(\"The field '{name}' is empty.\"))), None => Err(HttpError::new(400, format!(\"The form has no '{name}' field.\"))) }. check_short_name: if name.contains(|c: char| matches!(c, '/' | '?' | '#') || c.is_control()) || name == \".\" || name == \"..\" { return Err(HttpError::new(400, format!(\"The short name {name:?} cannot be a path.\"))); } Ok(())",
     },
     Hint {
         step: Some("b"),
@@ -170,7 +176,7 @@ pub const HINTS: &[Hint] = &[
         step: Some("d"),
         nudge: "The path /name is the short name, percent-encoded: decode it and look it up in self.bookmarks().",
         concept: "A known name answers 303 See Other with Location: its long URI; an unknown one the page with 404 and a sentence that names it; a broken %-escape 400 (percent_decode's ? does that).",
-        code: "let name = http_server::percent_decode(&path[1..])?; let uri = self.bookmarks().get(&name).cloned(); match it: Some(uri) => send_response(303) and send_header(\"Location\", &uri); None => return self.send_page(response, 404, Some((\"Not found\", &why))).",
+        code: "let name = http_server::percent_decode(&path[1..])?; let uri = self.bookmarks().get(&name).cloned(); match it: Some(uri) => send_response(303) and send_header(\"Location\", &uri); None => { let why = format!(\"I don't know the short name {name:?}: save it with the form.\"); return self.send_page(response, 404, Some((\"Not found\", &why))); }",
     },
 ];
 
@@ -516,7 +522,9 @@ fn broken_link_is_not_reachable(session: &mut Session) -> CheckResult {
     if !reply.body.contains("404") {
         return Err(reply.fail(
             "a page that says why the link does not work: it answered 404 Not Found",
-            "Say which status came back: Err(format!(\"it answered {status}\")).",
+            "Say which status came back: Err(format!(\"it answered {status}\")). To see it \
+             yourself, start lesson 3's names service (PORT=8001 cargo run --bin \
+             names_service) and save the link http://localhost:8001/nowhere, which answers 404.",
         ));
     }
     Ok(())
@@ -539,6 +547,41 @@ fn redirect_is_followed(session: &mut Session) -> CheckResult {
          address to a new one). Let the client follow redirects: \
          .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS)), not Policy::none().",
     )?;
+    Ok(())
+}
+
+fn long_redirect_chain_is_refused(session: &mut Session) -> CheckResult {
+    // Six helpers in a row, each redirecting to the next, the last to a page
+    // that works: one redirect more than MAX_REDIRECTS (5), and fewer than
+    // reqwest's default limit (10), so only the lesson's policy refuses it.
+    let ok = HelperServer::start(WORKS)?;
+    let mut next = ok.url("/end");
+    let mut chain = Vec::new();
+    for hop in (1..=6).rev() {
+        let helper = redirect_to(next)?;
+        next = helper.url(&format!("/hop-{hop}"));
+        chain.push(helper);
+    }
+    let link = format!(
+        "URL: {next}, the first of 6 servers that each answer 303 See Other to the next; \
+         the last one's Location answers 200 OK"
+    );
+    let reply = expect_verdict(
+        session,
+        &next,
+        &link,
+        false,
+        "This link redirects 6 times in a row, one more than MAX_REDIRECTS (5). reqwest's \
+         default policy follows up to 10; give the client the lesson's own limit: \
+         .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS)).",
+    )?;
+    if !reply.body.contains("redirect") {
+        return Err(reply.fail(
+            "a page that says why: too many redirects",
+            "Say why the request failed: Err(why(&error)), and why() names the redirects.",
+        ));
+    }
+    drop(chain);
     Ok(())
 }
 
@@ -881,8 +924,9 @@ fn broken_link_is_not_kept(session: &mut Session) -> CheckResult {
         let hint = match reply.status {
             200 => {
                 "That is the page of step b. In TODO(c), answer a link that does not work \
-                    with the page, 404 and a sentence that says why: \
-                    return self.send_page(response, 404, Some((\"Not saved\", &why)))."
+                    with the page, 404 and a sentence that names the link and says why: \
+                    let why = format!(\"The link {longuri} is not reachable: {why}.\"); \
+                    return self.send_page(response, 404, Some((\"Not saved\", &why)));"
             }
             303 => {
                 "A broken link was accepted: look at `checked` first, and keep the bookmark \
@@ -890,7 +934,8 @@ fn broken_link_is_not_kept(session: &mut Session) -> CheckResult {
             }
             _ => {
                 "A link that does not work gets 404 (as in the Python course), with the page \
-                  saying why: return self.send_page(response, 404, Some((\"Not saved\", &why)))."
+                  saying why: let why = format!(\"The link {longuri} is not reachable: \
+                  {why}.\"); return self.send_page(response, 404, Some((\"Not saved\", &why)));"
             }
         };
         return Err(reply.fail(expected, hint));
@@ -899,7 +944,9 @@ fn broken_link_is_not_kept(session: &mut Session) -> CheckResult {
     if !problem.contains(&url) || !problem.contains("404") {
         return Err(reply.fail(
             expected,
-            "Say which link and why: format!(\"The link {longuri} is not reachable: {why}.\").",
+            "Say which link and why: format!(\"The link {longuri} is not reachable: {why}.\"). \
+             To see it yourself, start lesson 3's names service (PORT=8001 cargo run --bin \
+             names_service) and save the link http://localhost:8001/nowhere, which answers 404.",
         ));
     }
     expect_the_form_again(&reply, expected)?;
