@@ -47,11 +47,12 @@ const FRONT_END_DIR: &str = concat!(
 //   1. a <ul class="todos"> element;
 //   2. inside it, {% for todo in todos %} ... {% endfor %}: its body is
 //      repeated for each todo, with `todo` set to it;
-//   3. the body: <li> with the title, {{ todo.title }}, in a
-//      <span class="title">; make it <li class="completed"> when
-//      todo.completed is true: {% if todo.completed %}...{% endif %};
-//   4. in the <li>, {{ forms.toggle_form(todo) }} and
-//      {{ forms.delete_form(todo) }} (the buttons of step c);
+//   3. the body: an <li>, made <li class="completed"> when todo.completed
+//      is true: {% if todo.completed %}...{% endif %};
+//   4. in the <li>, in this order: {{ forms.toggle_form(todo) }} (the
+//      Done button of step c), the title, {{ todo.title }}, in a
+//      <span class="title">, and {{ forms.delete_form(todo) }} (its Delete
+//      button); until step c the two buttons are empty;
 //   5. {% else %} before {% endfor %}: an <li> to show when there are none.
 //   Do not escape anything yourself: a template whose name ends in .html
 //   escapes every {{ value }}.
@@ -69,9 +70,11 @@ const LIST_TEMPLATE: &str = r#"{% extends "layout.html" %}
 //   Three macros, one per form; the list template calls them. For now
 //   they show placeholders. Write each as a <form method="post"> with a
 //   <button type="submit"> inside, and:
-//   1. add_form: action="/", an <input name="title" id="new-title" required
-//      autocomplete="off"> (what is typed travels as title=...; the browser
-//      need not offer old titles) and <label for="new-title">New todo</label>;
+//   1. add_form: <form method="post" action="/" class="add"> (the layout's
+//      style lays out form.add), with <label for="new-title">New todo</label>
+//      and <input name="title" id="new-title" required autocomplete="off">
+//      (what is typed travels as title=...; the browser need not offer old
+//      titles);
 //   2. toggle_form(todo): action="/toggle/{{ todo.id }}", no fields: the
 //      path says which todo (the button can say "Done", or "Undo" when
 //      todo.completed);
@@ -152,15 +155,15 @@ impl Store {
 //   the database (see Store::count above for the smallest example). Until
 //   you do, list() shows two samples, and the others answer 501.
 //   1. list: connection.prepare("SELECT id, title, completed, position
-//      FROM todos ORDER BY id")?, then statement.query_map([], ...) with a
-//      function that makes a Todo of a row: row.get(0)? is the id, and so on.
+//      FROM todos ORDER BY id")?, then statement.query_map([], todo_from_row)
+//      (see below: todo_from_row makes a Todo of a row).
 //   2. add: INSERT INTO todos (title, completed, position) VALUES
 //      (?1, ?2, ?3), with rusqlite::params![title, completed, order].
 //      Never put a title into the SQL text yourself (format!): a title
 //      like '); DROP TABLE todos;-- would become SQL. `RETURNING id, ...`
 //      at the end gives back the new row, id included: use query_row.
 //   3. get: SELECT ... WHERE id = ?1; .optional() (from
-//      rusqlite::OptionalExtension) makes "no such row" None.
+//      rusqlite::OptionalExtension, see below) makes "no such row" None.
 //   4. update: UPDATE todos SET title = coalesce(?2, title), ... WHERE
 //      id = ?1: coalesce keeps the old value when the new one is NULL (None).
 //   5. toggle, delete: execute(...) returns how many rows changed: 0 means
@@ -168,6 +171,10 @@ impl Store {
 //   6. delete_all: DELETE FROM todos.
 //   Lock the connection once per method: two statements with other
 //   threads' statements in between can mix up their todos.
+//   What the methods share goes in this region too, above `impl Store`:
+//   `use rusqlite::OptionalExtension;` (for .optional()) and a free function
+//   fn todo_from_row(row: &rusqlite::Row) -> rusqlite::Result<Todo>, which
+//   makes a Todo of a row: Ok(Todo { id: row.get(0)?, ... }).
 impl Store {
     /// Every todo, oldest first (two samples until step b is done).
     fn list(&self) -> StoreResult<Vec<Todo>> {
@@ -247,7 +254,9 @@ fn open_store() -> Result<(Store, String), String> {
     //      is not set (PathBuf::from turns either into a path);
     //   2. Connection::open(&path) opens it (and makes the file if needed);
     //   3. if it fails, return Err with one sentence that says so: the
-    //      program prints it and stops with a non-zero exit code;
+    //      program prints it and stops with a non-zero exit code. rusqlite's
+    //      error already names the file, so do not repeat it:
+    //      format!("cannot open the database: {error} (does its folder exist?)");
     //   4. set `place` to the path, for the messages below.
     let place = "memory, until step d (stop the server and they are gone)".to_owned();
     let connection = Connection::open_in_memory()

@@ -70,8 +70,7 @@ const LIST_TEMPLATE: &str = r#"{% extends "layout.html" %}
 const FORMS_TEMPLATE: &str = r#"{% macro add_form() -%}
 <form method="post" action="/" class="add">
   <label for="new-title">New todo</label>
-  <input name="title" id="new-title" placeholder="What needs to be done?" required autofocus
-         autocomplete="off">
+  <input name="title" id="new-title" required autocomplete="off">
   <button type="submit">Add</button>
 </form>
 {%- endmacro %}
@@ -149,6 +148,9 @@ impl Store {
 }
 
 // TODO(b): store and load todos with SQL, parameters only
+// .optional() on a query: "no row" becomes None instead of an error.
+use rusqlite::OptionalExtension;
+
 /// Makes a `Todo` of a row whose columns are `id, title, completed, position`.
 fn todo_from_row(row: &rusqlite::Row) -> rusqlite::Result<Todo> {
     Ok(Todo {
@@ -187,7 +189,6 @@ impl Store {
 
     /// The todo with this id, if there is one.
     fn get(&self, id: i64) -> StoreResult<Option<Todo>> {
-        use rusqlite::OptionalExtension; // .optional(): no row is None, not an error
         let todo = self
             .connection()
             .query_row(
@@ -202,7 +203,6 @@ impl Store {
     /// Changes the fields `change` has, and returns the whole todo (None if
     /// there is no todo with this id).
     fn update(&self, id: i64, change: &Change) -> StoreResult<Option<Todo>> {
-        use rusqlite::OptionalExtension;
         // coalesce(?2, title) is ?2, or the title as it was if ?2 is NULL
         // (a field the PATCH did not send): one statement changes the row.
         let todo = self

@@ -10,6 +10,8 @@
 //! todos it made, by random markers.
 
 use std::path::PathBuf;
+use std::thread;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
@@ -120,19 +122,19 @@ pub const HINTS: &[Hint] = &[
         step: Some("b"),
         nudge: "Step b is the TODO(b) region: the methods of Store, each answering 501 for now. The checks go through lesson 8's JSON API at /todos (api.rs, given), which calls them.",
         concept: "Each method is one SQL statement on self.connection(), its values passed as parameters (?1, ?2, ...), never pasted into the SQL with format!: then a title with a ' in it is only data, and one statement cannot mix with another thread's.",
-        code: "add: query_row(\"INSERT INTO todos (title, completed, position) VALUES (?1, ?2, ?3) RETURNING id, title, completed, position\", rusqlite::params![title, completed, order], todo_from_row); get: query_row(\"SELECT id, title, completed, position FROM todos WHERE id = ?1\", [id], todo_from_row).optional()?; delete: execute(\"DELETE FROM todos WHERE id = ?1\", [id])? == 1.",
+        code: "Above impl Store, in the region: use rusqlite::OptionalExtension; and fn todo_from_row(row: &rusqlite::Row) -> rusqlite::Result<Todo> { Ok(Todo { id: row.get(0)?, title: row.get(1)?, completed: row.get(2)?, order: row.get(3)? }) }. add: query_row(\"INSERT INTO todos (title, completed, position) VALUES (?1, ?2, ?3) RETURNING id, title, completed, position\", rusqlite::params![title, completed, order], todo_from_row); get: query_row(\"SELECT id, title, completed, position FROM todos WHERE id = ?1\", [id], todo_from_row).optional()?; delete: execute(\"DELETE FROM todos WHERE id = ?1\", [id])? == 1.",
     },
     Hint {
         step: Some("c"),
         nudge: "Step c has two TODO(c) regions: the forms, in FORMS_TEMPLATE, and the routes they post to, in impl TodoApp. Each POST ends like lesson 2's.",
         concept: "A form POSTs to a path of its own: / with a title field to add, /toggle/<id> and /delete/<id> with just a button. After the change, Post/Redirect/Get: 303 See Other with Location: /, so a reload never sends the form again.",
-        code: "Macros: <form method=\"post\" action=\"/\"><label for=\"new-title\">New todo</label><input name=\"title\" id=\"new-title\" required><button type=\"submit\">Add</button></form>, and action=\"/toggle/{{ todo.id }}\" (and /delete/...) with a <button type=\"submit\">. Routes: an empty title gets self.send_list(response, 400, Some(\"...\")); toggle or delete returning false gets Err(HttpError::new(404, \"...\").into()).",
+        code: "Macros: <form method=\"post\" action=\"/\" class=\"add\"><label for=\"new-title\">New todo</label><input name=\"title\" id=\"new-title\" required autocomplete=\"off\"><button type=\"submit\">Add</button></form>, and action=\"/toggle/{{ todo.id }}\" (and /delete/...) with a <button type=\"submit\">. Routes: an empty title gets self.send_list(response, 400, Some(\"...\")); toggle or delete returning false gets Err(HttpError::new(404, \"...\").into()).",
     },
     Hint {
         step: Some("d"),
         nudge: "Step d is in open_store: the starter keeps the todos in a database in memory, Connection::open_in_memory(), gone when the server stops.",
         concept: "Open a file instead: the one the TODO_DB environment variable names, or todo.sqlite3 in the current folder. If it cannot be opened, say so in one line and stop: return an Err, which main prints before it exits with code 1.",
-        code: "let path = std::env::var_os(\"TODO_DB\").map_or_else(|| \"todo.sqlite3\".into(), std::path::PathBuf::from); let connection = Connection::open(&path).map_err(|error| format!(\"cannot open the database {}: {error}\", path.display()))?;",
+        code: "let path = std::env::var_os(\"TODO_DB\").map_or_else(|| \"todo.sqlite3\".into(), std::path::PathBuf::from); let place = path.display().to_string(); let connection = Connection::open(&path).map_err(|error| format!(\"cannot open the database: {error} (does its folder exist?)\"))?; (rusqlite's error already names the file.)",
     },
 ];
 
@@ -898,11 +900,19 @@ fn expect_see_other(reply: &Reply, hint: &str) -> CheckResult {
                  Answer 303 See Other with Location: / (Post/Redirect/Get, lesson 2).",
             ));
         }
-        301 | 302 | 307 | 308 => {
+        302 => {
+            return Err(reply.fail(
+                expected,
+                "Use 303 See Other: it says plainly \"GET the result at Location\". 302 only says \
+                 \"it is elsewhere for now\", without saying with which method; browsers happen \
+                 to follow it with a GET, but the code does not promise it.",
+            ));
+        }
+        301 | 307 | 308 => {
             return Err(reply.fail(
                 expected,
                 "Use 303 See Other: it tells the browser to GET the list; after 307 or 308 it \
-                 would POST the form again.",
+                 would POST the form again, and 301 says the form's path moved for good.",
             ));
         }
         _ => return Err(reply.fail(expected, hint)),
@@ -1111,6 +1121,20 @@ fn database_is_the_named_file(session: &mut Session) -> CheckResult {
             "Open the file that the TODO_DB environment variable names: std::env::var_os(\"TODO_DB\").",
         ));
     }
+    // The start-up line says where the todos are kept: the same file.
+    let server = session.server()?;
+    let line = start_up_line(server);
+    let named = path.display().to_string();
+    if !line.as_deref().is_some_and(|line| line.contains(&named)) {
+        return Err(Failure {
+            sent: format!("TODO_DB={named} {}", session.binary_name()),
+            expected: format!("a start-up line like \"3 todos kept in {named}\""),
+            got: line.map_or("no start-up line".to_owned(), |line| format!("{line:?}")),
+            hint: "The line \"N todos kept in ...\" names `place`: in the TODO(d) region, set \
+                   place to the path you opened (path.display().to_string())."
+                .into(),
+        });
+    }
     // Without TODO_DB, in a folder of its own: todo.sqlite3 appears there.
     let folder = session.temp_dir()?.join("default");
     std::fs::create_dir_all(&folder).map_err(|error| {
@@ -1141,6 +1165,24 @@ fn database_is_the_named_file(session: &mut Session) -> CheckResult {
         });
     }
     Ok(())
+}
+
+/// The start-up line, `3 todos kept in todo.sqlite3`, if the server
+/// printed it. `run` prints it before the server's address, so it is
+/// already in the pipe when the server is up: the wait is only for the
+/// thread that reads the pipe, and it ends as soon as the line is there.
+fn start_up_line(server: &ServerProcess) -> Option<String> {
+    let until = Instant::now() + Duration::from_secs(5);
+    loop {
+        let output = server.output();
+        if let Some(line) = output.lines().find(|line| line.contains(" kept in ")) {
+            return Some(line.to_owned());
+        }
+        if Instant::now() >= until {
+            return None;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
 }
 
 fn bad_database_path_is_refused(session: &mut Session) -> CheckResult {
@@ -1191,8 +1233,8 @@ fn bad_database_path_is_refused(session: &mut Session) -> CheckResult {
                 .map_or("(none: stopped by a signal)".to_owned(), |code| code
                     .to_string())
         ),
-        hint: "Do not unwrap() or expect() the open: map its error to one sentence that names \
-               the file, return Err(...), and let main print it."
+        hint: "Do not unwrap() or expect() the open: map its error to one sentence (rusqlite's \
+               error names the file), return Err(...), and let main print it."
             .into(),
     })
 }
