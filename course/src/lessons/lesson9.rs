@@ -31,7 +31,7 @@ pub const CHECKS: &[Check] = &[
         run: serves_the_list_page,
     },
     Check {
-        name: "the list template shows every todo in an <li>, a completed one with class=\"completed\"",
+        name: "the list template shows every todo in an <li>, a completed one with class=\"completed\", and an <li> when there are none",
         step: Some("a"),
         optional: false,
         run: lists_every_todo,
@@ -479,6 +479,30 @@ fn lists_every_todo(session: &mut Session) -> CheckResult {
             "Mark done todos only: <li{% if todo.completed %} class=\"completed\"{% endif %}>.",
         ));
     }
+    if shown == run.as_str() {
+        empty_list_has_an_item(session)?;
+    }
+    Ok(())
+}
+
+/// With no todo at all, the list still says so: the `{% else %}` item.
+/// Only once the store deletes (Store::delete_all); until then step b's
+/// checks say what is missing.
+fn empty_list_has_an_item(session: &mut Session) -> CheckResult {
+    let cleared = api(session, "DELETE", "/todos", None)?;
+    if cleared.status != 204 {
+        return Ok(());
+    }
+    let page = get_page(session)?;
+    if list_items(&page.body).is_empty() {
+        return Err(page_fail(
+            &page,
+            &THE_LIST,
+            "with no todos (after DELETE /todos), an <li> that says the list is empty",
+            "An empty list should say so, not show nothing: put {% else %} before {% endfor %}, \
+             and after it an <li> such as <li class=\"empty\">Nothing to do.</li>.",
+        ));
+    }
     Ok(())
 }
 
@@ -651,7 +675,28 @@ fn api_stores_todos(session: &mut Session) -> CheckResult {
          no row has the id: query_row(...).optional(), from rusqlite::OptionalExtension.",
     )?;
 
-    let other = create(session, &format!("Clear me {}", marker()))?;
+    // A new todo can be completed from the start: the API sends what the
+    // client sent.
+    let other = format!("Clear me {}", marker());
+    let reply = api(
+        session,
+        "POST",
+        "/todos",
+        Some(&json!({ "title": other, "completed": true })),
+    )?;
+    expect_api(
+        &reply,
+        201,
+        "201 Created and the new todo, completed as sent",
+        "POST /todos calls Store::add.",
+    )?;
+    if json_of(&reply)["completed"] != true {
+        return Err(reply.fail(
+            format!("the new todo {other:?} with \"completed\": true, as sent"),
+            "Store::add should store completed as it is given (the API passes what the client \
+             sent): VALUES (?1, ?2, ?3) with rusqlite::params![title, completed, order].",
+        ));
+    }
     let cleared = api(session, "DELETE", "/todos", None)?;
     expect_api(
         &cleared,
@@ -662,7 +707,7 @@ fn api_stores_todos(session: &mut Session) -> CheckResult {
     let list = api(session, "GET", "/todos", None)?;
     if json_of(&list) != json!([]) {
         return Err(list.fail(
-            format!("[] after DELETE /todos (it had {})", other["title"]),
+            format!("[] after DELETE /todos (it had {other:?})"),
             "Store::delete_all should DELETE FROM todos, every row.",
         ));
     }
