@@ -92,9 +92,17 @@ fn head_has_no_body(session: &mut Session) -> CheckResult {
         ));
     }
     if reply.header("content-length") != Some("13") {
+        // A do_head of the student's own answers with an empty body's
+        // length (0) and without the GET's headers.
+        let hint = if matches!(reply.header("content-length"), None | Some("0")) {
+            "HEAD should get the headers a GET would get, Content-Length included: the server \
+             answers it from do_get and drops the body. Remove any do_head of your own."
+        } else {
+            "Let the server fill in Content-Length: do not set it yourself."
+        };
         return Err(reply.fail(
             "Content-Length: 13 (the length a GET's body would have)",
-            "Let the server fill in Content-Length: do not set it yourself.",
+            hint,
         ));
     }
     Ok(())

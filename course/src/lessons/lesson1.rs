@@ -118,6 +118,10 @@ fn expect_echo(session: &mut Session, path: &str, expected: &str) -> CheckResult
         let hint = if body_is(&reply.body, &format!("/{expected}")) {
             "You kept the leading slash: request.path() gives \"/Balloon\", the echo is \
              \"Balloon\". path.strip_prefix('/') takes the slash off."
+        } else if expected.ends_with('/') && body_is(&reply.body, expected.trim_end_matches('/')) {
+            "Only the first slash goes: the slash at the end is part of the path, so /Balloon/ \
+             echoes \"Balloon/\". trim_matches('/') takes off both ends; strip_prefix('/') \
+             takes off exactly the first."
         } else if reply.body.is_empty() {
             "The body is empty: write the message with response.write_all(message.as_bytes()) \
              after end_headers()."
@@ -148,6 +152,9 @@ fn echoes_longer_paths(session: &mut Session) -> CheckResult {
     let words = random_words(3);
     let inner = words.join("/");
     expect_echo(session, &format!("/{inner}"), &inner)?;
+    // A slash at the end is part of the path too: only the first one goes.
+    let folder = format!("{}/", words[0]);
+    expect_echo(session, &format!("/{folder}"), &folder)?;
     expect_echo(session, "/", "")
 }
 

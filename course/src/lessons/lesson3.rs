@@ -386,7 +386,13 @@ fn names_introduces_the_person(session: &mut Session) -> CheckResult {
             )
         })?;
         let run = run_against(session, &names, &["names".into(), names.url(&path)])?;
-        run.expect_success(&sentence, None)?;
+        // serde's "invalid type": a field of the struct is not the JSON's type.
+        let wrong_type = run.output.stderr.contains("invalid type").then_some(
+            "serde says a field of your struct does not have the JSON's type: every field the \
+             sentence needs is a JSON string (\"pin\": \"0420\"), so make it a String (a number \
+             would also lose the PIN's leading zero).",
+        );
+        run.expect_success(&sentence, wrong_type)?;
         let printed = run.output.stdout.trim_end();
         if printed != sentence {
             let hint = if printed.starts_with('{') {
@@ -475,18 +481,24 @@ fn post_reports_the_redirect(session: &mut Session) -> CheckResult {
     let message = random_message();
     let args = ["post".into(), board.url("/"), format!("message={message}")];
     let run = run_against(session, &board, &args)?;
+    let refused = run.output.stdout.starts_with("HTTP/1.1 400").then_some(
+        "The board answered 400: it found no message field in the body of the POST. Send \
+             the fields as a form, in the body, with .form(fields) (.query(fields) would put \
+             them in the URL).",
+    );
     run.expect_success(
         "the 303 answer and where it points",
-        Some(
+        refused.or(Some(
             "A redirect is not an error: print the status line and the Location header, then \
              return Ok(()).",
-        ),
+        )),
     )?;
     let (status_line, headers, _) = split_response(&run.output.stdout);
     if status_line != "HTTP/1.1 303 See Other" {
         let hint = if status_line == "HTTP/1.1 200 OK" {
-            "That is the page the redirect leads to: without --follow, report the 303 itself \
-             (the client is set up not to follow)."
+            "That is the page the redirect leads to: without --follow, report the 303 itself. \
+             Send with the `client` that run() built, which follows only with --follow (a new \
+             Client follows redirects by default)."
         } else {
             "Print the status line first, as in `get`: response.version() and \
              response.status()."
