@@ -256,8 +256,22 @@ fn expect_the_form_again(reply: &Reply, expected: &str) -> CheckResult {
 }
 
 /// POSTs a bookmark, as the form does.
+/// A server that does not answer a POST has most likely kept the bookmarks
+/// locked while send_page locks them again, and waits for itself.
 fn post_bookmark(session: &mut Session, longuri: &str, shortname: &str) -> Result<Reply, Failure> {
-    session.post_form("/", &[("longuri", longuri), ("shortname", shortname)])
+    session
+        .post_form("/", &[("longuri", longuri), ("shortname", shortname)])
+        .map_err(|mut failure| {
+            if failure.got.contains("no answer within") {
+                failure.hint = "The server did not answer. Does do_post keep a guard of \
+                                self.bookmarks() in a variable while it calls send_page, which \
+                                locks the bookmarks again? A thread that waits for a lock it \
+                                holds waits for ever. Lock where you need the map, in one \
+                                statement: self.bookmarks().insert(...)."
+                    .into();
+            }
+            failure
+        })
 }
 
 /// A reply whose request used a helper server: the report says what the
@@ -1164,10 +1178,11 @@ fn no_bookmark_lost_under_load(session: &mut Session) -> CheckResult {
 fn follow(session: &mut Session, path: &str) -> Result<Reply, Failure> {
     session.get(path).map_err(|mut failure| {
         if failure.got.contains("no answer within") {
-            failure.hint = "The server did not answer. Is the lock taken twice in one \
-                            statement? self.bookmarks() keeps the map locked until the end of \
-                            the statement, and a second self.bookmarks() in it waits for the \
-                            first for ever. Take it once: \
+            failure.hint = "The server did not answer. Is the lock taken twice? \
+                            self.bookmarks() keeps the map locked until the end of the \
+                            statement (or, kept in a variable, until the variable goes), and \
+                            a second self.bookmarks() meanwhile, send_page's included, waits \
+                            for the first for ever. Copy the link out in one statement: \
                             let uri = self.bookmarks().get(&name).cloned();"
                 .into();
         }
