@@ -49,7 +49,7 @@ pub const CHECKS: &[Check] = &[
         run: missing_fields_are_refused,
     },
     Check {
-        name: "a short name with '/', '?' or '#' in it, or '.' or '..', gets 400",
+        name: "a short name with '/', '?', '#' or a control character (a line break) in it, or '.' or '..', gets 400",
         step: Some("a"),
         optional: false,
         run: bad_short_names_are_refused,
@@ -65,6 +65,12 @@ pub const CHECKS: &[Check] = &[
         step: Some("b"),
         optional: false,
         run: broken_link_is_not_reachable,
+    },
+    Check {
+        name: "only 200 OK is a working link: a 204 No Content, or a 302 without a Location, is not reachable",
+        step: Some("b"),
+        optional: false,
+        run: only_200_is_reachable,
     },
     Check {
         name: "a link that redirects to a working page is reachable (redirects are followed)",
@@ -113,6 +119,18 @@ pub const CHECKS: &[Check] = &[
         step: Some("c"),
         optional: false,
         run: working_link_is_kept,
+    },
+    Check {
+        name: "a short name and link typed with spaces around them are kept without them: ' learn ' is /learn",
+        step: Some("c"),
+        optional: false,
+        run: fields_are_kept_trimmed,
+    },
+    Check {
+        name: "a link that redirects is kept as typed, not as the address its redirects ended at",
+        step: Some("c"),
+        optional: false,
+        run: link_is_kept_as_typed,
     },
     Check {
         name: "a POST with a broken link answers 404, the link and why above the form, and keeps nothing",
@@ -238,8 +256,22 @@ fn expect_the_form_again(reply: &Reply, expected: &str) -> CheckResult {
 }
 
 /// POSTs a bookmark, as the form does.
+/// A server that does not answer a POST has most likely kept the bookmarks
+/// locked while send_page locks them again, and waits for itself.
 fn post_bookmark(session: &mut Session, longuri: &str, shortname: &str) -> Result<Reply, Failure> {
-    session.post_form("/", &[("longuri", longuri), ("shortname", shortname)])
+    session
+        .post_form("/", &[("longuri", longuri), ("shortname", shortname)])
+        .map_err(|mut failure| {
+            if failure.got.contains("no answer within") {
+                failure.hint = "The server did not answer. Does do_post keep a guard of \
+                                self.bookmarks() in a variable while it calls send_page, which \
+                                locks the bookmarks again? A thread that waits for a lock it \
+                                holds waits for ever. Lock where you need the map, in one \
+                                statement: self.bookmarks().insert(...)."
+                    .into();
+            }
+            failure
+        })
 }
 
 /// A reply whose request used a helper server: the report says what the
@@ -522,10 +554,41 @@ fn broken_link_is_not_reachable(session: &mut Session) -> CheckResult {
     if !reply.body.contains("404") {
         return Err(reply.fail(
             "a page that says why the link does not work: it answered 404 Not Found",
-            "Say which status came back: Err(format!(\"it answered {status}\")). To see it \
-             yourself, start lesson 3's names service (PORT=8001 cargo run --bin \
+            "Say which status came back: check_link returns Err(format!(\"it answered \
+             {status}\")), and the page shows that reason (after step c, in the sentence \
+             format!(\"The link {longuri} is not reachable: {why}.\")). To see it yourself, start lesson 3's names service (PORT=8001 cargo run --bin \
              names_service) and save the link http://localhost:8001/nowhere, which answers 404.",
         ));
+    }
+    Ok(())
+}
+
+/// Answers that are not `200 OK`, though no error either: a success with
+/// nothing in it, and a redirect that leads nowhere (reqwest follows a
+/// redirect only when it has a `Location`, and hands this one back).
+const NO_CONTENT: Answer = Answer::Raw(b"HTTP/1.1 204 No Content\r\n\r\n");
+const REDIRECT_TO_NOWHERE: Answer =
+    Answer::Raw(b"HTTP/1.1 302 Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+
+fn only_200_is_reachable(session: &mut Session) -> CheckResult {
+    let cases = [
+        (REDIRECT_TO_NOWHERE, "302 Found with no Location header"),
+        (NO_CONTENT, "204 No Content"),
+    ];
+    for (answer, what) in cases {
+        let helper = HelperServer::start(answer)?;
+        let url = helper.url("/almost");
+        let link = format!("URL: {url}, a server that answers {what}");
+        expect_verdict(
+            session,
+            &url,
+            &link,
+            false,
+            "Only 200 OK is a working link, as the lesson (and the Python course) says: any \
+             other status, a 204 with nothing in it or a redirect that leads nowhere, is \
+             Err(format!(\"it answered {status}\")). Compare response.status() with \
+             reqwest::StatusCode::OK itself, not with is_success() or a range.",
+        )?;
     }
     Ok(())
 }
@@ -911,6 +974,67 @@ fn save_answer_is_a_redirect(session: &mut Session, reply: &Reply) -> CheckResul
     }
 }
 
+fn fields_are_kept_trimmed(session: &mut Session) -> CheckResult {
+    let ok = HelperServer::start(WORKS)?;
+    let url = ok.url("/spaced");
+    let name = new_name("spaced");
+    let reply = about(
+        post_bookmark(session, &format!("  {url} "), &format!("  {name} "))?,
+        &format!("URL: {url}, a server that answers 200 OK, typed with spaces around it"),
+    );
+    save_answer_is_a_redirect(session, &reply)?;
+    let page = session.get("/")?;
+    let items = items_for(&page.body, &name);
+    if items.len() == 1 && items[0].contains(&format!(">{name}<")) {
+        return Ok(());
+    }
+    Err(Failure {
+        sent: format!("{}\nthen: {}", reply.sent, page.sent),
+        expected: format!(
+            "the page to list the short name {name:?}, without the spaces typed around it, \
+             as a link to /{name}"
+        ),
+        got: format!(
+            "the lines that mention it: {:?}",
+            list_items(&page.body)
+                .into_iter()
+                .filter(|item| item.contains(&name))
+                .collect::<Vec<_>>()
+        ),
+        hint: "Spaces at either end of a field are not part of it (a phone's keyboard adds one \
+               after a word): required_field returns value.trim(), so that ' learn ' is saved \
+               as learn, and /learn finds it."
+            .into(),
+    })
+}
+
+fn link_is_kept_as_typed(session: &mut Session) -> CheckResult {
+    let ok = HelperServer::start(WORKS)?;
+    let moved = redirect_to(ok.url("/new-home"))?;
+    let typed = moved.url("/old-home");
+    let name = new_name("moved");
+    let reply = about(
+        post_bookmark(session, &typed, &name)?,
+        &format!(
+            "URL: {typed}, a server that answers 303 See Other, Location: {}, which answers \
+             200 OK",
+            ok.url("/new-home")
+        ),
+    );
+    save_answer_is_a_redirect(session, &reply)?;
+    let page = session.get("/")?;
+    let items = items_for(&page.body, &name);
+    if items.len() == 1 && items[0].contains(&escape_html_text(&typed)) {
+        return Ok(());
+    }
+    Err(page.fail(
+        format!("the page to list {name} with the link as typed, {typed}"),
+        "Keep the link the visitor typed (check_link's Ok(url), the url it parsed from link), \
+         not response.url(), where the redirects ended: the owner of the link may move its \
+         target again, and the short name should follow the link wherever it leads then.",
+    ))
+}
+
 fn broken_link_is_not_kept(session: &mut Session) -> CheckResult {
     let missing = HelperServer::start(Answer::NotFound)?;
     let url = missing.url("/gone");
@@ -1054,10 +1178,11 @@ fn no_bookmark_lost_under_load(session: &mut Session) -> CheckResult {
 fn follow(session: &mut Session, path: &str) -> Result<Reply, Failure> {
     session.get(path).map_err(|mut failure| {
         if failure.got.contains("no answer within") {
-            failure.hint = "The server did not answer. Is the lock taken twice in one \
-                            statement? self.bookmarks() keeps the map locked until the end of \
-                            the statement, and a second self.bookmarks() in it waits for the \
-                            first for ever. Take it once: \
+            failure.hint = "The server did not answer. Is the lock taken twice? \
+                            self.bookmarks() keeps the map locked until the end of the \
+                            statement (or, kept in a variable, until the variable goes), and \
+                            a second self.bookmarks() meanwhile, send_page's included, waits \
+                            for the first for ever. Copy the link out in one statement: \
                             let uri = self.bookmarks().get(&name).cloned();"
                 .into();
         }
@@ -1077,10 +1202,15 @@ fn expect_redirect(session: &mut Session, name: &str, uri: &str) -> CheckResult 
     } else if reply.status == 303 {
         "The Location header is where the browser goes: send the long URI saved for the name, \
          send_header(\"Location\", &uri)."
-    } else if matches!(reply.status, 301 | 302 | 307 | 308) {
-        "Answer 303 See Other, as the Python course does: \"what you want is over there; GET \
-         it\". 301 and 308 are remembered by browsers for good, so a short name could never \
-         change."
+    } else if matches!(reply.status, 301 | 308) {
+        "Answer 303 See Other, as the Python course does. 301 and 308 are permanent: browsers \
+         remember them, sometimes for months, without asking again, so a short name saved \
+         again with a new link would keep sending them to the old one."
+    } else if matches!(reply.status, 302 | 307) {
+        "Answer 303 See Other. A browser would follow a 302 or 307 too, but they mean \"it is \
+         over there for now: ask there the same way\"; 303 says exactly what a short name \
+         means, \"what you want is over there: GET it\", and it is what the Python course \
+         and its clients expect."
     } else if reply.status == 404 {
         "The name was saved (its POST answered 303). Decode the path without its '/', \
          http_server::percent_decode(&path[1..])?, and look that up in self.bookmarks()."

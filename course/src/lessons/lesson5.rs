@@ -32,7 +32,7 @@ pub const CHECKS: &[Check] = &[
         run: post_sets_the_cookie,
     },
     Check {
-        name: "a POST without a yourname field, or with an empty one, gets 400 and no cookie",
+        name: "a POST without a yourname field, or with an empty one or one of only spaces, gets 400 and no cookie",
         step: Some("a"),
         optional: false,
         run: no_name_is_a_bad_request,
@@ -68,7 +68,7 @@ pub const CHECKS: &[Check] = &[
         run: plain_names_stay_as_they_are,
     },
     Check {
-        name: "names with spaces, quotes, ;, ,, % and letters beyond ASCII come back from the cookie as typed",
+        name: "names with spaces, quotes, ;, ,, %, \\ and letters beyond ASCII come back from the cookie as typed",
         step: Some("c"),
         optional: false,
         run: names_survive_the_round_trip,
@@ -378,10 +378,17 @@ fn post_sets_the_cookie(session: &mut Session) -> CheckResult {
 }
 
 fn no_name_is_a_bad_request(session: &mut Session) -> CheckResult {
-    let forms: [&[(&str, &str)]; 2] = [&[("note", "no name here")], &[(COOKIE, "")]];
+    let forms: [&[(&str, &str)]; 3] = [
+        &[("note", "no name here")],
+        &[(COOKIE, "")],
+        &[(COOKIE, "   ")],
+    ];
     for fields in forms {
         let reply = session.post_form("/", fields)?;
         let expected = "400 Bad Request, a body that says why, and no cookie";
+        let blank = fields
+            .iter()
+            .any(|(name, value)| *name == COOKIE && !value.is_empty());
         let hint = match reply.status {
             400 if reply.body.trim().is_empty() => {
                 "Say why in the body: return Err(http_server::HttpError::new(400, \"the form has \
@@ -395,6 +402,10 @@ fn no_name_is_a_bad_request(session: &mut Session) -> CheckResult {
             500 => {
                 "Did it unwrap() form.get(COOKIE_NAME)? A form without a name is the client's \
                  mistake: answer it with HttpError::new(400, ...)."
+            }
+            _ if blank => {
+                "A name of only spaces is no name: the page would greet nobody. Test it with \
+                 name.trim().is_empty(), not name.is_empty(), and answer 400 as for an empty one."
             }
             _ => {
                 "A form with no name, or an empty one, has nothing to remember: answer \
@@ -570,10 +581,35 @@ fn awkward_name() -> String {
     name
 }
 
+/// Why `bad`, found in a cookie's value, cannot stand there as it is.
+fn why_not_an_octet(bad: char, value_as_read: &str) -> String {
+    match bad {
+        ';' => format!(
+            "a browser cuts the value at a ; (it keeps {value_as_read:?} here) and reads the \
+             rest as attributes."
+        ),
+        '\\' => "some clients and servers read a \\ as an escape, as in a quoted string \
+                  (\\\"), and drop it or change the character after it."
+            .to_owned(),
+        ',' => "a , once separated cookies in one header, and some servers still split there."
+            .to_owned(),
+        ' ' | '"' => "clients differ on spaces and quotes: some keep them, some trim or \
+                      refuse them."
+            .to_owned(),
+        _ if !bad.is_ascii() => "bytes beyond ASCII are not cookie-octets: clients read them in \
+                                 different encodings, or refuse them."
+            .to_owned(),
+        _ => "RFC 6265 keeps it out of cookie values.".to_owned(),
+    }
+}
+
 fn names_survive_the_round_trip(session: &mut Session) -> CheckResult {
     // One name with every kind of trouble, then random ones (a failure
     // prints the run's seed, which replays them).
-    let mut list = vec![r#"Zoë "Z"; Smith, Jr 100%"#.to_owned()];
+    let mut list = vec![
+        r#"Zoë "Z"; Smith, Jr 100%"#.to_owned(),
+        r"Anne\Marie".to_owned(),
+    ];
     list.extend((0..4).map(|_| awkward_name()));
     for name in &list {
         let reply = post_name(session, name)?;
@@ -595,11 +631,10 @@ fn names_survive_the_round_trip(session: &mut Session) -> CheckResult {
                 &cookie,
                 &expected,
                 format!(
-                    "The value holds {bad:?}, which a cookie cannot hold as it is: a browser cuts \
-                     the value at a ; (it keeps {:?} here), and other clients refuse spaces, \
-                     quotes, commas and bytes beyond ASCII. Write each such byte as % and two \
-                     hex digits in encode_cookie_value.",
-                    cookie.value
+                    "The value holds {bad:?}, which a cookie cannot hold as it is: {} Write each \
+                     byte that is not a cookie-octet (printable ASCII except space, \", ,, ; and \
+                     \\) as % and two hex digits in encode_cookie_value.",
+                    why_not_an_octet(bad, &cookie.value)
                 ),
             ));
         }
