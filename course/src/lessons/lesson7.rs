@@ -383,7 +383,7 @@ impl Site {
         request.extend_from_slice(b"\r\n");
         let answer = session.send_raw(&request).map_err(|failure| Failure {
             sent: sent.clone(),
-            got: format!("{}{}", said_nothing(&failure.got), self.footnote()),
+            got: format!("{}{}", timeout_in_words(&failure.got), self.footnote()),
             hint: if target.starts_with(b"/big.bin") {
                 BIG_FILE_HINT.into()
             } else {
@@ -417,7 +417,7 @@ impl Site {
 
 /// A read that timed out, in words: the system's ("Resource temporarily
 /// unavailable") says nothing to a student.
-fn said_nothing(got: &str) -> String {
+fn timeout_in_words(got: &str) -> String {
     let timed_out = [
         "os error 11)",
         "os error 35)",
