@@ -93,7 +93,8 @@ impl FileServer {
         //   2. If the request has If-Modified-Since, and parse_http_date reads
         //      it, and the file's time in whole seconds is not later, answer
         //      304 with Last-Modified and no body, and return. Compare the
-        //      times (duration_since(UNIX_EPOCH)?.as_secs()), not the strings.
+        //      times in whole seconds, not the strings:
+        //      time.duration_since(std::time::UNIX_EPOCH)?.as_secs().
         //   3. Open the file (File::open) and, after end_headers, hand it to
         //      response.send_body_from(file, metadata.len()): the server then
         //      streams it 64 KiB at a time (and sends no body to a HEAD).

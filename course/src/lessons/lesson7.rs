@@ -82,7 +82,7 @@ pub const CHECKS: &[Check] = &[
         run: folders_redirect_to_their_slash_form,
     },
     Check {
-        name: "a folder without index.html gets 404 (or a listing, names escaped and links encoded)",
+        name: "a folder without index.html gets 404 (or a listing, names escaped and links encoded, no dot-files)",
         step: Some("c"),
         optional: false,
         run: folder_without_index,
@@ -164,6 +164,12 @@ const BIG_FILE_SIZE: u64 = 1 << 30;
 const ENOUGH_BODY: u64 = 128 << 20;
 /// The most memory the server may have used after sending that much.
 const MEMORY_LIMIT_KIB: u64 = 64 * 1024;
+/// The hint for any failure on the big file: a server that reads it whole
+/// is slow to answer (a timeout) or big in memory, whichever comes first.
+const BIG_FILE_HINT: &str = "A HEAD or GET of the 1 GiB file must not read it whole: fs::read and \
+     read_to_end load all of it before a byte goes out. Open the file and hand it to \
+     response.send_body_from(file, metadata.len()): the server copies it 64 KiB at a time, and \
+     reads none of it for a HEAD.";
 /// The time every fixed-time file was last modified: Thu, 04 Mar 2021 05:06:07 GMT.
 const MODIFIED: u64 = 1_614_834_367;
 /// The same moment as an HTTP date.
@@ -179,12 +185,13 @@ const MODIFIED_TEXT: &str = "Thu, 04 Mar 2021 05:06:07 GMT";
 ///     style.css  app.js  ...       <- one file per content type
 ///     sub/index.html  sub/page.txt
 ///     dir two/index.html  evil.example/index.html
-///     noindex/a&b <c>.txt          <- a folder without index.html
+///     noindex/a&b <c>.txt  .env    <- a folder without index.html
 ///     big.bin                      <- 1 GiB, sparse
 ///     link-out -> ../secret.txt    dir-out -> ..
 /// ```
 ///
 /// It is built once per run, by the first check that needs it.
+#[derive(Clone)]
 struct Site {
     top: PathBuf,
     www: PathBuf,
@@ -248,6 +255,8 @@ impl Site {
                 "noindex/a&b <c>.txt",
                 format!("odd {marker}\n").into_bytes(),
             ),
+            // A listing must leave out names that start with a dot.
+            ("noindex/.env", format!("API_KEY={marker}\n").into_bytes()),
             (
                 "style.css",
                 format!("/* {marker} */ body {{ }}\n").into_bytes(),
@@ -310,11 +319,41 @@ impl Site {
         )
     }
 
-    /// What a report adds, so that a failure can be repeated.
+    /// What a report adds, so that a failure can be repeated. The
+    /// session's folder is removed when the run ends, so the same folder
+    /// (same seed, same files) is built again where it stays, until the
+    /// next failure replaces it.
     fn footnote(&self) -> String {
+        let kept = crate::shipped::target_dir()
+            .join("course-tmp")
+            .join("file_server-site");
+        let copy = Site {
+            www: kept.join("www"),
+            top: kept,
+            secret: self.secret.clone(),
+            marker: self.marker.clone(),
+        };
+        // Built aside, then moved: two failing runs at once do not mix.
+        let aside = copy.top.with_extension(std::process::id().to_string());
+        let staged = Site {
+            www: aside.join("www"),
+            top: aside.clone(),
+            ..copy.clone()
+        };
+        let _ = fs::remove_dir_all(&aside);
+        let _ = fs::remove_dir_all(&copy.top);
+        if staged
+            .build()
+            .and_then(|()| fs::rename(&aside, &copy.top))
+            .is_err()
+        {
+            let _ = fs::remove_dir_all(&aside);
+            return "\n(the server was serving a folder the check built and removed)".into();
+        }
         format!(
-            "\n(the server was serving a folder the check built, as `{}`)",
-            self.command()
+            "\n(the server was serving a folder the check built; a copy stays in {}: `{}`)",
+            copy.top.display(),
+            copy.command()
         )
     }
 
@@ -344,11 +383,14 @@ impl Site {
         request.extend_from_slice(b"\r\n");
         let answer = session.send_raw(&request).map_err(|failure| Failure {
             sent: sent.clone(),
-            got: format!("{}{}", failure.got, self.footnote()),
-            hint:
+            got: format!("{}{}", timeout_in_words(&failure.got), self.footnote()),
+            hint: if target.starts_with(b"/big.bin") {
+                BIG_FILE_HINT.into()
+            } else {
                 "Every request needs a complete answer; a panic in the server's output names the \
-                   file and line."
-                    .into(),
+                 file and line."
+                    .into()
+            },
             ..failure
         })?;
         parse_reply(sent.clone(), &answer).ok_or_else(|| Failure {
@@ -370,6 +412,24 @@ impl Site {
         }
         failure.got.push_str(&self.footnote());
         failure
+    }
+}
+
+/// A read that timed out, in words: the system's ("Resource temporarily
+/// unavailable") says nothing to a student.
+fn timeout_in_words(got: &str) -> String {
+    let timed_out = [
+        "os error 11)",
+        "os error 35)",
+        "os error 10060)",
+        "timed out",
+    ]
+    .iter()
+    .any(|sign| got.contains(sign));
+    if timed_out {
+        "no answer within 5 seconds: the server was still busy with the request".into()
+    } else {
+        got.to_owned()
     }
 }
 
@@ -517,14 +577,30 @@ fn serves_files_by_path(session: &mut Session) -> CheckResult {
 
 fn missing_files_are_404(session: &mut Session) -> CheckResult {
     let site = serve(session)?;
-    for target in ["/no-such-file.txt", "/sub/missing.html", "/hello.txt/more"] {
+    let www = site.www.to_string_lossy().into_owned();
+    // %FF alone is not UTF-8: a path that does not decode names no file.
+    for target in [
+        "/no-such-file.txt",
+        "/sub/missing.html",
+        "/hello.txt/more",
+        "/%FF.txt",
+    ] {
         let reply = site.get(session, target.as_bytes())?;
         if reply.status != 404 {
             return Err(site.fail(
                 &reply,
                 "404 Not Found",
-                "A path that names no file gets 404: resolve() returns None, and the code after \
-                 it answers with not_found(). A 500 means an error from fs went up with `?`.",
+                "A path that names no file (or does not decode) gets 404: resolve() returns None, \
+                 and the code after it answers with not_found(). A 500 means a panic (an unwrap) \
+                 or an error from fs that went up with `?`.",
+            ));
+        }
+        if reply.body.contains(&www) {
+            return Err(site.fail(
+                &reply,
+                "a 404 page that shows the path as it was asked for",
+                "The page names the folder on the server's disk, which tells a visitor (or an \
+                 attacker) where the files are: show only the path of the URL.",
             ));
         }
         if media_type_of(&reply) != "text/html" || reply.body.is_empty() {
@@ -717,11 +793,10 @@ fn content_types_by_extension(session: &mut Session) -> CheckResult {
     let table: [(&str, &[&str]); 18] = [
         ("/index.html", &["text/html"]),
         ("/style.css", &["text/css"]),
-        ("/app.js", &["text/javascript", "application/javascript"]),
-        (
-            "/module.mjs",
-            &["text/javascript", "application/javascript"],
-        ),
+        // RFC 9239 made text/javascript the one name; application/javascript
+        // is obsolete: one rule, and a hint for the old name.
+        ("/app.js", &["text/javascript"]),
+        ("/module.mjs", &["text/javascript"]),
         ("/data.json", &["application/json"]),
         ("/notes.txt", &["text/plain"]),
         ("/logo.svg", &["image/svg+xml"]),
@@ -752,6 +827,10 @@ fn content_types_by_extension(session: &mut Session) -> CheckResult {
         let media_type = media_type_of(&reply);
         if !types.contains(&media_type.as_str()) {
             let hint = match target {
+                "/app.js" | "/module.mjs" if media_type == "application/javascript" => {
+                    "application/javascript is the old name of JavaScript's type: RFC 9239 (2022) \
+                     made text/javascript the one to use. Send text/javascript; charset=utf-8."
+                }
                 "/app.js" | "/module.mjs" => {
                     "A script needs a JavaScript type, text/javascript: a browser refuses to run a \
                      module script sent as anything else."
@@ -767,7 +846,12 @@ fn content_types_by_extension(session: &mut Session) -> CheckResult {
                     "Match on the file's extension in content_type(): the lesson text has the table."
                 }
             };
-            return Err(site.fail(&reply, format!("Content-Type: {}", types[0]), hint));
+            let charset = if types[0].starts_with("text/") {
+                "; charset=utf-8"
+            } else {
+                ""
+            };
+            return Err(site.fail(&reply, format!("Content-Type: {}{charset}", types[0]), hint));
         }
         let charset = reply
             .header("content-type")
@@ -803,8 +887,6 @@ fn serves_the_lesson_site_by_default(session: &mut Session) -> CheckResult {
     for (target, media_type, content) in files {
         let reply = site.get(session, target.as_bytes())?;
         let type_ok = media_type_of(&reply) == media_type
-            || (media_type == "text/javascript"
-                && media_type_of(&reply) == "application/javascript")
             || (media_type == "image/x-icon"
                 && media_type_of(&reply) == "image/vnd.microsoft.icon");
         if reply.status != 200 || !type_ok || !reply.body.contains(content) {
@@ -928,6 +1010,15 @@ fn folder_without_index(session: &mut Session) -> CheckResult {
                     "A file name is text from elsewhere: escape it for the page (escape_html_text) \
                      and percent-encode it for the link (percent_encode, then escape_html for the \
                      attribute).",
+                ));
+            }
+            if text.contains(".env") {
+                return Err(site.fail(
+                    &reply,
+                    "404, or a listing without the names that start with a dot (here .env)",
+                    "Leave out names that start with a dot: .env, .git and .htpasswd hold what \
+                     nobody meant to publish, and a listing is how they leak. Skip them with \
+                     !name.starts_with('.').",
                 ));
             }
             Ok(())
@@ -1071,6 +1162,25 @@ fn head_sends_the_length_only(session: &mut Session) -> CheckResult {
             "HEAD sends the length of the file, from its metadata, without reading it.",
         ));
     }
+    // A fast machine may read the file whole within the timeout: its
+    // memory tells, whatever the speed.
+    let pid = session.server()?.pid();
+    if let Some(peak) = peak_memory_kib(pid).filter(|&peak| peak > MEMORY_LIMIT_KIB) {
+        let mut failure = site.fail(
+            &head,
+            format!(
+                "the headers, with the server's memory under {} MiB: a HEAD reads none of the file",
+                MEMORY_LIMIT_KIB / 1024
+            ),
+            BIG_FILE_HINT,
+        );
+        failure.got = format!(
+            "the server's memory peaked at {} MiB (VmHWM in /proc/PID/status), with {}",
+            peak / 1024,
+            failure.got
+        );
+        return Err(failure);
+    }
     Ok(())
 }
 
@@ -1124,7 +1234,7 @@ fn streams_big_files(session: &mut Session) -> CheckResult {
             Err(error) => {
                 return Err(fail(
                     format!("the answer stopped: {error}, after {body_bytes} bytes of body"),
-                    "Send the file with send_body_from(file, metadata.len()).",
+                    BIG_FILE_HINT,
                 ));
             }
         };
@@ -1151,9 +1261,7 @@ fn streams_big_files(session: &mut Session) -> CheckResult {
                 "the server's memory peaked at {} MiB (VmHWM in /proc/PID/status)",
                 peak / 1024
             ),
-            "The whole file went into memory: fs::read and read_to_end keep all of it. Open the \
-             file and hand it to response.send_body_from(file, metadata.len()): the server \
-             copies it to the connection 64 KiB at a time.",
+            BIG_FILE_HINT,
         ));
     }
     if !status_ok || !length_ok || body_bytes < ENOUGH_BODY {
