@@ -36,8 +36,9 @@ usage: cargo course <command>
                        put a lesson's starter back (your version is kept in .course/backup/;
                        --forget also forgets that you passed it)
   verify [LESSON]      (instructors) prove every lesson (or one): layout, TODO regions, checks, style
-  verify --mutants [LESSON]
-                       (instructors) prove that the checks catch every wrong program of the lessons' catalogs";
+  verify --mutants [LESSON [ID]]
+                       (instructors) prove that the checks catch every wrong program of the lessons' catalogs
+                       (or one of them); COURSE_MUTANT_JOBS=N checks N at once (3)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -61,10 +62,11 @@ fn main() -> ExitCode {
         ["reset", lesson] => reset(lesson, false, forget),
         ["reset", lesson, "--yes"] => reset(lesson, true, forget),
         ["verify"] => verify_course(None),
-        ["verify", "--mutants"] => verify_mutants(None),
+        ["verify", "--mutants"] => verify_mutants(None, None),
         ["verify", "--mutants", lesson] | ["verify", lesson, "--mutants"] => {
-            verify_mutants(Some(lesson))
+            verify_mutants(Some(lesson), None)
         }
+        ["verify", "--mutants", lesson, id] => verify_mutants(Some(lesson), Some(id)),
         ["verify", lesson] => verify_course(Some(lesson)),
         [] | ["help" | "--help" | "-h"] => {
             say!("{USAGE}");

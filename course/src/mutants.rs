@@ -31,8 +31,11 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::{Mutex, mpsc};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
@@ -221,15 +224,28 @@ pub fn catalog_problems(lesson: &Lesson) -> Vec<String> {
 }
 
 /// What became of one mutant.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Verdict {
     /// The lesson's number.
     pub lesson: u32,
-    /// The mutant's id.
+    /// The mutant's id (empty for a problem of the whole catalog).
     pub id: String,
     /// `None` when the named check was the first to fail; otherwise what
     /// went wrong, as a sentence.
     pub problem: Option<String>,
+    /// How long its checks took.
+    pub time: Duration,
+}
+
+impl Verdict {
+    fn problem(lesson: u32, id: &str, problem: String) -> Verdict {
+        Verdict {
+            lesson,
+            id: id.to_owned(),
+            problem: Some(problem),
+            time: Duration::ZERO,
+        }
+    }
 }
 
 /// The binary name of a mutant in the copy of the course.
@@ -237,10 +253,9 @@ fn binary_name(lesson: &Lesson, mutant: &Mutant) -> String {
     format!("mutant-{}-{}", lesson.number, mutant.id)
 }
 
-/// Where the package `package` keeps its manifest, relative to the top
-/// folder: the top package's is `Cargo.toml`, the others' are under
-/// `packages/` (`cargo metadata` says which).
-fn manifest_of(package: &str) -> Result<PathBuf, String> {
+/// Where each package of the workspace keeps its manifest, relative to the
+/// top folder, as `cargo metadata` says.
+fn manifests() -> Result<BTreeMap<String, PathBuf>, String> {
     let output = cargo_command()
         .args([
             "metadata",
@@ -254,19 +269,19 @@ fn manifest_of(package: &str) -> Result<PathBuf, String> {
     let metadata: serde_json::Value =
         serde_json::from_slice(&output.stdout).map_err(|error| error.to_string())?;
     let root = repository_root();
-    metadata["packages"]
+    Ok(metadata["packages"]
         .as_array()
         .into_iter()
         .flatten()
-        .find(|candidate| candidate["name"] == package)
-        .and_then(|found| found["manifest_path"].as_str())
-        .and_then(|path| {
-            Path::new(path)
-                .strip_prefix(&root)
-                .ok()
-                .map(Path::to_path_buf)
+        .filter_map(|package| {
+            let name = package["name"].as_str()?;
+            let path = Path::new(package["manifest_path"].as_str()?);
+            Some((
+                name.to_owned(),
+                path.strip_prefix(&root).ok()?.to_path_buf(),
+            ))
         })
-        .ok_or_else(|| format!("cargo metadata does not know the package {package}"))
+        .collect())
 }
 
 /// A mutant ready to be built: its lesson, itself, and its binary's name.
@@ -282,7 +297,8 @@ struct Planned<'a> {
 /// for each to its package's manifest; returns the manifests' texts as
 /// they were, to be put back after the build.
 fn write_mutants(copy: &Path, planned: &[Planned<'_>]) -> Result<Vec<(PathBuf, String)>, String> {
-    let mut manifests: BTreeMap<PathBuf, (String, String)> = BTreeMap::new();
+    let places = manifests()?;
+    let mut edited: BTreeMap<PathBuf, (String, String)> = BTreeMap::new();
     for plan in planned {
         let files = mutated_files(plan.lesson, plan.mutant)?;
         let folder = copy
@@ -292,13 +308,18 @@ fn write_mutants(copy: &Path, planned: &[Planned<'_>]) -> Result<Vec<(PathBuf, S
             shipped::write_if_changed(&folder.join(name), text.as_bytes())
                 .map_err(|error| format!("could not write the mutant: {error}"))?;
         }
-        let manifest = copy.join(manifest_of(plan.lesson.package)?);
-        if !manifests.contains_key(&manifest) {
+        let package = plan.lesson.package;
+        let manifest = copy.join(
+            places
+                .get(package)
+                .ok_or_else(|| format!("cargo metadata does not know the package {package}"))?,
+        );
+        if !edited.contains_key(&manifest) {
             let original = fs::read_to_string(&manifest)
                 .map_err(|error| format!("could not read {}: {error}", manifest.display()))?;
-            manifests.insert(manifest.clone(), (original.clone(), original));
+            edited.insert(manifest.clone(), (original.clone(), original));
         }
-        let (_, text) = manifests.get_mut(&manifest).expect("inserted above");
+        let (_, text) = edited.get_mut(&manifest).expect("inserted above");
         text.push_str(&format!(
             "\n[[bin]]\nname = {:?}\npath = {:?}\n",
             plan.binary,
@@ -306,7 +327,7 @@ fn write_mutants(copy: &Path, planned: &[Planned<'_>]) -> Result<Vec<(PathBuf, S
         ));
     }
     let mut originals = Vec::new();
-    for (manifest, (original, text)) in manifests {
+    for (manifest, (original, text)) in edited {
         shipped::write_if_changed(&manifest, text.as_bytes())
             .map_err(|error| format!("could not write {}: {error}", manifest.display()))?;
         originals.push((manifest, original));
@@ -314,148 +335,162 @@ fn write_mutants(copy: &Path, planned: &[Planned<'_>]) -> Result<Vec<(PathBuf, S
     Ok(originals)
 }
 
-/// Builds every planned mutant of one package in one Cargo call that goes
-/// on past a mutant that does not compile. Returns, per binary name, its
-/// path or the compiler's errors.
+/// Builds the `binaries` of one package in one Cargo call that goes on past
+/// a mutant that does not compile, and hands each binary to `built` as soon
+/// as Cargo has made it (so that its checks start while the others are
+/// still compiling). Returns the compiler's errors for those it could not
+/// build.
 fn build_package(
     copy: &Path,
     package: &str,
     binaries: &[&str],
-) -> BTreeMap<String, Result<PathBuf, String>> {
+    mut built: impl FnMut(&str, PathBuf),
+) -> BTreeMap<String, String> {
     let mut command = cargo_command();
     command
         .current_dir(copy)
         .env("CARGO_TARGET_DIR", shipped::target_dir())
-        .args([
-            "build",
-            "--keep-going",
-            "--message-format=json",
-            "--package",
-            package,
-        ])
-        .args(["--features", shipped::FEATURE]);
+        .args(["build", "--keep-going", "--message-format=json"])
+        .args(["--package", package, "--features", shipped::FEATURE]);
     for binary in binaries {
         command.args(["--bin", binary]);
     }
-    let output = command.stdin(Stdio::null()).stderr(Stdio::piped()).output();
-    let mut built: BTreeMap<String, Result<PathBuf, String>> = BTreeMap::new();
-    let output = match output {
-        Ok(output) => output,
+    let mut missing: BTreeMap<String, String> = binaries
+        .iter()
+        .map(|binary| ((*binary).to_owned(), String::new()))
+        .collect();
+    let child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
         Err(error) => {
-            for binary in binaries {
-                built.insert(
-                    (*binary).to_owned(),
-                    Err(format!("could not run cargo: {error}")),
-                );
+            for why in missing.values_mut() {
+                *why = format!("could not run cargo: {error}");
             }
-            return built;
+            return missing;
         }
     };
-    let mut errors: BTreeMap<String, String> = BTreeMap::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+    let stderr = child.stderr.take();
+    let stderr = thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut stderr) = stderr {
+            let _ = stderr.read_to_string(&mut text);
+        }
+        text
+    });
+    let lines = child.stdout.take().map(|out| BufReader::new(out).lines());
+    for line in lines.into_iter().flatten().map_while(Result::ok) {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(&line) else {
             continue;
         };
-        let target = message["target"]["name"].as_str().unwrap_or("").to_owned();
+        let target = message["target"]["name"].as_str().unwrap_or("");
+        let Some(why) = missing.get_mut(target) else {
+            continue;
+        };
         match message["reason"].as_str() {
             Some("compiler-artifact") => {
                 if let Some(path) = message["executable"].as_str() {
-                    built.insert(target, Ok(PathBuf::from(path)));
+                    let target = target.to_owned();
+                    missing.remove(&target);
+                    built(&target, PathBuf::from(path));
                 }
             }
             Some("compiler-message") if message["message"]["level"] == "error" => {
-                let rendered = message["message"]["rendered"].as_str().unwrap_or("");
-                errors.entry(target).or_default().push_str(rendered);
+                why.push_str(message["message"]["rendered"].as_str().unwrap_or(""));
             }
             _ => {}
         }
     }
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    for binary in binaries {
-        if !built.contains_key(*binary) {
-            let why = errors
-                .remove(*binary)
-                .unwrap_or_else(|| format!("Cargo built nothing:\n{stderr}"));
-            built.insert((*binary).to_owned(), Err(why));
-        }
+    let _ = child.wait();
+    let stderr = stderr.join().unwrap_or_default();
+    for why in missing.values_mut().filter(|why| why.is_empty()) {
+        *why = format!("Cargo built nothing:\n{stderr}");
     }
-    built
+    missing
 }
 
 /// Runs `lesson`'s checks against `binary` in order, up to and including
-/// the check named `until`, and says which failed first (`None`: none).
-fn first_failing_check(
-    lesson: &Lesson,
-    binary: PathBuf,
-    until: &str,
-) -> Option<(&'static str, String)> {
+/// the check named `named`. `None` when that check is the first to fail;
+/// otherwise what went wrong, as a sentence.
+pub fn check_mutant(lesson: &Lesson, named: &str, binary: PathBuf) -> Option<String> {
     let mut session = Session::new(binary, lesson.is_server);
     for check in lesson.checks {
         session.forget_sent();
         if let Err(failure) = (check.run)(&mut session) {
-            return Some((check.name, failure.to_string()));
+            let failure = session.with_scenario(failure);
+            return (check.name != named).then(|| {
+                format!(
+                    "the first check to fail is {:?}, not {named:?}\n{}",
+                    check.name,
+                    indent(failure.to_string().trim_end())
+                )
+            });
         }
-        if check.name == until {
+        if check.name == named {
             break;
         }
     }
-    None
+    Some(format!(
+        "it passes every check up to {named:?}: no check catches this mistake"
+    ))
 }
 
-/// One lesson's line of the table: how many mutants, how many caught, and
-/// how long building and checking them took.
-#[derive(Debug)]
-pub struct Tally {
-    /// The lesson.
-    pub lesson: &'static Lesson,
-    /// Mutants in its catalog.
-    pub mutants: usize,
-    /// Mutants its named check caught first.
-    pub caught: usize,
-    /// Time spent checking them (its share of the build included).
-    pub time: Duration,
-}
+/// How the checks of one built mutant are run: `cargo course` runs each
+/// mutant's in a process of its own, several at once, so that each draws
+/// the same random inputs from the seed as `cargo course check` would.
+pub type Checker<'a> = dyn Fn(&'static Lesson, &Mutant, &Path) -> Option<String> + Sync + 'a;
 
-/// Builds and checks every mutant of `lessons`. `progress` is told of each
-/// verdict as it comes (for a live line on screen).
+/// Builds and checks every mutant of `lessons` (only the one called
+/// `only_id`, if given), `jobs` at a time, with `check`. `progress` is told
+/// of each verdict as it comes.
 pub fn verify_mutants(
     lessons: &[&'static Lesson],
-    mut progress: impl FnMut(&Verdict),
-) -> (Vec<Verdict>, Vec<Tally>) {
+    only_id: Option<&str>,
+    jobs: usize,
+    check: &Checker<'_>,
+    progress: &mut dyn FnMut(&Verdict),
+) -> Vec<Verdict> {
     let mut verdicts = Vec::new();
-    let mut tallies = Vec::new();
-    let catalogs: Vec<(&'static Lesson, Catalog)> = lessons
-        .iter()
-        .map(|&lesson| (lesson, Catalog::of(lesson)))
-        .filter_map(|(lesson, catalog)| match catalog {
-            Ok(catalog) => Some((lesson, catalog)),
-            Err(problem) => {
-                verdicts.push(Verdict {
-                    lesson: lesson.number,
-                    id: String::new(),
-                    problem: Some(problem),
-                });
-                None
-            }
-        })
-        .collect();
+    let mut catalogs: Vec<(&'static Lesson, Catalog)> = Vec::new();
+    for &lesson in lessons {
+        match Catalog::of(lesson) {
+            Ok(catalog) => catalogs.push((lesson, catalog)),
+            Err(problem) => verdicts.push(Verdict::problem(lesson.number, "", problem)),
+        }
+    }
     // Mutants that do not apply are reported now and never built.
     let mut planned = Vec::new();
     for (lesson, catalog) in &catalogs {
         for mutant in &catalog.mutant {
+            if only_id.is_some_and(|id| id != mutant.id) {
+                continue;
+            }
             match mutated_files(lesson, mutant) {
                 Ok(_) => planned.push(Planned {
                     lesson,
                     mutant,
                     binary: binary_name(lesson, mutant),
                 }),
-                Err(problem) => verdicts.push(Verdict {
-                    lesson: lesson.number,
-                    id: mutant.id.clone(),
-                    problem: Some(format!("it no longer applies: {problem}")),
-                }),
+                Err(problem) => verdicts.push(Verdict::problem(
+                    lesson.number,
+                    &mutant.id,
+                    format!("it no longer applies: {problem}"),
+                )),
             }
         }
+    }
+    if let Some(id) = only_id
+        && planned.is_empty()
+        && verdicts.is_empty()
+    {
+        verdicts.push(Verdict::problem(
+            lessons.first().map_or(0, |lesson| lesson.number),
+            id,
+            "the catalog has no mutant with this id".to_owned(),
+        ));
     }
     for verdict in &verdicts {
         progress(verdict);
@@ -463,20 +498,53 @@ pub fn verify_mutants(
     let copy = match shipped::shipped_course() {
         Ok(copy) => copy,
         Err(problem) => {
-            verdicts.push(Verdict {
-                lesson: 0,
-                id: String::new(),
-                problem: Some(problem),
-            });
-            return (verdicts, tallies);
+            verdicts.push(Verdict::problem(0, "", problem));
+            return verdicts;
         }
     };
-    // One build per package, all of its mutants at once (Cargo compiles
-    // them in parallel); the manifests are put back whatever happens.
-    let started = Instant::now();
-    let mut built = BTreeMap::new();
-    match write_mutants(&copy, &planned) {
-        Ok(originals) => {
+    let originals = match write_mutants(&copy, &planned) {
+        Ok(originals) => originals,
+        Err(problem) => {
+            verdicts.push(Verdict::problem(0, "", problem));
+            return verdicts;
+        }
+    };
+    let by_binary: BTreeMap<&str, &Planned<'_>> = planned
+        .iter()
+        .map(|plan| (plan.binary.as_str(), plan))
+        .collect();
+    let (job_sender, job_receiver) = mpsc::channel::<(&Planned<'_>, PathBuf)>();
+    let job_receiver = Mutex::new(job_receiver);
+    let (verdict_sender, verdict_receiver) = mpsc::channel::<Verdict>();
+    thread::scope(|scope| {
+        // Checkers: each takes the next built mutant.
+        for _ in 0..jobs.max(1) {
+            let verdicts = verdict_sender.clone();
+            let jobs = &job_receiver;
+            scope.spawn(move || {
+                loop {
+                    let next = jobs.lock().map(|jobs| jobs.recv());
+                    let Ok(Ok((plan, binary))) = next else {
+                        break;
+                    };
+                    let started = Instant::now();
+                    let problem = check(plan.lesson, plan.mutant, &binary);
+                    let _ = verdicts.send(Verdict {
+                        lesson: plan.lesson.number,
+                        id: plan.mutant.id.clone(),
+                        problem,
+                        time: started.elapsed(),
+                    });
+                }
+            });
+        }
+        // The builder: one Cargo call per package; the manifests are put
+        // back once every build is done, whatever happened.
+        let failures = verdict_sender.clone();
+        let by_binary = &by_binary;
+        let planned = &planned;
+        let copy = &copy;
+        scope.spawn(move || {
             let mut packages: Vec<&str> = planned.iter().map(|plan| plan.lesson.package).collect();
             packages.sort_unstable();
             packages.dedup();
@@ -486,67 +554,34 @@ pub fn verify_mutants(
                     .filter(|plan| plan.lesson.package == package)
                     .map(|plan| plan.binary.as_str())
                     .collect();
-                built.extend(build_package(&copy, package, &binaries));
+                let failed = build_package(copy, package, &binaries, |binary, path| {
+                    if let Some(plan) = by_binary.get(binary) {
+                        let _ = job_sender.send((plan, path));
+                    }
+                });
+                for (binary, errors) in failed {
+                    let plan = by_binary[binary.as_str()];
+                    let _ = failures.send(Verdict::problem(
+                        plan.lesson.number,
+                        &plan.mutant.id,
+                        format!(
+                            "it does not compile, so it proves nothing: make it a program that builds\n{}",
+                            indent(errors.trim_end())
+                        ),
+                    ));
+                }
             }
             for (manifest, original) in originals {
                 let _ = shipped::write_if_changed(&manifest, original.as_bytes());
             }
-        }
-        Err(problem) => {
-            for plan in &planned {
-                built.insert(plan.binary.clone(), Err(problem.clone()));
-            }
-        }
-    }
-    let build_time = started.elapsed();
-    let build_share = build_time / u32::try_from(planned.len().max(1)).unwrap_or(u32::MAX);
-    for (lesson, catalog) in &catalogs {
-        let started = Instant::now();
-        let mut caught = 0;
-        for plan in planned
-            .iter()
-            .filter(|plan| plan.lesson.number == lesson.number)
-        {
-            let problem = match built.remove(&plan.binary) {
-                None => Some("it was not built".to_owned()),
-                Some(Err(errors)) => Some(format!(
-                    "it does not compile, so it proves nothing: make it a program that builds\n{}",
-                    indent(errors.trim_end())
-                )),
-                Some(Ok(binary)) => match first_failing_check(lesson, binary, &plan.mutant.check) {
-                    None => Some(format!(
-                        "it passes every check up to {:?}: no check catches this mistake",
-                        plan.mutant.check
-                    )),
-                    Some((name, _)) if name == plan.mutant.check => None,
-                    Some((name, failure)) => Some(format!(
-                        "the first check to fail is {name:?}, not {:?}\n{}",
-                        plan.mutant.check,
-                        indent(failure.trim_end())
-                    )),
-                },
-            };
-            caught += usize::from(problem.is_none());
-            let verdict = Verdict {
-                lesson: lesson.number,
-                id: plan.mutant.id.clone(),
-                problem,
-            };
+        });
+        drop(verdict_sender);
+        for verdict in verdict_receiver {
             progress(&verdict);
             verdicts.push(verdict);
         }
-        let count = planned
-            .iter()
-            .filter(|plan| plan.lesson.number == lesson.number)
-            .count();
-        tallies.push(Tally {
-            lesson,
-            mutants: catalog.mutant.len(),
-            caught,
-            time: started.elapsed() + build_share * u32::try_from(count).unwrap_or(0),
-        });
-    }
-    (verdicts, tallies)
+    });
+    verdicts
 }
 
 /// How to run the same inputs again, for the end of a report.

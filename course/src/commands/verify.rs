@@ -1,10 +1,17 @@
 //! `cargo course verify [LESSON]`: the instructor's proof, lesson by lesson;
 //! `verify --mutants [LESSON]`: the proof that the checks catch mistakes.
 
-use anyhow::Result;
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
 use course::Lesson;
+use course::kit::seed;
 use course::lessons::ALL;
-use course::{mutants, verify};
+use course::mutants::{self, Mutant};
+use course::verify;
 
 use super::lesson_named;
 use super::paint::{Paint, say};
@@ -81,40 +88,86 @@ pub fn verify_course(only: Option<&str>) -> Result<bool> {
     }
 }
 
-/// `verify --mutants [LESSON]`: every wrong program of the catalogs must be
-/// caught by the check it names, and first.
-pub fn verify_mutants(only: Option<&str>) -> Result<bool> {
+/// `verify --mutants [LESSON [ID]]`: every wrong program of the catalogs
+/// must be caught by the check it names, and first.
+pub fn verify_mutants(only: Option<&str>, only_id: Option<&str>) -> Result<bool> {
     let chosen: Vec<&'static Lesson> = match only {
         Some(name) => vec![lesson_named(name)?],
         None => ALL.iter().collect(),
     };
+    // Each mutant's checks run in a process of their own (this program,
+    // started again with the mutant's binary): see `check_built_mutant`.
+    if let (Some(binary), [lesson], Some(id)) =
+        (env::var_os(MUTANT_BINARY), chosen.as_slice(), only_id)
+    {
+        return check_built_mutant(lesson, id, PathBuf::from(binary));
+    }
+    let program = env::current_exe().context("could not find the course's own program")?;
+    let seed = seed::seed().to_string();
+    let check = |lesson: &'static Lesson, mutant: &Mutant, binary: &Path| {
+        let output = Command::new(&program)
+            .args(["verify", "--mutants", lesson.binary, &mutant.id])
+            .env(MUTANT_BINARY, binary)
+            .env("COURSE_SEED", &seed)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output();
+        match output {
+            Ok(output) if output.status.success() => None,
+            Ok(output) => Some(
+                format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&output.stdout),
+                    String::from_utf8_lossy(&output.stderr)
+                )
+                .trim_end()
+                .to_owned(),
+            ),
+            Err(error) => Some(format!("could not run its checks: {error}")),
+        }
+    };
+    let jobs = env::var("COURSE_MUTANT_JOBS")
+        .ok()
+        .and_then(|jobs| jobs.parse().ok())
+        .unwrap_or(3);
     let paint = Paint::new();
     say!(
         "{}",
         paint.bold("The catalog of wrong programs: each must fail the check it names, first")
     );
-    let mut problems = 0;
-    let (_, tallies) = mutants::verify_mutants(&chosen, |verdict| match &verdict.problem {
-        None => say!(
-            "  {} lesson {}, {}",
-            paint.good("✓"),
-            verdict.lesson,
-            verdict.id
-        ),
-        Some(problem) => {
-            problems += 1;
-            let id = if verdict.id.is_empty() {
-                String::new()
-            } else {
-                format!(", {}", verdict.id)
-            };
-            say!(
-                "  {} lesson {}{id}: {problem}",
-                paint.bad("✗"),
-                verdict.lesson
-            );
-        }
-    });
+    let started = Instant::now();
+    let verdicts =
+        mutants::verify_mutants(
+            &chosen,
+            only_id,
+            jobs,
+            &check,
+            &mut |verdict| match &verdict.problem {
+                None => say!(
+                    "  {} lesson {}, {} ({:.1} s)",
+                    paint.good("✓"),
+                    verdict.lesson,
+                    verdict.id,
+                    verdict.time.as_secs_f64()
+                ),
+                Some(problem) => {
+                    let id = if verdict.id.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {}", verdict.id)
+                    };
+                    say!(
+                        "  {} lesson {}{id}: {problem}",
+                        paint.bad("✗"),
+                        verdict.lesson
+                    );
+                }
+            },
+        );
+    let problems = verdicts
+        .iter()
+        .filter(|verdict| verdict.problem.is_some())
+        .count();
     say!();
     say!(
         "  {:<24} {:>7} {:>7} {:>8}",
@@ -123,26 +176,44 @@ pub fn verify_mutants(only: Option<&str>) -> Result<bool> {
         "caught",
         "seconds"
     );
-    let (mut mutants, mut caught, mut seconds) = (0, 0, 0.0);
-    for tally in &tallies {
+    for lesson in &chosen {
+        let mine: Vec<&mutants::Verdict> = verdicts
+            .iter()
+            .filter(|verdict| verdict.lesson == lesson.number && !verdict.id.is_empty())
+            .collect();
+        let caught = mine
+            .iter()
+            .filter(|verdict| verdict.problem.is_none())
+            .count();
+        let seconds: f64 = mine.iter().map(|verdict| verdict.time.as_secs_f64()).sum();
         say!(
-            "  {:<24} {:>7} {:>7} {:>8.1}",
-            format!("{} {}", tally.lesson.number, tally.lesson.title),
-            tally.mutants,
-            tally.caught,
-            tally.time.as_secs_f64()
+            "  {:<24} {:>7} {caught:>7} {seconds:>8.1}",
+            format!("{} {}", lesson.number, lesson.title),
+            mine.len()
         );
-        mutants += tally.mutants;
-        caught += tally.caught;
-        seconds += tally.time.as_secs_f64();
     }
-    say!("  {:<24} {mutants:>7} {caught:>7} {seconds:>8.1}", "all");
+    let total = verdicts
+        .iter()
+        .filter(|verdict| !verdict.id.is_empty())
+        .count();
+    say!(
+        "  {:<24} {total:>7} {:>7} {:>8.1}",
+        "all",
+        total - problems,
+        started.elapsed().as_secs_f64()
+    );
+    say!(
+        "  {}",
+        paint.dim(&format!(
+            "(a lesson's seconds are its checks' added up; all's are the wall clock, builds included: Cargo builds the mutants while {jobs} at a time are checked)"
+        ))
+    );
     say!();
     if problems == 0 {
         say!(
             "{}",
             paint.good(&format!(
-                "Every one of the {mutants} wrong programs is caught by its check."
+                "Every one of the {total} wrong programs is caught by its check."
             ))
         );
     } else {
@@ -155,4 +226,25 @@ pub fn verify_mutants(only: Option<&str>) -> Result<bool> {
         );
     }
     Ok(problems == 0)
+}
+
+/// The variable that hands a built mutant to the process that checks it.
+const MUTANT_BINARY: &str = "COURSE_MUTANT_BINARY";
+
+/// In the process started for one mutant: run its checks and print what is
+/// wrong, if anything (exit status 1), or nothing (status 0).
+fn check_built_mutant(lesson: &'static Lesson, id: &str, binary: PathBuf) -> Result<bool> {
+    let catalog = mutants::Catalog::of(lesson).map_err(anyhow::Error::msg)?;
+    let mutant = catalog
+        .mutant
+        .iter()
+        .find(|mutant| mutant.id == id)
+        .with_context(|| format!("lesson {} has no mutant {id}", lesson.number))?;
+    match mutants::check_mutant(lesson, &mutant.check, binary) {
+        None => Ok(true),
+        Some(problem) => {
+            println!("{problem}");
+            Ok(false)
+        }
+    }
 }
