@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::process::{self, BuildOutput};
-use crate::session::Session;
+use crate::session::{Session, Source};
 use crate::shipped;
 
 /// What a failed check tells the student: what was sent, what the lesson
@@ -176,21 +176,30 @@ impl Lesson {
     }
 }
 
-/// Builds one side of a lesson and returns the program's path.
-fn build_side(lesson: &Lesson, side: Side, show_build: bool) -> Result<PathBuf, BuildOutput> {
+/// Builds one side of a lesson and returns the program's path, and where
+/// it was built from.
+fn build_side(
+    lesson: &Lesson,
+    side: Side,
+    show_build: bool,
+) -> Result<(PathBuf, Source), BuildOutput> {
     let binary = lesson.binary_name(side);
+    let source = |root: PathBuf| Source {
+        root,
+        package: Some(lesson.package.to_owned()),
+        binary: binary.clone(),
+    };
     if side != Side::ShippedStarter {
-        return process::build_in(
-            &process::repository_root(),
-            Some(lesson.package),
-            &binary,
-            show_build,
-        );
+        let root = process::repository_root();
+        let built = process::build_in(&root, Some(lesson.package), &binary, show_build)?;
+        return Ok((built, source(root)));
     }
     let plain = |messages: String| BuildOutput { messages };
     let root = shipped::shipped_course().map_err(plain)?;
     let built = process::build_in(&root, Some(lesson.package), &binary, show_build)?;
-    shipped::keep_binary(&built).map_err(|error| plain(format!("could not copy {binary}: {error}")))
+    let kept = shipped::keep_binary(&built)
+        .map_err(|error| plain(format!("could not copy {binary}: {error}")))?;
+    Ok((kept, source(root)))
 }
 
 /// How running a lesson's checks went.
@@ -230,11 +239,12 @@ impl Outcome {
 /// Cargo print its progress and errors to the terminal, as a student expects;
 /// otherwise they are kept in the outcome.
 pub fn run_lesson(lesson: &Lesson, side: Side, step: Option<&str>, show_build: bool) -> Outcome {
-    let binary = match build_side(lesson, side, show_build) {
-        Ok(path) => path,
+    let (binary, source) = match build_side(lesson, side, show_build) {
+        Ok(built) => built,
         Err(output) => return Outcome::BuildFailed(output),
     };
     let mut session = Session::new(binary, lesson.is_server);
+    session.set_source(source);
     let mut results = Vec::new();
     for check in lesson.checks_for(step) {
         session.forget_sent();

@@ -63,10 +63,22 @@ pub const CHECKS: &[Check] = &[
         run: pool_is_capped_at_four,
     },
     Check {
+        name: "the pool answers one request per connection, and says so: Connection: close",
+        step: Some("b"),
+        optional: false,
+        run: pool_closes_each_connection,
+    },
+    Check {
         name: "POST /shutdown stops accepting, finishes the requests in flight, and exits with 0",
         step: Some("c"),
         optional: true,
         run: shutdown_is_graceful,
+    },
+    Check {
+        name: "POST /shutdown from another computer gets 403 (the test at the end of main.rs)",
+        step: Some("c"),
+        optional: true,
+        run: shutdown_is_refused_to_strangers,
     },
 ];
 
@@ -100,6 +112,10 @@ const WAIT: &str = "wait=10";
 /// How long a request sent by these checks may take: a held request waits
 /// 10 s at most, and a fifth one waits for a held one first.
 const READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long step c's slow request waits, in seconds: the program must
+/// stay until it is answered.
+const SLOW: u64 = 2;
 
 /// How long a server that was asked to shut down may take to exit.
 const EXIT_WAIT: Duration = Duration::from_secs(15);
@@ -486,21 +502,110 @@ fn pool_is_capped_at_four(session: &mut Session) -> CheckResult {
     }
 }
 
+/// Reads one answer framed by its `Content-Length`, without waiting for
+/// the connection to close: its head, and its body.
+fn read_framed(stream: &mut TcpStream) -> Result<(String, String), String> {
+    let mut bytes = Vec::new();
+    let mut byte = [0u8; 1];
+    while !bytes.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(0) => {
+                return Err(format!(
+                    "the connection closed after {:?}",
+                    String::from_utf8_lossy(&bytes)
+                ));
+            }
+            Ok(_) => bytes.push(byte[0]),
+            Err(error) => return Err(format!("no answer: {error}")),
+        }
+    }
+    let head = String::from_utf8_lossy(&bytes).into_owned();
+    let length = head
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())?
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    stream
+        .read_exact(&mut body)
+        .map_err(|error| format!("the body was cut short: {error}"))?;
+    Ok((head, String::from_utf8_lossy(&body).into_owned()))
+}
+
+fn pool_closes_each_connection(session: &mut Session) -> CheckResult {
+    let address = start(session, "")?;
+    let sent = format!(
+        "{}, then, as a browser asks (keep-alive, no Connection: close): curl -v localhost:8000/in-flight",
+        command("")
+    );
+    let expected = "200 with the header Connection: close, and the connection closed after it";
+    let mut stream = TcpStream::connect(&address)
+        .map_err(|error| Failure::plain(format!("could not connect: {error}"), ""))?;
+    let request = format!("GET /in-flight HTTP/1.1\r\nHost: {address}\r\n\r\n");
+    let answer = stream
+        .set_read_timeout(Some(READ_TIMEOUT))
+        .and_then(|()| stream.write_all(request.as_bytes()))
+        .map_err(|error| format!("no answer: {error}"))
+        .and_then(|()| read_framed(&mut stream));
+    let (head, _) = match answer {
+        Ok(answer) => answer,
+        Err(error) => {
+            return Err(failure(
+                session,
+                sent,
+                expected,
+                error,
+                "Every connection gets an answer: a worker serves each one it takes from the \
+                 channel with connection.serve_one(&*meter).",
+            ));
+        }
+    };
+    let closes = head.lines().any(|line| {
+        line.split_once(':').is_some_and(|(name, value)| {
+            name.eq_ignore_ascii_case("connection") && value.trim().eq_ignore_ascii_case("close")
+        })
+    });
+    if closes {
+        return Ok(());
+    }
+    let head: Vec<&str> = head.lines().filter(|line| !line.is_empty()).collect();
+    Err(failure(
+        session,
+        sent,
+        expected,
+        format!(
+            "no Connection: close; the answer's head:\n  {}",
+            head.join("\n  ")
+        ),
+        "The connection stays open for a next request (keep-alive): the worker serves it with \
+         connection.serve(...), and stays with it until the client closes it or is quiet for \
+         15 seconds. Four idle browser connections would hold all four workers while other \
+         visitors wait. Serve one request per connection: connection.serve_one(&*meter).",
+    ))
+}
+
 fn shutdown_is_graceful(session: &mut Session) -> CheckResult {
     let address = start(session, "")?;
     let key = key();
     let sent = format!(
-        "{}, then: curl 'localhost:8000/hold/{key}?{WAIT}'; while it waits, a second \
-         connection is opened, then curl -X POST localhost:8000/shutdown, and then the \
-         second connection sends GET /release/{key}?{WAIT}",
+        "{}, then: curl 'localhost:8000/hold/{key}?{WAIT}' and a slow request nobody \
+         releases, curl 'localhost:8000/hold/{key}-slow?wait={SLOW}'; while they wait, a \
+         third connection is opened, then curl -X POST localhost:8000/shutdown, and then \
+         the third connection sends GET /release/{key}?{WAIT}",
         command("")
     );
-    let expected = "POST /shutdown answered 200, the held request and the release on the connection opened before it were answered, then the program exited with code 0";
-    // The hold is in flight, and the release's connection is open (but its
-    // request not yet sent) before the server is told to stop: a graceful
-    // server finishes both, and only then exits. Nothing here waits for
-    // a time: the release ends the hold.
+    let expected = "POST /shutdown answered 200; the held request, the slow one (after its 2 seconds) and the release on the connection opened before the shutdown all answered; then the program exited with code 0";
+    // The holds are in flight, and the release's connection is open (but
+    // its request not yet sent) before the server is told to stop: a
+    // graceful server finishes all three, and only then exits. The slow
+    // hold ends by itself, 2 seconds later: a program that exits without
+    // waiting for its workers has long cut it by then, whatever the
+    // order in which its threads run.
     let hold = send_now(&address, &format!("/hold/{key}?{WAIT}"));
+    let slow = send_now(&address, &format!("/hold/{key}-slow?wait={SLOW}"));
     let release = TcpStream::connect(&address)
         .map_err(|error| Failure::plain(format!("could not connect: {error}"), ""))?;
     let shutdown = send(&address, "POST", "/shutdown");
@@ -528,21 +633,25 @@ fn shutdown_is_graceful(session: &mut Session) -> CheckResult {
     }
     let release = send_on(release, &address, &format!("/release/{key}?{WAIT}"));
     let hold = joined(hold);
+    let slow = joined(slow);
     let finished =
         |answer: &Result<Answer, String>| matches!(answer, Ok(answer) if answer.status == 200);
-    if !finished(&hold) || !finished(&release) {
+    if !finished(&hold) || !finished(&release) || !finished(&slow) {
         return Err(failure(
             session,
             sent,
             expected,
             format!(
-                "the hold: {}; the release: {}",
+                "the hold: {}; the slow request: {}; the release: {}",
                 describe(&hold),
+                describe(&slow),
                 describe(&release)
             ),
             "A graceful shutdown finishes what it has: after the loop, drop the listener and \
-             the sender, and join every worker, so that the workers serve every connection \
-             already accepted (those still in the channel too) before the program ends.",
+             the sender, and join every worker (worker.join()), so that the workers serve \
+             every connection already accepted (those still in the channel too) before \
+             pool() returns. A program that returns from main without joining them ends \
+             every thread with it, in the middle of its request.",
         ));
     }
     let until = Instant::now() + EXIT_WAIT;
@@ -579,6 +688,44 @@ fn shutdown_is_graceful(session: &mut Session) -> CheckResult {
              the worker ends.",
         )),
     }
+}
+
+/// The test that ships at the end of main.rs, in starter and solution.
+const STRANGER_TEST: &str = "tests::shutdown_from_another_computer_is_forbidden";
+
+fn shutdown_is_refused_to_strangers(session: &mut Session) -> CheckResult {
+    let binary = session.binary_name();
+    let sent = format!(
+        "cargo test --bin {binary} -- --exact {STRANGER_TEST} (it sends POST /shutdown as \
+         192.0.2.1, another computer, through http_server::test::call: a check over the \
+         network can only connect from this one)"
+    );
+    let expected = "403 Forbidden, and the server not told to stop";
+    let test = session.unit_test(STRANGER_TEST)?;
+    if test.passed {
+        return Ok(());
+    }
+    let (got, hint) = if !test.found {
+        (
+            format!("there is no test {STRANGER_TEST}"),
+            "The starter ends with a tests module that tries POST /shutdown from another \
+             computer: keep it as it is (copy it back from solutions/6_threaded_server/main.rs).",
+        )
+    } else {
+        (
+            test.output,
+            "Anybody who can reach the server could stop it: with HOST=0.0.0.0, that is the \
+             whole network. Before setting the flag, refuse a client whose address is not \
+             loopback: if !request.client_address().ip().to_canonical().is_loopback(), return \
+             Err(HttpError::new(403, \"...\").into()).",
+        )
+    };
+    Err(Failure {
+        sent,
+        expected: expected.into(),
+        got,
+        hint: hint.into(),
+    })
 }
 
 #[cfg(test)]
