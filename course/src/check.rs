@@ -223,6 +223,20 @@ impl Outcome {
         }
     }
 
+    /// Whether `step` ran all its `checks` checks, and each passed.
+    pub fn step_passed(&self, step: &str, checks: usize) -> bool {
+        match self {
+            Outcome::BuildFailed(_) => false,
+            Outcome::Ran(results) => {
+                let of_step: Vec<_> = results
+                    .iter()
+                    .filter(|(check, _)| check.step == Some(step))
+                    .collect();
+                of_step.len() == checks && of_step.iter().all(|(_, result)| result.is_ok())
+            }
+        }
+    }
+
     /// The first failed check and its failure, if any check failed.
     pub fn first_failure(&self) -> Option<(&'static Check, &Failure)> {
         match self {

@@ -51,6 +51,12 @@ pub const CHECKS: &[Check] = &[
         run: panics_do_not_leak_the_count,
     },
     Check {
+        name: "with --threads, a connection stays open for the next request (keep-alive)",
+        step: Some("a"),
+        optional: false,
+        run: threads_keep_connections_open,
+    },
+    Check {
         name: "the pool (the default) also serves two connections at once",
         step: Some("b"),
         optional: false,
@@ -73,6 +79,12 @@ pub const CHECKS: &[Check] = &[
         step: Some("c"),
         optional: true,
         run: shutdown_is_graceful,
+    },
+    Check {
+        name: "with --threads, POST /shutdown stops the accepting loop too, and the program exits with 0",
+        step: Some("c"),
+        optional: true,
+        run: threads_stop_on_shutdown,
     },
     Check {
         name: "POST /shutdown from another computer gets 403 (the test at the end of main.rs)",
@@ -429,6 +441,46 @@ fn panics_do_not_leak_the_count(session: &mut Session) -> CheckResult {
     }
 }
 
+fn threads_keep_connections_open(session: &mut Session) -> CheckResult {
+    let address = start(session, "--threads")?;
+    let sent = format!(
+        "{}, then two requests on one connection: curl -v localhost:8000/in-flight \
+         localhost:8000/in-flight (curl reuses the connection)",
+        command("--threads")
+    );
+    let expected = "both answered 200 on the same connection";
+    let mut stream = TcpStream::connect(&address)
+        .map_err(|error| Failure::plain(format!("could not connect: {error}"), ""))?;
+    let ask = |stream: &mut TcpStream, last: bool| {
+        let close = if last { "Connection: close\r\n" } else { "" };
+        let request = format!("GET /in-flight HTTP/1.1\r\nHost: {address}\r\n{close}\r\n");
+        stream
+            .write_all(request.as_bytes())
+            .map_err(|error| format!("could not send it: {error}"))
+            .and_then(|()| read_framed(stream))
+    };
+    let answers = stream
+        .set_read_timeout(Some(READ_TIMEOUT))
+        .map_err(|error| format!("no answer: {error}"))
+        .and_then(|()| ask(&mut stream, false))
+        .and_then(|_| {
+            ask(&mut stream, true).map_err(|error| format!("the second request: {error}"))
+        });
+    match answers {
+        Ok(_) => Ok(()),
+        Err(error) => Err(failure(
+            session,
+            sent,
+            expected,
+            error,
+            "With --threads, each connection has a thread of its own, which can stay with it \
+             as long as the client keeps it open: serve it with connection.serve(&*meter), \
+             which answers every request on the connection (keep-alive). serve_one answers \
+             one and closes it: that is for the pool (step b).",
+        )),
+    }
+}
+
 fn pool_serves_two_at_once(session: &mut Session) -> CheckResult {
     two_at_once(
         session,
@@ -588,6 +640,15 @@ fn pool_closes_each_connection(session: &mut Session) -> CheckResult {
 }
 
 fn shutdown_is_graceful(session: &mut Session) -> CheckResult {
+    // Step c stops step b's pool. On a server that serves one connection
+    // at a time, the scenario below would wait for each of its requests in
+    // turn: say at once that step b comes first.
+    two_at_once(
+        session,
+        "",
+        "Step c stops the pool of step b, which must serve connections at once first: \
+         `cargo course check threaded_server b` says what is missing.",
+    )?;
     let address = start(session, "")?;
     let key = key();
     let sent = format!(
@@ -654,17 +715,7 @@ fn shutdown_is_graceful(session: &mut Session) -> CheckResult {
              every thread with it, in the middle of its request.",
         ));
     }
-    let until = Instant::now() + EXIT_WAIT;
-    let status = loop {
-        if let Some(status) = session.server()?.exit_status() {
-            break Some(status);
-        }
-        if Instant::now() > until {
-            break None;
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
-    match status.map(|status| status.code()) {
+    match exit_code(session)? {
         Some(Some(0)) => Ok(()),
         Some(code) => Err(failure(
             session,
@@ -686,6 +737,67 @@ fn shutdown_is_graceful(session: &mut Session) -> CheckResult {
              self.wake_the_accepting_loop() after setting the flag, and the loop breaks when \
              meter.is_stopping(). Then drop the sender, so that each worker's recv() fails and \
              the worker ends.",
+        )),
+    }
+}
+
+/// Waits until the server under check exits (at most [`EXIT_WAIT`]), and
+/// returns its exit code, or `Err` with what to say if it is still running.
+fn exit_code(session: &mut Session) -> Result<Option<Option<i32>>, Failure> {
+    let until = Instant::now() + EXIT_WAIT;
+    loop {
+        if let Some(status) = session.server()?.exit_status() {
+            return Ok(Some(status.code()));
+        }
+        if Instant::now() > until {
+            return Ok(None);
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn threads_stop_on_shutdown(session: &mut Session) -> CheckResult {
+    let address = start(session, "--threads")?;
+    let sent = format!(
+        "{}, then: curl -X POST localhost:8000/shutdown",
+        command("--threads")
+    );
+    let expected = "the program exited with code 0";
+    // The answer itself may be cut: without a pool, nothing waits for the
+    // thread that writes it once main returns (the lesson text says so).
+    let shutdown = send(&address, "POST", "/shutdown");
+    if let Ok(answer) = &shutdown
+        && answer.status != 200
+    {
+        return Err(failure(
+            session,
+            sent,
+            expected,
+            format!("/shutdown: {}", answer.first_line()),
+            "POST /shutdown should answer 200 with --threads too: it is the same handler.",
+        ));
+    }
+    match exit_code(session)? {
+        Some(Some(0)) => Ok(()),
+        Some(code) => Err(failure(
+            session,
+            sent,
+            expected,
+            format!("the program ended with {code:?}"),
+            "Once the loop stops, thread_per_connection() returns Ok(()) and main exits with \
+             0: do not call std::process::exit or panic to stop.",
+        )),
+        None => Err(failure(
+            session,
+            sent,
+            expected,
+            format!(
+                "the program was still running {} seconds later",
+                EXIT_WAIT.as_secs()
+            ),
+            "thread_per_connection()'s loop must stop too: after each connection it accepts, \
+             `if meter.is_stopping() { break; }` (the wake-up connection of /shutdown gets it \
+             there at once).",
         )),
     }
 }
