@@ -17,7 +17,14 @@
 //! Each check starts the server again, with the flag of its step, and
 //! talks to it over plain TCP with `Connection: close`, one connection per
 //! request, so that no idle connection of a client library occupies a
-//! worker of the pool.
+//! worker of the pool; the two checks about keep-alive leave the
+//! connection open on purpose.
+//!
+//! Step c's graceful shutdown has a slow request in flight that ends by
+//! itself (2 seconds): a program that exits without joining its workers
+//! cuts it, whichever thread runs first. That a client on another computer
+//! gets 403 cannot be seen over loopback: the check runs the test that
+//! ships at the end of the lesson's main.rs (`Session::unit_test`).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
