@@ -781,7 +781,11 @@ fn threads_stop_on_shutdown(session: &mut Session) -> CheckResult {
             sent,
             expected,
             format!("/shutdown: {}", answer.first_line()),
-            "POST /shutdown should answer 200 with --threads too: it is the same handler.",
+            if answer.status == 501 {
+                "POST /shutdown is not written yet: do step c in do_post's TODO(c)."
+            } else {
+                "POST /shutdown should answer 200 with --threads too: it is the same handler."
+            },
         ));
     }
     match exit_code(session)? {
