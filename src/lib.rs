@@ -57,6 +57,7 @@
 //! | `headers.rs`, `status.rs`, `error.rs` | header lists, reason phrases, 4xx errors |
 //! | `test.rs` ([`test`](mod@test)) | trying a handler without a socket |
 //! | `form.rs`, `html.rs`, `cookie.rs`, `date.rs` | forms and `%`-escapes, HTML escaping, cookies, dates |
+//! | `cross_site.rs` | refusing changes that another site's page sent |
 //! | `log.rs`, `raw.rs` | the request log; sending raw bytes by hand |
 //! | `fuzz.rs` (tests only) | thousands of mutated requests thrown at all of the above |
 
@@ -66,6 +67,7 @@
 mod body;
 mod connection;
 mod cookie;
+mod cross_site;
 mod date;
 mod error;
 mod form;
@@ -91,6 +93,7 @@ pub mod test;
 pub mod testkit;
 
 pub use cookie::{SameSite, SetCookie, parse_cookies};
+pub use cross_site::{CrossSiteGuard, refuse_cross_site};
 pub use date::{format_http_date, parse_http_date};
 pub use error::HttpError;
 pub use form::{DecodeError, Form, parse_qs, percent_decode, percent_encode};

@@ -122,6 +122,9 @@ pub struct Lesson {
     pub checks: &'static [Check],
     /// Hints, one set per step (or one for a lesson without steps).
     pub hints: &'static [Hint],
+    /// Its catalog of wrong programs, as TOML (`lessonN.mutants.toml`
+    /// beside its checks): see [`crate::mutants`].
+    pub mutants: &'static str,
 }
 
 /// Which of a lesson's two programs to check.
@@ -196,10 +199,16 @@ fn build_side(
     }
     let plain = |messages: String| BuildOutput { messages };
     let root = shipped::shipped_course().map_err(plain)?;
-    let built = process::build_in(&root, Some(lesson.package), &binary, show_build)?;
-    let kept = shipped::keep_binary(&built)
-        .map_err(|error| plain(format!("could not copy {binary}: {error}")))?;
-    Ok((kept, source(root)))
+    // Cargo puts every build of `binary` at the same place, target/debug/:
+    // the student's program must still be the one found there afterwards.
+    let student_build = shipped::StudentBuild::set_aside(&binary);
+    let built = process::build_in(&root, Some(lesson.package), &binary, show_build);
+    let kept = built.and_then(|built| {
+        shipped::keep_binary(&built)
+            .map_err(|error| plain(format!("could not copy {binary}: {error}")))
+    });
+    student_build.put_back();
+    Ok((kept?, source(root)))
 }
 
 /// How running a lesson's checks went.

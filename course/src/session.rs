@@ -92,6 +92,18 @@ impl Reply {
         )
     }
 
+    /// Like [`Reply::summary`], with the body quoted around the first of
+    /// `needles` it contains (see [`quote_body_around`]).
+    pub fn summary_around(&self, needles: &[&str]) -> String {
+        let content_type = self.header("content-type").unwrap_or("(no Content-Type)");
+        format!(
+            "{} {}, Content-Type: {content_type}\nbody: {}",
+            self.status,
+            reason(self.status),
+            quote_body_around(&self.body, needles)
+        )
+    }
+
     /// A failure about this reply: what was sent, what came back, plus what
     /// was expected and a hint.
     pub fn fail(&self, expected: impl Into<String>, hint: impl Into<String>) -> Failure {
@@ -165,6 +177,44 @@ pub fn quote_body(body: &str) -> String {
         ""
     };
     format!("{shown:?}{left_out}{more}")
+}
+
+/// A body, quoted around the first of `needles` it contains: the excerpt
+/// a report needs when a check looked for a text that a long page has far
+/// from its start (a title in the middle of a list). With none of them in
+/// the body, it is [`quote_body`]'s excerpt; with `--full`, all of it.
+///
+/// ```
+/// let page = format!("<body>{}<li>&lt;b&gt; but <b>raw</b></li></body>", "<p>x</p>".repeat(100));
+/// let quoted = course::session::quote_body_around(&page, &["<b>raw", "<ul"]);
+/// assert!(quoted.starts_with("... \""), "{quoted}");
+/// assert!(quoted.contains("<b>raw</b>"), "{quoted}");
+/// ```
+pub fn quote_body_around(body: &str, needles: &[&str]) -> String {
+    const MAX: usize = 300;
+    let found = needles
+        .iter()
+        .filter(|needle| !needle.is_empty())
+        .find_map(|needle| body.find(needle).map(|at| (at, needle.len())));
+    let Some((at, length)) = found else {
+        return quote_body(body);
+    };
+    if full_reports() || body.chars().count() <= MAX {
+        return quote_body(body);
+    }
+    // About a third of the excerpt before the needle, the rest after: the
+    // text that leads to it, then it and what follows.
+    let before = body[..at].chars().count();
+    let context = MAX.saturating_sub(length.min(MAX)) / 3;
+    let start_char = before.saturating_sub(context);
+    let shown: String = body.chars().skip(start_char).take(MAX).collect();
+    let lead = if start_char > 0 { "... " } else { "" };
+    let more = if start_char + MAX < body.chars().count() {
+        " ... (`--full` shows all of it)"
+    } else {
+        ""
+    };
+    format!("{lead}{shown:?}{more}")
 }
 
 /// Where the `<body>` of an HTML page starts, if the page has a `<head>`
@@ -714,6 +764,21 @@ mod tests {
         assert_eq!(quote_body("<body>hi</body>"), "\"<body>hi</body>\"");
         let long = "x".repeat(400);
         assert!(quote_body(&long).ends_with("... (`--full` shows all of it)"));
+    }
+
+    #[test]
+    fn a_page_excerpt_can_centre_on_what_a_check_looked_for() {
+        let items = "<li>an ordinary todo</li>".repeat(40);
+        let page = format!("<head></head><body><ul>{items}<li><script>x</script></li></ul></body>");
+        let quoted = quote_body_around(&page, &["<script>x", "<ul"]);
+        assert!(quoted.starts_with("... \""), "{quoted}");
+        assert!(quoted.contains("<li><script>x</script></li>"), "{quoted}");
+        assert!(quoted.chars().count() < 400, "{quoted}");
+        // The first needle that is there wins; none there is quote_body.
+        let quoted = quote_body_around(&page, &["<nav", "<ul>"]);
+        assert!(quoted.starts_with("\"<head></head><body><ul>"), "{quoted}");
+        assert_eq!(quote_body_around(&page, &["<nav"]), quote_body(&page));
+        assert_eq!(quote_body_around("short", &["or"]), quote_body("short"));
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub fn target_dir() -> PathBuf {
 
 /// Writes `bytes` to `path` unless it already holds them, so that Cargo,
 /// which compares modification times, does not rebuild what has not changed.
-fn write_if_changed(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if fs::read(path).is_ok_and(|old| old == bytes) {
         return Ok(());
     }
@@ -127,6 +127,46 @@ pub fn keep_binary(binary: &Path) -> std::io::Result<PathBuf> {
     Ok(kept)
 }
 
+/// The student's build of a lesson binary, set aside while the shipped
+/// starter of the same name is built: after `cargo test`,
+/// `target/debug/file_server` must still run the student's program.
+#[derive(Debug)]
+pub struct StudentBuild {
+    place: PathBuf,
+    aside: PathBuf,
+    existed: bool,
+}
+
+impl StudentBuild {
+    /// Moves `target/debug/<binary>` aside, if it is there.
+    pub fn set_aside(binary: &str) -> StudentBuild {
+        StudentBuild::set_aside_in(&target_dir().join("debug"), binary)
+    }
+
+    fn set_aside_in(folder: &Path, binary: &str) -> StudentBuild {
+        let file = format!("{binary}{}", std::env::consts::EXE_SUFFIX);
+        let place = folder.join(&file);
+        let aside = folder.join(format!(".{file}.student"));
+        let existed = fs::rename(&place, &aside).is_ok();
+        StudentBuild {
+            place,
+            aside,
+            existed,
+        }
+    }
+
+    /// Puts the student's build back; where there was none, removes the
+    /// starter Cargo left there, so that nothing runs it by mistake (the
+    /// next `cargo run` or `cargo build` puts the student's back).
+    pub fn put_back(self) {
+        if self.existed {
+            let _ = fs::rename(&self.aside, &self.place);
+        } else {
+            let _ = fs::remove_file(&self.place);
+        }
+    }
+}
+
 /// Whether the student has started a step (`Some("c")`), or a lesson's
 /// "going further" part (`None`): whether any of its TODO regions differs
 /// from the shipped starter's. `None` when that cannot be told (no git, no
@@ -150,4 +190,33 @@ pub fn step_attempted(lesson: &Lesson, step: Option<&str>) -> Option<bool> {
         return None;
     }
     Some(before != now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_students_build_is_put_back_and_a_stray_starter_removed() {
+        let folder = target_dir().join("course-tmp").join("student-build-test");
+        let _ = fs::remove_dir_all(&folder);
+        fs::create_dir_all(&folder).unwrap();
+        let place = folder.join(format!("lesson{}", std::env::consts::EXE_SUFFIX));
+        fs::write(&place, "student").unwrap();
+        let aside = StudentBuild::set_aside_in(&folder, "lesson");
+        assert!(!place.exists(), "set aside");
+        fs::write(&place, "starter").unwrap(); // what Cargo leaves there
+        aside.put_back();
+        assert_eq!(fs::read_to_string(&place).unwrap(), "student");
+
+        fs::remove_file(&place).unwrap();
+        let nothing = StudentBuild::set_aside_in(&folder, "lesson");
+        fs::write(&place, "starter").unwrap();
+        nothing.put_back();
+        assert!(
+            !place.exists(),
+            "no starter left where the student's build goes"
+        );
+        let _ = fs::remove_dir_all(&folder);
+    }
 }

@@ -1,6 +1,8 @@
 //! Lesson 8's JSON API at `/todos`, on lesson 9's store: given, not part of
-//! the exercise. The routes and their answers are lesson 8's; only where the
-//! todos are kept has changed (the SQL you write in `main.rs`).
+//! the exercise. The routes, statuses and headers are lesson 8's, and so is
+//! the JSON it accepts; the todos are kept by the SQL you write in
+//! `main.rs`. Its answers differ in two ways: a todo has no `id` field (its
+//! `url` names it), and the JSON comes on one line, not indented.
 //!
 //! | request | answer |
 //! |---|---|

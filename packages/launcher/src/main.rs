@@ -2,8 +2,9 @@
 //! with Cargo's progress on screen, then run it with the same arguments.
 //!
 //! The checker (the `course` package) needs reqwest, whose first build takes
-//! about a minute. Run directly by `cargo run --quiet`, that minute would
-//! pass in silence; this launcher uses std only, so it is ready in a second
+//! one to three minutes on a two-core machine (once; later builds take
+//! seconds). Run directly by `cargo run --quiet`, those minutes would pass
+//! in silence; this launcher uses std only, so it is ready in a second
 //! and can say what is happening while Cargo works.
 
 use std::ffi::OsString;
@@ -102,7 +103,7 @@ fn main() -> ExitCode {
     let fresh = checker_looks_fresh(&root);
     if !fresh {
         eprintln!(
-            "Building the course checker (first time only, or after an update: about a minute)..."
+            "Building the course checker (the first time takes 1 to 3 minutes, once; after an update, seconds)..."
         );
     }
     let mut build = cargo();
