@@ -34,7 +34,7 @@
 //! ```
 
 use std::io::{self, Cursor};
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use crate::body::BodyReader;
 use crate::connection::{Settings, respond};
@@ -62,7 +62,12 @@ pub struct TestRequest {
     target: String,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+    client: SocketAddr,
 }
+
+/// Where a test request comes from unless [`TestRequest::client_address`]
+/// says otherwise: this computer.
+const LOCAL_CLIENT: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 50000);
 
 impl TestRequest {
     /// A request with any method, such as `"PATCH"`, for `target`, such as
@@ -78,6 +83,7 @@ impl TestRequest {
             target: target.to_owned(),
             headers: Vec::new(),
             body: Vec::new(),
+            client: LOCAL_CLIENT,
         }
     }
 
@@ -143,6 +149,40 @@ impl TestRequest {
     pub fn form(self, encoded: &str) -> TestRequest {
         self.header("Content-Type", "application/x-www-form-urlencoded")
             .body(encoded)
+    }
+
+    /// Sets the address the request comes from, which the handler reads
+    /// with [`Request::client_address`]; `127.0.0.1` (this computer) unless
+    /// set. A test can play a client on another machine, which no check
+    /// over loopback can: `192.0.2.1` is an address kept for examples
+    /// (RFC 5737), never a real computer's.
+    ///
+    /// ```
+    /// use http_server::test::{TestRequest, call};
+    /// use http_server::{Handler, HandlerResult, HttpError, Request, Response};
+    /// use std::net::SocketAddr;
+    ///
+    /// struct LocalOnly;
+    ///
+    /// impl Handler for LocalOnly {
+    ///     fn do_get(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+    ///         if !request.client_address().ip().is_loopback() {
+    ///             return Err(HttpError::new(403, "only this computer").into());
+    ///         }
+    ///         response.send_response(204);
+    ///         response.end_headers();
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// assert_eq!(call(&LocalOnly, TestRequest::get("/")).status(), 204);
+    /// let elsewhere = SocketAddr::from(([192, 0, 2, 1], 50000));
+    /// let request = TestRequest::get("/").client_address(elsewhere);
+    /// assert_eq!(call(&LocalOnly, request).status(), 403);
+    /// ```
+    pub fn client_address(mut self, address: SocketAddr) -> TestRequest {
+        self.client = address;
+        self
     }
 
     /// The request as it would travel on a connection.
@@ -268,14 +308,13 @@ impl TestResponse {
 /// ```
 pub fn call(handler: &dyn Handler, request: TestRequest) -> TestResponse {
     let head_request = request.method == "HEAD";
-    let bytes = exchange(handler, request.to_bytes());
+    let bytes = exchange(handler, request.to_bytes(), request.client);
     parse_response(&bytes, head_request)
 }
 
 /// One request and its answer, through the same steps as on a connection.
-fn exchange(handler: &dyn Handler, raw: Vec<u8>) -> Vec<u8> {
+fn exchange(handler: &dyn Handler, raw: Vec<u8>, client: SocketAddr) -> Vec<u8> {
     let settings = Settings::default();
-    let client = SocketAddr::from(([127, 0, 0, 1], 0));
     let mut reader = Source::Memory(Cursor::new(raw));
     let mut request_line = Vec::new();
     let mut response = Response::new();

@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::process::{self, BuildOutput};
-use crate::session::Session;
+use crate::session::{Session, Source};
 use crate::shipped;
 
 /// What a failed check tells the student: what was sent, what the lesson
@@ -179,16 +179,23 @@ impl Lesson {
     }
 }
 
-/// Builds one side of a lesson and returns the program's path.
-fn build_side(lesson: &Lesson, side: Side, show_build: bool) -> Result<PathBuf, BuildOutput> {
+/// Builds one side of a lesson and returns the program's path, and where
+/// it was built from.
+fn build_side(
+    lesson: &Lesson,
+    side: Side,
+    show_build: bool,
+) -> Result<(PathBuf, Source), BuildOutput> {
     let binary = lesson.binary_name(side);
+    let source = |root: PathBuf| Source {
+        root,
+        package: Some(lesson.package.to_owned()),
+        binary: binary.clone(),
+    };
     if side != Side::ShippedStarter {
-        return process::build_in(
-            &process::repository_root(),
-            Some(lesson.package),
-            &binary,
-            show_build,
-        );
+        let root = process::repository_root();
+        let built = process::build_in(&root, Some(lesson.package), &binary, show_build)?;
+        return Ok((built, source(root)));
     }
     let plain = |messages: String| BuildOutput { messages };
     let root = shipped::shipped_course().map_err(plain)?;
@@ -201,7 +208,7 @@ fn build_side(lesson: &Lesson, side: Side, show_build: bool) -> Result<PathBuf, 
             .map_err(|error| plain(format!("could not copy {binary}: {error}")))
     });
     student_build.put_back();
-    kept
+    Ok((kept?, source(root)))
 }
 
 /// How running a lesson's checks went.
@@ -225,6 +232,20 @@ impl Outcome {
         }
     }
 
+    /// Whether `step` ran all its `checks` checks, and each passed.
+    pub fn step_passed(&self, step: &str, checks: usize) -> bool {
+        match self {
+            Outcome::BuildFailed(_) => false,
+            Outcome::Ran(results) => {
+                let of_step: Vec<_> = results
+                    .iter()
+                    .filter(|(check, _)| check.step == Some(step))
+                    .collect();
+                of_step.len() == checks && of_step.iter().all(|(_, result)| result.is_ok())
+            }
+        }
+    }
+
     /// The first failed check and its failure, if any check failed.
     pub fn first_failure(&self) -> Option<(&'static Check, &Failure)> {
         match self {
@@ -241,11 +262,12 @@ impl Outcome {
 /// Cargo print its progress and errors to the terminal, as a student expects;
 /// otherwise they are kept in the outcome.
 pub fn run_lesson(lesson: &Lesson, side: Side, step: Option<&str>, show_build: bool) -> Outcome {
-    let binary = match build_side(lesson, side, show_build) {
-        Ok(path) => path,
+    let (binary, source) = match build_side(lesson, side, show_build) {
+        Ok(built) => built,
         Err(output) => return Outcome::BuildFailed(output),
     };
     let mut session = Session::new(binary, lesson.is_server);
+    session.set_source(source);
     let mut results = Vec::new();
     for check in lesson.checks_for(step) {
         session.forget_sent();

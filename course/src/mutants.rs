@@ -41,7 +41,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use crate::process::{cargo_command, repository_root};
-use crate::session::Session;
+use crate::session::{Session, Source};
 use crate::{Lesson, shipped};
 
 /// One lesson's catalog, as its TOML file has it.
@@ -412,11 +412,24 @@ fn build_package(
     missing
 }
 
-/// Runs `lesson`'s checks against `binary` in order, up to and including
-/// the check named `named`. `None` when that check is the first to fail;
-/// otherwise what went wrong, as a sentence.
-pub fn check_mutant(lesson: &Lesson, named: &str, binary: PathBuf) -> Option<String> {
+/// Runs `lesson`'s checks against the built `mutant` in order, up to and
+/// including the check it names. `None` when that check is the first to
+/// fail; otherwise what went wrong, as a sentence. `copy` is the copy of
+/// the course it was built in, where a check that builds the program's own
+/// tests (lesson 6) finds its files.
+pub fn check_mutant(
+    lesson: &Lesson,
+    mutant: &Mutant,
+    binary: PathBuf,
+    copy: &Path,
+) -> Option<String> {
+    let named = mutant.check.as_str();
     let mut session = Session::new(binary, lesson.is_server);
+    session.set_source(Source {
+        root: copy.to_path_buf(),
+        package: Some(lesson.package.to_owned()),
+        binary: binary_name(lesson, mutant),
+    });
     for check in lesson.checks {
         session.forget_sent();
         if let Err(failure) = (check.run)(&mut session) {
@@ -441,7 +454,9 @@ pub fn check_mutant(lesson: &Lesson, named: &str, binary: PathBuf) -> Option<Str
 /// How the checks of one built mutant are run: `cargo course` runs each
 /// mutant's in a process of its own, several at once, so that each draws
 /// the same random inputs from the seed as `cargo course check` would.
-pub type Checker<'a> = dyn Fn(&'static Lesson, &Mutant, &Path) -> Option<String> + Sync + 'a;
+/// It gets the lesson, the mutant, its binary and the copy of the course it
+/// was built in (see [`check_mutant`]).
+pub type Checker<'a> = dyn Fn(&'static Lesson, &Mutant, &Path, &Path) -> Option<String> + Sync + 'a;
 
 /// Builds and checks every mutant of `lessons` (only the one called
 /// `only_id`, if given), `jobs` at a time, with `check`. `progress` is told
@@ -516,6 +531,7 @@ pub fn verify_mutants(
     let (job_sender, job_receiver) = mpsc::channel::<(&Planned<'_>, PathBuf)>();
     let job_receiver = Mutex::new(job_receiver);
     let (verdict_sender, verdict_receiver) = mpsc::channel::<Verdict>();
+    let copy = &copy;
     thread::scope(|scope| {
         // Checkers: each takes the next built mutant.
         for _ in 0..jobs.max(1) {
@@ -528,7 +544,7 @@ pub fn verify_mutants(
                         break;
                     };
                     let started = Instant::now();
-                    let problem = check(plan.lesson, plan.mutant, &binary);
+                    let problem = check(plan.lesson, plan.mutant, &binary, copy);
                     let _ = verdicts.send(Verdict {
                         lesson: plan.lesson.number,
                         id: plan.mutant.id.clone(),
@@ -538,12 +554,10 @@ pub fn verify_mutants(
                 }
             });
         }
-        // The builder: one Cargo call per package; the manifests are put
-        // back once every build is done, whatever happened.
+        // The builder: one Cargo call per package.
         let failures = verdict_sender.clone();
         let by_binary = &by_binary;
         let planned = &planned;
-        let copy = &copy;
         scope.spawn(move || {
             let mut packages: Vec<&str> = planned.iter().map(|plan| plan.lesson.package).collect();
             packages.sort_unstable();
@@ -571,9 +585,6 @@ pub fn verify_mutants(
                     ));
                 }
             }
-            for (manifest, original) in originals {
-                let _ = shipped::write_if_changed(&manifest, original.as_bytes());
-            }
         });
         drop(verdict_sender);
         for verdict in verdict_receiver {
@@ -581,6 +592,11 @@ pub fn verify_mutants(
             verdicts.push(verdict);
         }
     });
+    // The manifests are put back once every mutant is checked: a check may
+    // build the mutant's own tests (lesson 6), which needs its [[bin]].
+    for (manifest, original) in originals {
+        let _ = shipped::write_if_changed(&manifest, original.as_bytes());
+    }
     verdicts
 }
 

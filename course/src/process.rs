@@ -85,6 +85,65 @@ pub fn build_in(
     binary: &str,
     show: bool,
 ) -> Result<PathBuf, BuildOutput> {
+    build_artifact(root, package, binary, show, false)
+}
+
+/// Builds the tests of a binary (its `#[cfg(test)]` functions) in the copy
+/// of the course at `root`, as `cargo test --no-run --bin BINARY` does, and
+/// returns the test program's path: run it with a test's name and
+/// `--exact` to run that one test.
+pub fn build_tests_in(
+    root: &Path,
+    package: Option<&str>,
+    binary: &str,
+) -> Result<PathBuf, BuildOutput> {
+    build_artifact(root, package, binary, false, true)
+}
+
+/// What a checked program's own test said.
+#[derive(Debug, Clone)]
+pub struct UnitTest {
+    /// Whether the test ran and passed.
+    pub passed: bool,
+    /// Whether a test of that name exists at all.
+    pub found: bool,
+    /// What it printed when it failed (its panic message), else empty.
+    pub output: String,
+}
+
+/// Runs the test called `name` (its full path, `tests::name`) of a test
+/// program built by [`build_tests_in`].
+pub fn run_unit_test(tests: &Path, name: &str) -> Result<UnitTest, Failure> {
+    let output = Command::new(tests)
+        .args([name, "--exact", "--test-threads=1"])
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|error| Failure::plain(format!("could not run the tests: {error}"), ""))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let found = text.contains("running 1 test");
+    // libtest prints a failed test's output between `---- NAME stdout ----`
+    // and the next blank line before `failures:`.
+    let said = text
+        .split_once(&format!("---- {name} stdout ----"))
+        .map(|(_, rest)| rest.split("\nfailures:").next().unwrap_or(rest).trim())
+        .unwrap_or("")
+        .to_owned();
+    Ok(UnitTest {
+        passed: found && output.status.success(),
+        found,
+        output: said,
+    })
+}
+
+/// Builds a binary, or its tests, and returns the path of what was built.
+fn build_artifact(
+    root: &Path,
+    package: Option<&str>,
+    binary: &str,
+    show: bool,
+    tests: bool,
+) -> Result<PathBuf, BuildOutput> {
     let mut command = cargo_command();
     let is_copy = root != repository_root();
     if is_copy {
@@ -92,8 +151,12 @@ pub fn build_in(
         // so that it compiles only what differs (see `shipped`).
         command.env("CARGO_TARGET_DIR", crate::shipped::target_dir());
     }
-    command.current_dir(root).args([
-        "build",
+    let build: &[&str] = if tests {
+        &["test", "--no-run"]
+    } else {
+        &["build"]
+    };
+    command.current_dir(root).args(build).args([
         "--bin",
         binary,
         "--message-format=json-render-diagnostics",
@@ -129,6 +192,7 @@ pub fn build_in(
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .filter(|message| message["reason"] == "compiler-artifact")
         .filter(|message| message["target"]["name"] == binary)
+        .filter(|message| message["profile"]["test"] == tests)
         .find_map(|message| message["executable"].as_str().map(PathBuf::from))
         .ok_or(BuildOutput {
             messages: format!("cargo built no executable called {binary}\n{messages}"),

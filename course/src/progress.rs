@@ -91,14 +91,19 @@ impl Progress {
     }
 
     /// Whether one step of `lesson` passed with the exercise as it is now
-    /// (or the whole lesson did).
+    /// (or the whole lesson did, for a step that is not optional: the
+    /// lesson passes without its going-further step, which counts only
+    /// when its own checks passed).
     pub fn step_passed(&self, lesson: &Lesson, step: &str) -> bool {
         let current = exercise_fingerprint(lesson);
-        [step, "*"].iter().any(|step| {
-            self.passed
-                .get(&(lesson.binary.to_owned(), (*step).to_owned()))
-                == Some(&current)
-        })
+        let passed = |key: &str| {
+            self.passed.get(&(lesson.binary.to_owned(), key.to_owned())) == Some(&current)
+        };
+        let required = lesson
+            .checks_for(Some(step))
+            .iter()
+            .any(|check| !check.optional);
+        passed(step) || (required && passed("*"))
     }
 
     /// Where `lesson` stands.

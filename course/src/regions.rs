@@ -73,6 +73,27 @@ pub fn find(text: &str) -> Result<Vec<Region>, String> {
     }
 }
 
+/// The text inside each TODO region of `text` whose opening line `tagged`
+/// accepts, in order (marker lines left out); `None` if the markers are
+/// unbalanced.
+///
+/// ```
+/// let text = "// TODO(a): x\n1\n// END TODO(a)\n// TODO(b): y\n2\n// END TODO(b)\n";
+/// let inside = course::regions::inside(text, |title| title.starts_with("// TODO(b)"));
+/// assert_eq!(inside, Some(vec!["2".to_owned()]));
+/// ```
+pub fn inside(text: &str, tagged: impl Fn(&str) -> bool) -> Option<Vec<String>> {
+    let lines: Vec<&str> = text.lines().collect();
+    let regions = find(text).ok()?;
+    Some(
+        regions
+            .iter()
+            .filter(|region| tagged(&region.title))
+            .map(|region| lines[region.start..region.end - 1].join("\n"))
+            .collect(),
+    )
+}
+
 /// The lines of a file outside its TODO regions, marker lines included,
 /// with each region's content replaced by one placeholder.
 fn outside(text: &str, regions: &[Region]) -> Vec<(usize, String)> {

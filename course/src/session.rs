@@ -31,6 +31,21 @@ pub struct Session {
     /// Every request of the current check, as `curl` commands, so that a
     /// failure can show the whole scenario that led to it.
     sent: Vec<String>,
+    /// Where the program under check was built from, for its own tests.
+    source: Option<Source>,
+}
+
+/// Where a program under check was built from: the copy of the course, the
+/// package and the binary, so that its `#[cfg(test)]` tests can be built
+/// from the same files (see [`Session::unit_test`]).
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The top folder of the course (or of a copy of it) it was built in.
+    pub root: PathBuf,
+    /// The package that builds it.
+    pub package: Option<String>,
+    /// The binary's name in that package: `threaded_server_sol`.
+    pub binary: String,
 }
 
 /// A response, with the request that got it (as a `curl` command).
@@ -244,7 +259,41 @@ impl Session {
             launch: Launch::default(),
             temp_dir: None,
             sent: Vec::new(),
+            source: None,
         }
+    }
+
+    /// Says where the program under check was built from, for
+    /// [`Session::unit_test`]. `run_lesson` sets it; a session without it
+    /// takes the binary of that name in the course itself.
+    pub fn set_source(&mut self, source: Source) {
+        self.source = Some(source);
+    }
+
+    /// Builds the tests of the program under check (its `#[cfg(test)]`
+    /// functions, from the files it was built from) and runs the one called
+    /// `name` (`tests::name`): for what no request can show, such as a
+    /// client on another computer. A test program that does not compile
+    /// is a failure that shows Cargo's messages.
+    pub fn unit_test(&self, name: &str) -> Result<process::UnitTest, Failure> {
+        let source = self.source.clone().unwrap_or_else(|| Source {
+            root: process::repository_root(),
+            package: None,
+            binary: self.binary_name(),
+        });
+        let tests =
+            process::build_tests_in(&source.root, source.package.as_deref(), &source.binary)
+                .map_err(|output| {
+                    Failure::plain(
+                        format!(
+                            "`cargo test --bin {}` does not compile:\n{}",
+                            source.binary, output.messages
+                        ),
+                        "Fix the first error Cargo names (the tests at the end of main.rs are \
+                         compiled too), then check again.",
+                    )
+                })?;
+        process::run_unit_test(&tests, name)
     }
 
     /// Sets how the program under check is started from now on: arguments,

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::process::repository_root;
+use crate::{Lesson, Side};
 
 /// The feature every lesson package declares, set when the copy is built.
 pub const FEATURE: &str = "shipped-starter";
@@ -164,6 +165,31 @@ impl StudentBuild {
             let _ = fs::remove_file(&self.place);
         }
     }
+}
+
+/// Whether the student has started a step (`Some("c")`), or a lesson's
+/// "going further" part (`None`): whether any of its TODO regions differs
+/// from the shipped starter's. `None` when that cannot be told (no git, no
+/// region tagged for it).
+///
+/// A step's regions open with `// TODO(c)`; the going-further part of a
+/// lesson without steps has "going further" in its opening line.
+pub fn step_attempted(lesson: &Lesson, step: Option<&str>) -> Option<bool> {
+    let path = lesson.source_path(Side::Exercise);
+    let (_, shipped) = shipped_exercises()?
+        .into_iter()
+        .find(|(shipped_path, _)| *shipped_path == path)?;
+    let current = fs::read(repository_root().join(&path)).ok()?;
+    let tagged = |title: &str| match step {
+        Some(step) => title.starts_with(&format!("// TODO({step})")),
+        None => title.contains("going further"),
+    };
+    let before = crate::regions::inside(&String::from_utf8_lossy(&shipped), tagged)?;
+    let now = crate::regions::inside(&String::from_utf8_lossy(&current), tagged)?;
+    if before.is_empty() {
+        return None;
+    }
+    Some(before != now)
 }
 
 #[cfg(test)]

@@ -341,3 +341,74 @@ fn verify_names_the_lesson_and_the_check_of_a_broken_solution() {
         "{output}"
     );
 }
+
+/// The TODO region of `step` in `text`, its marker lines included.
+fn region<'a>(text: &'a str, step: &str) -> &'a str {
+    let start = text.find(&format!("// TODO({step})")).unwrap();
+    let end_marker = format!("// END TODO({step})");
+    let end = text[start..].find(&end_marker).unwrap() + start + end_marker.len();
+    &text[start..end]
+}
+
+#[test]
+fn a_going_further_step_fails_when_named_or_started_and_counts_only_when_it_passes() {
+    let scratch = Scratch::new("optional-step");
+    let exercise = scratch.path("exercises/6_threaded_server/main.rs");
+    let starter = fs::read_to_string(&exercise).unwrap();
+    let solution = fs::read_to_string(scratch.path("solutions/6_threaded_server/main.rs")).unwrap();
+
+    // Named, a going-further step that fails is a failure: the starter's 501.
+    let (code, output) = scratch.course(&["check", "threaded_server", "c"]);
+    assert_eq!(code, 1, "{output}");
+    assert!(
+        output.contains("✗ going further: POST /shutdown stops accepting"),
+        "{output}"
+    );
+    assert!(
+        output.contains("Stuck? `cargo course hint threaded_server c`"),
+        "{output}"
+    );
+    assert!(!output.contains("is done"), "{output}");
+    assert!(!output.contains("not done yet"), "{output}");
+
+    // Steps a and b done, step c not started: the lesson is done, and step
+    // c is "not done yet", with no hint offered.
+    let untouched_c = solution.replace(region(&solution, "c"), region(&starter, "c"));
+    fs::write(&exercise, &untouched_c).unwrap();
+    let (code, output) = scratch.course(&["check", "threaded_server"]);
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains("(optional, not done yet)"), "{output}");
+    assert!(!output.contains("Stuck?"), "{output}");
+    assert!(output.contains("lesson 6 is done"), "{output}");
+
+    // Step c started, but wrong (no 403 for other computers): the lesson
+    // is still done, the step says it fails, and it does not count as
+    // passed: the next hint is step c's.
+    let guard = "if !request.client_address().ip().to_canonical().is_loopback() {";
+    assert!(solution.contains(guard));
+    let no_guard = solution.replace(guard, "if false {");
+    fs::write(&exercise, &no_guard).unwrap();
+    let (code, output) = scratch.course(&["check", "threaded_server"]);
+    assert_eq!(code, 0, "{output}");
+    assert!(
+        output.contains("(optional: started, but not right yet)"),
+        "{output}"
+    );
+    assert!(
+        output.contains("Stuck? `cargo course hint threaded_server c`"),
+        "{output}"
+    );
+    let (_, hint) = scratch.course(&["hint", "threaded_server"]);
+    assert!(hint.contains("POST /shutdown"), "{hint}");
+
+    // Named, the same step fails, with a non-zero exit.
+    let (code, output) = scratch.course(&["check", "threaded_server", "c"]);
+    assert_eq!(code, 1, "{output}");
+    assert!(output.contains("192.0.2.1"), "{output}");
+
+    // Right, it passes, named or not.
+    scratch.solve("6_threaded_server");
+    let (code, output) = scratch.course(&["check", "threaded_server", "c"]);
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains("step c of lesson 6 is done"), "{output}");
+}

@@ -353,6 +353,7 @@ p {{ margin: 0; }}
 /// The server of the starter: Python's `HTTPServer`, one connection at a
 /// time, each answered once and closed.
 fn one_at_a_time() -> Result<(), ServerError> {
+    eprintln!("threaded_server: one_at_a_time() serves one connection at a time");
     let server = HttpServer::from_env()?;
     let meter = Parallelometer::new(server.address());
     server.serve_forever(meter)
@@ -438,13 +439,15 @@ enum Mode {
 }
 
 impl Mode {
+    /// What main says it calls. Until a step is done, its function calls
+    /// `one_at_a_time()`, which says so itself.
     fn describe(&self) -> String {
         match self {
-            Mode::Pool => format!("pool(), a pool of {WORKERS} workers once step b is done"),
+            Mode::Pool => format!("pool(), step b: a pool of {WORKERS} workers"),
             Mode::ThreadPerConnection => {
-                "thread_per_connection(), a thread per connection once step a is done".to_owned()
+                "thread_per_connection(), step a: a thread per connection".to_owned()
             }
-            Mode::OneAtATime => "one_at_a_time(), one connection at a time".to_owned(),
+            Mode::OneAtATime => "one_at_a_time()".to_owned(),
         }
     }
 }
@@ -475,7 +478,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    eprintln!("threaded_server: serving with {}", mode.describe());
+    eprintln!("threaded_server: main calls {}", mode.describe());
     let result = match mode {
         Mode::Pool => pool(),
         Mode::ThreadPerConnection => thread_per_connection(),
@@ -490,5 +493,38 @@ fn main() -> ExitCode {
             eprintln!("threaded_server: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Run with `cargo test --bin threaded_server`. Step c's check runs
+    //! them too: a check talks to the server over loopback, from this
+    //! computer, so only a test can play a client on another machine.
+
+    use super::*;
+    use http_server::test::{TestRequest, call};
+
+    /// Step c: `POST /shutdown` from another computer gets 403, and the
+    /// server goes on. 192.0.2.1 is an address kept for examples, never a
+    /// real computer's.
+    #[test]
+    fn shutdown_from_another_computer_is_forbidden() {
+        // Port 0: no server listens there, so a wake-up connection (if
+        // the handler makes one) disturbs nobody.
+        let meter = Parallelometer::new(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
+        let stranger = SocketAddr::from(([192, 0, 2, 1], 50000));
+        let response = call(
+            &meter,
+            TestRequest::post("/shutdown").client_address(stranger),
+        );
+        assert_eq!(
+            response.status(),
+            403,
+            "POST /shutdown from 192.0.2.1 answered {}: {}",
+            response.status(),
+            response.body_text()
+        );
+        assert!(!meter.is_stopping(), "the server was told to stop anyway");
     }
 }

@@ -66,10 +66,20 @@ pub fn check_lesson(lesson: &'static Lesson, step: Option<&str>) -> Result<bool>
     );
     let _ = io::stdout().flush();
     let outcome = run_lesson(lesson, Side::Exercise, step, true);
-    let passed = report(lesson, &outcome, &paint);
+    let passed = report(lesson, step, &outcome, &paint);
     if passed {
         let mut progress = Progress::load();
         progress.record_pass(lesson, step);
+        if step.is_none() {
+            // Each step whose checks all passed, so that a going-further
+            // step counts only when it passed.
+            for done in steps
+                .iter()
+                .filter(|&&each| outcome.step_passed(each, lesson.checks_for(Some(each)).len()))
+            {
+                progress.record_pass(lesson, Some(done));
+            }
+        }
         progress
             .save()
             .context("could not save your progress in .course/")?;
@@ -101,8 +111,10 @@ pub fn check_lesson(lesson: &'static Lesson, step: Option<&str>) -> Result<bool>
     Ok(passed)
 }
 
-/// Prints each check's result; returns whether the required ones passed.
-fn report(lesson: &Lesson, outcome: &Outcome, paint: &Paint) -> bool {
+/// Prints each check's result; returns whether the lesson passed: its
+/// required checks, or, for a step the student named, every check of it,
+/// a going-further step's too.
+fn report(lesson: &Lesson, step: Option<&str>, outcome: &Outcome, paint: &Paint) -> bool {
     match outcome {
         Outcome::BuildFailed(_) => {
             say!();
@@ -113,30 +125,49 @@ fn report(lesson: &Lesson, outcome: &Outcome, paint: &Paint) -> bool {
             false
         }
         Outcome::Ran(results) => {
+            // The step of the first check that failed and was not skipped
+            // as "not done yet": the one a hint should be about.
+            let mut stuck_on: Option<Option<&str>> = None;
             for (check, result) in results {
                 let label = if check.optional {
                     format!("going further: {}", check.name)
                 } else {
                     check.name.to_owned()
                 };
-                match result {
-                    Ok(()) => say!("  {} {label}", paint.good("✓")),
-                    Err(failure) if check.optional => {
-                        say!(
-                            "  {} {label} {}",
-                            paint.dim("○"),
-                            paint.dim("(optional, not done yet)")
-                        );
-                        say_part!("{failure}");
-                    }
-                    Err(failure) => {
-                        say!("  {} {label}", paint.bad("✗"));
-                        say_part!("{failure}");
-                    }
+                let Err(failure) = result else {
+                    say!("  {} {label}", paint.good("✓"));
+                    continue;
+                };
+                // A going-further check the student did not ask for by name
+                // and has not started is "not done yet"; once its TODO
+                // region is started, its failure is a failure.
+                let not_started = check.optional
+                    && step.is_none()
+                    && course::shipped::step_attempted(lesson, check.step) != Some(true);
+                if not_started {
+                    say!(
+                        "  {} {label} {}",
+                        paint.dim("○"),
+                        paint.dim("(optional, not done yet)")
+                    );
+                } else if check.optional && step.is_none() {
+                    say!(
+                        "  {} {label} {}",
+                        paint.bad("✗"),
+                        paint.dim("(optional: started, but not right yet)")
+                    );
+                    stuck_on.get_or_insert(check.step);
+                } else {
+                    say!("  {} {label}", paint.bad("✗"));
+                    stuck_on.get_or_insert(check.step);
                 }
+                say_part!("{failure}");
             }
-            let passed = outcome.passed();
-            if !passed {
+            let passed = match step {
+                Some(_) => outcome.passed() && results.iter().all(|(_, result)| result.is_ok()),
+                None => outcome.passed(),
+            };
+            if let Some(failed_step) = stuck_on {
                 say!();
                 if lesson.is_server {
                     say!(
@@ -146,8 +177,9 @@ fn report(lesson: &Lesson, outcome: &Outcome, paint: &Paint) -> bool {
                 } else {
                     say!("To see it yourself, run the `sent` commands, in order.");
                 }
-                let step = results.last().and_then(|(check, _)| check.step);
-                let step = step.map(|step| format!(" {step}")).unwrap_or_default();
+                let step = failed_step
+                    .map(|step| format!(" {step}"))
+                    .unwrap_or_default();
                 say!(
                     "Stuck? `cargo course hint {}{step}` gives a hint. `--full` shows whole bodies and every request.",
                     lesson.binary

@@ -97,17 +97,21 @@ pub fn verify_mutants(only: Option<&str>, only_id: Option<&str>) -> Result<bool>
     };
     // Each mutant's checks run in a process of their own (this program,
     // started again with the mutant's binary): see `check_built_mutant`.
-    if let (Some(binary), [lesson], Some(id)) =
-        (env::var_os(MUTANT_BINARY), chosen.as_slice(), only_id)
-    {
-        return check_built_mutant(lesson, id, PathBuf::from(binary));
+    if let (Some(binary), Some(copy), [lesson], Some(id)) = (
+        env::var_os(MUTANT_BINARY),
+        env::var_os(MUTANT_COPY),
+        chosen.as_slice(),
+        only_id,
+    ) {
+        return check_built_mutant(lesson, id, PathBuf::from(binary), Path::new(&copy));
     }
     let program = env::current_exe().context("could not find the course's own program")?;
     let seed = seed::seed().to_string();
-    let check = |lesson: &'static Lesson, mutant: &Mutant, binary: &Path| {
+    let check = |lesson: &'static Lesson, mutant: &Mutant, binary: &Path, copy: &Path| {
         let output = Command::new(&program)
             .args(["verify", "--mutants", lesson.binary, &mutant.id])
             .env(MUTANT_BINARY, binary)
+            .env(MUTANT_COPY, copy)
             .env("COURSE_SEED", &seed)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
@@ -228,19 +232,26 @@ pub fn verify_mutants(only: Option<&str>, only_id: Option<&str>) -> Result<bool>
     Ok(problems == 0)
 }
 
-/// The variable that hands a built mutant to the process that checks it.
+/// The variables that hand a built mutant, and the copy of the course it
+/// was built in, to the process that checks it.
 const MUTANT_BINARY: &str = "COURSE_MUTANT_BINARY";
+const MUTANT_COPY: &str = "COURSE_MUTANT_COPY";
 
 /// In the process started for one mutant: run its checks and print what is
 /// wrong, if anything (exit status 1), or nothing (status 0).
-fn check_built_mutant(lesson: &'static Lesson, id: &str, binary: PathBuf) -> Result<bool> {
+fn check_built_mutant(
+    lesson: &'static Lesson,
+    id: &str,
+    binary: PathBuf,
+    copy: &Path,
+) -> Result<bool> {
     let catalog = mutants::Catalog::of(lesson).map_err(anyhow::Error::msg)?;
     let mutant = catalog
         .mutant
         .iter()
         .find(|mutant| mutant.id == id)
         .with_context(|| format!("lesson {} has no mutant {id}", lesson.number))?;
-    match mutants::check_mutant(lesson, &mutant.check, binary) {
+    match mutants::check_mutant(lesson, mutant, binary, copy) {
         None => Ok(true),
         Some(problem) => {
             println!("{problem}");

@@ -17,7 +17,14 @@
 //! Each check starts the server again, with the flag of its step, and
 //! talks to it over plain TCP with `Connection: close`, one connection per
 //! request, so that no idle connection of a client library occupies a
-//! worker of the pool.
+//! worker of the pool; the two checks about keep-alive leave the
+//! connection open on purpose.
+//!
+//! Step c's graceful shutdown has a slow request in flight that ends by
+//! itself (2 seconds): a program that exits without joining its workers
+//! cuts it, whichever thread runs first. That a client on another computer
+//! gets 403 cannot be seen over loopback: the check runs the test that
+//! ships at the end of the lesson's main.rs (`Session::unit_test`).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -51,6 +58,12 @@ pub const CHECKS: &[Check] = &[
         run: panics_do_not_leak_the_count,
     },
     Check {
+        name: "with --threads, a connection stays open for the next request (keep-alive)",
+        step: Some("a"),
+        optional: false,
+        run: threads_keep_connections_open,
+    },
+    Check {
         name: "the pool (the default) also serves two connections at once",
         step: Some("b"),
         optional: false,
@@ -63,10 +76,28 @@ pub const CHECKS: &[Check] = &[
         run: pool_is_capped_at_four,
     },
     Check {
+        name: "the pool answers one request per connection, and says so: Connection: close",
+        step: Some("b"),
+        optional: false,
+        run: pool_closes_each_connection,
+    },
+    Check {
         name: "POST /shutdown stops accepting, finishes the requests in flight, and exits with 0",
         step: Some("c"),
         optional: true,
         run: shutdown_is_graceful,
+    },
+    Check {
+        name: "with --threads, POST /shutdown stops the accepting loop too, and the program exits with 0",
+        step: Some("c"),
+        optional: true,
+        run: threads_stop_on_shutdown,
+    },
+    Check {
+        name: "POST /shutdown from another computer gets 403 (the test at the end of main.rs)",
+        step: Some("c"),
+        optional: true,
+        run: shutdown_is_refused_to_strangers,
     },
 ];
 
@@ -100,6 +131,10 @@ const WAIT: &str = "wait=10";
 /// How long a request sent by these checks may take: a held request waits
 /// 10 s at most, and a fifth one waits for a held one first.
 const READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long step c's slow request waits, in seconds: the program must
+/// stay until it is answered.
+const SLOW: u64 = 2;
 
 /// How long a server that was asked to shut down may take to exit.
 const EXIT_WAIT: Duration = Duration::from_secs(15);
@@ -413,6 +448,46 @@ fn panics_do_not_leak_the_count(session: &mut Session) -> CheckResult {
     }
 }
 
+fn threads_keep_connections_open(session: &mut Session) -> CheckResult {
+    let address = start(session, "--threads")?;
+    let sent = format!(
+        "{}, then two requests on one connection: curl -v localhost:8000/in-flight \
+         localhost:8000/in-flight (curl reuses the connection)",
+        command("--threads")
+    );
+    let expected = "both answered 200 on the same connection";
+    let mut stream = TcpStream::connect(&address)
+        .map_err(|error| Failure::plain(format!("could not connect: {error}"), ""))?;
+    let ask = |stream: &mut TcpStream, last: bool| {
+        let close = if last { "Connection: close\r\n" } else { "" };
+        let request = format!("GET /in-flight HTTP/1.1\r\nHost: {address}\r\n{close}\r\n");
+        stream
+            .write_all(request.as_bytes())
+            .map_err(|error| format!("could not send it: {error}"))
+            .and_then(|()| read_framed(stream))
+    };
+    let answers = stream
+        .set_read_timeout(Some(READ_TIMEOUT))
+        .map_err(|error| format!("no answer: {error}"))
+        .and_then(|()| ask(&mut stream, false))
+        .and_then(|_| {
+            ask(&mut stream, true).map_err(|error| format!("the second request: {error}"))
+        });
+    match answers {
+        Ok(_) => Ok(()),
+        Err(error) => Err(failure(
+            session,
+            sent,
+            expected,
+            error,
+            "With --threads, each connection has a thread of its own, which can stay with it \
+             as long as the client keeps it open: serve it with connection.serve(&*meter), \
+             which answers every request on the connection (keep-alive). serve_one answers \
+             one and closes it: that is for the pool (step b).",
+        )),
+    }
+}
+
 fn pool_serves_two_at_once(session: &mut Session) -> CheckResult {
     two_at_once(
         session,
@@ -486,21 +561,119 @@ fn pool_is_capped_at_four(session: &mut Session) -> CheckResult {
     }
 }
 
+/// Reads one answer framed by its `Content-Length`, without waiting for
+/// the connection to close: its head, and its body.
+fn read_framed(stream: &mut TcpStream) -> Result<(String, String), String> {
+    let mut bytes = Vec::new();
+    let mut byte = [0u8; 1];
+    while !bytes.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(0) => {
+                return Err(format!(
+                    "the connection closed after {:?}",
+                    String::from_utf8_lossy(&bytes)
+                ));
+            }
+            Ok(_) => bytes.push(byte[0]),
+            Err(error) => return Err(format!("no answer: {error}")),
+        }
+    }
+    let head = String::from_utf8_lossy(&bytes).into_owned();
+    let length = head
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())?
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    stream
+        .read_exact(&mut body)
+        .map_err(|error| format!("the body was cut short: {error}"))?;
+    Ok((head, String::from_utf8_lossy(&body).into_owned()))
+}
+
+fn pool_closes_each_connection(session: &mut Session) -> CheckResult {
+    let address = start(session, "")?;
+    let sent = format!(
+        "{}, then, as a browser asks (keep-alive, no Connection: close): curl -v localhost:8000/in-flight",
+        command("")
+    );
+    let expected = "200 with the header Connection: close, and the connection closed after it";
+    let mut stream = TcpStream::connect(&address)
+        .map_err(|error| Failure::plain(format!("could not connect: {error}"), ""))?;
+    let request = format!("GET /in-flight HTTP/1.1\r\nHost: {address}\r\n\r\n");
+    let answer = stream
+        .set_read_timeout(Some(READ_TIMEOUT))
+        .and_then(|()| stream.write_all(request.as_bytes()))
+        .map_err(|error| format!("no answer: {error}"))
+        .and_then(|()| read_framed(&mut stream));
+    let (head, _) = match answer {
+        Ok(answer) => answer,
+        Err(error) => {
+            return Err(failure(
+                session,
+                sent,
+                expected,
+                error,
+                "Every connection gets an answer: a worker serves each one it takes from the \
+                 channel with connection.serve_one(&*meter).",
+            ));
+        }
+    };
+    let closes = head.lines().any(|line| {
+        line.split_once(':').is_some_and(|(name, value)| {
+            name.eq_ignore_ascii_case("connection") && value.trim().eq_ignore_ascii_case("close")
+        })
+    });
+    if closes {
+        return Ok(());
+    }
+    let head: Vec<&str> = head.lines().filter(|line| !line.is_empty()).collect();
+    Err(failure(
+        session,
+        sent,
+        expected,
+        format!(
+            "no Connection: close; the answer's head:\n  {}",
+            head.join("\n  ")
+        ),
+        "The connection stays open for a next request (keep-alive): the worker serves it with \
+         connection.serve(...), and stays with it until the client closes it or is quiet for \
+         15 seconds. Four idle browser connections would hold all four workers while other \
+         visitors wait. Serve one request per connection: connection.serve_one(&*meter).",
+    ))
+}
+
 fn shutdown_is_graceful(session: &mut Session) -> CheckResult {
+    // Step c stops step b's pool. On a server that serves one connection
+    // at a time, the scenario below would wait for each of its requests in
+    // turn: say at once that step b comes first.
+    two_at_once(
+        session,
+        "",
+        "Step c stops the pool of step b, which must serve connections at once first: \
+         `cargo course check threaded_server b` says what is missing.",
+    )?;
     let address = start(session, "")?;
     let key = key();
     let sent = format!(
-        "{}, then: curl 'localhost:8000/hold/{key}?{WAIT}'; while it waits, a second \
-         connection is opened, then curl -X POST localhost:8000/shutdown, and then the \
-         second connection sends GET /release/{key}?{WAIT}",
+        "{}, then: curl 'localhost:8000/hold/{key}?{WAIT}' and a slow request nobody \
+         releases, curl 'localhost:8000/hold/{key}-slow?wait={SLOW}'; while they wait, a \
+         third connection is opened, then curl -X POST localhost:8000/shutdown, and then \
+         the third connection sends GET /release/{key}?{WAIT}",
         command("")
     );
-    let expected = "POST /shutdown answered 200, the held request and the release on the connection opened before it were answered, then the program exited with code 0";
-    // The hold is in flight, and the release's connection is open (but its
-    // request not yet sent) before the server is told to stop: a graceful
-    // server finishes both, and only then exits. Nothing here waits for
-    // a time: the release ends the hold.
+    let expected = "POST /shutdown answered 200; the held request, the slow one (after its 2 seconds) and the release on the connection opened before the shutdown all answered; then the program exited with code 0";
+    // The holds are in flight, and the release's connection is open (but
+    // its request not yet sent) before the server is told to stop: a
+    // graceful server finishes all three, and only then exits. The slow
+    // hold ends by itself, 2 seconds later: a program that exits without
+    // waiting for its workers has long cut it by then, whatever the
+    // order in which its threads run.
     let hold = send_now(&address, &format!("/hold/{key}?{WAIT}"));
+    let slow = send_now(&address, &format!("/hold/{key}-slow?wait={SLOW}"));
     let release = TcpStream::connect(&address)
         .map_err(|error| Failure::plain(format!("could not connect: {error}"), ""))?;
     let shutdown = send(&address, "POST", "/shutdown");
@@ -528,34 +701,28 @@ fn shutdown_is_graceful(session: &mut Session) -> CheckResult {
     }
     let release = send_on(release, &address, &format!("/release/{key}?{WAIT}"));
     let hold = joined(hold);
+    let slow = joined(slow);
     let finished =
         |answer: &Result<Answer, String>| matches!(answer, Ok(answer) if answer.status == 200);
-    if !finished(&hold) || !finished(&release) {
+    if !finished(&hold) || !finished(&release) || !finished(&slow) {
         return Err(failure(
             session,
             sent,
             expected,
             format!(
-                "the hold: {}; the release: {}",
+                "the hold: {}; the slow request: {}; the release: {}",
                 describe(&hold),
+                describe(&slow),
                 describe(&release)
             ),
             "A graceful shutdown finishes what it has: after the loop, drop the listener and \
-             the sender, and join every worker, so that the workers serve every connection \
-             already accepted (those still in the channel too) before the program ends.",
+             the sender, and join every worker (worker.join()), so that the workers serve \
+             every connection already accepted (those still in the channel too) before \
+             pool() returns. A program that returns from main without joining them ends \
+             every thread with it, in the middle of its request.",
         ));
     }
-    let until = Instant::now() + EXIT_WAIT;
-    let status = loop {
-        if let Some(status) = session.server()?.exit_status() {
-            break Some(status);
-        }
-        if Instant::now() > until {
-            break None;
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
-    match status.map(|status| status.code()) {
+    match exit_code(session)? {
         Some(Some(0)) => Ok(()),
         Some(code) => Err(failure(
             session,
@@ -579,6 +746,109 @@ fn shutdown_is_graceful(session: &mut Session) -> CheckResult {
              the worker ends.",
         )),
     }
+}
+
+/// Waits until the server under check exits (at most [`EXIT_WAIT`]), and
+/// returns its exit code, or `Err` with what to say if it is still running.
+fn exit_code(session: &mut Session) -> Result<Option<Option<i32>>, Failure> {
+    let until = Instant::now() + EXIT_WAIT;
+    loop {
+        if let Some(status) = session.server()?.exit_status() {
+            return Ok(Some(status.code()));
+        }
+        if Instant::now() > until {
+            return Ok(None);
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn threads_stop_on_shutdown(session: &mut Session) -> CheckResult {
+    let address = start(session, "--threads")?;
+    let sent = format!(
+        "{}, then: curl -X POST localhost:8000/shutdown",
+        command("--threads")
+    );
+    let expected = "the program exited with code 0";
+    // The answer itself may be cut: without a pool, nothing waits for the
+    // thread that writes it once main returns (the lesson text says so).
+    let shutdown = send(&address, "POST", "/shutdown");
+    if let Ok(answer) = &shutdown
+        && answer.status != 200
+    {
+        return Err(failure(
+            session,
+            sent,
+            expected,
+            format!("/shutdown: {}", answer.first_line()),
+            if answer.status == 501 {
+                "POST /shutdown is not written yet: do step c in do_post's TODO(c)."
+            } else {
+                "POST /shutdown should answer 200 with --threads too: it is the same handler."
+            },
+        ));
+    }
+    match exit_code(session)? {
+        Some(Some(0)) => Ok(()),
+        Some(code) => Err(failure(
+            session,
+            sent,
+            expected,
+            format!("the program ended with {code:?}"),
+            "Once the loop stops, thread_per_connection() returns Ok(()) and main exits with \
+             0: do not call std::process::exit or panic to stop.",
+        )),
+        None => Err(failure(
+            session,
+            sent,
+            expected,
+            format!(
+                "the program was still running {} seconds later",
+                EXIT_WAIT.as_secs()
+            ),
+            "thread_per_connection()'s loop must stop too: after each connection it accepts, \
+             `if meter.is_stopping() { break; }` (the wake-up connection of /shutdown gets it \
+             there at once).",
+        )),
+    }
+}
+
+/// The test that ships at the end of main.rs, in starter and solution.
+const STRANGER_TEST: &str = "tests::shutdown_from_another_computer_is_forbidden";
+
+fn shutdown_is_refused_to_strangers(session: &mut Session) -> CheckResult {
+    let binary = session.binary_name();
+    let sent = format!(
+        "cargo test --bin {binary} -- --exact {STRANGER_TEST} (it sends POST /shutdown as \
+         192.0.2.1, another computer, through http_server::test::call: a check over the \
+         network can only connect from this one)"
+    );
+    let expected = "403 Forbidden, and the server not told to stop";
+    let test = session.unit_test(STRANGER_TEST)?;
+    if test.passed {
+        return Ok(());
+    }
+    let (got, hint) = if !test.found {
+        (
+            format!("there is no test {STRANGER_TEST}"),
+            "The starter ends with a tests module that tries POST /shutdown from another \
+             computer: keep it as it is (copy it back from solutions/6_threaded_server/main.rs).",
+        )
+    } else {
+        (
+            test.output,
+            "Anybody who can reach the server could stop it: with HOST=0.0.0.0, that is the \
+             whole network. Before setting the flag, refuse a client whose address is not \
+             loopback: if !request.client_address().ip().to_canonical().is_loopback(), return \
+             Err(HttpError::new(403, \"...\").into()).",
+        )
+    };
+    Err(Failure {
+        sent,
+        expected: expected.into(),
+        got,
+        hint: hint.into(),
+    })
 }
 
 #[cfg(test)]
