@@ -399,3 +399,84 @@ fn byte_range(range: &str, length: u64) -> Option<Option<(u64, u64)>> {
     Some(range)
 }
 // END TODO
+
+/// A pipe renamed over a file between the server's look at the path and
+/// its open: an open that waits for a writer holds a worker for ever. The
+/// test swaps a file and a pipe under index.html as fast as it can while it
+/// asks for /index.html: every request must be answered, with the file or
+/// with 404. (Run it with `cargo test --bin file_server_sol`.)
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use http_server::test::{TestRequest, call};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, mpsc};
+    use std::time::Duration;
+
+    /// Enough requests to meet the swap between a look and an open many
+    /// times over (see the lesson text for the figures).
+    const REQUESTS: usize = 30_000;
+
+    #[test]
+    fn a_pipe_swapped_in_never_holds_a_worker() {
+        let dir = std::env::temp_dir().join(format!("file-server-pipe-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("plain"), "a file\n").unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(dir.join("pipe"))
+            .status();
+        if !made.is_ok_and(|status| status.success()) {
+            eprintln!("no mkfifo here: nothing to test");
+            return;
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let swapper = {
+            let (dir, stop) = (dir.clone(), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                // A new name for the file (or the pipe), renamed over
+                // index.html: the swap is one step, and index.html is
+                // always there, a file or a pipe.
+                let (index, next) = (dir.join("index.html"), dir.join("next"));
+                while !stop.load(Ordering::Relaxed) {
+                    for name in ["plain", "pipe"] {
+                        let _ = fs::hard_link(dir.join(name), &next);
+                        let _ = fs::rename(&next, &index);
+                    }
+                }
+            })
+        };
+        let server = FileServer {
+            root: fs::canonicalize(&dir).unwrap(),
+        };
+        let (answers, answered) = mpsc::channel();
+        std::thread::spawn(move || {
+            for _ in 0..REQUESTS {
+                let status = call(&server, TestRequest::get("/index.html")).status();
+                if answers.send(status).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut outcome = Ok(());
+        for number in 1..=REQUESTS {
+            match answered.recv_timeout(Duration::from_secs(10)) {
+                Ok(200 | 404) => {}
+                Ok(status) => {
+                    outcome = Err(format!("request {number} got {status}, not 200 or 404"));
+                    break;
+                }
+                Err(_) => {
+                    outcome = Err(format!(
+                        "request {number} got no answer in 10 s: a worker is stuck opening a pipe"
+                    ));
+                    break;
+                }
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        swapper.join().unwrap();
+        let _ = fs::remove_dir_all(&dir);
+        outcome.unwrap();
+    }
+}

@@ -46,6 +46,12 @@ pub const CHECKS: &[Check] = &[
         run: never_leaves_the_folder,
     },
     Check {
+        name: "a named pipe (FIFO) in DIR gets 404 at once: no worker waits on it for ever",
+        step: Some("a"),
+        optional: false,
+        run: pipes_are_not_files,
+    },
+    Check {
         name: "a DIR that is missing or not a folder: one error line and a non-zero exit",
         step: Some("a"),
         optional: false,
@@ -86,6 +92,18 @@ pub const CHECKS: &[Check] = &[
         step: Some("c"),
         optional: false,
         run: folder_without_index,
+    },
+    Check {
+        name: "a folder's index.html is checked too: one that leads out of DIR gets 404, at / as at /sub/",
+        step: Some("c"),
+        optional: false,
+        run: index_pages_stay_inside,
+    },
+    Check {
+        name: "a file asked for with a final slash (/hello.txt/) gets 404: a slash names a folder",
+        step: Some("c"),
+        optional: false,
+        run: files_have_no_final_slash,
     },
     Check {
         name: "Last-Modified on every file; If-Modified-Since, compared as a date, gets 304 with no body",
@@ -188,6 +206,9 @@ const MODIFIED_TEXT: &str = "Thu, 04 Mar 2021 05:06:07 GMT";
 ///     noindex/a&b <c>.txt  .env    <- a folder without index.html
 ///     big.bin                      <- 1 GiB, sparse
 ///     link-out -> ../secret.txt    dir-out -> ..
+///     linked/index.html -> ../../secret.txt   <- an index page that leads out
+///     alias/index.html -> ../sub/index.html   <- one that stays inside
+///     pipe.txt  piped/index.html   <- named pipes (FIFOs), made with mkfifo
 /// ```
 ///
 /// It is built once per run, by the first check that needs it.
@@ -307,6 +328,23 @@ impl Site {
             std::os::unix::fs::symlink("../secret.txt", self.www.join("link-out"))?;
             std::os::unix::fs::symlink("..", self.www.join("dir-out"))?;
             std::os::unix::fs::symlink("../secret.txt", self.www.join("leak.txt.gz"))?;
+            for folder in ["linked", "alias", "piped"] {
+                fs::create_dir_all(self.www.join(folder))?;
+            }
+            std::os::unix::fs::symlink(
+                "../../secret.txt",
+                self.www.join("linked/index.html"),
+            )?;
+            std::os::unix::fs::symlink("../sub/index.html", self.www.join("alias/index.html"))?;
+            // Opening a pipe for reading waits for a writer, for ever. std
+            // cannot make one; without mkfifo the pipe check has nothing
+            // to ask, and says so by passing.
+            let _ = std::process::Command::new("mkfifo")
+                .arg(self.www.join("pipe.txt"))
+                .arg(self.www.join("piped/index.html"))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status();
         }
         Ok(())
     }
@@ -725,6 +763,51 @@ fn never_leaves_the_folder(session: &mut Session) -> CheckResult {
     )
 }
 
+/// Whether `path` is a named pipe (made by the site's mkfifo).
+fn is_pipe(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        fs::symlink_metadata(path).is_ok_and(|metadata| metadata.file_type().is_fifo())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}
+
+fn pipes_are_not_files(session: &mut Session) -> CheckResult {
+    let site = serve(session)?;
+    if !is_pipe(&site.www.join("pipe.txt")) {
+        // No mkfifo here (or not unix): there is no pipe to ask for.
+        return Ok(());
+    }
+    // The session's request timeout is the guard: a worker that opens the
+    // pipe waits for a writer that never comes, and the request is never
+    // answered.
+    const HINT: &str = "A named pipe (a FIFO, made with mkfifo) is not a file: opening one for \
+        reading waits until something writes to it, for ever. The code after step c's region \
+        opens the file first without waiting (O_NONBLOCK), then asks what it opened \
+        (file.metadata()): keep it, and do not open the path again in your step d.";
+    for target in ["/pipe.txt", "/piped/"] {
+        let reply = site.get(session, target.as_bytes()).map_err(|failure| Failure {
+            hint: HINT.into(),
+            ..failure
+        })?;
+        if !matches!(reply.status, 400 | 403 | 404) {
+            return Err(site.fail(&reply, "404 Not Found: a pipe is not a file to serve", HINT));
+        }
+    }
+    expect_file(
+        session,
+        &site,
+        "/hello.txt",
+        &site.marker.clone(),
+        "After the pipes, the server should still serve files.",
+    )
+}
+
 fn bad_dir_is_one_error_line(session: &mut Session) -> CheckResult {
     let site = Site::of(session)?;
     // `session.run` adds its arguments to the launch's: start from none.
@@ -1030,6 +1113,76 @@ fn folder_without_index(session: &mut Session) -> CheckResult {
              A 500 means an error (such as reading a folder as a file) went up with `?`.",
         )),
     }
+}
+
+fn index_pages_stay_inside(session: &mut Session) -> CheckResult {
+    if !cfg!(unix) {
+        // The site has no symlinks where it cannot make them.
+        return Ok(());
+    }
+    let site = serve(session)?;
+    const HINT: &str = "A folder's index.html is one more name, and can be a symlink like any \
+        other: resolve() checked the folder, not the file inside it. Canonicalize \
+        path.join(\"index.html\") and serve it only if it starts_with(&self.root); otherwise \
+        not_found().";
+    let leaked = |reply: &Reply| {
+        reply.body.contains(&site.secret) || !matches!(reply.status, 400 | 403 | 404)
+    };
+    let reply = site.get(session, b"/linked/")?;
+    if leaked(&reply) {
+        return Err(site.fail(
+            &reply,
+            "404 Not Found: linked/index.html is a symlink to a file outside DIR (GET \
+             /linked/index.html gets 404 too)",
+            HINT,
+        ));
+    }
+    let marker = site.marker.clone();
+    expect_file(
+        session,
+        &site,
+        "/alias/",
+        &format!("Sub page {marker}"),
+        "alias/index.html is a symlink to sub/index.html, inside DIR: a symlink is fine as long as \
+         it leads to a file inside. Compare where it leads (canonicalize) with the root.",
+    )?;
+    // DIR's own index.html, served at /: the check's linked/ folder as DIR.
+    let linked = site.www.join("linked");
+    session.set_launch(Launch::default().arg(linked.to_string_lossy()));
+    session.restart()?;
+    let reply = site.get(session, b"/")?;
+    if leaked(&reply) {
+        let mut failure = site.fail(
+            &reply,
+            "404 Not Found: DIR's own index.html is a symlink to a file outside DIR",
+            HINT,
+        );
+        failure.sent = format!(
+            "cargo run --bin file_server -- {}, then: {}",
+            shell_quote(&linked.to_string_lossy()),
+            failure.sent
+        );
+        return Err(failure);
+    }
+    Ok(())
+}
+
+fn files_have_no_final_slash(session: &mut Session) -> CheckResult {
+    let site = serve(session)?;
+    for target in ["/hello.txt/", "/sub/page.txt/", "/style.css/"] {
+        let reply = site.get(session, target.as_bytes())?;
+        if reply.status != 404 {
+            return Err(site.fail(
+                &reply,
+                "404 Not Found: a path that ends with a slash names a folder, and this is a file",
+                "A final slash names a folder: /style.css/ is not the file style.css (a page \
+                 served there would look for its relative links in /style.css/). When the path \
+                 is not a folder and url_path ends with '/', answer not_found(), as nginx and \
+                 Python's http.server do.",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn last_modified_and_304(session: &mut Session) -> CheckResult {
