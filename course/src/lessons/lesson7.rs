@@ -1,7 +1,8 @@
 //! Lesson 7, the file server, in four steps: (a) a URL path is mapped to a
 //! file under DIR, and never to one outside it; (b) each file is sent with
-//! its content type; (c) a folder serves its index.html, and `/sub`
-//! redirects to `/sub/`; (d) files are streamed, with `Last-Modified`, and
+//! its content type; (c) a folder serves its index.html (checked, like any
+//! path, to be inside DIR), `/sub` redirects to `/sub/`, and `/file/` is
+//! 404; (d) files are streamed, with `Last-Modified`, and
 //! `If-Modified-Since` gets `304`.
 //!
 //! The checks build a folder in the session's temporary folder (see
@@ -166,14 +167,14 @@ pub const HINTS: &[Hint] = &[
     Hint {
         step: Some("c"),
         nudge: "Try `curl -i http://localhost:8000/` and `curl -i http://localhost:8000/images`: a folder is not a file to send. Which page stands for a folder, and at which address?",
-        concept: "When path.is_dir(): a url_path without a final '/' gets send_response(301) and a Location of the same names plus '/'; otherwise serve path.join(\"index.html\"). Build the Location from the decoded names, each passed through http_server::percent_encode and joined with '/', skipping empty ones: a request for //evil.example must not send the browser to Location: //evil.example/.",
-        code: "let path = if path.is_dir() { if !url_path.ends_with('/') { let mut location = String::from(\"/\"); for name in http_server::percent_decode(url_path)?.split('/') { if !name.is_empty() && name != \".\" { location.push_str(&http_server::percent_encode(name)); location.push('/'); } } response.send_response(301); response.send_header(\"Location\", &location); response.end_headers(); return Ok(()); } path.join(\"index.html\") } else { path };",
+        concept: "When path.is_dir(): a url_path without a final '/' gets send_response(301) and a Location of the same names plus '/'; otherwise serve the folder's index.html, checked as resolve() checks a path (it can be a symlink out of DIR): canonicalize path.join(\"index.html\") and serve it only if it starts_with(&self.root). Build the Location from the decoded names, each passed through http_server::percent_encode and joined with '/', skipping empty ones: a request for //evil.example must not send the browser to Location: //evil.example/. A file asked for with a final slash (/style.css/) is not there: not_found().",
+        code: "let path = if path.is_dir() { if !url_path.ends_with('/') { let mut location = String::from(\"/\"); for name in http_server::percent_decode(url_path)?.split('/') { if !name.is_empty() && name != \".\" { location.push_str(&http_server::percent_encode(name)); location.push('/'); } } response.send_response(301); response.send_header(\"Location\", &location); response.end_headers(); return Ok(()); } match fs::canonicalize(path.join(\"index.html\")) { Ok(real) if real.starts_with(&self.root) => real, _ => return not_found(response, url_path) } } else if url_path.ends_with('/') { return not_found(response, url_path); } else { path };",
     },
     Hint {
         step: Some("d"),
         nudge: "`curl -I` a file: is there a Last-Modified? Send its value back with `curl -i -H 'If-Modified-Since: ...'`: a browser whose copy is fresh needs no body. And watch the server's memory while it sends a big file.",
-        concept: "send_header(\"Last-Modified\", &http_server::format_http_date(metadata.modified()?)). For If-Modified-Since, read the header with request.headers().get and parse it with http_server::parse_http_date: compare the two times in whole seconds, never the two strings. Instead of fs::read, open the file and, after end_headers(), call response.send_body_from(file, metadata.len()): the server copies it 64 KiB at a time, and sends no body to a HEAD.",
-        code: "let modified = metadata.modified()?; let secs = |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()); let since = request.headers().get(\"If-Modified-Since\").and_then(http_server::parse_http_date); if since.is_some_and(|since| secs(modified) <= secs(since)) { 304, Last-Modified, end_headers(), return } then 200, Content-Type, Last-Modified, end_headers(), response.send_body_from(fs::File::open(&path)?, metadata.len()); (Going further: the lesson text's last section describes ETag, Range, Cache-Control and name.gz; solutions/7_file_server/main.rs has one way to write each.)",
+        concept: "send_header(\"Last-Modified\", &http_server::format_http_date(metadata.modified()?)). For If-Modified-Since, read the header with request.headers().get and parse it with http_server::parse_http_date: compare the two times in whole seconds, never the two strings. Instead of reading it whole, after end_headers() hand the file the given code opened to response.send_body_from(file, metadata.len()): the server copies it 64 KiB at a time, and sends no body to a HEAD.",
+        code: "let modified = metadata.modified()?; let secs = |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()); let since = request.headers().get(\"If-Modified-Since\").and_then(http_server::parse_http_date); if since.is_some_and(|since| secs(modified) <= secs(since)) { 304, Last-Modified, end_headers(), return } then 200, Content-Type, Last-Modified, end_headers(), response.send_body_from(file, metadata.len()); (Going further: the lesson text's last section describes ETag, Range, Cache-Control and name.gz; solutions/7_file_server/main.rs has one way to write each.)",
     },
 ];
 /// The size of the sparse file: 1 GiB of holes, which costs no disk.
@@ -185,7 +186,7 @@ const MEMORY_LIMIT_KIB: u64 = 64 * 1024;
 /// The hint for any failure on the big file: a server that reads it whole
 /// is slow to answer (a timeout) or big in memory, whichever comes first.
 const BIG_FILE_HINT: &str = "A HEAD or GET of the 1 GiB file must not read it whole: fs::read and \
-     read_to_end load all of it before a byte goes out. Open the file and hand it to \
+     read_to_end load all of it before a byte goes out. Hand the open file to \
      response.send_body_from(file, metadata.len()): the server copies it 64 KiB at a time, and \
      reads none of it for a HEAD.";
 /// The time every fixed-time file was last modified: Thu, 04 Mar 2021 05:06:07 GMT.
@@ -208,7 +209,7 @@ const MODIFIED_TEXT: &str = "Thu, 04 Mar 2021 05:06:07 GMT";
 ///     link-out -> ../secret.txt    dir-out -> ..
 ///     linked/index.html -> ../../secret.txt   <- an index page that leads out
 ///     alias/index.html -> ../sub/index.html   <- one that stays inside
-///     pipe.txt  piped/index.html   <- named pipes (FIFOs), made with mkfifo
+///     pipe.txt                     <- a named pipe (FIFO), made with mkfifo
 /// ```
 ///
 /// It is built once per run, by the first check that needs it.
@@ -328,20 +329,16 @@ impl Site {
             std::os::unix::fs::symlink("../secret.txt", self.www.join("link-out"))?;
             std::os::unix::fs::symlink("..", self.www.join("dir-out"))?;
             std::os::unix::fs::symlink("../secret.txt", self.www.join("leak.txt.gz"))?;
-            for folder in ["linked", "alias", "piped"] {
+            for folder in ["linked", "alias"] {
                 fs::create_dir_all(self.www.join(folder))?;
             }
-            std::os::unix::fs::symlink(
-                "../../secret.txt",
-                self.www.join("linked/index.html"),
-            )?;
+            std::os::unix::fs::symlink("../../secret.txt", self.www.join("linked/index.html"))?;
             std::os::unix::fs::symlink("../sub/index.html", self.www.join("alias/index.html"))?;
             // Opening a pipe for reading waits for a writer, for ever. std
             // cannot make one; without mkfifo the pipe check has nothing
             // to ask, and says so by passing.
             let _ = std::process::Command::new("mkfifo")
                 .arg(self.www.join("pipe.txt"))
-                .arg(self.www.join("piped/index.html"))
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::null())
                 .status();
@@ -790,14 +787,12 @@ fn pipes_are_not_files(session: &mut Session) -> CheckResult {
         reading waits until something writes to it, for ever. The code after step c's region \
         opens the file first without waiting (O_NONBLOCK), then asks what it opened \
         (file.metadata()): keep it, and do not open the path again in your step d.";
-    for target in ["/pipe.txt", "/piped/"] {
-        let reply = site.get(session, target.as_bytes()).map_err(|failure| Failure {
-            hint: HINT.into(),
-            ..failure
-        })?;
-        if !matches!(reply.status, 400 | 403 | 404) {
-            return Err(site.fail(&reply, "404 Not Found: a pipe is not a file to serve", HINT));
-        }
+    let reply = site.get(session, b"/pipe.txt").map_err(|failure| Failure {
+        hint: HINT.into(),
+        ..failure
+    })?;
+    if !matches!(reply.status, 400 | 403 | 404) {
+        return Err(site.fail(&reply, "404 Not Found: a pipe is not a file to serve", HINT));
     }
     expect_file(
         session,
