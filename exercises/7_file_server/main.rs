@@ -12,7 +12,7 @@
 //! lesson text is lessons/7_file_server/README.md.
 
 use std::fs;
-use std::io::Write; // gives `Response` its `write_all` method
+use std::io::{Read, Write}; // `take` for files, `write_all` for `Response`
 use std::path::{Path, PathBuf};
 
 use http_server::{
@@ -70,18 +70,24 @@ impl FileServer {
         //      http_server::percent_encode, joined by '/': "/sub/". Never copy
         //      the raw path: "//evil.example" as a Location sends the browser
         //      to another host.
-        //   2. Otherwise serve the folder's index page: path.join("index.html").
-        //      If there is none, the code below answers 404.
+        //   2. Otherwise serve the folder's index page, path.join("index.html"),
+        //      but check it as resolve() checks a path: it can be a symlink
+        //      to anywhere. fs::canonicalize it; serve the real path only if
+        //      it starts_with(&self.root), and answer not_found() otherwise
+        //      (also when there is no index.html).
+        //   3. A path that is not a folder but ends with '/' (/style.css/)
+        //      gets not_found(): a final slash names a folder.
         if path.is_dir() {
             return not_found(response, url_path);
         }
         // END TODO(c)
 
         // Only a plain file is served: not a folder without an index, a
-        // device or a pipe.
-        let metadata = match fs::metadata(&path) {
-            Ok(metadata) if metadata.is_file() => metadata,
-            _ => return not_found(response, url_path),
+        // device or a pipe. Open it first, then ask what was opened: a
+        // look at the path before the open could be answered by a file,
+        // and the open by a pipe renamed over it in between.
+        let Some((file, metadata)) = open_plain_file(&path) else {
+            return not_found(response, url_path);
         };
         let content_type = content_type(&path);
 
@@ -95,10 +101,12 @@ impl FileServer {
         //      304 with Last-Modified and no body, and return. Compare the
         //      times in whole seconds, not the strings:
         //      time.duration_since(std::time::UNIX_EPOCH)?.as_secs().
-        //   3. Open the file (File::open) and, after end_headers, hand it to
+        //   3. After end_headers, hand the open file to
         //      response.send_body_from(file, metadata.len()): the server then
         //      streams it 64 KiB at a time (and sends no body to a HEAD).
-        let body = fs::read(&path)?;
+        let mut file = file;
+        let mut body = Vec::new();
+        file.read_to_end(&mut body)?;
         response.send_response(200);
         response.send_header("Content-Type", content_type);
         response.send_header("Content-Length", &metadata.len().to_string());
@@ -130,6 +138,53 @@ fn content_type(path: &Path) -> &'static str {
     }
     // END TODO(b)
 }
+
+/// The file at `path`, open for reading, and its metadata, if it is a plain
+/// file: `None` for a folder, a pipe, a device, or nothing at all.
+///
+/// It opens first and looks at what it opened (`File::metadata`), never
+/// at the path: the path can name a file when we look and a pipe when we
+/// open. And it opens without waiting (`O_NONBLOCK`): opening a pipe
+/// (a FIFO, made with `mkfifo`) for reading otherwise waits until
+/// something writes to it, and holds the worker for ever. The flag means
+/// nothing to a plain file, which is read as usual.
+fn open_plain_file(path: &Path) -> Option<(fs::File, fs::Metadata)> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, O_NONBLOCK);
+    let file = options.open(path).ok()?;
+    let metadata = file.metadata().ok()?;
+    metadata.is_file().then_some((file, metadata))
+}
+
+/// `O_NONBLOCK`, which std does not name: its value differs from system
+/// to system (libc's headers have it). On a unix not listed here it is 0,
+/// no flag: a pipe is still refused, but one renamed over a file at the
+/// wrong moment can hold a worker there. (Windows has no pipes among its
+/// files.)
+#[cfg(unix)]
+const O_NONBLOCK: i32 = if cfg!(any(target_os = "linux", target_os = "android")) {
+    if cfg!(any(target_arch = "mips", target_arch = "mips64")) {
+        0o200
+    } else if cfg!(any(target_arch = "sparc", target_arch = "sparc64")) {
+        0x4000
+    } else {
+        0o4000
+    }
+} else if cfg!(any(
+    target_vendor = "apple",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly",
+)) {
+    0x4
+} else if cfg!(any(target_os = "illumos", target_os = "solaris")) {
+    0x80
+} else {
+    0
+};
 
 /// A small HTML page for a file that is not there, or may not be shown:
 /// the answer is the same, so that it gives nothing away.
@@ -213,3 +268,84 @@ fn fail(what: &str) -> ! {
 //   lesson text describes each, and `cargo course check file_server` runs
 //   their optional checks. Helper functions for them can go here.
 // END TODO
+
+/// A pipe renamed over a file between the server's look at the path and
+/// its open: an open that waits for a writer holds a worker for ever. The
+/// test swaps a file and a pipe under index.html as fast as it can while it
+/// asks for /index.html: every request must be answered, with the file or
+/// with 404. (Run it with `cargo test --bin file_server_sol`.)
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use http_server::test::{TestRequest, call};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, mpsc};
+    use std::time::Duration;
+
+    /// Enough requests to meet the swap between a look and an open many
+    /// times over (see the lesson text for the figures).
+    const REQUESTS: usize = 30_000;
+
+    #[test]
+    fn a_pipe_swapped_in_never_holds_a_worker() {
+        let dir = std::env::temp_dir().join(format!("file-server-pipe-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("plain"), "a file\n").unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(dir.join("pipe"))
+            .status();
+        if !made.is_ok_and(|status| status.success()) {
+            eprintln!("no mkfifo here: nothing to test");
+            return;
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let swapper = {
+            let (dir, stop) = (dir.clone(), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                // A new name for the file (or the pipe), renamed over
+                // index.html: the swap is one step, and index.html is
+                // always there, a file or a pipe.
+                let (index, next) = (dir.join("index.html"), dir.join("next"));
+                while !stop.load(Ordering::Relaxed) {
+                    for name in ["plain", "pipe"] {
+                        let _ = fs::hard_link(dir.join(name), &next);
+                        let _ = fs::rename(&next, &index);
+                    }
+                }
+            })
+        };
+        let server = FileServer {
+            root: fs::canonicalize(&dir).unwrap(),
+        };
+        let (answers, answered) = mpsc::channel();
+        std::thread::spawn(move || {
+            for _ in 0..REQUESTS {
+                let status = call(&server, TestRequest::get("/index.html")).status();
+                if answers.send(status).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut outcome = Ok(());
+        for number in 1..=REQUESTS {
+            match answered.recv_timeout(Duration::from_secs(10)) {
+                Ok(200 | 404) => {}
+                Ok(status) => {
+                    outcome = Err(format!("request {number} got {status}, not 200 or 404"));
+                    break;
+                }
+                Err(_) => {
+                    outcome = Err(format!(
+                        "request {number} got no answer in 10 s: a worker is stuck opening a pipe"
+                    ));
+                    break;
+                }
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        swapper.join().unwrap();
+        let _ = fs::remove_dir_all(&dir);
+        outcome.unwrap();
+    }
+}

@@ -12,7 +12,7 @@
 //! lesson text is lessons/7_file_server/README.md.
 
 use std::fs;
-use std::io::Write; // gives `Response` its `write_all` method
+use std::io::{Read, Write}; // `take` for files, `write_all` for `Response`
 use std::path::{Path, PathBuf};
 
 use http_server::{
@@ -94,28 +94,41 @@ impl FileServer {
                 response.end_headers();
                 return Ok(());
             }
-            // No index.html: the 404 below, not a listing of the folder. A
-            // listing shows files nobody meant to publish (backups, .git).
-            path.join("index.html")
+            // No index.html: 404, not a listing of the folder. A listing
+            // shows files nobody meant to publish (backups, .git).
+            let index = path.join("index.html");
+            // index.html is one more name, and can be a symlink like any
+            // other: resolve() checked the folder, not what is inside it.
+            // Check the path that will be served, as resolve() does.
+            match fs::canonicalize(&index) {
+                Ok(real) if real.starts_with(&self.root) => real,
+                _ => return not_found(response, url_path),
+            }
+        } else if url_path.ends_with('/') {
+            // A final slash names a folder, and this is a file: /style.css/
+            // is not style.css (a page served there would look for its
+            // relative links in /style.css/).
+            return not_found(response, url_path);
         } else {
             path
         };
         // END TODO(c)
 
         // Only a plain file is served: not a folder without an index, a
-        // device or a pipe.
-        let metadata = match fs::metadata(&path) {
-            Ok(metadata) if metadata.is_file() => metadata,
-            _ => return not_found(response, url_path),
+        // device or a pipe. Open it first, then ask what was opened: a
+        // look at the path before the open could be answered by a file,
+        // and the open by a pipe renamed over it in between.
+        let Some((file, metadata)) = open_plain_file(&path) else {
+            return not_found(response, url_path);
         };
         let content_type = content_type(&path);
 
         // TODO(d): stream the file, with Last-Modified, and 304 when nothing changed
         // (Going further: a client that accepts gzip gets `name.gz`, if it
         // is beside the file. Everything below then describes that file.)
-        let (path, metadata, encoding) = match gzipped(&self.root, &path, request) {
-            Some((gz_path, gz_metadata)) => (gz_path, gz_metadata, Some("gzip")),
-            None => (path, metadata, None),
+        let (path, mut file, metadata, encoding) = match gzipped(&self.root, &path, request) {
+            Some((gz_path, gz_file, gz_metadata)) => (gz_path, gz_file, gz_metadata, Some("gzip")),
+            None => (path, file, metadata, None),
         };
         // An HTTP date counts whole seconds: compare whole seconds.
         let seconds = |time: std::time::SystemTime| {
@@ -156,7 +169,6 @@ impl FileServer {
             response.end_headers();
             return Ok(());
         }
-        let mut file = fs::File::open(&path)?;
         let length = metadata.len();
         // (Going further: `Range: bytes=0-99` asks for part of the file.)
         let range = headers
@@ -187,7 +199,7 @@ impl FileServer {
         // The server copies the file to the connection 64 KiB at a time, so
         // a 1 GB file costs 64 KiB of memory. A HEAD gets the length only.
         std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(start))?;
-        response.send_body_from(std::io::Read::take(file, count), count);
+        response.send_body_from(file.take(count), count);
         // END TODO(d)
         Ok(())
     }
@@ -224,6 +236,53 @@ fn content_type(path: &Path) -> &'static str {
     }
     // END TODO(b)
 }
+
+/// The file at `path`, open for reading, and its metadata, if it is a plain
+/// file: `None` for a folder, a pipe, a device, or nothing at all.
+///
+/// It opens first and looks at what it opened (`File::metadata`), never
+/// at the path: the path can name a file when we look and a pipe when we
+/// open. And it opens without waiting (`O_NONBLOCK`): opening a pipe
+/// (a FIFO, made with `mkfifo`) for reading otherwise waits until
+/// something writes to it, and holds the worker for ever. The flag means
+/// nothing to a plain file, which is read as usual.
+fn open_plain_file(path: &Path) -> Option<(fs::File, fs::Metadata)> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, O_NONBLOCK);
+    let file = options.open(path).ok()?;
+    let metadata = file.metadata().ok()?;
+    metadata.is_file().then_some((file, metadata))
+}
+
+/// `O_NONBLOCK`, which std does not name: its value differs from system
+/// to system (libc's headers have it). On a unix not listed here it is 0,
+/// no flag: a pipe is still refused, but one renamed over a file at the
+/// wrong moment can hold a worker there. (Windows has no pipes among its
+/// files.)
+#[cfg(unix)]
+const O_NONBLOCK: i32 = if cfg!(any(target_os = "linux", target_os = "android")) {
+    if cfg!(any(target_arch = "mips", target_arch = "mips64")) {
+        0o200
+    } else if cfg!(any(target_arch = "sparc", target_arch = "sparc64")) {
+        0x4000
+    } else {
+        0o4000
+    }
+} else if cfg!(any(
+    target_vendor = "apple",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly",
+)) {
+    0x4
+} else if cfg!(any(target_os = "illumos", target_os = "solaris")) {
+    0x80
+} else {
+    0
+};
 
 /// A small HTML page for a file that is not there, or may not be shown:
 /// the answer is the same, so that it gives nothing away.
@@ -305,7 +364,11 @@ fn fail(what: &str) -> ! {
 // TODO: going further (optional): compression, ETag and byte ranges
 /// `name.gz`, beside `path`, if the client accepts gzip and the file is
 /// there, inside the root (it could be a symlink to anywhere).
-fn gzipped(root: &Path, path: &Path, request: &Request) -> Option<(PathBuf, fs::Metadata)> {
+fn gzipped(
+    root: &Path,
+    path: &Path,
+    request: &Request,
+) -> Option<(PathBuf, fs::File, fs::Metadata)> {
     let accepts_gzip = request
         .headers()
         .get_all("Accept-Encoding")
@@ -326,8 +389,11 @@ fn gzipped(root: &Path, path: &Path, request: &Request) -> Option<(PathBuf, fs::
         return None;
     }
     let real = fs::canonicalize(gzip_sibling(path)?).ok()?;
-    let metadata = fs::metadata(&real).ok()?;
-    (real.starts_with(root) && metadata.is_file()).then_some((real, metadata))
+    if !real.starts_with(root) {
+        return None;
+    }
+    let (file, metadata) = open_plain_file(&real)?;
+    Some((real, file, metadata))
 }
 
 /// `style.css.gz` for `style.css`.
@@ -399,3 +465,84 @@ fn byte_range(range: &str, length: u64) -> Option<Option<(u64, u64)>> {
     Some(range)
 }
 // END TODO
+
+/// A pipe renamed over a file between the server's look at the path and
+/// its open: an open that waits for a writer holds a worker for ever. The
+/// test swaps a file and a pipe under index.html as fast as it can while it
+/// asks for /index.html: every request must be answered, with the file or
+/// with 404. (Run it with `cargo test --bin file_server_sol`.)
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use http_server::test::{TestRequest, call};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, mpsc};
+    use std::time::Duration;
+
+    /// Enough requests to meet the swap between a look and an open many
+    /// times over (see the lesson text for the figures).
+    const REQUESTS: usize = 30_000;
+
+    #[test]
+    fn a_pipe_swapped_in_never_holds_a_worker() {
+        let dir = std::env::temp_dir().join(format!("file-server-pipe-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("plain"), "a file\n").unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(dir.join("pipe"))
+            .status();
+        if !made.is_ok_and(|status| status.success()) {
+            eprintln!("no mkfifo here: nothing to test");
+            return;
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let swapper = {
+            let (dir, stop) = (dir.clone(), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                // A new name for the file (or the pipe), renamed over
+                // index.html: the swap is one step, and index.html is
+                // always there, a file or a pipe.
+                let (index, next) = (dir.join("index.html"), dir.join("next"));
+                while !stop.load(Ordering::Relaxed) {
+                    for name in ["plain", "pipe"] {
+                        let _ = fs::hard_link(dir.join(name), &next);
+                        let _ = fs::rename(&next, &index);
+                    }
+                }
+            })
+        };
+        let server = FileServer {
+            root: fs::canonicalize(&dir).unwrap(),
+        };
+        let (answers, answered) = mpsc::channel();
+        std::thread::spawn(move || {
+            for _ in 0..REQUESTS {
+                let status = call(&server, TestRequest::get("/index.html")).status();
+                if answers.send(status).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut outcome = Ok(());
+        for number in 1..=REQUESTS {
+            match answered.recv_timeout(Duration::from_secs(10)) {
+                Ok(200 | 404) => {}
+                Ok(status) => {
+                    outcome = Err(format!("request {number} got {status}, not 200 or 404"));
+                    break;
+                }
+                Err(_) => {
+                    outcome = Err(format!(
+                        "request {number} got no answer in 10 s: a worker is stuck opening a pipe"
+                    ));
+                    break;
+                }
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        swapper.join().unwrap();
+        let _ = fs::remove_dir_all(&dir);
+        outcome.unwrap();
+    }
+}

@@ -1,7 +1,8 @@
 //! Lesson 7, the file server, in four steps: (a) a URL path is mapped to a
 //! file under DIR, and never to one outside it; (b) each file is sent with
-//! its content type; (c) a folder serves its index.html, and `/sub`
-//! redirects to `/sub/`; (d) files are streamed, with `Last-Modified`, and
+//! its content type; (c) a folder serves its index.html (checked, like any
+//! path, to be inside DIR), `/sub` redirects to `/sub/`, and `/file/` is
+//! 404; (d) files are streamed, with `Last-Modified`, and
 //! `If-Modified-Since` gets `304`.
 //!
 //! The checks build a folder in the session's temporary folder (see
@@ -46,6 +47,12 @@ pub const CHECKS: &[Check] = &[
         run: never_leaves_the_folder,
     },
     Check {
+        name: "a named pipe (FIFO) in DIR gets 404 at once: no worker waits on it for ever",
+        step: Some("a"),
+        optional: false,
+        run: pipes_are_not_files,
+    },
+    Check {
         name: "a DIR that is missing or not a folder: one error line and a non-zero exit",
         step: Some("a"),
         optional: false,
@@ -86,6 +93,18 @@ pub const CHECKS: &[Check] = &[
         step: Some("c"),
         optional: false,
         run: folder_without_index,
+    },
+    Check {
+        name: "a folder's index.html is checked too: one that leads out of DIR gets 404, at / as at /sub/",
+        step: Some("c"),
+        optional: false,
+        run: index_pages_stay_inside,
+    },
+    Check {
+        name: "a file asked for with a final slash (/hello.txt/) gets 404: a slash names a folder",
+        step: Some("c"),
+        optional: false,
+        run: files_have_no_final_slash,
     },
     Check {
         name: "Last-Modified on every file; If-Modified-Since, compared as a date, gets 304 with no body",
@@ -148,14 +167,14 @@ pub const HINTS: &[Hint] = &[
     Hint {
         step: Some("c"),
         nudge: "Try `curl -i http://localhost:8000/` and `curl -i http://localhost:8000/images`: a folder is not a file to send. Which page stands for a folder, and at which address?",
-        concept: "When path.is_dir(): a url_path without a final '/' gets send_response(301) and a Location of the same names plus '/'; otherwise serve path.join(\"index.html\"). Build the Location from the decoded names, each passed through http_server::percent_encode and joined with '/', skipping empty ones: a request for //evil.example must not send the browser to Location: //evil.example/.",
-        code: "let path = if path.is_dir() { if !url_path.ends_with('/') { let mut location = String::from(\"/\"); for name in http_server::percent_decode(url_path)?.split('/') { if !name.is_empty() && name != \".\" { location.push_str(&http_server::percent_encode(name)); location.push('/'); } } response.send_response(301); response.send_header(\"Location\", &location); response.end_headers(); return Ok(()); } path.join(\"index.html\") } else { path };",
+        concept: "When path.is_dir(): a url_path without a final '/' gets send_response(301) and a Location of the same names plus '/'; otherwise serve the folder's index.html, checked as resolve() checks a path (it can be a symlink out of DIR): canonicalize path.join(\"index.html\") and serve it only if it starts_with(&self.root). Build the Location from the decoded names, each passed through http_server::percent_encode and joined with '/', skipping empty ones: a request for //evil.example must not send the browser to Location: //evil.example/. A file asked for with a final slash (/style.css/) is not there: not_found().",
+        code: "let path = if path.is_dir() { if !url_path.ends_with('/') { let mut location = String::from(\"/\"); for name in http_server::percent_decode(url_path)?.split('/') { if !name.is_empty() && name != \".\" { location.push_str(&http_server::percent_encode(name)); location.push('/'); } } response.send_response(301); response.send_header(\"Location\", &location); response.end_headers(); return Ok(()); } match fs::canonicalize(path.join(\"index.html\")) { Ok(real) if real.starts_with(&self.root) => real, _ => return not_found(response, url_path) } } else if url_path.ends_with('/') { return not_found(response, url_path); } else { path };",
     },
     Hint {
         step: Some("d"),
         nudge: "`curl -I` a file: is there a Last-Modified? Send its value back with `curl -i -H 'If-Modified-Since: ...'`: a browser whose copy is fresh needs no body. And watch the server's memory while it sends a big file.",
-        concept: "send_header(\"Last-Modified\", &http_server::format_http_date(metadata.modified()?)). For If-Modified-Since, read the header with request.headers().get and parse it with http_server::parse_http_date: compare the two times in whole seconds, never the two strings. Instead of fs::read, open the file and, after end_headers(), call response.send_body_from(file, metadata.len()): the server copies it 64 KiB at a time, and sends no body to a HEAD.",
-        code: "let modified = metadata.modified()?; let secs = |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()); let since = request.headers().get(\"If-Modified-Since\").and_then(http_server::parse_http_date); if since.is_some_and(|since| secs(modified) <= secs(since)) { 304, Last-Modified, end_headers(), return } then 200, Content-Type, Last-Modified, end_headers(), response.send_body_from(fs::File::open(&path)?, metadata.len()); (Going further: the lesson text's last section describes ETag, Range, Cache-Control and name.gz; solutions/7_file_server/main.rs has one way to write each.)",
+        concept: "send_header(\"Last-Modified\", &http_server::format_http_date(metadata.modified()?)). For If-Modified-Since, read the header with request.headers().get and parse it with http_server::parse_http_date: compare the two times in whole seconds, never the two strings. Instead of reading it whole, after end_headers() hand the file the given code opened to response.send_body_from(file, metadata.len()): the server copies it 64 KiB at a time, and sends no body to a HEAD.",
+        code: "let modified = metadata.modified()?; let secs = |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()); let since = request.headers().get(\"If-Modified-Since\").and_then(http_server::parse_http_date); if since.is_some_and(|since| secs(modified) <= secs(since)) { 304, Last-Modified, end_headers(), return } then 200, Content-Type, Last-Modified, end_headers(), response.send_body_from(file, metadata.len()); (Going further: the lesson text's last section describes ETag, Range, Cache-Control and name.gz; solutions/7_file_server/main.rs has one way to write each.)",
     },
 ];
 /// The size of the sparse file: 1 GiB of holes, which costs no disk.
@@ -167,7 +186,7 @@ const MEMORY_LIMIT_KIB: u64 = 64 * 1024;
 /// The hint for any failure on the big file: a server that reads it whole
 /// is slow to answer (a timeout) or big in memory, whichever comes first.
 const BIG_FILE_HINT: &str = "A HEAD or GET of the 1 GiB file must not read it whole: fs::read and \
-     read_to_end load all of it before a byte goes out. Open the file and hand it to \
+     read_to_end load all of it before a byte goes out. Hand the open file to \
      response.send_body_from(file, metadata.len()): the server copies it 64 KiB at a time, and \
      reads none of it for a HEAD.";
 /// The time every fixed-time file was last modified: Thu, 04 Mar 2021 05:06:07 GMT.
@@ -188,6 +207,9 @@ const MODIFIED_TEXT: &str = "Thu, 04 Mar 2021 05:06:07 GMT";
 ///     noindex/a&b <c>.txt  .env    <- a folder without index.html
 ///     big.bin                      <- 1 GiB, sparse
 ///     link-out -> ../secret.txt    dir-out -> ..
+///     linked/index.html -> ../../secret.txt   <- an index page that leads out
+///     alias/index.html -> ../sub/index.html   <- one that stays inside
+///     pipe.txt                     <- a named pipe (FIFO), made with mkfifo
 /// ```
 ///
 /// It is built once per run, by the first check that needs it.
@@ -307,6 +329,19 @@ impl Site {
             std::os::unix::fs::symlink("../secret.txt", self.www.join("link-out"))?;
             std::os::unix::fs::symlink("..", self.www.join("dir-out"))?;
             std::os::unix::fs::symlink("../secret.txt", self.www.join("leak.txt.gz"))?;
+            for folder in ["linked", "alias"] {
+                fs::create_dir_all(self.www.join(folder))?;
+            }
+            std::os::unix::fs::symlink("../../secret.txt", self.www.join("linked/index.html"))?;
+            std::os::unix::fs::symlink("../sub/index.html", self.www.join("alias/index.html"))?;
+            // Opening a pipe for reading waits for a writer, for ever. std
+            // cannot make one; without mkfifo the pipe check has nothing
+            // to ask, and says so by passing.
+            let _ = std::process::Command::new("mkfifo")
+                .arg(self.www.join("pipe.txt"))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status();
         }
         Ok(())
     }
@@ -725,6 +760,49 @@ fn never_leaves_the_folder(session: &mut Session) -> CheckResult {
     )
 }
 
+/// Whether `path` is a named pipe (made by the site's mkfifo).
+fn is_pipe(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        fs::symlink_metadata(path).is_ok_and(|metadata| metadata.file_type().is_fifo())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}
+
+fn pipes_are_not_files(session: &mut Session) -> CheckResult {
+    let site = serve(session)?;
+    if !is_pipe(&site.www.join("pipe.txt")) {
+        // No mkfifo here (or not unix): there is no pipe to ask for.
+        return Ok(());
+    }
+    // The session's request timeout is the guard: a worker that opens the
+    // pipe waits for a writer that never comes, and the request is never
+    // answered.
+    const HINT: &str = "A named pipe (a FIFO, made with mkfifo) is not a file: opening one for \
+        reading waits until something writes to it, for ever. The code after step c's region \
+        opens the file first without waiting (O_NONBLOCK), then asks what it opened \
+        (file.metadata()): keep it, and do not open the path again in your step d.";
+    let reply = site.get(session, b"/pipe.txt").map_err(|failure| Failure {
+        hint: HINT.into(),
+        ..failure
+    })?;
+    if !matches!(reply.status, 400 | 403 | 404) {
+        return Err(site.fail(&reply, "404 Not Found: a pipe is not a file to serve", HINT));
+    }
+    expect_file(
+        session,
+        &site,
+        "/hello.txt",
+        &site.marker.clone(),
+        "After the pipes, the server should still serve files.",
+    )
+}
+
 fn bad_dir_is_one_error_line(session: &mut Session) -> CheckResult {
     let site = Site::of(session)?;
     // `session.run` adds its arguments to the launch's: start from none.
@@ -1030,6 +1108,76 @@ fn folder_without_index(session: &mut Session) -> CheckResult {
              A 500 means an error (such as reading a folder as a file) went up with `?`.",
         )),
     }
+}
+
+fn index_pages_stay_inside(session: &mut Session) -> CheckResult {
+    if !cfg!(unix) {
+        // The site has no symlinks where it cannot make them.
+        return Ok(());
+    }
+    let site = serve(session)?;
+    const HINT: &str = "A folder's index.html is one more name, and can be a symlink like any \
+        other: resolve() checked the folder, not the file inside it. Canonicalize \
+        path.join(\"index.html\") and serve it only if it starts_with(&self.root); otherwise \
+        not_found().";
+    let leaked = |reply: &Reply| {
+        reply.body.contains(&site.secret) || !matches!(reply.status, 400 | 403 | 404)
+    };
+    let reply = site.get(session, b"/linked/")?;
+    if leaked(&reply) {
+        return Err(site.fail(
+            &reply,
+            "404 Not Found: linked/index.html is a symlink to a file outside DIR (GET \
+             /linked/index.html gets 404 too)",
+            HINT,
+        ));
+    }
+    let marker = site.marker.clone();
+    expect_file(
+        session,
+        &site,
+        "/alias/",
+        &format!("Sub page {marker}"),
+        "alias/index.html is a symlink to sub/index.html, inside DIR: a symlink is fine as long as \
+         it leads to a file inside. Compare where it leads (canonicalize) with the root.",
+    )?;
+    // DIR's own index.html, served at /: the check's linked/ folder as DIR.
+    let linked = site.www.join("linked");
+    session.set_launch(Launch::default().arg(linked.to_string_lossy()));
+    session.restart()?;
+    let reply = site.get(session, b"/")?;
+    if leaked(&reply) {
+        let mut failure = site.fail(
+            &reply,
+            "404 Not Found: DIR's own index.html is a symlink to a file outside DIR",
+            HINT,
+        );
+        failure.sent = format!(
+            "cargo run --bin file_server -- {}, then: {}",
+            shell_quote(&linked.to_string_lossy()),
+            failure.sent
+        );
+        return Err(failure);
+    }
+    Ok(())
+}
+
+fn files_have_no_final_slash(session: &mut Session) -> CheckResult {
+    let site = serve(session)?;
+    for target in ["/hello.txt/", "/sub/page.txt/", "/style.css/"] {
+        let reply = site.get(session, target.as_bytes())?;
+        if reply.status != 404 {
+            return Err(site.fail(
+                &reply,
+                "404 Not Found: a path that ends with a slash names a folder, and this is a file",
+                "A final slash names a folder: /style.css/ is not the file style.css (a page \
+                 served there would look for its relative links in /style.css/). When the path \
+                 is not a folder and url_path ends with '/', answer not_found(), as nginx and \
+                 Python's http.server do.",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn last_modified_and_304(session: &mut Session) -> CheckResult {
