@@ -30,17 +30,32 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 /// reqwest's default is 10; the lesson sets its own, smaller limit.
 const MAX_REDIRECTS: usize = 5;
 
-// TODO(a): write the form that saves a bookmark
-//   bookmarks_page puts FORM on the page; for now it is a placeholder.
-//   Write a form that POSTs to / (as in lesson 2), with inside it:
+/// The longest link and short name the server keeps, in characters, and
+/// the most bookmarks it keeps: one visitor must not be able to fill the
+/// server's memory. Far above what anybody types, and what any check sends.
+const MAX_LINK_CHARS: usize = 2_000;
+const MAX_NAME_CHARS: usize = 100;
+const MAX_BOOKMARKS: usize = 10_000;
+
+// TODO(a): write the form that saves a bookmark, with what was typed in its boxes
+//   The pages put form(longuri, shortname) on them; for now it is a
+//   placeholder. Write a form that POSTs to / (as in lesson 2), with inside
+//   it:
 //   1. an <input> named "longuri", for the long link;
 //   2. an <input> named "shortname", for the short name;
 //   3. a <button type="submit">.
+//   After a refusal the pages call form() with what the visitor typed
+//   (empty otherwise): put it back in the boxes, value="...", so that
+//   nothing typed is lost. Escape it with http_server::escape_html, not
+//   escape_html_text: in an attribute value a " would end the value.
+//   format!(r#"<form ...>...value="{}"...</form>"#, ...) writes it.
 //   Replace this doc comment with one that says what your form sends.
 //   The names are the fields do_post reads, as in the Python course's
 //   bookmark server, so that clients written for one work with the other.
 /// The form a visitor fills in.
-const FORM: &str = "<p>(The form will go here.)</p>";
+fn form(_longuri: &str, _shortname: &str) -> String {
+    "<p>(The form will go here.)</p>".to_owned()
+}
 // END TODO(a)
 
 /// The bookmarks: short name to long URI, and the client that checks links.
@@ -64,20 +79,32 @@ impl BookmarkServer {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Answers with the page, and `status`. With a `problem` (a few words
-    /// for the title, and why), the page says it above the form.
-    fn send_page(
+    /// Answers `200 OK` with the page: the form, then every bookmark.
+    fn send_list(&self, response: &mut Response) -> HandlerResult {
+        // Copy the bookmarks and let the lock go at the semicolon, then
+        // write the page from the copy: writing 10,000 escaped links takes
+        // far longer than copying them, and a lock held meanwhile would keep
+        // every save and every short name waiting for this one page.
+        let bookmarks = self.bookmarks().clone();
+        let page = list_page(&bookmarks);
+        send_html(response, 200, &page)
+    }
+
+    /// Answers `status` with a short page that says what went wrong (`what`,
+    /// a few words for the title, and `why`), the form with what the
+    /// visitor typed put back in it, and a link to the list. No list: an
+    /// error needs none, and with it every 404 would be as big as all the
+    /// bookmarks together. It takes no lock, so it can be called anywhere.
+    fn send_problem(
         &self,
         response: &mut Response,
         status: u16,
-        problem: Option<(&str, &str)>,
+        what: &str,
+        why: &str,
+        typed: (&str, &str),
     ) -> HandlerResult {
-        let page = bookmarks_page(&self.bookmarks(), problem);
-        response.send_response(status);
-        response.send_header("Content-Type", "text/html; charset=utf-8");
-        response.end_headers();
-        response.write_all(page.as_bytes())?;
-        Ok(())
+        let page = problem_page(what, why, typed);
+        send_html(response, status, &page)
     }
 }
 
@@ -88,7 +115,7 @@ impl Handler for BookmarkServer {
         // A query string (`/?from=home`) is not part of the name.
         let path = request.path().split('?').next().unwrap_or("/");
         if path == "/" {
-            return self.send_page(response, 200, None);
+            return self.send_list(response);
         }
         // TODO(d): send the browser on to the long URI of a short name
         //   For now every short name gets 404. Instead:
@@ -97,10 +124,10 @@ impl Handler for BookmarkServer {
         //      decodes it, and answers a broken escape with 400.
         //   2. Look it up: self.bookmarks().get(&name).cloned() is an
         //      Option<String>, a copy, so the lock is released at once.
-        //   3. None: answer the page with 404 and a sentence that names the
-        //      unknown name:
+        //   3. None: answer a short page with 404 and a sentence that names
+        //      the unknown name (and the name in the form's box):
         //        let why = format!("I don't know the short name {name:?}: save it with the form.");
-        //        return self.send_page(response, 404, Some(("Not found", &why)));
+        //        return self.send_problem(response, 404, "Not found", &why, ("", &name));
         //   4. Some(uri): answer 303 See Other with the header Location: uri.
         response.send_error(404, "following short names is not written yet (step d)");
         // END TODO(d)
@@ -109,15 +136,27 @@ impl Handler for BookmarkServer {
 
     /// A form was sent: check it, check its link, and keep the bookmark.
     fn do_post(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        // A page on another site can hold a form that posts here, and a
+        // visitor's browser would send it: refuse what a browser marks as
+        // sent from another site (403). curl sends no such mark.
+        http_server::refuse_cross_site(request)?;
         let body = request.read_body()?;
         let form = parse_qs(&body)?;
         let (longuri, shortname) = match read_form(&form) {
             Ok(fields) => fields,
-            // The page again, saying what is wrong above the form, so that
-            // the visitor can put it right and send it once more.
+            // The page again, saying what is wrong above the form, with
+            // what was typed back in its boxes, so that the visitor can put
+            // it right and send it once more.
             Err(error) => {
-                let why = error.message();
-                return self.send_page(response, error.status(), Some(("Not saved", why)));
+                let typed = |name| form.get(name).unwrap_or("");
+                let typed = (typed("longuri"), typed("shortname"));
+                return self.send_problem(
+                    response,
+                    error.status(),
+                    "Not saved",
+                    error.message(),
+                    typed,
+                );
             }
         };
 
@@ -129,13 +168,20 @@ impl Handler for BookmarkServer {
         // TODO(c): keep a working link, and send the browser back to the list
         //   For now the POST answers with what the link check found. Instead:
         //   1. If `checked` is Err(why), the link does not work: answer the
-        //      page with 404 and a sentence that names the link and says why:
+        //      page with 404, a sentence that names the link and says why,
+        //      and what was typed back in the form:
         //        let why = format!("The link {longuri} is not reachable: {why}.");
-        //        return self.send_page(response, 404, Some(("Not saved", &why)));
+        //        return self.send_problem(response, 404, "Not saved", &why, (longuri, shortname));
         //   2. If it is Ok(url), keep it: insert shortname.to_owned() and
         //      url.to_string() into self.bookmarks(). A short name that was
         //      already taken gets the new link.
-        //   3. Answer 303 See Other with Location: /, and no body (lesson 2).
+        //   3. Unless the store is full: when it already holds MAX_BOOKMARKS
+        //      and the name is new (!contains_key), answer 507 with
+        //      send_problem and "The server is full: it keeps at most 10,000
+        //      bookmarks." (with_commas(MAX_BOOKMARKS) writes the number).
+        //      Test and insert under one lock (let mut bookmarks =
+        //      self.bookmarks();), and drop(bookmarks) before any page.
+        //   4. Answer 303 See Other with Location: /, and no body (lesson 2).
         let found = match checked {
             Ok(url) => format!("{url} is reachable: it answered 200 OK"),
             Err(why) => format!("{longuri} is not reachable: {why}"),
@@ -154,25 +200,67 @@ impl Handler for BookmarkServer {
 fn read_form(form: &Form) -> Result<(&str, &str), HttpError> {
     let longuri = required_field(form, "longuri")?;
     let shortname = required_field(form, "shortname")?;
+    check_length("A link", longuri, MAX_LINK_CHARS)?;
+    check_length("A short name", shortname, MAX_NAME_CHARS)?;
     check_short_name(shortname)?;
+    refuse_credentials(longuri)?;
     Ok((longuri, shortname))
 }
 
-// TODO(a): refuse a form that is missing a field, or whose short name cannot be a path
-//   For now a missing field counts as empty, and any short name will do.
-//   Instead:
+/// Refuses a link with a user name or a password in it
+/// (`https://ada:secret@example.com/`): 400. The page shows every link to
+/// everyone, and a password in a URL also ends up in server logs, in
+/// browsers' history and in what the next site is told about where its
+/// visitor came from. Keeping the link without them would save a link that
+/// no longer works for its owner, so the visitor decides: save it again
+/// without them.
+fn refuse_credentials(link: &str) -> Result<(), HttpError> {
+    match Url::parse(link) {
+        Ok(url) if !url.username().is_empty() || url.password().is_some() => Err(HttpError::new(
+            400,
+            "The link has a user name or password in it (name:password@): this page shows every link to everyone, so save it without them.",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `2345` written as `2,345`, for the sentences that name a limit.
+fn with_commas(number: usize) -> String {
+    let digits = number.to_string();
+    let mut written = String::new();
+    for (at, digit) in digits.chars().enumerate() {
+        if at > 0 && (digits.len() - at).is_multiple_of(3) {
+            written.push(',');
+        }
+        written.push(digit);
+    }
+    written
+}
+
+// TODO(a): refuse a form that is missing a field, is too long, or whose short name cannot be a path
+//   For now a missing field counts as empty, any length will do, and any
+//   short name too. Instead:
 //   1. required_field: form.get(name) is None for a missing field, and
 //      Some("") (or only spaces: value.trim()) for an empty one. Answer
 //      both with Err(HttpError::new(400, ...)) and a sentence that names
 //      the field. Return the value trimmed (value.trim()), so that
 //      " learn " is saved as "learn".
-//   2. check_short_name: a short name becomes the path /name. Answer 400
+//   2. check_length: a value of more than `limit` characters (count them
+//      with value.chars().count(): value.len() counts bytes) gets 400
+//      and a sentence that names the limit:
+//        format!("{what} can be at most {} characters; yours has {}.", with_commas(limit), with_commas(length))
+//   3. check_short_name: a short name becomes the path /name. Answer 400
 //      to a name with a '/', '?' or '#' in it, or a control character
 //      (c.is_control()), and to the names "." and "..", which browsers
 //      remove from paths.
 /// The value of the form's field `name`, without spaces at either end.
 fn required_field<'a>(form: &'a Form, name: &str) -> Result<&'a str, HttpError> {
     Ok(form.get(name).unwrap_or("").trim())
+}
+
+/// Whether a field is at most `limit` characters long.
+fn check_length(_what: &str, _value: &str, _limit: usize) -> Result<(), HttpError> {
+    Ok(())
 }
 
 /// Whether a short name can be a path.
@@ -225,9 +313,17 @@ fn why(error: &reqwest::Error) -> String {
     cause.to_string()
 }
 
+/// Answers `status` with `page`, an HTML page.
+fn send_html(response: &mut Response, status: u16, page: &str) -> HandlerResult {
+    response.send_response(status);
+    response.send_header("Content-Type", "text/html; charset=utf-8");
+    response.end_headers();
+    response.write_all(page.as_bytes())?;
+    Ok(())
+}
+
 /// The page: the form, then every bookmark as a link to its short name.
-/// With a `problem`, the title and a line above the form say what it is.
-fn bookmarks_page(bookmarks: &BTreeMap<String, String>, problem: Option<(&str, &str)>) -> String {
+fn list_page(bookmarks: &BTreeMap<String, String>) -> String {
     let mut items = String::new();
     // A BTreeMap keeps its keys sorted: the list is in alphabetical order.
     for (name, uri) in bookmarks {
@@ -244,18 +340,38 @@ fn bookmarks_page(bookmarks: &BTreeMap<String, String>, problem: Option<(&str, &
     if items.is_empty() {
         items.push_str("  <li><i>No bookmarks yet: save the first!</i></li>\n");
     }
-    // The tab and the history show the title: say there what went wrong.
-    let (title, problem) = match problem {
-        Some((what, why)) => (
-            format!("{what}: Bookmark Server"),
-            format!(
-                "<p class=\"problem\" role=\"alert\">{}</p>\n",
-                escape_html_text(why)
-            ),
+    let form = form("", "");
+    // The limits, said before anybody meets them.
+    let limits = format!(
+        "<p>Links of up to {} characters, short names of up to {}; the server keeps at most {} bookmarks.</p>",
+        with_commas(MAX_LINK_CHARS),
+        with_commas(MAX_NAME_CHARS),
+        with_commas(MAX_BOOKMARKS)
+    );
+    page(
+        "Bookmark Server",
+        &format!(
+            "{form}\n{limits}\n<h2>Short names I know</h2>\n<ul class=\"messages\">\n{items}</ul>\n"
         ),
-        None => ("Bookmark Server".to_owned(), String::new()),
-    };
-    // The course's stylesheet (src/style.css) comes inside the page.
+    )
+}
+
+/// The page for a problem: the title and a line above the form say what
+/// it is, the form holds what was `typed`, and a link leads to the list.
+fn problem_page(what: &str, why: &str, (longuri, shortname): (&str, &str)) -> String {
+    let form = form(longuri, shortname);
+    // The tab and the history show the title: say there what went wrong.
+    page(
+        &format!("{what}: Bookmark Server"),
+        &format!(
+            "<p class=\"problem\" role=\"alert\">{}</p>\n{form}\n<p><a href=\"/\">See all the short names</a></p>\n",
+            escape_html_text(why)
+        ),
+    )
+}
+
+/// A whole page, with the course's stylesheet (src/style.css) inside it.
+fn page(title: &str, body: &str) -> String {
     let style = http_server::STYLESHEET;
     format!(
         r#"<!DOCTYPE html>
@@ -269,11 +385,7 @@ fn bookmarks_page(bookmarks: &BTreeMap<String, String>, problem: Option<(&str, &
 </head>
 <body>
 <h1>Bookmark Server</h1>
-{problem}{FORM}
-<h2>Short names I know</h2>
-<ul class="messages">
-{items}</ul>
-</body>
+{body}</body>
 </html>
 "#
     )

@@ -30,19 +30,36 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 /// reqwest's default is 10; the lesson sets its own, smaller limit.
 const MAX_REDIRECTS: usize = 5;
 
-// TODO(a): write the form that saves a bookmark
+/// The longest link and short name the server keeps, in characters, and
+/// the most bookmarks it keeps: one visitor must not be able to fill the
+/// server's memory. Far above what anybody types, and what any check sends.
+const MAX_LINK_CHARS: usize = 2_000;
+const MAX_NAME_CHARS: usize = 100;
+const MAX_BOOKMARKS: usize = 10_000;
+
+// TODO(a): write the form that saves a bookmark, with what was typed in its boxes
 /// The form a visitor fills in: `method="post"` sends it in the body of a
 /// POST to `/`, as `longuri=...&shortname=...`, the names of its two boxes.
 /// Each label names its box (`for` is the box's `id`), screen readers
-/// included.
-const FORM: &str = r#"<form method="post" action="/">
+/// included. After a refusal the boxes hold what the visitor typed
+/// (`longuri`, `shortname`; empty otherwise), so that nothing is lost:
+/// escaped with `escape_html`, since in an attribute value a `"` would end
+/// the value.
+fn form(longuri: &str, shortname: &str) -> String {
+    format!(
+        r#"<form method="post" action="/">
   <p><label for="longuri">Long URI</label>
   <input id="longuri" name="longuri" type="url" size="50" autocomplete="url" required autofocus
-     placeholder="https://www.rust-lang.org/learn"></p>
+     placeholder="https://www.rust-lang.org/learn" value="{}"></p>
   <p><label for="shortname">Short name</label>
-  <input id="shortname" name="shortname" autocomplete="off" required placeholder="learn"></p>
+  <input id="shortname" name="shortname" autocomplete="off" required placeholder="learn"
+     value="{}"></p>
   <p><button type="submit">Save it!</button></p>
-</form>"#;
+</form>"#,
+        http_server::escape_html(longuri),
+        http_server::escape_html(shortname)
+    )
+}
 // END TODO(a)
 
 /// The bookmarks: short name to long URI, and the client that checks links.
@@ -66,20 +83,32 @@ impl BookmarkServer {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Answers with the page, and `status`. With a `problem` (a few words
-    /// for the title, and why), the page says it above the form.
-    fn send_page(
+    /// Answers `200 OK` with the page: the form, then every bookmark.
+    fn send_list(&self, response: &mut Response) -> HandlerResult {
+        // Copy the bookmarks and let the lock go at the semicolon, then
+        // write the page from the copy: writing 10,000 escaped links takes
+        // far longer than copying them, and a lock held meanwhile would keep
+        // every save and every short name waiting for this one page.
+        let bookmarks = self.bookmarks().clone();
+        let page = list_page(&bookmarks);
+        send_html(response, 200, &page)
+    }
+
+    /// Answers `status` with a short page that says what went wrong (`what`,
+    /// a few words for the title, and `why`), the form with what the
+    /// visitor typed put back in it, and a link to the list. No list: an
+    /// error needs none, and with it every 404 would be as big as all the
+    /// bookmarks together. It takes no lock, so it can be called anywhere.
+    fn send_problem(
         &self,
         response: &mut Response,
         status: u16,
-        problem: Option<(&str, &str)>,
+        what: &str,
+        why: &str,
+        typed: (&str, &str),
     ) -> HandlerResult {
-        let page = bookmarks_page(&self.bookmarks(), problem);
-        response.send_response(status);
-        response.send_header("Content-Type", "text/html; charset=utf-8");
-        response.end_headers();
-        response.write_all(page.as_bytes())?;
-        Ok(())
+        let page = problem_page(what, why, typed);
+        send_html(response, status, &page)
     }
 }
 
@@ -90,7 +119,7 @@ impl Handler for BookmarkServer {
         // A query string (`/?from=home`) is not part of the name.
         let path = request.path().split('?').next().unwrap_or("/");
         if path == "/" {
-            return self.send_page(response, 200, None);
+            return self.send_list(response);
         }
         // TODO(d): send the browser on to the long URI of a short name
         // The name travels percent-encoded (`/caf%C3%A9` for café); a broken
@@ -100,7 +129,7 @@ impl Handler for BookmarkServer {
         let uri = self.bookmarks().get(&name).cloned();
         let Some(uri) = uri else {
             let why = format!("I don't know the short name {name:?}: save it with the form.");
-            return self.send_page(response, 404, Some(("Not found", &why)));
+            return self.send_problem(response, 404, "Not found", &why, ("", &name));
         };
         // 303 See Other: "what you asked for is over there; GET it".
         response.send_response(303);
@@ -112,15 +141,27 @@ impl Handler for BookmarkServer {
 
     /// A form was sent: check it, check its link, and keep the bookmark.
     fn do_post(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        // A page on another site can hold a form that posts here, and a
+        // visitor's browser would send it: refuse what a browser marks as
+        // sent from another site (403). curl sends no such mark.
+        http_server::refuse_cross_site(request)?;
         let body = request.read_body()?;
         let form = parse_qs(&body)?;
         let (longuri, shortname) = match read_form(&form) {
             Ok(fields) => fields,
-            // The page again, saying what is wrong above the form, so that
-            // the visitor can put it right and send it once more.
+            // The page again, saying what is wrong above the form, with
+            // what was typed back in its boxes, so that the visitor can put
+            // it right and send it once more.
             Err(error) => {
-                let why = error.message();
-                return self.send_page(response, error.status(), Some(("Not saved", why)));
+                let typed = |name| form.get(name).unwrap_or("");
+                let typed = (typed("longuri"), typed("shortname"));
+                return self.send_problem(
+                    response,
+                    error.status(),
+                    "Not saved",
+                    error.message(),
+                    typed,
+                );
             }
         };
 
@@ -137,14 +178,27 @@ impl Handler for BookmarkServer {
             Ok(url) => url,
             Err(why) => {
                 let why = format!("The link {longuri} is not reachable: {why}.");
-                return self.send_page(response, 404, Some(("Not saved", &why)));
+                let typed = (longuri, shortname);
+                return self.send_problem(response, 404, "Not saved", &why, typed);
             }
         };
         // Keep the link as typed, not where its redirects ended: if its
         // owner moves the target again, the short name still works.
         // insert replaces the link of a short name that was already taken.
-        self.bookmarks()
-            .insert(shortname.to_owned(), url.to_string());
+        // The test for a full store and the insert are under one lock: two
+        // saves could otherwise both see room for one more.
+        let mut bookmarks = self.bookmarks();
+        if bookmarks.len() >= MAX_BOOKMARKS && !bookmarks.contains_key(shortname) {
+            drop(bookmarks); // never hold the lock while a page is written
+            let why = format!(
+                "The server is full: it keeps at most {} bookmarks.",
+                with_commas(MAX_BOOKMARKS)
+            );
+            let typed = (longuri, shortname);
+            return self.send_problem(response, 507, "Not saved", &why, typed);
+        }
+        bookmarks.insert(shortname.to_owned(), url.to_string());
+        drop(bookmarks);
         // Post/Redirect/Get, as in lesson 2: reloading the page it lands on
         // does not send the form again.
         response.send_response(303);
@@ -159,11 +213,44 @@ impl Handler for BookmarkServer {
 fn read_form(form: &Form) -> Result<(&str, &str), HttpError> {
     let longuri = required_field(form, "longuri")?;
     let shortname = required_field(form, "shortname")?;
+    check_length("A link", longuri, MAX_LINK_CHARS)?;
+    check_length("A short name", shortname, MAX_NAME_CHARS)?;
     check_short_name(shortname)?;
+    refuse_credentials(longuri)?;
     Ok((longuri, shortname))
 }
 
-// TODO(a): refuse a form that is missing a field, or whose short name cannot be a path
+/// Refuses a link with a user name or a password in it
+/// (`https://ada:secret@example.com/`): 400. The page shows every link to
+/// everyone, and a password in a URL also ends up in server logs, in
+/// browsers' history and in what the next site is told about where its
+/// visitor came from. Keeping the link without them would save a link that
+/// no longer works for its owner, so the visitor decides: save it again
+/// without them.
+fn refuse_credentials(link: &str) -> Result<(), HttpError> {
+    match Url::parse(link) {
+        Ok(url) if !url.username().is_empty() || url.password().is_some() => Err(HttpError::new(
+            400,
+            "The link has a user name or password in it (name:password@): this page shows every link to everyone, so save it without them.",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `2345` written as `2,345`, for the sentences that name a limit.
+fn with_commas(number: usize) -> String {
+    let digits = number.to_string();
+    let mut written = String::new();
+    for (at, digit) in digits.chars().enumerate() {
+        if at > 0 && (digits.len() - at).is_multiple_of(3) {
+            written.push(',');
+        }
+        written.push(digit);
+    }
+    written
+}
+
+// TODO(a): refuse a form that is missing a field, is too long, or whose short name cannot be a path
 /// The value of the form's field `name`, without spaces at either end. A
 /// field that is missing or blank is the client's mistake: 400, with a
 /// sentence that names the field.
@@ -176,6 +263,22 @@ fn required_field<'a>(form: &'a Form, name: &str) -> Result<&'a str, HttpError> 
             format!("The form has no '{name}' field."),
         )),
     }
+}
+
+/// A field of at most `limit` characters, or 400 with a sentence that
+/// names the limit; `what` is the field in words, `"A link"`. Characters,
+/// not bytes (`value.len()`): `é` is one character and two bytes.
+fn check_length(what: &str, value: &str, limit: usize) -> Result<(), HttpError> {
+    let length = value.chars().count();
+    if length > limit {
+        let why = format!(
+            "{what} can be at most {} characters; yours has {}.",
+            with_commas(limit),
+            with_commas(length)
+        );
+        return Err(HttpError::new(400, why));
+    }
+    Ok(())
 }
 
 /// A short name becomes the path `/name`, so it must be one piece of a
@@ -252,9 +355,17 @@ fn why(error: &reqwest::Error) -> String {
     cause.to_string()
 }
 
+/// Answers `status` with `page`, an HTML page.
+fn send_html(response: &mut Response, status: u16, page: &str) -> HandlerResult {
+    response.send_response(status);
+    response.send_header("Content-Type", "text/html; charset=utf-8");
+    response.end_headers();
+    response.write_all(page.as_bytes())?;
+    Ok(())
+}
+
 /// The page: the form, then every bookmark as a link to its short name.
-/// With a `problem`, the title and a line above the form say what it is.
-fn bookmarks_page(bookmarks: &BTreeMap<String, String>, problem: Option<(&str, &str)>) -> String {
+fn list_page(bookmarks: &BTreeMap<String, String>) -> String {
     let mut items = String::new();
     // A BTreeMap keeps its keys sorted: the list is in alphabetical order.
     for (name, uri) in bookmarks {
@@ -271,18 +382,38 @@ fn bookmarks_page(bookmarks: &BTreeMap<String, String>, problem: Option<(&str, &
     if items.is_empty() {
         items.push_str("  <li><i>No bookmarks yet: save the first!</i></li>\n");
     }
-    // The tab and the history show the title: say there what went wrong.
-    let (title, problem) = match problem {
-        Some((what, why)) => (
-            format!("{what}: Bookmark Server"),
-            format!(
-                "<p class=\"problem\" role=\"alert\">{}</p>\n",
-                escape_html_text(why)
-            ),
+    let form = form("", "");
+    // The limits, said before anybody meets them.
+    let limits = format!(
+        "<p>Links of up to {} characters, short names of up to {}; the server keeps at most {} bookmarks.</p>",
+        with_commas(MAX_LINK_CHARS),
+        with_commas(MAX_NAME_CHARS),
+        with_commas(MAX_BOOKMARKS)
+    );
+    page(
+        "Bookmark Server",
+        &format!(
+            "{form}\n{limits}\n<h2>Short names I know</h2>\n<ul class=\"messages\">\n{items}</ul>\n"
         ),
-        None => ("Bookmark Server".to_owned(), String::new()),
-    };
-    // The course's stylesheet (src/style.css) comes inside the page.
+    )
+}
+
+/// The page for a problem: the title and a line above the form say what
+/// it is, the form holds what was `typed`, and a link leads to the list.
+fn problem_page(what: &str, why: &str, (longuri, shortname): (&str, &str)) -> String {
+    let form = form(longuri, shortname);
+    // The tab and the history show the title: say there what went wrong.
+    page(
+        &format!("{what}: Bookmark Server"),
+        &format!(
+            "<p class=\"problem\" role=\"alert\">{}</p>\n{form}\n<p><a href=\"/\">See all the short names</a></p>\n",
+            escape_html_text(why)
+        ),
+    )
+}
+
+/// A whole page, with the course's stylesheet (src/style.css) inside it.
+fn page(title: &str, body: &str) -> String {
     let style = http_server::STYLESHEET;
     format!(
         r#"<!DOCTYPE html>
@@ -296,11 +427,7 @@ fn bookmarks_page(bookmarks: &BTreeMap<String, String>, problem: Option<(&str, &
 </head>
 <body>
 <h1>Bookmark Server</h1>
-{problem}{FORM}
-<h2>Short names I know</h2>
-<ul class="messages">
-{items}</ul>
-</body>
+{body}</body>
 </html>
 "#
     )

@@ -55,6 +55,24 @@ pub const CHECKS: &[Check] = &[
         run: bad_short_names_are_refused,
     },
     Check {
+        name: "a link over 2,000 characters or a short name over 100 gets 400 naming the limit; at the limit, not",
+        step: Some("a"),
+        optional: false,
+        run: fields_over_their_limits_are_refused,
+    },
+    Check {
+        name: "a refused form comes back with what was typed in its boxes, escaped",
+        step: Some("a"),
+        optional: false,
+        run: refused_form_keeps_what_was_typed,
+    },
+    Check {
+        name: "a link with a user name or password in it (name:secret@) gets 400",
+        step: Some("a"),
+        optional: false,
+        run: links_with_passwords_are_refused,
+    },
+    Check {
         name: "a link that answers 200 OK to a GET is reachable",
         step: Some("b"),
         optional: false,
@@ -121,6 +139,12 @@ pub const CHECKS: &[Check] = &[
         run: working_link_is_kept,
     },
     Check {
+        name: "a POST a browser marks as sent from another site gets 403 and keeps nothing",
+        step: Some("c"),
+        optional: false,
+        run: cross_site_posts_are_refused,
+    },
+    Check {
         name: "a short name and link typed with spaces around them are kept without them: ' learn ' is /learn",
         step: Some("c"),
         optional: false,
@@ -151,13 +175,19 @@ pub const CHECKS: &[Check] = &[
         run: no_bookmark_lost_under_load,
     },
     Check {
+        name: "with 10,000 bookmarks kept, a new short name gets 507; a saved one can still be replaced",
+        step: Some("c"),
+        optional: false,
+        run: full_store_is_refused,
+    },
+    Check {
         name: "GET /name answers 303 See Other with Location: the long URI",
         step: Some("d"),
         optional: false,
         run: short_name_redirects,
     },
     Check {
-        name: "GET /name for a name nobody saved answers 404, naming it",
+        name: "GET /name for a name nobody saved answers 404, naming it, on a short page without the list",
         step: Some("d"),
         optional: false,
         run: unknown_name_is_not_found,
@@ -187,14 +217,14 @@ pub const HINTS: &[Hint] = &[
     Hint {
         step: Some("c"),
         nudge: "Keep only a link that works: look at `checked` before you touch the bookmarks.",
-        concept: "Err(why) is the page again with 404 and a sentence that names the link and says why (the Python course answers 404 too); Ok(url) goes into the bookmarks under the short name, then Post/Redirect/Get: 303 See Other with Location: /.",
-        code: "Err(why) => return self.send_page(response, 404, Some((\"Not saved\", &format!(\"The link {longuri} is not reachable: {why}.\")))); then self.bookmarks().insert(shortname.to_owned(), url.to_string()); send_response(303), send_header(\"Location\", \"/\"), end_headers().",
+        concept: "Err(why) is the page again with 404 and a sentence that names the link and says why (the Python course answers 404 too), and the form with what was typed; Ok(url) goes into the bookmarks under the short name, unless the store is full (507 for a new name once it holds MAX_BOOKMARKS), then Post/Redirect/Get: 303 See Other with Location: /.",
+        code: "Err(why) => return self.send_problem(response, 404, \"Not saved\", &format!(\"The link {longuri} is not reachable: {why}.\"), (longuri, shortname)); then let mut bookmarks = self.bookmarks(); if bookmarks.len() >= MAX_BOOKMARKS && !bookmarks.contains_key(shortname) { drop(bookmarks); return self.send_problem(response, 507, \"Not saved\", &why, (longuri, shortname)); } bookmarks.insert(shortname.to_owned(), url.to_string()); drop(bookmarks); send_response(303), send_header(\"Location\", \"/\"), end_headers().",
     },
     Hint {
         step: Some("d"),
         nudge: "The path /name is the short name, percent-encoded: decode it and look it up in self.bookmarks().",
-        concept: "A known name answers 303 See Other with Location: its long URI; an unknown one the page with 404 and a sentence that names it; a broken %-escape 400 (percent_decode's ? does that).",
-        code: "let name = http_server::percent_decode(&path[1..])?; let uri = self.bookmarks().get(&name).cloned(); match it: Some(uri) => send_response(303) and send_header(\"Location\", &uri); None => { let why = format!(\"I don't know the short name {name:?}: save it with the form.\"); return self.send_page(response, 404, Some((\"Not found\", &why))); }",
+        concept: "A known name answers 303 See Other with Location: its long URI; an unknown one a short page with 404 and a sentence that names it (send_problem); a broken %-escape 400 (percent_decode's ? does that).",
+        code: "let name = http_server::percent_decode(&path[1..])?; let uri = self.bookmarks().get(&name).cloned(); match it: Some(uri) => send_response(303) and send_header(\"Location\", &uri); None => { let why = format!(\"I don't know the short name {name:?}: save it with the form.\"); return self.send_problem(response, 404, \"Not found\", &why, (\"\", &name)); }",
     },
 ];
 
@@ -238,6 +268,13 @@ fn without_forms(html: &str) -> String {
     kept
 }
 
+/// What the page says in its `<body>`, forms left out: where the sentence
+/// of a refusal is (the stylesheet in the head has numbers of its own).
+fn body_text(html: &str) -> String {
+    let start = html.to_ascii_lowercase().find("<body").unwrap_or(0);
+    without_forms(&html[start..])
+}
+
 /// Expects an answer that refuses a form to be the page again, in HTML,
 /// with the form, so that the visitor can put it right and try again.
 fn expect_the_form_again(reply: &Reply, expected: &str) -> CheckResult {
@@ -250,24 +287,24 @@ fn expect_the_form_again(reply: &Reply, expected: &str) -> CheckResult {
     Err(reply.fail(
         format!("{expected}, and the form again below it (text/html)"),
         "A visitor who made a mistake wants to put it right: answer with the page and the \
-         status, and the sentence above the form. The starter's send_page(response, status, \
-         Some((what, why))) does it; HttpError's plain text would leave them with no form.",
+         status, and the sentence above the form. The starter's send_problem(response, status, \
+         what, why, typed) does it; HttpError's plain text would leave them with no form.",
     ))
 }
 
 /// POSTs a bookmark, as the form does.
 /// A server that does not answer a POST has most likely kept the bookmarks
-/// locked while send_page locks them again, and waits for itself.
+/// locked while it locks them again, and waits for itself.
 fn post_bookmark(session: &mut Session, longuri: &str, shortname: &str) -> Result<Reply, Failure> {
     session
         .post_form("/", &[("longuri", longuri), ("shortname", shortname)])
         .map_err(|mut failure| {
             if failure.got.contains("no answer within") {
                 failure.hint = "The server did not answer. Does do_post keep a guard of \
-                                self.bookmarks() in a variable while it calls send_page, which \
-                                locks the bookmarks again? A thread that waits for a lock it \
-                                holds waits for ever. Lock where you need the map, in one \
-                                statement: self.bookmarks().insert(...)."
+                                self.bookmarks() in a variable while it calls \
+                                self.bookmarks() again? A thread that waits for a lock it \
+                                holds waits for ever. Take the lock once, in one variable \
+                                (let mut bookmarks = self.bookmarks();), and use that."
                     .into();
             }
             failure
@@ -519,6 +556,211 @@ fn bad_short_names_are_refused(session: &mut Session) -> CheckResult {
                  Err(HttpError::new(400, ...)) with a sentence that says why.",
             ));
         }
+    }
+    Ok(())
+}
+
+/// `text` with the character references an attribute value may hold
+/// (`&quot;`, `&#39;`, `&amp;`, ...) turned back into characters.
+fn unescape(text: &str) -> String {
+    let mut plain = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        plain.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let Some(end) = rest.find(';').filter(|end| *end <= 10) else {
+            plain.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let name = &rest[1..end];
+        let number = if let Some(hex) = name.strip_prefix("#x").or(name.strip_prefix("#X")) {
+            u32::from_str_radix(hex, 16).ok()
+        } else {
+            name.strip_prefix('#')
+                .and_then(|digits| digits.parse().ok())
+        };
+        let character = match name {
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            _ => number.and_then(char::from_u32),
+        };
+        match character {
+            Some(character) => {
+                plain.push(character);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                plain.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    plain.push_str(rest);
+    plain
+}
+
+/// Expects the form of `reply` to hold `longuri` and `shortname` in its
+/// boxes, as the visitor typed them.
+fn expect_what_was_typed(reply: &Reply, longuri: &str, shortname: &str) -> CheckResult {
+    let forms = forms(&reply.body);
+    let form = forms
+        .iter()
+        .find(|form| form.field("longuri").is_some() && form.field("shortname").is_some());
+    let value = |name: &str| {
+        form.and_then(|form| form.field(name))
+            .map(|field| unescape(&field.value))
+    };
+    let (got_link, got_name) = (value("longuri"), value("shortname"));
+    if got_link.as_deref() == Some(longuri) && got_name.as_deref() == Some(shortname) {
+        return Ok(());
+    }
+    let escaped = got_link.is_some_and(|link| !link.is_empty() && link != longuri)
+        || got_name.is_some_and(|name| !name.is_empty() && name != shortname);
+    let hint = if escaped {
+        "The boxes hold something, but not what was typed: a \" in a value=\"...\" ends the \
+         value. Escape what goes into an attribute with escape_html (quotes too), not \
+         escape_html_text, which leaves quotes alone."
+    } else {
+        "A visitor whose form was refused should not have to type it all again (a 720-character \
+         link, say): write form(longuri, shortname) so that each <input> has value=\"...\" \
+         with what was typed, escape_html(longuri) and escape_html(shortname)."
+    };
+    Err(reply.fail(
+        format!(
+            "the form again with what was typed in its boxes: longuri {longuri:?}, shortname \
+             {shortname:?}"
+        ),
+        hint,
+    ))
+}
+
+/// `base` followed by as many copies of `pad` as make it `chars` characters.
+fn padded(base: &str, pad: char, chars: usize) -> String {
+    let mut text = base.to_owned();
+    while text.chars().count() < chars {
+        text.push(pad);
+    }
+    text
+}
+
+fn fields_over_their_limits_are_refused(session: &mut Session) -> CheckResult {
+    // Characters, not bytes: 'é' is one character and two bytes, so a
+    // name of 100 characters is about 180 bytes.
+    let name = padded(&new_name("long"), 'é', 100);
+    let link = padded("http://127.0.0.1:9/", 'a', 2_000);
+    let hint_at_the_limit = "At the limit is still within it: refuse only what has more \
+         characters than the limit, counted with value.chars().count() (value.len() counts \
+         bytes, and 'é' is two).";
+    for (longuri, shortname, what) in [
+        (link.as_str(), "ok", "a link of exactly 2,000 characters"),
+        (
+            "http://127.0.0.1:9/",
+            name.as_str(),
+            "a short name of exactly 100 characters, with é in it",
+        ),
+    ] {
+        let reply = post_bookmark(session, longuri, shortname)?;
+        if reply.status == 400 {
+            return Err(reply.fail(
+                format!("anything but 400: {what} is within the limit"),
+                hint_at_the_limit,
+            ));
+        }
+    }
+    let too_long_link = format!("{link}b");
+    let too_long_name = format!("{name}é");
+    for (longuri, shortname, limit, what) in [
+        (
+            too_long_link.as_str(),
+            "ok",
+            "2,000",
+            "a link of 2,001 characters",
+        ),
+        (
+            "http://127.0.0.1:9/",
+            too_long_name.as_str(),
+            "100",
+            "a short name of 101 characters",
+        ),
+    ] {
+        let reply = post_bookmark(session, longuri, shortname)?;
+        let expected = format!(
+            "status 400 Bad Request: {what}, one over the limit, and a sentence that names the \
+             limit, {limit}"
+        );
+        if reply.status != 400 {
+            return Err(reply.fail(
+                expected,
+                "A server keeps what visitors send in memory: one visitor must not be able to \
+                 fill it. In check_length, answer a field with more characters than `limit` \
+                 (value.chars().count() > limit) with Err(HttpError::new(400, ...)).",
+            ));
+        }
+        if !body_text(&reply.body).contains(limit) {
+            return Err(reply.fail(
+                expected,
+                format!(
+                    "Say what the limit is, so that the visitor knows what to shorten: \
+                     format!(\"{{what}} can be at most {{}} characters; yours has {{}}.\", \
+                     with_commas(limit), with_commas(length)) says {limit}."
+                ),
+            ));
+        }
+        expect_the_form_again(&reply, &expected)?;
+    }
+    Ok(())
+}
+
+fn refused_form_keeps_what_was_typed(session: &mut Session) -> CheckResult {
+    // Quotes, < and & in both boxes: in an attribute value, escaped or not,
+    // they show whether the value survives the trip.
+    let tag = new_name("typed");
+    let longuri = format!("http://127.0.0.1:9/{tag}?q=\"quoted\"&it's=<b>");
+    let shortname = format!("no/way \"{tag}\" <i>");
+    let reply = post_bookmark(session, &longuri, &shortname)?;
+    if reply.status != 400 {
+        return Err(reply.fail(
+            format!("status 400 Bad Request: the short name {shortname:?} has a '/' in it"),
+            "In check_short_name, refuse a name that contains '/'.",
+        ));
+    }
+    expect_the_form_again(&reply, "status 400 and the form again")?;
+    expect_what_was_typed(&reply, &longuri, &shortname)?;
+    // A field missing: the other one comes back all the same.
+    let reply = session.post_form("/", &[("longuri", &longuri)])?;
+    expect_the_form_again(&reply, "status 400 and the form again")?;
+    expect_what_was_typed(&reply, &longuri, "")
+}
+
+fn links_with_passwords_are_refused(session: &mut Session) -> CheckResult {
+    let ok = HelperServer::start(WORKS)?;
+    let secret = new_name("secret");
+    let name = new_name("login");
+    let url = ok.url("/private");
+    let with_password = url.replacen("http://", &format!("http://ada:{secret}@"), 1);
+    let reply = about(
+        post_bookmark(session, &with_password, &name)?,
+        &format!("URL: {with_password}, a server that answers 200 OK"),
+    );
+    if reply.status != 400 {
+        return Err(reply.fail(
+            "status 400 Bad Request: a link with a password in it is not kept",
+            "Everybody sees the list, and a password in a URL also ends up in logs and in \
+             browsers' history: read_form refuses a link whose Url has a username() or a \
+             password() (refuse_credentials, given code: keep it).",
+        ));
+    }
+    let page = session.get("/")?;
+    if page.body.contains(&secret) {
+        return Err(page.fail(
+            format!("the page without the password {secret}"),
+            "The link with its password was kept and is shown to everyone: keep the given \
+             refuse_credentials in read_form.",
+        ));
     }
     Ok(())
 }
@@ -974,6 +1216,138 @@ fn save_answer_is_a_redirect(session: &mut Session, reply: &Reply) -> CheckResul
     }
 }
 
+fn cross_site_posts_are_refused(session: &mut Session) -> CheckResult {
+    let ok = HelperServer::start(WORKS)?;
+    let url = ok.url("/elsewhere");
+    for (header, value) in [
+        ("Sec-Fetch-Site", "cross-site"),
+        ("Origin", "http://evil.example"),
+    ] {
+        let name = new_name("forged");
+        let body = encode_form(&[("longuri", &url), ("shortname", &name)]);
+        let reply = session.send(crate::session::Request {
+            method: "POST",
+            path: "/",
+            headers: vec![
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                (header, value),
+            ],
+            body: Some(body.into_bytes()),
+        })?;
+        if reply.status != 403 {
+            return Err(reply.fail(
+                format!("status 403 Forbidden: the browser says ({header}: {value}) that a page of another site sent this form"),
+                "Any page on the web can hold a form that posts to your server, and a visitor's \
+                 browser sends it. The first line of do_post, http_server::refuse_cross_site(request)?, \
+                 refuses what a browser marks as cross-site: keep it.",
+            ));
+        }
+        let page = session.get("/")?;
+        if !items_for(&page.body, &name).is_empty() {
+            return Err(page.fail(
+                format!("the page without {name}: its POST was refused"),
+                "A refused POST changes nothing: refuse_cross_site(request)? comes first in do_post.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn full_store_is_refused(session: &mut Session) -> CheckResult {
+    const FULL: usize = 10_000;
+    const POSTERS: usize = 8;
+    let ok = HelperServer::start(WORKS)?;
+    let link = ok.url("/");
+    let name = session.binary_name();
+    // A server of its own: the other checks' server must keep room.
+    let server = ServerProcess::start_with(session.binary(), &name, &Launch::default())?;
+    let url = format!("{}/", server.base_url());
+    let client = session.client().clone();
+    let sent = format!(
+        "cargo run --bin {name}, then {FULL} POSTs of a working link under {FULL} short names \
+         (full-00000 ...), {POSTERS} clients at once"
+    );
+    let results = at_once(POSTERS, |poster| {
+        for n in (poster..FULL).step_by(POSTERS) {
+            let name = format!("full-{n:05}");
+            let fields = [("longuri", link.as_str()), ("shortname", name.as_str())];
+            post_form_expecting(&client, &url, &fields, 303)
+                .map_err(|problem| format!("{name}: {problem}"))?;
+        }
+        Ok(())
+    });
+    if let Some(problem) = problems(&results).first() {
+        return Err(Failure {
+            sent,
+            expected: format!("each of the {FULL} POSTs answered 303 See Other"),
+            got: format!("{problem}{}", server.output_for_report()),
+            hint: format!(
+                "The store keeps up to {FULL} bookmarks: refuse only a new name when it already \
+                 holds that many (bookmarks.len() >= MAX_BOOKMARKS)."
+            ),
+        });
+    }
+    let post = |longuri: &str, shortname: &str| {
+        client
+            .post(&url)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(encode_form(&[
+                ("longuri", longuri),
+                ("shortname", shortname),
+            ]))
+            .send()
+            .and_then(|response| {
+                let status = response.status().as_u16();
+                Ok((status, response.text()?))
+            })
+            .map_err(|error| Failure {
+                sent: format!("{sent}, then one more POST"),
+                expected: "an HTTP response".into(),
+                got: format!("no answer: {error}{}", server.output_for_report()),
+                hint: String::new(),
+            })
+    };
+    let extra = new_name("one-too-many");
+    let (status, body) = post(&link, &extra)?;
+    let sent = format!("{sent}, then: curl -i -d 'longuri={link}&shortname={extra}' {url}");
+    let is_full_page = status == 507
+        && body_text(&body).contains("10,000")
+        && forms(&body).iter().any(|form| {
+            form.field("longuri")
+                .is_some_and(|field| unescape(&field.value) == link)
+        });
+    if !is_full_page {
+        return Err(Failure {
+            sent,
+            expected: "status 507 Insufficient Storage, a sentence that names the limit (10,000), \
+                       and the form again with what was typed"
+                .into(),
+            got: format!("{status}: {}", quote_body(&body)),
+            hint: "One visitor must not be able to fill the server's memory: when the map \
+                   already holds MAX_BOOKMARKS and the name is new, answer 507 with \
+                   self.send_problem(...) and a sentence such as \"The server is full: it keeps \
+                   at most 10,000 bookmarks.\" Test and insert under one lock, and drop the \
+                   guard before writing the page."
+                .into(),
+        });
+    }
+    let moved = ok.url("/moved");
+    let (status, body) = post(&moved, "full-00042")?;
+    if status != 303 {
+        return Err(Failure {
+            sent: format!("{sent}, then: curl -i -d 'longuri={moved}&shortname=full-00042' {url}"),
+            expected: "status 303 See Other: a saved name takes a new link without making the \
+                       store bigger"
+                .into(),
+            got: format!("{status}: {}", quote_body(&body)),
+            hint: "A full store refuses new names only: replacing the link of a name it already \
+                   holds adds nothing (!bookmarks.contains_key(shortname))."
+                .into(),
+        });
+    }
+    Ok(())
+}
+
 fn fields_are_kept_trimmed(session: &mut Session) -> CheckResult {
     let ok = HelperServer::start(WORKS)?;
     let url = ok.url("/spaced");
@@ -1050,7 +1424,8 @@ fn broken_link_is_not_kept(session: &mut Session) -> CheckResult {
                 "That is the page of step b. In TODO(c), answer a link that does not work \
                     with the page, 404 and a sentence that names the link and says why: \
                     let why = format!(\"The link {longuri} is not reachable: {why}.\"); \
-                    return self.send_page(response, 404, Some((\"Not saved\", &why)));"
+                    return self.send_problem(response, 404, \"Not saved\", &why, (longuri, \
+                    shortname));"
             }
             303 => {
                 "A broken link was accepted: look at `checked` first, and keep the bookmark \
@@ -1059,7 +1434,8 @@ fn broken_link_is_not_kept(session: &mut Session) -> CheckResult {
             _ => {
                 "A link that does not work gets 404 (as in the Python course), with the page \
                   saying why: let why = format!(\"The link {longuri} is not reachable: \
-                  {why}.\"); return self.send_page(response, 404, Some((\"Not saved\", &why)));"
+                  {why}.\"); return self.send_problem(response, 404, \"Not saved\", &why, \
+                  (longuri, shortname));"
             }
         };
         return Err(reply.fail(expected, hint));
@@ -1074,6 +1450,7 @@ fn broken_link_is_not_kept(session: &mut Session) -> CheckResult {
         ));
     }
     expect_the_form_again(&reply, expected)?;
+    expect_what_was_typed(&reply, &url, &name)?;
     let page = session.get("/")?;
     if !items_for(&page.body, &name).is_empty() {
         return Err(page.fail(
@@ -1181,8 +1558,8 @@ fn follow(session: &mut Session, path: &str) -> Result<Reply, Failure> {
             failure.hint = "The server did not answer. Is the lock taken twice? \
                             self.bookmarks() keeps the map locked until the end of the \
                             statement (or, kept in a variable, until the variable goes), and \
-                            a second self.bookmarks() meanwhile, send_page's included, waits \
-                            for the first for ever. Copy the link out in one statement: \
+                            a second self.bookmarks() meanwhile waits for the first for \
+                            ever. Copy the link out in one statement: \
                             let uri = self.bookmarks().get(&name).cloned();"
                 .into();
         }
@@ -1229,6 +1606,9 @@ fn short_name_redirects(session: &mut Session) -> CheckResult {
 }
 
 fn unknown_name_is_not_found(session: &mut Session) -> CheckResult {
+    let ok = HelperServer::start(WORKS)?;
+    let saved = new_name("listed");
+    save(session, &ok.url("/listed"), &saved)?;
     let name = new_name("nobody");
     let reply = follow(session, &format!("/{name}"))?;
     let expected = format!("status 404 Not Found, with a page that names {name}");
@@ -1243,17 +1623,24 @@ fn unknown_name_is_not_found(session: &mut Session) -> CheckResult {
         return Err(reply.fail(
             expected,
             "Say which name is unknown, on the page: let why = format!(\"I don't know the \
-             short name {name:?}.\"); return self.send_page(response, 404, Some((\"Not \
-             found\", &why))).",
+             short name {name:?}.\"); return self.send_problem(response, 404, \"Not \
+             found\", &why, (\"\", &name)).",
         ));
     }
-    reply
-        .expect_media_type(
-            "text/html",
-            "An unknown name gets the page (the list and the form) with 404, as send_page \
-             sends it, so that the visitor can pick a name that exists.",
-        )
-        .map(|_| ())
+    let reply = reply.expect_media_type(
+        "text/html",
+        "An unknown name gets a page with 404, as send_problem sends it, with the form and a \
+         link to the list.",
+    )?;
+    if reply.body.contains(&saved) {
+        return Err(reply.fail(
+            format!("a short page that names {name}, without the list (where {saved} is)"),
+            "An error page needs no list: with 1,000 long links every 404 would be megabytes, \
+             written while the lock keeps every save waiting. send_problem writes a short page \
+             with the form and a link to /; use it for errors.",
+        ));
+    }
+    Ok(())
 }
 
 fn names_are_decoded(session: &mut Session) -> CheckResult {

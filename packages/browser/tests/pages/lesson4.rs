@@ -75,18 +75,25 @@ fn bookmark_server_says_why_a_link_is_not_kept() {
             problem.contains(&longuri) && problem.contains("404"),
             "the page should name the link and say it answered 404, but says {problem:?}"
         );
+        // The form is there to try again, with what was typed still in it.
+        let typed = page.script(
+            "return [document.querySelector('input[name=longuri]').value, \
+             document.querySelector('input[name=shortname]').value]",
+        )?;
         ensure!(
-            !page
-                .browser
-                .find_all("form input[name=longuri]")?
-                .is_empty(),
-            "the form is not there to try again"
+            typed == serde_json::json!([longuri, name]),
+            "the form should hold what was typed, {longuri:?} and {name:?}, but holds {typed}"
         );
+        page.screenshot_of("body", "4_bookmark_server-broken-page")?;
+        // An error page has no list; the list, one click away, lacks the name.
+        page.click("a[href=\"/\"]")?;
+        page.wait_until("the list page", |page| {
+            Ok(page.browser.title()? == "Bookmark Server")
+        })?;
         ensure!(
             !page.text_of("ul")?.contains(&name),
             "the broken link was kept"
         );
-        page.screenshot_of("body", "4_bookmark_server-broken-page")?;
         Ok(())
     });
 }
