@@ -130,8 +130,8 @@ pub const HINTS: &[Hint] = &[
     Hint {
         step: Some("c"),
         nudge: "After a POST, the browser should land back on the board, with the message on it.",
-        concept: "Post/Redirect/Get: keep the message in the one shared list, then answer 303 See Other with Location: /, so that the browser fetches the board with a GET.",
-        code: "First refuse a blank message: if message.trim().is_empty(), send board_page(&self.messages(), Some(\"...\")) with send_response(400) and text/html, and return Ok(()). Otherwise self.messages().push(message.to_owned()); then send_response(303), send_header(\"Location\", \"/\"), end_headers(). No body.",
+        concept: "Post/Redirect/Get: keep the message in the one shared list, then answer 303 See Other with Location: /, so that the browser fetches the board with a GET. Before keeping it, refuse what the board must not keep: a blank message, one over 2,000 characters (400 and the form again), and any message once the board holds 10,000 (507).",
+        code: "First refuse a blank message: if message.trim().is_empty() { return self.send_form_again(response, \"...why...\", message); } and the same for message.chars().count() > MAX_MESSAGE_CHARS, with a sentence that names the limit. Then let mut messages = self.messages(); if messages.len() >= MAX_MESSAGES { return Err(http_server::HttpError::new(507, \"The board is full: ...\").into()); } messages.push(message.into()); drop(messages); then send_response(303), send_header(\"Location\", \"/\"), end_headers(). No body.",
     },
 ];
 

@@ -99,7 +99,7 @@ pub const HINTS: &[Hint] = &[
         step: Some("a"),
         nudge: "The POST should not answer with a page. Like the board of lesson 2, it answers 303 See Other with Location: /, plus one more header: Set-Cookie. Watch it with curl: curl -v -c jar -d yourname=Alice localhost:8000",
         concept: "Set-Cookie: yourname=Alice; Path=/; Max-Age=...; HttpOnly; SameSite=Lax asks the browser to keep the name and send it back, in a Cookie header, with every request to this site. name_cookie(&value) builds that cookie, attributes included, and response.set_cookie(&cookie) sends it. A form without a name is the client's mistake: 400.",
-        code: "let Some(name) = form.get(COOKIE_NAME).filter(|name| !name.trim().is_empty()) else { return Err(http_server::HttpError::new(400, \"the form has no name\").into()); }; then send_response(303), send_header(\"Location\", \"/\"), response.set_cookie(&name_cookie(&encode_cookie_value(name))), end_headers().",
+        code: "let Some(name) = form.get(COOKIE_NAME).filter(|name| !name.trim().is_empty()) else { return Err(http_server::HttpError::new(400, \"the form has no name\").into()); }; if name.chars().count() > MAX_NAME_CHARS { return send_form_again(response, &why, name); } let cookie = name_cookie(&encode_cookie_value(name)); (and send the form again if too_long_for_a_browser(&cookie) says why); then send_response(303), send_header(\"Location\", \"/\"), response.set_cookie(&cookie), end_headers().",
     },
     Hint {
         step: Some("b"),
