@@ -135,7 +135,7 @@ fn with_commas(number: usize) -> String {
     let digits = number.to_string();
     let mut written = String::new();
     for (at, digit) in digits.chars().enumerate() {
-        if at > 0 && (digits.len() - at) % 3 == 0 {
+        if at > 0 && (digits.len() - at).is_multiple_of(3) {
             written.push(',');
         }
         written.push(digit);
