@@ -51,6 +51,7 @@ pub fn reason_phrase(code: u16) -> &'static str {
         502 => "Bad Gateway",
         503 => "Service Unavailable",
         505 => "HTTP Version Not Supported",
+        507 => "Insufficient Storage",
         // Every other code is named after its class (its first digit).
         _ => match code / 100 {
             1 => "Informational",

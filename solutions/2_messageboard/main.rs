@@ -10,7 +10,7 @@
 //! text is lessons/2_messageboard/README.md.
 
 use std::io::Write; // gives `Response` its `write_all` method
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use http_server::{
     Handler, HandlerResult, Request, Response, ServerError, ThreadingHttpServer, escape_html_text,
@@ -28,29 +28,71 @@ const FORM: &str = r#"<form method="post" action="/">
 </form>"#;
 // END TODO(b)
 
+/// The most characters one message may have. Without a limit, one visitor
+/// could post a message as long as the server's body limit allows (1 MiB),
+/// again and again, and every visitor would download them all.
+#[allow(dead_code)] // the starter uses it from step c on
+const MAX_MESSAGE_CHARS: usize = 2_000;
+
+/// The most messages the board keeps: with MAX_MESSAGE_CHARS, a full board
+/// holds at most 20 million characters, and its page stays a page.
+#[allow(dead_code)] // the starter uses it from step c on
+const MAX_MESSAGES: usize = 10_000;
+
 /// The board: every message posted so far, oldest first.
 ///
 /// One handler serves every connection, each on its own thread, so two
 /// messages can arrive at the same moment. The `Mutex` lets one thread at a
 /// time change the list, so that none is lost (without it, Rust would not
-/// compile the program).
+/// compile the program). Each message is an `Arc<str>`: a text that several
+/// owners share, so that a copy of the list copies pointers, not text.
 struct MessageBoard {
-    messages: Mutex<Vec<String>>,
+    messages: Mutex<Vec<Arc<str>>>,
 }
 
 impl MessageBoard {
     /// The list of messages, locked: other threads wait for it until the
     /// guard this returns goes out of scope.
-    fn messages(&self) -> MutexGuard<'_, Vec<String>> {
+    fn messages(&self) -> MutexGuard<'_, Vec<Arc<str>>> {
         // A thread that panics while it holds the lock "poisons" it. A push
         // either happened or did not, so the list is whole: carry on.
         self.messages.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A copy of the list, to build a page from. The lock is held only
+    /// while the pointers are copied (10,000 at most): building the page
+    /// under it would make every poster wait while megabytes of HTML are
+    /// written for one reader.
+    fn snapshot(&self) -> Vec<Arc<str>> {
+        self.messages().clone()
+    }
+
+    /// Answers `status` (400) with the board's page, `problem` said above
+    /// the form and what the visitor `typed` put back in it, so that they
+    /// can mend it rather than type it again.
+    #[allow(dead_code)] // the starter uses it from step c on
+    fn send_form_again(
+        &self,
+        response: &mut Response,
+        problem: &str,
+        typed: &str,
+    ) -> HandlerResult {
+        let page = board_page(&self.snapshot(), Some(problem), typed);
+        response.send_response(400);
+        response.send_header("Content-type", "text/html; charset=utf-8");
+        response.end_headers();
+        response.write_all(page.as_bytes())?;
+        Ok(())
     }
 }
 
 impl Handler for MessageBoard {
     /// A form was sent: take its message out (and, from step c on, keep it).
     fn do_post(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        // Any page on the web can hold a form that posts here, and a
+        // visitor's browser would send it: refuse what a browser says
+        // another site sent (403), before reading or keeping anything.
+        http_server::refuse_cross_site(request)?;
         // The body is exactly the Content-Length bytes after the headers:
         // `message=Hi+there%21`. read_body reads those and no more, since the
         // next request may follow on the same connection.
@@ -71,16 +113,32 @@ impl Handler for MessageBoard {
         // A blank message is no message: 400, and the form again to try once more.
         if message.trim().is_empty() {
             let why = "Your message was empty: write something, then post it.";
-            let page = board_page(&self.messages(), Some(why));
-            response.send_response(400);
-            response.send_header("Content-type", "text/html; charset=utf-8");
-            response.end_headers();
-            response.write_all(page.as_bytes())?;
-            return Ok(());
+            return self.send_form_again(response, why, message);
         }
+        // A message has a limit, in characters (len() would count bytes).
+        let length = message.chars().count();
+        if length > MAX_MESSAGE_CHARS {
+            let why = format!(
+                "A message can be at most {} characters; yours has {}.",
+                with_commas(MAX_MESSAGE_CHARS),
+                with_commas(length)
+            );
+            return self.send_form_again(response, &why, message);
+        }
+        // So has the board. Test its length and push under the same lock:
+        // with two locks, two posters could both see 9,999 and both push.
+        let mut messages = self.messages();
+        if messages.len() >= MAX_MESSAGES {
+            let why = format!(
+                "The board is full: it keeps at most {} messages.",
+                with_commas(MAX_MESSAGES)
+            );
+            return Err(http_server::HttpError::new(507, why).into());
+        }
+        messages.push(message.into());
+        drop(messages); // unlocks the list now, not at the end of the function
         // Post/Redirect/Get: a 303 sends the browser to the board with a GET,
         // so reloading the page it lands on does not post the message again.
-        self.messages().push(message.to_owned());
         response.send_response(303);
         response.send_header("Location", "/");
         response.end_headers();
@@ -96,7 +154,9 @@ impl Handler for MessageBoard {
         if request.path() == "/favicon.ico" {
             return Err(http_server::HttpError::new(404, "this board has no icon").into());
         }
-        let page = board_page(&self.messages(), None);
+        // The lock is held while the list is copied, not while the page is
+        // built: see snapshot.
+        let page = board_page(&self.snapshot(), None, "");
         response.send_response(200);
         // TODO(b): tell the browser that the page is HTML, so that it draws it
         // text/html: the browser draws the page (a heading, a box, a button)
@@ -109,9 +169,24 @@ impl Handler for MessageBoard {
     }
 }
 
+/// `1234567` as `1,234,567`: how the page writes a limit or a length.
+#[allow(dead_code)] // the starter uses it from step c on
+fn with_commas(number: usize) -> String {
+    let digits = number.to_string();
+    let mut written = String::new();
+    for (at, digit) in digits.chars().enumerate() {
+        if at > 0 && (digits.len() - at).is_multiple_of(3) {
+            written.push(',');
+        }
+        written.push(digit);
+    }
+    written
+}
+
 /// The board's page: a title, the form, then every message, oldest first.
-/// With a `problem`, the page says it above the form (see step c).
-fn board_page(messages: &[String], problem: Option<&str>) -> String {
+/// With a `problem`, the page says it above the form (see step c), and the
+/// form holds what the visitor `typed`.
+fn board_page(messages: &[Arc<str>], problem: Option<&str>, typed: &str) -> String {
     let mut items = String::new();
     for message in messages {
         // A message is text from a stranger: escape_html_text makes the
@@ -132,6 +207,13 @@ fn board_page(messages: &[String], problem: Option<&str>) -> String {
         ),
         None => ("Message Board", String::new()),
     };
+    // A textarea's text is what stands between its tags: put back what was
+    // typed there, escaped like any text from a stranger.
+    let form = FORM.replacen(
+        "</textarea>",
+        &format!("{}</textarea>", escape_html_text(typed)),
+        1,
+    );
     // The course's stylesheet (src/style.css) comes inside the page.
     let style = http_server::STYLESHEET;
     format!(
@@ -146,7 +228,7 @@ fn board_page(messages: &[String], problem: Option<&str>) -> String {
 </head>
 <body>
 <h1>Message Board</h1>
-{problem}{FORM}
+{problem}{form}
 <ul class="messages">
 {items}</ul>
 </body>

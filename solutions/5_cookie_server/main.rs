@@ -23,6 +23,15 @@ const COOKIE_NAME: &str = "yourname";
 /// How long the browser keeps the cookie (its Max-Age): 30 days.
 const REMEMBER_FOR: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
+/// The most characters a name may have: a name, not a book.
+#[allow(dead_code)] // the starter uses it from step a on
+const MAX_NAME_CHARS: usize = 100;
+
+/// The longest `Set-Cookie` this server sends, in bytes: RFC 6265 asks
+/// browsers to keep "at least 4096 bytes per cookie" (name, value and
+/// attributes), and they drop a longer one without a word.
+const MAX_COOKIE_BYTES: usize = 4096;
+
 /// What the page says to a visitor who sent no name.
 const STRANGER: &str = "<p>I don't know you yet. What's your name?</p>";
 
@@ -32,6 +41,10 @@ struct CookieServer;
 impl Handler for CookieServer {
     /// The form was sent: remember the name in a cookie, and go back to `/`.
     fn do_post(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        // Any page on the web can hold a form that posts a name here, and
+        // the visitor's browser would keep the cookie that comes back:
+        // refuse what a browser says another site sent (403).
+        http_server::refuse_cross_site(request)?;
         // The form, decoded as on the board of lesson 2: yourname=Alice
         let form = parse_qs(request.read_body()?)?;
 
@@ -41,13 +54,26 @@ impl Handler for CookieServer {
             let why = "the form has no 'yourname' field, or it is empty";
             return Err(http_server::HttpError::new(400, why).into());
         };
+        // A name has a limit, in characters (len() would count bytes): a
+        // browser drops a cookie that is too long without a word.
+        let length = name.chars().count();
+        if length > MAX_NAME_CHARS {
+            let why = format!(
+                "A name can be at most {MAX_NAME_CHARS} characters; yours has {}.",
+                with_commas(length)
+            );
+            return send_form_again(response, &why, name);
+        }
+        let cookie = name_cookie(&encode_cookie_value(name));
+        if let Some(why) = too_long_for_a_browser(&cookie) {
+            return send_form_again(response, &why, name);
+        }
         // Set-Cookie asks the browser to keep the name and to send it back
         // with every request to this site; the 303 sends it to / with a GET
         // (Post/Redirect/Get, as on the board of lesson 2).
-        let value = encode_cookie_value(name);
         response.send_response(303);
         response.send_header("Location", "/");
-        response.set_cookie(&name_cookie(&value));
+        response.set_cookie(&cookie);
         response.end_headers();
         // END TODO(a)
         Ok(())
@@ -57,13 +83,60 @@ impl Handler for CookieServer {
     fn do_get(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
         // The browser sends every cookie it keeps for this site in one
         // header: `Cookie: theme=dark; yourname=Alice`.
-        let page = page(&greeting(request.headers().get("Cookie")));
-        response.send_response(200);
-        response.send_header("Content-type", "text/html; charset=utf-8");
-        response.end_headers();
-        response.write_all(page.as_bytes())?;
-        Ok(())
+        let greeting = greeting(request.headers().get("Cookie"));
+        send_page(response, 200, &page(&greeting, ""))
     }
+}
+
+/// Sends `page`, an HTML page, with `status`.
+fn send_page(response: &mut Response, status: u16, page: &str) -> HandlerResult {
+    response.send_response(status);
+    response.send_header("Content-type", "text/html; charset=utf-8");
+    response.end_headers();
+    response.write_all(page.as_bytes())?;
+    Ok(())
+}
+
+/// Answers 400 with the page: `problem` said above the form, and the name
+/// the visitor `typed` put back in it, so that they can mend it.
+#[allow(dead_code)] // the starter uses it from step a on
+fn send_form_again(response: &mut Response, problem: &str, typed: &str) -> HandlerResult {
+    let problem = format!(
+        "<p class=\"problem\" role=\"alert\">{}</p>",
+        http_server::escape_html_text(problem)
+    );
+    send_page(response, 400, &page(&problem, typed))
+}
+
+/// Why a browser would not keep `cookie`, if it would not: its header
+/// (name, value and attributes) is longer than MAX_COOKIE_BYTES. With names
+/// of at most MAX_NAME_CHARS characters, it never is (a character becomes
+/// 12 bytes at most, %F0%9F%8D%AA); this stays true if the limit changes.
+#[allow(dead_code)] // the starter uses it from step a on
+fn too_long_for_a_browser(cookie: &SetCookie) -> Option<String> {
+    let bytes = cookie.to_string().len();
+    (bytes > MAX_COOKIE_BYTES).then(|| {
+        format!(
+            "Your name would make a cookie of {} bytes, and a browser keeps at most {}: \
+             try a shorter one.",
+            with_commas(bytes),
+            with_commas(MAX_COOKIE_BYTES)
+        )
+    })
+}
+
+/// `1234567` as `1,234,567`: how the page writes a length.
+#[allow(dead_code)] // the starter uses it from step a on
+fn with_commas(number: usize) -> String {
+    let digits = number.to_string();
+    let mut written = String::new();
+    for (at, digit) in digits.chars().enumerate() {
+        if at > 0 && (digits.len() - at).is_multiple_of(3) {
+            written.push(',');
+        }
+        written.push(digit);
+    }
+    written
 }
 
 // TODO(b): find the cookie named yourname, and greet the name it holds
@@ -126,8 +199,11 @@ fn name_cookie(value: &str) -> SetCookie {
         .same_site(SameSite::Lax)
 }
 
-/// The page: a title, the greeting, and the form that sends a name.
-fn page(greeting: &str) -> String {
+/// The page: a title, the greeting, and the form that sends a name, with
+/// what the visitor `typed` in its field (escaped for an attribute value:
+/// a quote in it must not end the value).
+fn page(greeting: &str, typed: &str) -> String {
+    let typed = http_server::escape_html(typed);
     // The course's stylesheet (src/style.css) comes inside the page.
     let style = http_server::STYLESHEET;
     format!(
@@ -145,7 +221,7 @@ fn page(greeting: &str) -> String {
 {greeting}
 <form method="post" action="/">
   <label for="{COOKIE_NAME}">Your name</label>
-  <p><input type="text" id="{COOKIE_NAME}" name="{COOKIE_NAME}" autocomplete="name" required autofocus>
+  <p><input type="text" id="{COOKIE_NAME}" name="{COOKIE_NAME}" value="{typed}" autocomplete="name" required autofocus>
   <button type="submit">Remember me</button></p>
 </form>
 </body>
@@ -157,4 +233,30 @@ fn page(greeting: &str) -> String {
 fn main() -> Result<(), ServerError> {
     // Listen on 127.0.0.1, port 8000 (or $PORT), and serve the page.
     ThreadingHttpServer::from_env()?.serve_forever(CookieServer)
+}
+
+#[cfg(test)]
+mod tests {
+    //! Run with `cargo test --bin cookie_server_sol`: the given code that
+    //! no check can reach, since a name of 100 characters always fits.
+
+    use super::*;
+
+    /// The longest name makes a cookie a browser keeps.
+    #[test]
+    fn the_longest_name_fits_in_a_cookie() {
+        let name = "🍪".repeat(MAX_NAME_CHARS);
+        let value: String = name.bytes().map(|byte| format!("%{byte:02X}")).collect();
+        assert_eq!(too_long_for_a_browser(&name_cookie(&value)), None);
+    }
+
+    /// A cookie longer than a browser keeps is refused, with a sentence
+    /// that names the limit.
+    #[test]
+    fn a_cookie_too_long_is_refused() {
+        let cookie = name_cookie(&"a".repeat(5_000));
+        let why = too_long_for_a_browser(&cookie).expect("a cookie of 5,000 bytes is refused");
+        assert!(why.contains("4,096"), "{why}");
+        assert_eq!(too_long_for_a_browser(&name_cookie("Alice")), None);
+    }
 }

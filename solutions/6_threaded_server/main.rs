@@ -265,6 +265,10 @@ impl Handler for Parallelometer {
     }
 
     fn do_post(&self, request: &mut Request, response: &mut Response) -> HandlerResult {
+        // Only this computer may stop the server (step c), but a page from
+        // any site, open in a browser on this computer, could post a form
+        // to localhost: refuse what a browser says another site sent (403).
+        http_server::refuse_cross_site(request)?;
         let _in_flight = self.enter();
         if request.path() != "/shutdown" {
             return Err(HttpError::new(404, "the only POST is /shutdown").into());

@@ -93,6 +93,24 @@ pub const CHECKS: &[Check] = &[
         optional: false,
         run: no_message_lost_under_load,
     },
+    Check {
+        name: "a message over 2,000 characters gets 400, a sentence that names the limit, and the form with the message put back; one of 2,000 is kept",
+        step: Some("c"),
+        optional: false,
+        run: long_message_is_refused_with_the_form,
+    },
+    Check {
+        name: "a POST that another site's page sent (Sec-Fetch-Site: cross-site, or Origin: http://evil.example) gets 403 and is not kept",
+        step: Some("c"),
+        optional: false,
+        run: cross_site_post_is_refused,
+    },
+    Check {
+        name: "the board keeps at most 10,000 messages: then a POST gets 507 and a sentence, and is not kept",
+        step: Some("c"),
+        optional: false,
+        run: full_board_is_refused,
+    },
 ];
 
 /// The hints: a nudge, the idea, then the code.
@@ -112,8 +130,8 @@ pub const HINTS: &[Hint] = &[
     Hint {
         step: Some("c"),
         nudge: "After a POST, the browser should land back on the board, with the message on it.",
-        concept: "Post/Redirect/Get: keep the message in the one shared list, then answer 303 See Other with Location: /, so that the browser fetches the board with a GET.",
-        code: "First refuse a blank message: if message.trim().is_empty(), send board_page(&self.messages(), Some(\"...\")) with send_response(400) and text/html, and return Ok(()). Otherwise self.messages().push(message.to_owned()); then send_response(303), send_header(\"Location\", \"/\"), end_headers(). No body.",
+        concept: "Post/Redirect/Get: keep the message in the one shared list, then answer 303 See Other with Location: /, so that the browser fetches the board with a GET. Before keeping it, refuse what the board must not keep: a blank message, one over 2,000 characters (400 and the form again), and any message once the board holds 10,000 (507).",
+        code: "First refuse a blank message: if message.trim().is_empty() { return self.send_form_again(response, \"...why...\", message); } and the same for message.chars().count() > MAX_MESSAGE_CHARS, with a sentence that names the limit. Then let mut messages = self.messages(); if messages.len() >= MAX_MESSAGES { return Err(http_server::HttpError::new(507, \"The board is full: ...\").into()); } messages.push(message.into()); drop(messages); then send_response(303), send_header(\"Location\", \"/\"), end_headers(). No body.",
     },
 ];
 
@@ -229,10 +247,16 @@ fn answers_with_the_message(session: &mut Session) -> CheckResult {
 
 /// Posts a message longer than what one read of the connection brings
 /// (the server reads 8 KB at a time), so that only a program that reads
-/// the whole body, as read_body does, gets it whole.
+/// the whole body, as read_body does, gets it whole. Its balloons take 12
+/// bytes each once %-encoded: the body is about 11 KB, yet the message
+/// stays under the board's limit of 2,000 characters.
 fn posts_long_message(session: &mut Session) -> CheckResult {
     let start = format!("A long message {}:", marker());
-    let message = format!("{start}{}", " all work and no play".repeat(1000));
+    let balloons = "🎈".repeat(20);
+    let message = format!(
+        "{start}{}",
+        format!(" all work and no play {balloons}").repeat(45)
+    );
     let sent = format!(
         "curl -i -d '{}+all+work+and+no+play...' http://localhost:8000/  (a message of {} bytes)",
         encode_form(&[("message", &start)]),
@@ -260,6 +284,17 @@ fn posts_long_message(session: &mut Session) -> CheckResult {
             hint: "The message was cut short: one read() gives only what has arrived so far. \
                    request.read_body()? reads exactly the Content-Length bytes of the body, \
                    however they arrive."
+                .into(),
+        }),
+        _ if reply.status == 400 => Err(Failure {
+            sent,
+            expected: format!(
+                "the long message, whole: {} characters, under the board's limit of 2,000",
+                message.chars().count()
+            ),
+            got: reply.summary(),
+            hint: "The limit counts characters, with message.chars().count(): len() counts \
+                   bytes, and each 🎈 takes four."
                 .into(),
         }),
         _ => Err(Failure {
@@ -397,7 +432,9 @@ fn refuses_huge_and_short_bodies(session: &mut Session) -> CheckResult {
         got: format!("no answer: {error}"),
         hint: "Keep the server's own body limit (1 MiB): do not raise max_body_size.".into(),
     })?;
-    if !refused(&reply) {
+    // Only the server's body limit answers 413: a 400 from the handler
+    // means the 10 MB were read into memory first.
+    if !(reply.is_empty() || reply.starts_with("HTTP/1.1 413")) {
         return Err(Failure {
             sent: sent.into(),
             expected: "413 Content Too Large, or the connection closed".into(),
@@ -761,4 +798,208 @@ fn no_message_lost_under_load(session: &mut Session) -> CheckResult {
                loses the messages other threads added in between."
             .into(),
     })
+}
+
+/// The board's limit on one message, in characters.
+const MAX_MESSAGE_CHARS: usize = 2_000;
+
+/// The most messages the board keeps.
+const MAX_MESSAGES: usize = 10_000;
+
+/// The text of the board's textarea in `html`, as the HTML has it
+/// (escaped), if the page has one named message.
+fn textarea_text(html: &str) -> Option<&str> {
+    let tag = start_tags(html, "textarea")
+        .into_iter()
+        .find(|tag| tag.attribute("name") == Some("message"))?;
+    let rest = &html[tag.end..];
+    let end = rest.to_ascii_lowercase().find("</textarea")?;
+    Some(&rest[..end])
+}
+
+fn long_message_is_refused_with_the_form(session: &mut Session) -> CheckResult {
+    // Letters beyond ASCII take two bytes each: a program that counts
+    // bytes (len()) instead of characters refuses the message of 2,000.
+    let start = format!("Too long {} <b>&</b> café:", marker());
+    let padding = MAX_MESSAGE_CHARS + 1 - start.chars().count();
+    let too_long = format!("{start}{}", "é".repeat(padding));
+    let sent = format!(
+        "curl -i --data-urlencode 'message={start}ééé...' http://localhost:8000/  (a message of \
+         2,001 characters)"
+    );
+    let reply = session.post_form("/", &[("message", &too_long)])?;
+    let fail = |reply: &Reply, expected: &str, hint: &str| Failure {
+        sent: sent.clone(),
+        expected: expected.into(),
+        got: reply.summary(),
+        hint: hint.into(),
+    };
+    let expected = "status 400 Bad Request, a sentence that names the limit (2,000 characters), \
+                    and the form with the message put back in its textarea";
+    if reply.status != 400 {
+        return Err(fail(
+            &reply,
+            expected,
+            "A message of 2,001 characters is over the board's limit: count its characters \
+             (message.chars().count(), not len(), which counts bytes) and answer it like a blank \
+             one, with 400 and the form again.",
+        ));
+    }
+    // After the stylesheet, which has numbers of its own.
+    let shown = reply.body.rsplit("</style>").next().unwrap_or("");
+    if !shown.contains("2,000") {
+        return Err(fail(
+            &reply,
+            expected,
+            "Say what the limit is, in a sentence on the page: \"A message can be at most 2,000 \
+             characters; yours has 2,001.\"",
+        ));
+    }
+    if textarea_text(&reply.body) != Some(escape_html_text(&too_long).as_str()) {
+        return Err(fail(
+            &reply,
+            expected,
+            "Put what was typed back in the textarea (send_form_again's `typed`): the visitor \
+             can then shorten it instead of typing it again.",
+        ));
+    }
+    let page = session.get("/")?;
+    if page.body.contains(&escape_html_text(&start)) {
+        return Err(page.fail(
+            "no message of 2,001 characters on the board",
+            "Return right after sending the 400 page, before the message is kept.",
+        ));
+    }
+    let start = format!("Just short enough {} café:", marker());
+    let padding = MAX_MESSAGE_CHARS - start.chars().count();
+    let longest = format!("{start}{}", "é".repeat(padding));
+    let sent = format!(
+        "curl -i --data-urlencode 'message={start}ééé...' http://localhost:8000/  (a message of \
+         2,000 characters)"
+    );
+    let reply = session.post_form("/", &[("message", &longest)])?;
+    if reply.status != 303 {
+        return Err(Failure {
+            sent,
+            expected: "status 303 See Other: a message of exactly 2,000 characters is allowed"
+                .into(),
+            got: reply.summary(),
+            hint: "The limit is at most 2,000 characters, counted with message.chars().count(): \
+                   len() counts bytes, and é takes two."
+                .into(),
+        });
+    }
+    Ok(())
+}
+
+fn cross_site_post_is_refused(session: &mut Session) -> CheckResult {
+    let browsers: [(&str, &str); 2] = [
+        ("Sec-Fetch-Site", "cross-site"),
+        ("Origin", "http://evil.example"),
+    ];
+    for (header, value) in browsers {
+        let message = format!("Sent from another site {}", marker());
+        let reply = session.send(Request {
+            method: "POST",
+            path: "/",
+            headers: vec![
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                (header, value),
+            ],
+            body: Some(encode_form(&[("message", &message)]).into_bytes()),
+        })?;
+        if reply.status != 403 {
+            return Err(reply.fail(
+                format!("status 403 Forbidden: {header}: {value} says another site's page sent it"),
+                "Any page on the web can hold a form that posts to your board, and a visitor's \
+                 browser sends it. Keep the first line of do_post, \
+                 http_server::refuse_cross_site(request)?, which refuses such a POST.",
+            ));
+        }
+        let page = session.get("/")?;
+        if page.body.contains(&message) {
+            return Err(page.fail(
+                "no message from another site on the board",
+                "The 403 must come before the message is kept: refuse_cross_site first.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn full_board_is_refused(session: &mut Session) -> CheckResult {
+    const POSTERS: usize = 4;
+    let run = marker();
+    let url = format!("{}/", session.server()?.base_url());
+    let client = session.client().clone();
+    let posted = std::sync::atomic::AtomicUsize::new(0);
+    let sent = format!(
+        "{POSTERS} clients at once POSTing short messages to / until one gets 507 (at most \
+         {MAX_MESSAGES} POSTs and a few)"
+    );
+    // Each poster posts until the board says it is full; what it got then.
+    let results = at_once(POSTERS, |poster| {
+        loop {
+            let number = posted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if number > MAX_MESSAGES + POSTERS {
+                return Ok(None);
+            }
+            let message = format!("Full {run} {poster}-{number}");
+            let response = client
+                .post(&url)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body(encode_form(&[("message", &message)]))
+                .send()
+                .map_err(|error| format!("a POST got no answer: {error}"))?;
+            match response.status().as_u16() {
+                303 => {}
+                507 => return Ok(Some(response.text().unwrap_or_default())),
+                other => return Err(format!("a POST got {other}")),
+            }
+        }
+    });
+    if let Some(problem) = problems(&results).first() {
+        return Err(Failure {
+            sent,
+            expected: "303 See Other until the board is full, then 507 Insufficient Storage".into(),
+            got: (*problem).to_owned(),
+            hint: "Until the board holds 10,000 messages, a POST is kept and answered 303.".into(),
+        });
+    }
+    let answers: Vec<String> = results.into_iter().flatten().flatten().collect();
+    let Some(answer) = answers.first() else {
+        return Err(Failure {
+            sent,
+            expected: "507 Insufficient Storage once the board holds 10,000 messages".into(),
+            got: format!("{} POSTs, every one kept", MAX_MESSAGES + POSTERS),
+            hint: "One client must not be able to fill the server's memory: when the board \
+                   holds MAX_MESSAGES, answer 507 with a sentence instead of keeping the message."
+                .into(),
+        });
+    };
+    if !answer.contains("10,000") {
+        return Err(Failure {
+            sent,
+            expected: "a 507 with a sentence that names the limit: 10,000 messages".into(),
+            got: quote_body(answer),
+            hint: "Say why: \"The board is full: it keeps at most 10,000 messages.\"".into(),
+        });
+    }
+    let page = session.get("/")?;
+    if page.status != 200 {
+        return Err(page.fail(
+            "status 200: a full board is still shown",
+            "Only a POST is refused when the board is full.",
+        ));
+    }
+    let count = occurrences(&page.body, "<li>");
+    if count != MAX_MESSAGES {
+        return Err(page.fail(
+            format!("exactly {MAX_MESSAGES} messages on the full board (got {count})"),
+            "Test the length of the list and push onto it under one lock: \
+             let mut messages = self.messages(); then if messages.len() >= MAX_MESSAGES answer \
+             507, else messages.push(...). Two locks let two posters both see 9,999.",
+        ));
+    }
+    Ok(())
 }

@@ -12,7 +12,7 @@
 
 use super::random_number;
 use crate::kit::cookies::Jar;
-use crate::kit::html::{forms, title_of};
+use crate::kit::html::{forms, start_tags, title_of};
 use crate::session::{Reply, Request, Session};
 use crate::{Check, CheckResult, Failure, Hint};
 use http_server::{escape_html, escape_html_text, percent_decode};
@@ -36,6 +36,18 @@ pub const CHECKS: &[Check] = &[
         step: Some("a"),
         optional: false,
         run: no_name_is_a_bad_request,
+    },
+    Check {
+        name: "a name over 100 characters gets 400, a sentence that names the limit, the form with the name put back, and no cookie; one of 100 is remembered",
+        step: Some("a"),
+        optional: false,
+        run: long_name_is_refused_with_the_form,
+    },
+    Check {
+        name: "a POST that another site's page sent (Sec-Fetch-Site: cross-site, or Origin: http://evil.example) gets 403 and no cookie",
+        step: Some("a"),
+        optional: false,
+        run: cross_site_post_is_refused,
     },
     Check {
         name: "GET / with Cookie: yourname=Alice greets Alice",
@@ -73,6 +85,12 @@ pub const CHECKS: &[Check] = &[
         optional: false,
         run: names_survive_the_round_trip,
     },
+    Check {
+        name: "a name of 100 characters beyond ASCII makes a cookie of at most 4,096 bytes, and comes back as typed",
+        step: Some("c"),
+        optional: false,
+        run: longest_name_fits_in_a_cookie,
+    },
 ];
 
 /// The hints: a nudge, the idea, then the code, for each step.
@@ -81,7 +99,7 @@ pub const HINTS: &[Hint] = &[
         step: Some("a"),
         nudge: "The POST should not answer with a page. Like the board of lesson 2, it answers 303 See Other with Location: /, plus one more header: Set-Cookie. Watch it with curl: curl -v -c jar -d yourname=Alice localhost:8000",
         concept: "Set-Cookie: yourname=Alice; Path=/; Max-Age=...; HttpOnly; SameSite=Lax asks the browser to keep the name and send it back, in a Cookie header, with every request to this site. name_cookie(&value) builds that cookie, attributes included, and response.set_cookie(&cookie) sends it. A form without a name is the client's mistake: 400.",
-        code: "let Some(name) = form.get(COOKIE_NAME).filter(|name| !name.trim().is_empty()) else { return Err(http_server::HttpError::new(400, \"the form has no name\").into()); }; then send_response(303), send_header(\"Location\", \"/\"), response.set_cookie(&name_cookie(&encode_cookie_value(name))), end_headers().",
+        code: "let Some(name) = form.get(COOKIE_NAME).filter(|name| !name.trim().is_empty()) else { return Err(http_server::HttpError::new(400, \"the form has no name\").into()); }; if name.chars().count() > MAX_NAME_CHARS { return send_form_again(response, &why, name); } let cookie = name_cookie(&encode_cookie_value(name)); (and send the form again if too_long_for_a_browser(&cookie) says why); then send_response(303), send_header(\"Location\", \"/\"), response.set_cookie(&cookie), end_headers().",
     },
     Hint {
         step: Some("b"),
@@ -673,6 +691,187 @@ fn names_survive_the_round_trip(session: &mut Session) -> CheckResult {
             got: format!("Set-Cookie: {}\n{}", cookie.header, page.summary()),
             hint: hint.into(),
         });
+    }
+    Ok(())
+}
+
+/// The most characters a name may have.
+const MAX_NAME_CHARS: usize = 100;
+
+/// The most bytes of a `Set-Cookie` a browser must keep (RFC 6265, section
+/// 6.1: "at least 4096 bytes per cookie", name, value and attributes).
+const MAX_COOKIE_BYTES: usize = 4096;
+
+/// `text` with the character references an escaper writes turned back
+/// into the characters they stand for.
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#x22;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The `value` attribute of the page's yourname field, if it has one, as
+/// the HTML has it (escaped).
+fn typed_back(html: &str) -> Option<String> {
+    start_tags(html, "input")
+        .into_iter()
+        .find(|tag| tag.attribute("name") == Some(COOKIE))
+        .and_then(|tag| tag.attribute("value").map(str::to_owned))
+}
+
+fn long_name_is_refused_with_the_form(session: &mut Session) -> CheckResult {
+    // Quotes and < > & must be escaped where the name goes back: in the
+    // value="..." of the form's field.
+    // (No random number in it: the page must say "100" on its own.)
+    let start = "Ada \"Lovelace\" <b>&</b> ";
+    let too_long = format!(
+        "{start}{}",
+        "a".repeat(MAX_NAME_CHARS + 1 - start.chars().count())
+    );
+    let sent = format!(
+        "curl -i --data-urlencode 'yourname={start}aaa...' http://localhost:8000/  (a name of \
+         101 characters)"
+    );
+    let reply = post_name(session, &too_long)?;
+    let fail = |expected: &str, hint: &str| Failure {
+        sent: sent.clone(),
+        expected: expected.into(),
+        got: reply.summary(),
+        hint: hint.into(),
+    };
+    let expected = "400 Bad Request, no cookie, and the page with a sentence that names the limit \
+                    (100 characters) and the form, the name put back in its field";
+    if reply.status != 400 {
+        return Err(fail(
+            expected,
+            "A name of 101 characters is over the limit: count its characters \
+             (name.chars().count()) and refuse it, before any cookie is set. A browser would \
+             drop a cookie of 4,096 bytes or more without a word, and the page would forget \
+             the visitor.",
+        ));
+    }
+    if yourname_cookie(&reply).is_some() {
+        return Err(fail(
+            expected,
+            "A name that is refused sets no cookie: answer before set_cookie.",
+        ));
+    }
+    if reply.media_type().as_deref() != Some("text/html")
+        || !has_the_form(&reply.body)
+        || !reply
+            .body
+            .rsplit("</style>")
+            .next()
+            .unwrap_or("")
+            .contains("100")
+    {
+        return Err(fail(
+            expected,
+            "Answer with the page and the form, not a bare error: \
+             send_form_again(response, &why, name), with a sentence that says the limit: \
+             \"A name can be at most 100 characters; yours has 101.\"",
+        ));
+    }
+    if typed_back(&reply.body).map(|value| unescape(&value)) != Some(too_long.clone()) {
+        return Err(fail(
+            expected,
+            "Put the name back in the form's field (send_form_again's `typed`): the visitor can \
+             then shorten it instead of typing it again.",
+        ));
+    }
+    let longest = format!("Ada{}", "a".repeat(MAX_NAME_CHARS - 3));
+    let reply = post_name(session, &longest)?;
+    if reply.status != 303 || yourname_cookie(&reply).is_none() {
+        return Err(Failure {
+            sent: "curl -i -d yourname=Adaaaa... http://localhost:8000/  (a name of 100 \
+                   characters)"
+                .into(),
+            expected: "303 See Other and a cookie: a name of exactly 100 characters is allowed"
+                .into(),
+            got: reply.summary(),
+            hint: "The limit is at most 100 characters: refuse a name only when \
+                   name.chars().count() > MAX_NAME_CHARS."
+                .into(),
+        });
+    }
+    Ok(())
+}
+
+fn cross_site_post_is_refused(session: &mut Session) -> CheckResult {
+    let browsers: [(&str, &str); 2] = [
+        ("Sec-Fetch-Site", "cross-site"),
+        ("Origin", "http://evil.example"),
+    ];
+    for (header, value) in browsers {
+        let body = format!("{COOKIE}=Mallory{}", number());
+        let reply = session.send(Request {
+            method: "POST",
+            path: "/",
+            headers: vec![
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                (header, value),
+            ],
+            body: Some(body.into_bytes()),
+        })?;
+        if reply.status != 403 || yourname_cookie(&reply).is_some() {
+            return Err(reply.fail(
+                format!(
+                    "403 Forbidden and no cookie: {header}: {value} says another site's page \
+                     sent it"
+                ),
+                "Any page on the web can hold a form that posts a name here, and the visitor's \
+                 browser would keep the cookie it gets back: another site could choose who the \
+                 page thinks you are. Keep the first line of do_post, \
+                 http_server::refuse_cross_site(request)?, which refuses it.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn longest_name_fits_in_a_cookie(session: &mut Session) -> CheckResult {
+    // 🍪 takes 4 bytes, 12 once %-encoded: the longest cookie a name of 100
+    // characters can make.
+    let name = format!("Zoë{}", "🍪".repeat(MAX_NAME_CHARS - 3));
+    let reply = post_name(session, &name)?;
+    let sent = "curl -i --data-urlencode 'yourname=Zoë🍪🍪🍪...' http://localhost:8000/  (a name \
+                of 100 characters)";
+    let Some(cookie) = yourname_cookie(&reply).filter(|_| reply.status == 303) else {
+        return Err(Failure {
+            sent: sent.into(),
+            expected: "303 See Other and a Set-Cookie for yourname: 100 characters are allowed"
+                .into(),
+            got: reply.summary(),
+            hint: "Count characters, with name.chars().count(), not bytes: 🍪 is one character \
+                   of 4 bytes."
+                .into(),
+        });
+    };
+    if cookie.header.len() > MAX_COOKIE_BYTES {
+        return Err(cookie_failure(
+            &reply,
+            &cookie,
+            "a Set-Cookie of at most 4,096 bytes, which every browser keeps",
+            format!(
+                "The header is {} bytes: a browser would drop it without a word. Encode only \
+                 the bytes that are not cookie-octets, as % and two hex digits.",
+                cookie.header.len()
+            ),
+        ));
+    }
+    let mut jar = Jar::default();
+    jar.take_from_reply(&reply);
+    let page = get_with_cookie(session, &jar.header())?;
+    if !shows_as_text(&page.body, &name) {
+        return Err(page.fail(
+            format!("the page greets {name:?}"),
+            "Decode the cookie's value with percent_decode: the name comes back as typed.",
+        ));
     }
     Ok(())
 }

@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 
 use super::random_number;
 use crate::process::Launch;
-use crate::session::Session;
+use crate::session::{Request, Session};
 use crate::{Check, CheckResult, Failure, Hint};
 
 /// The checks, in the order the lesson text asks for them.
@@ -80,6 +80,12 @@ pub const CHECKS: &[Check] = &[
         step: Some("b"),
         optional: false,
         run: pool_closes_each_connection,
+    },
+    Check {
+        name: "POST /shutdown that another site's page sent (Sec-Fetch-Site: cross-site, or Origin: http://evil.example) gets 403, and the server keeps serving",
+        step: Some("c"),
+        optional: true,
+        run: shutdown_is_refused_to_other_sites,
     },
     Check {
         name: "POST /shutdown stops accepting, finishes the requests in flight, and exits with 0",
@@ -644,6 +650,49 @@ fn pool_closes_each_connection(session: &mut Session) -> CheckResult {
          15 seconds. Four idle browser connections would hold all four workers while other \
          visitors wait. Serve one request per connection: connection.serve_one(&*meter).",
     ))
+}
+
+fn shutdown_is_refused_to_other_sites(session: &mut Session) -> CheckResult {
+    let address = start(session, "")?;
+    let browsers: [(&str, &str); 2] = [
+        ("Sec-Fetch-Site", "cross-site"),
+        ("Origin", "http://evil.example"),
+    ];
+    for (header, value) in browsers {
+        let reply = session.send(Request {
+            method: "POST",
+            path: "/shutdown",
+            headers: vec![(header, value)],
+            body: None,
+        })?;
+        if reply.status != 403 {
+            return Err(reply.fail(
+                format!(
+                    "403 Forbidden: {header}: {value} says another site's page sent it, and the \
+                     server must not stop"
+                ),
+                "The check comes from 127.0.0.1, as a browser on this computer does: any page \
+                 it opens, from any site, can post a form to localhost:8000/shutdown. Keep the \
+                 first line of do_post, http_server::refuse_cross_site(request)?.",
+            ));
+        }
+    }
+    let sent = format!(
+        "{}, then: curl -X POST -H 'Sec-Fetch-Site: cross-site' localhost:8000/shutdown, then: \
+         curl localhost:8000/in-flight",
+        command("")
+    );
+    match get(&address, "/in-flight") {
+        Ok(answer) if answer.status == 200 => Ok(()),
+        other => Err(failure(
+            session,
+            sent,
+            "GET /in-flight answered 200: the server still serves after the refused /shutdown",
+            describe(&other),
+            "A refused /shutdown must change nothing: refuse_cross_site comes before the flag \
+             is set.",
+        )),
+    }
 }
 
 fn shutdown_is_graceful(session: &mut Session) -> CheckResult {
