@@ -1555,6 +1555,15 @@ fn from_elsewhere(
     })
 }
 
+/// A request another site's page sends: method, path, the header that
+/// gives it away, and a body with its type.
+type Attempt<'a> = (
+    &'a str,
+    String,
+    (&'a str, &'a str),
+    Option<(&'a str, Vec<u8>)>,
+);
+
 fn cross_site_changes_are_refused(session: &mut Session) -> CheckResult {
     database(session)?;
     let run = marker();
@@ -1568,7 +1577,7 @@ fn cross_site_changes_are_refused(session: &mut Session) -> CheckResult {
     let form = "application/x-www-form-urlencoded";
     let json_type = "application/json";
     let title = format!("Planted {run}");
-    let attempts: Vec<(&str, String, (&str, &str), Option<(&str, Vec<u8>)>)> = vec![
+    let attempts: Vec<Attempt> = vec![
         ("POST", format!("/delete/{id}"), origin, None),
         ("POST", format!("/toggle/{id}"), fetch, None),
         (
