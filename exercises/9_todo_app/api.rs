@@ -12,10 +12,16 @@
 //! | `GET /todos/7` | `200` and the todo, or `404` |
 //! | `PATCH /todos/7` with some of `title`, `completed`, `order` | `200` and the whole todo |
 //! | `DELETE /todos/7` | `204` |
-//! | `OPTIONS` on either | `204` and what a browser from another origin may send |
+//! | `OPTIONS` on either | `204` and `Allow`: the methods of that path |
 //!
-//! Every answer carries `Access-Control-Allow-Origin: *`, so that a page
-//! from any origin may call the API (CORS, lesson 8).
+//! Unlike lesson 8's, its answers carry no `Access-Control-Allow-Origin`:
+//! its front-end, at `/app/`, comes from the same server, and no page of
+//! another site may read these todos (CORS, lesson 8). Nor may one change
+//! them: `CrossSiteGuard`, around the whole app in `main.rs`, refuses with
+//! `403` any change a browser says another site sent.
+//!
+//! Titles are at most 500 characters (`400` and a JSON error naming the
+//! limit); the list keeps at most 10,000 todos (`507`).
 
 use std::io::Write;
 
@@ -23,12 +29,11 @@ use http_server::{HandlerResult, HttpError, Request, Response};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::{Change, Store, Todo};
+use crate::{Change, Store, Todo, full_list_is_507, id_from, title_too_long};
 
-/// The methods each kind of API path supports, for `Allow` and for CORS.
+/// The methods each kind of API path supports, for `Allow`.
 const LIST_METHODS: &str = "GET, HEAD, POST, DELETE, OPTIONS";
 const ONE_TODO_METHODS: &str = "GET, HEAD, PATCH, DELETE, OPTIONS";
-const CORS_METHODS: &str = "GET, POST, PATCH, DELETE, OPTIONS";
 
 /// Whether `path` (without its query) belongs to the API.
 pub fn serves(path: &str) -> bool {
@@ -46,15 +51,16 @@ struct TodoJson<'a> {
 }
 
 /// Answers any request to `/todos` or `/todos/<id>`. An `HttpError` (a bad
-/// body, an unknown id, a step not written yet) becomes a JSON error body
-/// with its status; any other error is the server's, and becomes a `500`.
+/// body, an unknown id, a full list, a step not written yet) becomes a JSON
+/// error body with its status; any other error is the server's, and
+/// becomes a `500`.
 pub fn answer(
     store: &Store,
     path: &str,
     request: &mut Request,
     response: &mut Response,
 ) -> HandlerResult {
-    let result = route(store, path, request, response);
+    let result = route(store, path, request, response).map_err(full_list_is_507);
     if let Err(error) = &result
         && let Some(error) = error.downcast_ref::<HttpError>()
     {
@@ -79,6 +85,8 @@ fn route(
     let Some(id) = path.strip_prefix("/todos/") else {
         return match method.as_str() {
             "GET" | "HEAD" => {
+                // A copy: the database is unlocked again before the JSON is
+                // made and sent.
                 let todos = store.list()?;
                 let base = base_url(request);
                 let shown: Vec<TodoJson> = todos.iter().map(|todo| as_json(todo, &base)).collect();
@@ -91,6 +99,7 @@ fn route(
                         HttpError::new(400, "a new todo needs a \"title\" (a string)").into(),
                     );
                 };
+                refuse_long(&title)?;
                 let completed = bool_field(&fields, "completed")?.unwrap_or(false);
                 let order = whole_number_field(&fields, "order")?;
                 let todo = store.add(&title, completed, order)?;
@@ -103,12 +112,13 @@ fn route(
                 store.delete_all()?;
                 send_empty(response)
             }
-            "OPTIONS" => send_preflight(response, LIST_METHODS),
+            "OPTIONS" => send_options(response, LIST_METHODS),
             _ => send_not_allowed(response, LIST_METHODS),
         };
     };
-    // `/todos/7`; anything else after `/todos/` names no todo.
-    let Ok(id) = id.parse::<i64>() else {
+    // `/todos/7`; anything else after `/todos/` names no todo (`/todos/07`
+    // and `/todos/+7` neither: a todo has one URL).
+    let Some(id) = id_from(id) else {
         return Err(
             HttpError::new(404, format!("there is no todo {id:?}: ids are numbers")).into(),
         );
@@ -126,6 +136,9 @@ fn route(
                 completed: bool_field(&fields, "completed")?,
                 order: whole_number_field(&fields, "order")?,
             };
+            if let Some(title) = &change.title {
+                refuse_long(title)?;
+            }
             // Only unknown fields (or none): nothing to change.
             let todo = if change.is_empty() {
                 store.get(id)?
@@ -141,7 +154,7 @@ fn route(
             }
             send_empty(response)
         }
-        "OPTIONS" => send_preflight(response, ONE_TODO_METHODS),
+        "OPTIONS" => send_options(response, ONE_TODO_METHODS),
         _ => send_not_allowed(response, ONE_TODO_METHODS),
     }
 }
@@ -179,6 +192,14 @@ fn json_object(request: &mut Request) -> Result<Map<String, Value>, HttpError> {
     }
 }
 
+/// `400` for a title over the limit, with the sentence that names it.
+fn refuse_long(title: &str) -> Result<(), HttpError> {
+    match title_too_long(title) {
+        Some(problem) => Err(HttpError::new(400, problem)),
+        None => Ok(()),
+    }
+}
+
 fn wrong_type(name: &str, wanted: &str) -> HttpError {
     HttpError::new(400, format!("\"{name}\" must be {wanted}"))
 }
@@ -209,11 +230,6 @@ fn whole_number_field(fields: &Map<String, Value>, name: &str) -> Result<Option<
     }
 }
 
-/// Headers every API answer carries.
-fn send_cors(response: &mut Response) {
-    response.send_header("Access-Control-Allow-Origin", "*");
-}
-
 fn send_json(response: &mut Response, status: u16, value: &impl Serialize) -> HandlerResult {
     response.send_response(status);
     send_json_rest(response, value)
@@ -221,7 +237,6 @@ fn send_json(response: &mut Response, status: u16, value: &impl Serialize) -> Ha
 
 /// The rest of a JSON answer, after its status line (and any own headers).
 fn send_json_rest(response: &mut Response, value: &impl Serialize) -> HandlerResult {
-    send_cors(response);
     response.send_header("Content-Type", "application/json");
     response.end_headers();
     response.write_all(&serde_json::to_vec(value)?)?;
@@ -230,17 +245,14 @@ fn send_json_rest(response: &mut Response, value: &impl Serialize) -> HandlerRes
 
 fn send_empty(response: &mut Response) -> HandlerResult {
     response.send_response(204);
-    send_cors(response);
     response.end_headers();
     Ok(())
 }
 
-/// The answer to a CORS preflight: what a page from another origin may send.
-fn send_preflight(response: &mut Response, allow: &str) -> HandlerResult {
+/// The answer to `OPTIONS`: the methods of this path. No CORS headers: a
+/// browser's preflight from another site's page gets no permission.
+fn send_options(response: &mut Response, allow: &str) -> HandlerResult {
     response.send_response(204);
-    send_cors(response);
-    response.send_header("Access-Control-Allow-Methods", CORS_METHODS);
-    response.send_header("Access-Control-Allow-Headers", "Content-Type");
     response.send_header("Allow", allow);
     response.end_headers();
     Ok(())

@@ -12,3 +12,14 @@ CREATE TABLE IF NOT EXISTS todos (
     -- client gave none.
     position  INTEGER
 );
+
+-- At most 10,000 todos: one client must not be able to fill the disk.
+-- The trigger runs inside each INSERT, so the count and the insert happen
+-- together, and many clients at once cannot slip past the limit. The
+-- server answers its message with 507 Insufficient Storage.
+CREATE TRIGGER IF NOT EXISTS todos_at_most_10000
+BEFORE INSERT ON todos
+WHEN (SELECT count(*) FROM todos) >= 10000
+BEGIN
+    SELECT RAISE(ABORT, 'The list is full: it keeps at most 10,000 todos.');
+END;

@@ -20,7 +20,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use http_server::{
-    Form, Handler, HandlerResult, HttpError, Request, Response, STYLESHEET, ThreadingHttpServer,
+    CrossSiteGuard, Form, Handler, HandlerResult, HttpError, Request, Response, STYLESHEET,
+    ThreadingHttpServer,
 };
 use minijinja::value::{Serde, Value};
 use minijinja::{Environment, context};
@@ -47,7 +48,7 @@ const FRONT_END_DIR: &str = concat!(
 const LIST_TEMPLATE: &str = r#"{% extends "layout.html" %}
 {% import "forms.html" as forms %}
 {% block content %}
-{{ forms.add_form() }}
+{{ forms.add_form(typed) }}
 <ul class="todos">
 {%- for todo in todos %}
   <li{% if todo.completed %} class="completed"{% endif %}>
@@ -66,11 +67,13 @@ const LIST_TEMPLATE: &str = r#"{% extends "layout.html" %}
 // TODO(c): write the forms that add, toggle and delete a todo
 /// The forms, as macros the list template calls. Each is a POST to a path
 /// of its own; the browser sends the fields named in it (`title=...`),
-/// or none at all for the buttons, whose path says everything.
-const FORMS_TEMPLATE: &str = r#"{% macro add_form() -%}
+/// or none at all for the buttons, whose path says everything. `typed` is
+/// what the visitor typed when a title was refused (a 400), put back in
+/// the field (escaped, like every value) so that nothing is lost.
+const FORMS_TEMPLATE: &str = r#"{% macro add_form(typed) -%}
 <form method="post" action="/" class="add">
   <label for="new-title">New todo</label>
-  <input name="title" id="new-title" required autocomplete="off">
+  <input name="title" id="new-title" required autocomplete="off" value="{{ typed }}">
   <button type="submit">Add</button>
 </form>
 {%- endmacro %}
@@ -147,6 +150,66 @@ impl Store {
     }
 }
 
+// ---- Limits: what one client can make the server keep ----
+//
+// Without them one client could fill the memory or the disk: 200 titles
+// of a megabyte each made every GET / build a page of 200 MB (four at
+// once took the server to 3.3 GB).
+
+/// The longest title, in characters (not bytes: `é` is one).
+const MAX_TITLE_CHARS: usize = 500;
+
+/// The sentence of a full list: `schema.sql`'s trigger refuses the
+/// 10,001st todo with exactly this message, and the server answers it
+/// with `507 Insufficient Storage`.
+const LIST_FULL: &str = "The list is full: it keeps at most 10,000 todos.";
+
+/// `Some(sentence)` if `title` (already trimmed) is longer than the limit.
+fn title_too_long(title: &str) -> Option<String> {
+    let length = title.chars().count();
+    (length > MAX_TITLE_CHARS).then(|| {
+        format!(
+            "A todo's title can be at most {} characters; yours has {}.",
+            with_commas(MAX_TITLE_CHARS),
+            with_commas(length)
+        )
+    })
+}
+
+/// `2345` as `2,345`.
+fn with_commas(number: usize) -> String {
+    let digits = number.to_string();
+    let mut text = String::new();
+    for (at, digit) in digits.chars().enumerate() {
+        if at > 0 && (digits.len() - at).is_multiple_of(3) {
+            text.push(',');
+        }
+        text.push(digit);
+    }
+    text
+}
+
+/// Turns the error of an INSERT that `schema.sql`'s trigger refused (the
+/// list is full) into `507 Insufficient Storage`; any other error stays.
+fn full_list_is_507(
+    error: Box<dyn std::error::Error + Send + Sync>,
+) -> Box<dyn std::error::Error + Send + Sync> {
+    match error.downcast_ref::<rusqlite::Error>() {
+        Some(rusqlite::Error::SqliteFailure(_, Some(message))) if message == LIST_FULL => {
+            HttpError::new(507, LIST_FULL).into()
+        }
+        _ => error,
+    }
+}
+
+/// A todo's id as a path spells it: only the plain decimal form (`7`;
+/// never `07`, `+7` or ` 7`, which `str::parse` would also read as 7), so
+/// that each todo has exactly one URL and any other spelling is a 404.
+fn id_from(text: &str) -> Option<i64> {
+    let canonical = text.bytes().all(|byte| byte.is_ascii_digit()) && !text.starts_with('0');
+    if canonical { text.parse().ok() } else { None }
+}
+
 // TODO(b): store and load todos with SQL, parameters only
 // .optional() on a query: "no row" becomes None instead of an error.
 use rusqlite::OptionalExtension;
@@ -178,7 +241,13 @@ impl Store {
         // ?1, ?2, ?3 are parameters: SQLite receives the title apart from
         // the SQL, so no title can change what the statement does.
         // RETURNING gives back the new row in the same statement.
-        let todo = self.connection().query_row(
+        // query_one, not query_row: it steps the statement to its end (to
+        // make sure there is no second row), and only a statement that
+        // reaches its end runs SQLite's write-ahead-log hook, which folds
+        // the -wal file back into the database every 1,000 pages.
+        // query_row stops after the row; the write is still committed, but
+        // the hook never runs and the -wal file grows with every todo.
+        let todo = self.connection().query_one(
             "INSERT INTO todos (title, completed, position) VALUES (?1, ?2, ?3)
              RETURNING id, title, completed, position",
             rusqlite::params![title, completed, order],
@@ -205,9 +274,10 @@ impl Store {
     fn update(&self, id: i64, change: &Change) -> StoreResult<Option<Todo>> {
         // coalesce(?2, title) is ?2, or the title as it was if ?2 is NULL
         // (a field the PATCH did not send): one statement changes the row.
+        // query_one runs it to its end, as in `add`.
         let todo = self
             .connection()
-            .query_row(
+            .query_one(
                 "UPDATE todos SET title = coalesce(?2, title),
                                   completed = coalesce(?3, completed),
                                   position = coalesce(?4, position)
@@ -345,19 +415,25 @@ struct TodoApp {
 
 impl TodoApp {
     /// Sends the list page: every todo, the forms, and an error message if
-    /// there is one (with a status that is not 200).
+    /// there is one (with a status that is not 200), with `typed` put back
+    /// in the add form's field (`""` on a normal page).
     fn send_list(
         &self,
         response: &mut Response,
         status: u16,
         error: Option<&str>,
+        typed: &str,
     ) -> HandlerResult {
+        // A copy of the todos: `list` gives the database back (unlocks it)
+        // when it returns, so the page is rendered without holding the
+        // lock, and a slow render (or a slow client) never makes the other
+        // threads wait for the database.
         let todos = self.store.list()?;
         let page = self
             .templates
             .get_template("list.html")
             .and_then(|template| {
-                template.render(context! { todos => Serde(&todos), error => error })
+                template.render(context! { todos => Serde(&todos), error => error, typed => typed })
             })
             .map_err(|error| template_problem(&error))?;
         response.send_response(status);
@@ -372,7 +448,8 @@ impl TodoApp {
 impl TodoApp {
     /// `POST /` with `title=...`: adds the todo.
     fn add_from_form(&self, form: &Form, response: &mut Response) -> HandlerResult {
-        let title = form.get("title").unwrap_or("").trim();
+        let typed = form.get("title").unwrap_or("");
+        let title = typed.trim();
         if title.is_empty() {
             // Nothing to store: the page again, with the form and a message,
             // and 400 to say that the request was at fault.
@@ -380,7 +457,13 @@ impl TodoApp {
                 response,
                 400,
                 Some("A todo needs a title: type what needs to be done."),
+                typed,
             );
+        }
+        if let Some(problem) = title_too_long(title) {
+            // Too long to keep: the page again, what was typed put back in
+            // the field, so the visitor can shorten it.
+            return self.send_list(response, 400, Some(&problem), typed);
         }
         self.store.add(title, false, None)?;
         back_to_the_list(response);
@@ -423,7 +506,7 @@ fn path_of(request: &Request) -> String {
 
 /// The id in `/toggle/7` (with `prefix` `/toggle/`), if the path has one.
 fn id_after(path: &str, prefix: &str) -> Option<Option<i64>> {
-    path.strip_prefix(prefix).map(|id| id.parse().ok())
+    path.strip_prefix(prefix).map(id_from)
 }
 
 /// The methods a path of the HTML side supports, or None if there is no
@@ -468,7 +551,7 @@ impl Handler for TodoApp {
             return api::answer(&self.store, &path, request, response);
         }
         match path.as_str() {
-            "/" => self.send_list(response, 200, None),
+            "/" => self.send_list(response, 200, None, ""),
             "/app" => {
                 // The front-end's links are relative: they need the slash.
                 response.send_response(301);
@@ -491,7 +574,9 @@ impl Handler for TodoApp {
         let form = http_server::parse_qs(request.read_body()?)?;
         let no_todo = || HttpError::new(404, format!("there is no todo at {path}"));
         if path == "/" {
+            // A full list (schema.sql's trigger) is a 507, not a 500.
             self.add_from_form(&form, response)
+                .map_err(full_list_is_507)
         } else if let Some(id) = id_after(&path, "/toggle/") {
             self.toggle_from_form(id.ok_or_else(no_todo)?, response)
         } else if let Some(id) = id_after(&path, "/delete/") {
@@ -591,5 +676,83 @@ fn run() -> Result<(), String> {
     // Listen on 127.0.0.1, port 8000 (or $HOST and $PORT), and serve the
     // app, each connection on a thread of its own.
     let server = ThreadingHttpServer::from_env().map_err(|error| error.to_string())?;
-    server.serve_forever(app).map_err(|error| error.to_string())
+    // CrossSiteGuard refuses (403) any POST, PATCH, PUT or DELETE that a
+    // browser says another site's page sent (Sec-Fetch-Site, Origin):
+    // without it, any page on the web could make a visitor's browser
+    // delete their todos. curl and other programs send neither header.
+    server
+        .serve_forever(CrossSiteGuard(app))
+        .map_err(|error| error.to_string())
+}
+
+/// Tests of the given code (the limits, the ids), which the starter has
+/// too; the checks (`cargo course check todo_app`) test your code.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_keeps_at_most_10000_todos() {
+        let connection = Connection::open_in_memory().expect("a database in memory");
+        set_up(&connection).expect("the schema");
+        connection
+            .execute_batch(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
+                 INSERT INTO todos (title) SELECT 'todo ' || i FROM n",
+            )
+            .expect("10,000 todos fit");
+        let error = connection
+            .execute("INSERT INTO todos (title) VALUES ('one more')", [])
+            .expect_err("the 10,001st is refused");
+        let error = full_list_is_507(error.into());
+        let error = error.downcast_ref::<HttpError>().expect("an HttpError");
+        assert_eq!((error.status(), error.message()), (507, LIST_FULL));
+        // Room again after a delete.
+        connection
+            .execute("DELETE FROM todos WHERE id = 1", [])
+            .expect("a delete");
+        connection
+            .execute("INSERT INTO todos (title) VALUES ('one more')", [])
+            .expect("room for one");
+        // Any other error stays what it was (a 500).
+        let other = connection
+            .execute("INSERT INTO nowhere VALUES (1)", [])
+            .expect_err("no such table");
+        assert!(
+            full_list_is_507(other.into())
+                .downcast_ref::<HttpError>()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn titles_are_counted_in_characters() {
+        assert_eq!(title_too_long(&"é".repeat(500)), None);
+        assert_eq!(
+            title_too_long(&"x".repeat(2345)).as_deref(),
+            Some("A todo's title can be at most 500 characters; yours has 2,345.")
+        );
+        assert_eq!(with_commas(7), "7");
+        assert_eq!(with_commas(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn ids_have_one_spelling() {
+        assert_eq!(id_from("7"), Some(7));
+        assert_eq!(id_from("1234"), Some(1234));
+        for other in [
+            "",
+            "07",
+            "0",
+            "+7",
+            "-7",
+            " 7",
+            "7 ",
+            "7/",
+            "7a",
+            "99999999999999999999",
+        ] {
+            assert_eq!(id_from(other), None, "{other:?}");
+        }
+    }
 }

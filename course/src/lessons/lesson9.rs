@@ -19,6 +19,7 @@ use super::random_number;
 use crate::kit::crowd::{at_once, post_form_expecting, problems};
 use crate::kit::html::{Form, Tag, forms, start_tags, title_of};
 use crate::process::{self, Launch, ServerProcess};
+use crate::session::encode_form;
 use crate::session::{Reply, Request, Session};
 use crate::{Check, CheckResult, Failure, Hint};
 
@@ -67,6 +68,18 @@ pub const CHECKS: &[Check] = &[
         run: no_todo_lost_under_load,
     },
     Check {
+        name: "a title over 500 characters gets 400 from the API (POST and PATCH); 500 characters are kept",
+        step: Some("b"),
+        optional: false,
+        run: api_limits_titles,
+    },
+    Check {
+        name: "5,000 writes (adds, then PATCHes) leave the -wal file under 8 MiB: each RETURNING statement runs to its end",
+        step: Some("b"),
+        optional: false,
+        run: write_ahead_log_stays_small,
+    },
+    Check {
         name: "the page has the forms: POST / with a title, and per todo POST /toggle/<id> and /delete/<id>",
         step: Some("c"),
         optional: false,
@@ -95,6 +108,18 @@ pub const CHECKS: &[Check] = &[
         step: Some("c"),
         optional: false,
         run: bad_forms_are_refused,
+    },
+    Check {
+        name: "a title over 500 characters gets 400, a message naming the limit, and the form with what was typed",
+        step: Some("c"),
+        optional: false,
+        run: long_titles_are_refused,
+    },
+    Check {
+        name: "a change another site's page sent (Origin, Sec-Fetch-Site) gets 403 and changes nothing, forms and API alike",
+        step: Some("c"),
+        optional: false,
+        run: cross_site_changes_are_refused,
     },
     Check {
         name: "stopped and started again on the same TODO_DB, the server still has every todo",
@@ -128,13 +153,13 @@ pub const HINTS: &[Hint] = &[
         step: Some("b"),
         nudge: "Step b is the TODO(b) region: the methods of Store, each answering 501 for now. The checks go through lesson 8's JSON API at /todos (api.rs, given), which calls them.",
         concept: "Each method is one SQL statement on self.connection(), its values passed as parameters (?1, ?2, ...), never pasted into the SQL with format!: then a title with a ' in it is only data, and one statement cannot mix with another thread's.",
-        code: "Above impl Store, in the region: use rusqlite::OptionalExtension; and fn todo_from_row(row: &rusqlite::Row) -> rusqlite::Result<Todo> { Ok(Todo { id: row.get(0)?, title: row.get(1)?, completed: row.get(2)?, order: row.get(3)? }) }. add: query_row(\"INSERT INTO todos (title, completed, position) VALUES (?1, ?2, ?3) RETURNING id, title, completed, position\", rusqlite::params![title, completed, order], todo_from_row); get: query_row(\"SELECT id, title, completed, position FROM todos WHERE id = ?1\", [id], todo_from_row).optional()?; delete: execute(\"DELETE FROM todos WHERE id = ?1\", [id])? == 1.",
+        code: "Above impl Store, in the region: use rusqlite::OptionalExtension; and fn todo_from_row(row: &rusqlite::Row) -> rusqlite::Result<Todo> { Ok(Todo { id: row.get(0)?, title: row.get(1)?, completed: row.get(2)?, order: row.get(3)? }) }. add: query_one(\"INSERT INTO todos (title, completed, position) VALUES (?1, ?2, ?3) RETURNING id, title, completed, position\", rusqlite::params![title, completed, order], todo_from_row) (query_one, not query_row: it runs the statement to its end, and only then does SQLite fold its -wal file back); get: query_row(\"SELECT id, title, completed, position FROM todos WHERE id = ?1\", [id], todo_from_row).optional()?; delete: execute(\"DELETE FROM todos WHERE id = ?1\", [id])? == 1.",
     },
     Hint {
         step: Some("c"),
         nudge: "Step c has two TODO(c) regions: the forms, in FORMS_TEMPLATE, and the routes they post to, in impl TodoApp. Each POST ends like lesson 2's.",
         concept: "A form POSTs to a path of its own: / with a title field to add, /toggle/<id> and /delete/<id> with just a button. After the change, Post/Redirect/Get: 303 See Other with Location: /, so a reload never sends the form again.",
-        code: "Macros: <form method=\"post\" action=\"/\" class=\"add\"><label for=\"new-title\">New todo</label><input name=\"title\" id=\"new-title\" required autocomplete=\"off\"><button type=\"submit\">Add</button></form>, and action=\"/toggle/{{ todo.id }}\" (and /delete/...) with a <button type=\"submit\">. Routes: an empty title gets self.send_list(response, 400, Some(\"...\")); toggle or delete returning false gets Err(HttpError::new(404, \"...\").into()).",
+        code: "Macros: <form method=\"post\" action=\"/\" class=\"add\"><label for=\"new-title\">New todo</label><input name=\"title\" id=\"new-title\" required autocomplete=\"off\" value=\"{{ typed }}\"><button type=\"submit\">Add</button></form>, and action=\"/toggle/{{ todo.id }}\" (and /delete/...) with a <button type=\"submit\">. Routes: an empty title gets self.send_list(response, 400, Some(\"...\"), typed), and so does a title that title_too_long(title) finds too long, with its sentence; toggle or delete returning false gets Err(HttpError::new(404, \"...\").into()).",
     },
     Hint {
         step: Some("d"),
@@ -542,7 +567,7 @@ fn titles_are_escaped(session: &mut Session) -> CheckResult {
 
 // ---- Step b ----
 
-/// Checks a reply of the API: its status, and the CORS header.
+/// Checks a reply of the API: its status, and no CORS header.
 fn expect_api(reply: &Reply, status: u16, expected: &str, hint: &str) -> CheckResult {
     if store_not_written(reply) {
         return Err(reply.fail(expected, WRITE_THE_STORE));
@@ -550,10 +575,12 @@ fn expect_api(reply: &Reply, status: u16, expected: &str, hint: &str) -> CheckRe
     if reply.status != status {
         return Err(reply.fail(expected, hint));
     }
-    if reply.header("access-control-allow-origin") != Some("*") {
+    if let Some(origin) = reply.header("access-control-allow-origin") {
         return Err(reply.fail(
-            "Access-Control-Allow-Origin: * on every answer of the API",
-            "The API of api.rs sends it; keep api.rs as it was given.",
+            format!("no Access-Control-Allow-Origin (got {origin:?})"),
+            "The API's front-end, /app/, comes from this same server, so no page of another \
+             site needs to read the todos: with Access-Control-Allow-Origin: *, any site a \
+             visitor opens could read their list. Keep api.rs as it was given.",
         ));
     }
     Ok(())
@@ -765,6 +792,23 @@ fn unknown_ids_are_404(session: &mut Session) -> CheckResult {
             return Err(reply.fail("a JSON body {\"error\": \"...\"}", "Keep api.rs as given."));
         }
     }
+    // A todo that exists has one URL: other spellings of its id are 404.
+    let kept = create(session, &format!("One URL {}", marker()))?;
+    let id = id_of(&kept).unwrap_or_default();
+    for odd in [format!("+{id}"), format!("0{id}"), format!("{id}/")] {
+        let path = format!("/todos/{odd}");
+        let reply = api(session, "GET", &path, None)?;
+        expect_api(
+            &reply,
+            404,
+            &format!(
+                "404 Not Found: the todo is /todos/{id}, and {odd:?} is not how its id is written"
+            ),
+            "The API reads ids with id_from (given in main.rs), which takes only the plain decimal \
+             form: str::parse would also read +7 and 07 as 7, giving one todo many URLs. Keep \
+             api.rs and id_from as given.",
+        )?;
+    }
     Ok(())
 }
 
@@ -963,6 +1007,173 @@ fn no_todo_lost_under_load(session: &mut Session) -> CheckResult {
         ),
         "Every POST that was answered 201 must be in the database, once: one INSERT per todo.",
     ))
+}
+
+/// A title of `length` characters, made of `piece` repeated (and cut).
+fn title_of_length(piece: &str, length: usize) -> String {
+    piece.chars().cycle().take(length).collect()
+}
+
+fn api_limits_titles(session: &mut Session) -> CheckResult {
+    database(session)?;
+    // 500 characters of two bytes each: kept (the limit counts characters).
+    let longest = title_of_length(&format!("é{}", marker()), 500);
+    let reply = api(
+        session,
+        "POST",
+        "/todos",
+        Some(&json!({ "title": longest })),
+    )?;
+    expect_api(
+        &reply,
+        201,
+        "201 Created: a title of 500 characters (1,000 bytes or so) is within the limit",
+        "The limit is 500 characters, counted with chars().count(), not bytes: title_too_long, \
+         given in main.rs.",
+    )?;
+    let path = path_of_url(json_of(&reply)["url"].as_str().unwrap_or("")).unwrap_or_default();
+    let too_long = title_of_length(&format!("x{}", marker()), 501);
+    let limit_hint = "The API refuses a title over 500 characters with 400 and a sentence that \
+                      names the limit (refuse_long in api.rs, given): one client must not fill \
+                      the disk, or make every page huge. Keep api.rs as given.";
+    for (method, at) in [("POST", "/todos"), ("PATCH", path.as_str())] {
+        let reply = api(session, method, at, Some(&json!({ "title": too_long })))?;
+        let error = json_of(&reply)["error"].as_str().unwrap_or("").to_owned();
+        if reply.status != 400 || !error.contains("500") {
+            return Err(reply.fail(
+                "400 Bad Request and a JSON error that names the limit, 500 characters",
+                limit_hint,
+            ));
+        }
+    }
+    if todo_at(session, &path)?["title"] != longest.as_str() {
+        return Err(Failure::plain(
+            format!("after a refused PATCH of a 501-character title, GET {path} changed"),
+            limit_hint,
+        ));
+    }
+    Ok(())
+}
+
+/// A folder removed when it is dropped.
+struct FolderGone(PathBuf);
+
+impl Drop for FolderGone {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// 2,500 adds, then 2,500 PATCHes, on a server of their own: after each
+/// half, the `-wal` file must be under 8 MiB. SQLite folds the log back
+/// into the database (a checkpoint) every 1,000 pages, about 4 MiB, but
+/// only from a statement stepped to its end: `query_row` stops after the
+/// row of an `INSERT ... RETURNING`, and then the log grows by a page or
+/// two with every write (20 MiB after the adds). The database goes in
+/// /dev/shm, in memory, where there is one: the check is about the log's
+/// size, and 5,000 writes each waiting for a disk (synchronous = FULL) take
+/// half a minute on a slow one.
+fn write_ahead_log_stays_small(session: &mut Session) -> CheckResult {
+    const WRITES: usize = 2_500;
+    const MAX_WAL: u64 = 8 << 20;
+    let folder = session.temp_dir()?;
+    let in_memory = PathBuf::from("/dev/shm");
+    let place = if in_memory.is_dir() {
+        in_memory.join(format!(
+            "course-todo-wal-{}-{}",
+            std::process::id(),
+            marker()
+        ))
+    } else {
+        folder.join("wal")
+    };
+    std::fs::create_dir_all(&place)
+        .map_err(|error| Failure::plain(format!("cannot make {}: {error}", place.display()), ""))?;
+    let _gone = FolderGone(place.clone());
+    let db = place.join("wal.sqlite3");
+    let wal = place.join("wal.sqlite3-wal");
+    let launch = Launch::default()
+        .env("TODO_DB", db.display().to_string())
+        .in_dir(folder);
+    let name = session.binary_name();
+    let server = ServerProcess::start_with(session.binary(), &name, &launch)?;
+    let url = format!("{}/todos", server.base_url());
+    let client = session.client().clone();
+    let send = |method: reqwest::Method, url: &str, title: String, expected: u16| {
+        let response = client
+            .request(method, url)
+            .header("Content-Type", "application/json")
+            .body(json!({ "title": title }).to_string())
+            .send()
+            .map_err(|error| format!("no answer: {error}"))?;
+        let status = response.status().as_u16();
+        let body = response.text().unwrap_or_default();
+        if status == expected {
+            Ok(body)
+        } else {
+            Err(format!("{status}: {body}"))
+        }
+    };
+    let sent = |what: &str| {
+        format!(
+            "TODO_DB={} {name}, then {what} (like curl -d '{{\"title\": \"...\"}}' \
+             http://localhost:8000/todos)",
+            db.display()
+        )
+    };
+    let wal_size = || std::fs::metadata(&wal).map_or(0, |metadata| metadata.len());
+    let mut paths = Vec::new();
+    for number in 0..WRITES {
+        let body = send(reqwest::Method::POST, &url, format!("Todo {number}"), 201).map_err(
+            |problem| Failure::plain(format!("POST /todos got {problem}"), WRITE_THE_STORE),
+        )?;
+        let todo: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+        paths.push(path_of_url(todo["url"].as_str().unwrap_or("")).unwrap_or_default());
+    }
+    let mib = |bytes: u64| format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20));
+    let hint = |statement: &str| {
+        format!(
+            "SQLite appends every write to the -wal file and folds it back into the database \
+             every 1,000 pages, but only when a statement is stepped to its end. query_row stops \
+             after the first row of {statement} ... RETURNING: the write is kept, the log is \
+             never folded back, and it grows with every todo until the disk is full. Use \
+             query_one, which reads on to the end to make sure there is only one row."
+        )
+    };
+    let after_adds = wal_size();
+    if after_adds >= MAX_WAL {
+        return Err(Failure {
+            sent: sent(&format!("{WRITES} POSTs to /todos, one after the other")),
+            expected: format!("the -wal file under {}", mib(MAX_WAL)),
+            got: format!(
+                "{} of -wal (the database itself: {})",
+                mib(after_adds),
+                mib(std::fs::metadata(&db).map_or(0, |m| m.len()))
+            ),
+            hint: hint("INSERT (Store::add)"),
+        });
+    }
+    for number in 0..WRITES {
+        let path = &paths[number % paths.len()];
+        let at = format!("{}{path}", server.base_url());
+        send(reqwest::Method::PATCH, &at, format!("Edited {number}"), 200).map_err(|problem| {
+            Failure::plain(format!("PATCH {path} got {problem}"), WRITE_THE_STORE)
+        })?;
+    }
+    let after_edits = wal_size();
+    drop(server);
+    if after_edits >= MAX_WAL {
+        return Err(Failure {
+            sent: sent(&format!(
+                "{WRITES} POSTs to /todos (the -wal file: {}), then {WRITES} PATCHes of their titles",
+                mib(after_adds)
+            )),
+            expected: format!("the -wal file still under {}", mib(MAX_WAL)),
+            got: format!("{} of -wal", mib(after_edits)),
+            hint: hint("UPDATE (Store::update)"),
+        });
+    }
+    Ok(())
 }
 
 // ---- Step c ----
@@ -1260,7 +1471,175 @@ fn bad_forms_are_refused(session: &mut Session) -> CheckResult {
             ));
         }
     }
+    // A todo that exists, named in other spellings of its id: 404, and
+    // the todo as it was.
+    let todo = create(session, &format!("Spelled one way {}", marker()))?;
+    let id = id_of(&todo).unwrap_or_default();
+    let path = format!("/todos/{id}");
+    for odd in [
+        format!("/toggle/+{id}"),
+        format!("/delete/0{id}"),
+        format!("/toggle/{id}/"),
+    ] {
+        let reply = session.post_form(&odd, &[])?;
+        let now = todo_at(session, &path)?;
+        if reply.status != 404 || now["completed"] != false {
+            return Err(reply.fail(
+                format!("404 Not Found, and todo {id} unchanged: its id is written {id}"),
+                "do_post reads the id with id_after, which takes only the plain decimal form \
+                 (id_from, given): str::parse would also read +7 and 07 as 7. Keep them as given.",
+            ));
+        }
+    }
     Ok(())
+}
+
+fn long_titles_are_refused(session: &mut Session) -> CheckResult {
+    database(session)?;
+    let run = marker();
+    // 501 characters, with what must be escaped in an attribute.
+    let too_long = title_of_length(&format!("Say \"<hi>\" & 'bye' {run} "), 501);
+    let reply = session.post_form("/", &[("title", &too_long)])?;
+    let expected = "400 Bad Request, and the page again: a message that names the limit (\"500 \
+                    characters\"), and the add form with the title as typed in its field";
+    let hint = "In add_from_form, title_too_long(title) (given) is Some(sentence) when the title \
+                is over 500 characters: answer self.send_list(response, 400, Some(&sentence), \
+                typed), and in add_form put it back: <input name=\"title\" ... value=\"{{ typed \
+                }}\"> (escaped for you, quotes included).";
+    if reply.status != 400 {
+        return Err(reply.fail(expected, hint));
+    }
+    let form = form_posting_to(&reply.body, "/");
+    let put_back = form
+        .as_ref()
+        .and_then(|form| form.field("title"))
+        .is_some_and(|field| unescape(&field.value) == too_long);
+    // "500 characters": other todos' random markers can hold a bare 500.
+    if !put_back || !text_of(&reply.body).contains("500 character") {
+        return Err(page_fail(&reply, &["<form", "500"], expected, hint));
+    }
+    if item_showing(&get_page(session)?.body, &run).is_some() {
+        return Err(Failure::plain(
+            "a title of 501 characters was refused with 400, but it is on the list",
+            "Do not store a title that is too long: return before self.store.add.",
+        ));
+    }
+    // 500 characters of two bytes each are within the limit.
+    let longest = title_of_length(&format!("é {run} "), 500);
+    let reply = session.post_form("/", &[("title", &longest)])?;
+    expect_see_other(
+        &reply,
+        &run,
+        "A title of 500 characters is within the limit: it counts characters \
+         (chars().count(), as title_too_long does), not bytes (len()).",
+    )
+}
+
+/// Sends a request as a browser on another site's page would: with the
+/// headers it adds, `Origin` or `Sec-Fetch-Site`.
+fn from_elsewhere(
+    session: &mut Session,
+    method: &str,
+    path: &str,
+    header: (&str, &str),
+    body: Option<(&str, Vec<u8>)>,
+) -> Result<Reply, Failure> {
+    let mut headers = vec![header];
+    if let Some((content_type, _)) = &body {
+        headers.push(("Content-Type", content_type));
+    }
+    session.send(Request {
+        method,
+        path,
+        headers,
+        body: body.map(|(_, bytes)| bytes),
+    })
+}
+
+/// A request another site's page sends: method, path, the header that
+/// gives it away, and a body with its type.
+type Attempt<'a> = (
+    &'a str,
+    String,
+    (&'a str, &'a str),
+    Option<(&'a str, Vec<u8>)>,
+);
+
+fn cross_site_changes_are_refused(session: &mut Session) -> CheckResult {
+    database(session)?;
+    let run = marker();
+    let todo = create(session, &format!("Mine, not theirs {run}"))?;
+    let id = id_of(&todo).unwrap_or_default();
+    let path = format!("/todos/{id}");
+    let (origin, fetch) = (
+        ("Origin", "http://evil.example"),
+        ("Sec-Fetch-Site", "cross-site"),
+    );
+    let form = "application/x-www-form-urlencoded";
+    let json_type = "application/json";
+    let title = format!("Planted {run}");
+    let attempts: Vec<Attempt> = vec![
+        ("POST", format!("/delete/{id}"), origin, None),
+        ("POST", format!("/toggle/{id}"), fetch, None),
+        (
+            "POST",
+            "/".to_owned(),
+            origin,
+            Some((form, encode_form(&[("title", &title)]).into_bytes())),
+        ),
+        (
+            "PATCH",
+            path.clone(),
+            origin,
+            Some((
+                json_type,
+                json!({ "completed": true }).to_string().into_bytes(),
+            )),
+        ),
+        (
+            "POST",
+            "/todos".to_owned(),
+            fetch,
+            Some((
+                json_type,
+                json!({ "title": title }).to_string().into_bytes(),
+            )),
+        ),
+        ("DELETE", "/todos".to_owned(), fetch, None),
+    ];
+    let hint = "Any page on the web can make a visitor's browser send a form (or a fetch) here; \
+                the browser says so with Sec-Fetch-Site, or an Origin that is not this server. \
+                main.rs serves CrossSiteGuard(app), which refuses such a POST, PATCH, PUT or \
+                DELETE with 403 before the app sees it: keep it as given.";
+    for (method, at, header, body) in attempts {
+        let reply = from_elsewhere(session, method, &at, header, body)?;
+        let now = todo_at(session, &path)?;
+        let planted = api(session, "GET", "/todos", None)?.body.contains(&title);
+        if reply.status != 403 || now["completed"] != false || planted {
+            return Err(reply.fail(
+                format!(
+                    "403 Forbidden, and nothing changed: todo {id} still there, not completed, and \
+                     no todo {title:?}"
+                ),
+                hint,
+            ));
+        }
+    }
+    // The server's own page is let through: its Origin is the server.
+    let base = session.server()?.base_url().to_owned();
+    let reply = from_elsewhere(
+        session,
+        "POST",
+        &format!("/toggle/{id}"),
+        ("Origin", &base),
+        None,
+    )?;
+    expect_see_other(
+        &reply,
+        &run,
+        "A form on the server's own page sends Origin: the server's own address; that one must \
+         be served (303), not refused.",
+    )
 }
 
 // ---- Step d ----
