@@ -1102,6 +1102,27 @@ fn other_origin(session: &mut Session) -> Result<String, Failure> {
     ))
 }
 
+/// `reply.fail`, with the answer's `Access-Control-*` headers under "got":
+/// what a CORS failure is about, and what the summary leaves out.
+fn cors_fail(reply: &Reply, expected: impl Into<String>, hint: impl Into<String>) -> Failure {
+    let mut failure = reply.fail(expected, hint);
+    let mut cors: Vec<String> = reply
+        .headers
+        .iter()
+        .filter(|(name, _)| name.as_str().starts_with("access-control-"))
+        .map(|(name, value)| format!("{name}: {}", value.to_str().unwrap_or("(not text)")))
+        .collect();
+    if cors.is_empty() {
+        cors.push("(none: no Access-Control-* header at all)".into());
+    }
+    failure.got = format!(
+        "{}\nCORS headers: {}",
+        failure.got,
+        cors.join("\n              ")
+    );
+    failure
+}
+
 /// Whether the answer lets a page of `origin` read it.
 fn allows_origin(reply: &Reply, origin: &str) -> bool {
     matches!(reply.header("access-control-allow-origin"), Some(value) if value == "*" || value == origin)
@@ -1133,7 +1154,7 @@ fn preflight_is_allowed(session: &mut Session) -> CheckResult {
             } else {
                 "A preflight is answered 204 No Content, with the headers that allow the request."
             };
-            return Err(reply.fail(expected, hint));
+            return Err(cors_fail(&reply, expected, hint));
         }
         let methods = reply
             .header("access-control-allow-methods")
@@ -1148,16 +1169,24 @@ fn preflight_is_allowed(session: &mut Session) -> CheckResult {
                 .any(|entry| entry.trim() == item || entry.trim() == "*")
         };
         if !allows_origin(&reply, &origin) {
-            return Err(reply.fail(expected, "Every answer, the preflight's too, needs Access-Control-Allow-Origin: * (in Answer::send)."));
+            return Err(cors_fail(
+                &reply,
+                expected,
+                "Every answer, the preflight's too, needs Access-Control-Allow-Origin: * (in Answer::send).",
+            ));
         }
         if !listed(&methods, method) {
-            return Err(reply.fail(
+            return Err(cors_fail(
+                &reply,
                 expected,
-                format!("The page asked whether it may send {method}; Access-Control-Allow-Methods: GET, POST, PATCH, DELETE, OPTIONS says yes."),
+                format!(
+                    "The page asked whether it may send {method}; Access-Control-Allow-Methods: GET, POST, PATCH, DELETE, OPTIONS says yes."
+                ),
             ));
         }
         if !listed(&headers, "content-type") {
-            return Err(reply.fail(
+            return Err(cors_fail(
+                &reply,
                 expected,
                 "The page sends a Content-Type header (application/json), which needs permission: Access-Control-Allow-Headers: Content-Type.",
             ));
@@ -1203,7 +1232,8 @@ fn every_answer_allows_other_origins(session: &mut Session) -> CheckResult {
                 "Send Access-Control-Allow-Origin: * in Answer::send, so that every answer has it: \
                  without it the browser hides the answer from a page served from another origin."
             };
-            return Err(reply.fail(
+            return Err(cors_fail(
+                &reply,
                 format!("{what}, with Access-Control-Allow-Origin: * (the page is at {origin})"),
                 hint,
             ));
@@ -1211,7 +1241,8 @@ fn every_answer_allows_other_origins(session: &mut Session) -> CheckResult {
     }
     let reply = send_json(session, "DELETE", &path, None, &headers)?;
     if !allows_origin(&reply, &origin) {
-        return Err(reply.fail(
+        return Err(cors_fail(
+            &reply,
             "204 with Access-Control-Allow-Origin: *",
             "An answer without a body needs the header too: send it in Answer::send.",
         ));
