@@ -122,6 +122,9 @@ pub struct Lesson {
     pub checks: &'static [Check],
     /// Hints, one set per step (or one for a lesson without steps).
     pub hints: &'static [Hint],
+    /// Its catalog of wrong programs, as TOML (`lessonN.mutants.toml`
+    /// beside its checks): see [`crate::mutants`].
+    pub mutants: &'static str,
 }
 
 /// Which of a lesson's two programs to check.

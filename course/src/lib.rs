@@ -21,6 +21,7 @@
 //! | [`process`] | building a binary and running it as a server or a program |
 //! | [`session`] | talking HTTP to the server under check |
 //! | [`lessons`] | every lesson's checks |
+//! | [`mutants`] | the catalogs of wrong programs the checks must catch |
 //! | [`regions`] | TODO regions: where a starter may differ from its solution |
 //! | [`progress`] | which lessons a student has passed |
 //! | [`verify`] | the instructor's proof that the course is whole |
@@ -31,6 +32,7 @@
 pub mod check;
 pub mod kit;
 pub mod lessons;
+pub mod mutants;
 pub mod process;
 pub mod progress;
 pub mod regions;

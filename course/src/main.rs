@@ -9,6 +9,7 @@
 //! cargo course watch                   check again each time you save
 //! cargo course reset echo_server       start a lesson over from the starter
 //! cargo course verify                  (instructors) prove the whole course
+//! cargo course verify --mutants        (instructors) prove the checks catch the catalog's mistakes
 //! ```
 
 use std::process::ExitCode;
@@ -20,7 +21,7 @@ use commands::hint::hint;
 use commands::list::list;
 use commands::paint::say;
 use commands::reset::reset;
-use commands::verify::verify_course;
+use commands::verify::{verify_course, verify_mutants};
 use commands::watch::watch;
 
 const USAGE: &str = "\
@@ -34,7 +35,9 @@ usage: cargo course <command>
   reset LESSON [--yes] [--forget]
                        put a lesson's starter back (your version is kept in .course/backup/;
                        --forget also forgets that you passed it)
-  verify [LESSON]      (instructors) prove every lesson (or one): layout, TODO regions, checks, style";
+  verify [LESSON]      (instructors) prove every lesson (or one): layout, TODO regions, checks, style
+  verify --mutants [LESSON]
+                       (instructors) prove that the checks catch every wrong program of the lessons' catalogs";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -58,6 +61,10 @@ fn main() -> ExitCode {
         ["reset", lesson] => reset(lesson, false, forget),
         ["reset", lesson, "--yes"] => reset(lesson, true, forget),
         ["verify"] => verify_course(None),
+        ["verify", "--mutants"] => verify_mutants(None),
+        ["verify", "--mutants", lesson] | ["verify", lesson, "--mutants"] => {
+            verify_mutants(Some(lesson))
+        }
         ["verify", lesson] => verify_course(Some(lesson)),
         [] | ["help" | "--help" | "-h"] => {
             say!("{USAGE}");

@@ -29,7 +29,7 @@ pub fn target_dir() -> PathBuf {
 
 /// Writes `bytes` to `path` unless it already holds them, so that Cargo,
 /// which compares modification times, does not rebuild what has not changed.
-fn write_if_changed(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if fs::read(path).is_ok_and(|old| old == bytes) {
         return Ok(());
     }

@@ -1,8 +1,10 @@
-//! `cargo course verify [LESSON]`: the instructor's proof, lesson by lesson.
+//! `cargo course verify [LESSON]`: the instructor's proof, lesson by lesson;
+//! `verify --mutants [LESSON]`: the proof that the checks catch mistakes.
 
 use anyhow::Result;
+use course::Lesson;
 use course::lessons::ALL;
-use course::verify;
+use course::{mutants, verify};
 
 use super::lesson_named;
 use super::paint::{Paint, say};
@@ -77,4 +79,80 @@ pub fn verify_course(only: Option<&str>) -> Result<bool> {
         say!("{}", paint.bad(&format!("{problems} problem(s) found.")));
         Ok(false)
     }
+}
+
+/// `verify --mutants [LESSON]`: every wrong program of the catalogs must be
+/// caught by the check it names, and first.
+pub fn verify_mutants(only: Option<&str>) -> Result<bool> {
+    let chosen: Vec<&'static Lesson> = match only {
+        Some(name) => vec![lesson_named(name)?],
+        None => ALL.iter().collect(),
+    };
+    let paint = Paint::new();
+    say!(
+        "{}",
+        paint.bold("The catalog of wrong programs: each must fail the check it names, first")
+    );
+    let mut problems = 0;
+    let (_, tallies) = mutants::verify_mutants(&chosen, |verdict| match &verdict.problem {
+        None => say!(
+            "  {} lesson {}, {}",
+            paint.good("✓"),
+            verdict.lesson,
+            verdict.id
+        ),
+        Some(problem) => {
+            problems += 1;
+            let id = if verdict.id.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", verdict.id)
+            };
+            say!(
+                "  {} lesson {}{id}: {problem}",
+                paint.bad("✗"),
+                verdict.lesson
+            );
+        }
+    });
+    say!();
+    say!(
+        "  {:<24} {:>7} {:>7} {:>8}",
+        "lesson",
+        "mutants",
+        "caught",
+        "seconds"
+    );
+    let (mut mutants, mut caught, mut seconds) = (0, 0, 0.0);
+    for tally in &tallies {
+        say!(
+            "  {:<24} {:>7} {:>7} {:>8.1}",
+            format!("{} {}", tally.lesson.number, tally.lesson.title),
+            tally.mutants,
+            tally.caught,
+            tally.time.as_secs_f64()
+        );
+        mutants += tally.mutants;
+        caught += tally.caught;
+        seconds += tally.time.as_secs_f64();
+    }
+    say!("  {:<24} {mutants:>7} {caught:>7} {seconds:>8.1}", "all");
+    say!();
+    if problems == 0 {
+        say!(
+            "{}",
+            paint.good(&format!(
+                "Every one of the {mutants} wrong programs is caught by its check."
+            ))
+        );
+    } else {
+        say!(
+            "{}",
+            paint.bad(&format!(
+                "{problems} problem(s) found. {}",
+                mutants::replay_hint()
+            ))
+        );
+    }
+    Ok(problems == 0)
 }

@@ -32,6 +32,7 @@ pub static ALL: &[Lesson] = &[
         tour: true,
         checks: lesson0::CHECKS,
         hints: lesson0::HINTS,
+        mutants: include_str!("lesson0.mutants.toml"),
     },
     Lesson {
         number: 1,
@@ -43,6 +44,7 @@ pub static ALL: &[Lesson] = &[
         tour: false,
         checks: lesson1::CHECKS,
         hints: lesson1::HINTS,
+        mutants: include_str!("lesson1.mutants.toml"),
     },
     Lesson {
         number: 2,
@@ -54,6 +56,7 @@ pub static ALL: &[Lesson] = &[
         tour: false,
         checks: lesson2::CHECKS,
         hints: lesson2::HINTS,
+        mutants: include_str!("lesson2.mutants.toml"),
     },
     Lesson {
         number: 3,
@@ -65,6 +68,7 @@ pub static ALL: &[Lesson] = &[
         tour: false,
         checks: lesson3::CHECKS,
         hints: lesson3::HINTS,
+        mutants: include_str!("lesson3.mutants.toml"),
     },
     Lesson {
         number: 4,
@@ -76,6 +80,7 @@ pub static ALL: &[Lesson] = &[
         tour: false,
         checks: lesson4::CHECKS,
         hints: lesson4::HINTS,
+        mutants: include_str!("lesson4.mutants.toml"),
     },
     Lesson {
         number: 5,
@@ -87,6 +92,7 @@ pub static ALL: &[Lesson] = &[
         tour: false,
         checks: lesson5::CHECKS,
         hints: lesson5::HINTS,
+        mutants: include_str!("lesson5.mutants.toml"),
     },
     Lesson {
         number: 6,
@@ -98,6 +104,7 @@ pub static ALL: &[Lesson] = &[
         tour: false,
         checks: lesson6::CHECKS,
         hints: lesson6::HINTS,
+        mutants: include_str!("lesson6.mutants.toml"),
     },
     Lesson {
         number: 7,
@@ -109,6 +116,7 @@ pub static ALL: &[Lesson] = &[
         tour: false,
         checks: lesson7::CHECKS,
         hints: lesson7::HINTS,
+        mutants: include_str!("lesson7.mutants.toml"),
     },
     Lesson {
         number: 8,
@@ -120,6 +128,7 @@ pub static ALL: &[Lesson] = &[
         tour: false,
         checks: lesson8::CHECKS,
         hints: lesson8::HINTS,
+        mutants: include_str!("lesson8.mutants.toml"),
     },
     Lesson {
         number: 9,
@@ -131,6 +140,7 @@ pub static ALL: &[Lesson] = &[
         tour: false,
         checks: lesson9::CHECKS,
         hints: lesson9::HINTS,
+        mutants: include_str!("lesson9.mutants.toml"),
     },
 ];
 
