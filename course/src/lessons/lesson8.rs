@@ -31,7 +31,7 @@ pub const CHECKS: &[Check] = &[
         run: serves_the_front_end,
     },
     Check {
-        name: "every route of the API reaches its handler (no 404 or 405 for GET, POST, PATCH, DELETE)",
+        name: "every route of the API reaches its handler (no 404 or 405 for GET, HEAD, POST, PATCH, DELETE, OPTIONS)",
         step: Some("a"),
         optional: false,
         run: routes_reach_their_handlers,
@@ -341,7 +341,7 @@ fn serves_the_front_end(session: &mut Session) -> CheckResult {
 
 fn routes_reach_their_handlers(session: &mut Session) -> CheckResult {
     // Requests that change nothing, whatever the program has written yet.
-    let requests: [(&str, &str, Option<&str>, &str); 5] = [
+    let requests: [(&str, &str, Option<&str>, &str); 7] = [
         (
             "GET",
             "/todos",
@@ -353,6 +353,21 @@ fn routes_reach_their_handlers(session: &mut Session) -> CheckResult {
             "/todos/1",
             None,
             "(\"GET\", [\"todos\", id]) => Route::GetTodo(id), once id.parse() worked",
+        ),
+        (
+            "HEAD",
+            "/todos/1",
+            None,
+            "\"GET\" | \"HEAD\" => Route::GetTodo(id): HEAD is GET without the body, and the \
+             server module drops the body for you",
+        ),
+        (
+            "OPTIONS",
+            "/todos/1",
+            None,
+            "(\"OPTIONS\", [\"todos\"] | [\"todos\", _]) => Route::Preflight, first: a \
+             browser asks with OPTIONS before a PATCH or DELETE from another origin (step e \
+             answers it)",
         ),
         (
             "POST",
