@@ -260,14 +260,14 @@ impl Session {
     ///
     /// The commands name localhost:8000, where the student runs their
     /// program, but the check's server was elsewhere, and the request's
-    /// `Host` said so. When the failure names that address (a url built
-    /// from the Host), the commands carry the Host that was really sent:
-    /// run by hand, they get the answer the check got, not one that looks
-    /// right because it names localhost:8000.
+    /// `Host` said so. When what the failure expected names that address
+    /// (a url built from the Host), the commands carry the Host that was
+    /// really sent: run by hand, they get the answer the check got, not one
+    /// that looks right because it names localhost:8000.
     pub fn with_scenario(&self, mut failure: Failure) -> Failure {
         let mut sent = scenario(&self.sent, &failure.sent, full_reports());
         if let Some(host) = self.server_host()
-            && (failure.expected.contains(host) || failure.got.contains(host))
+            && failure.expected.contains(host)
         {
             sent = with_host(&sent, host);
         }

@@ -341,54 +341,61 @@ fn serves_the_front_end(session: &mut Session) -> CheckResult {
 
 fn routes_reach_their_handlers(session: &mut Session) -> CheckResult {
     // Requests that change nothing, whatever the program has written yet.
-    let requests: [(&str, &str, Option<&str>, &str); 7] = [
+    // Each with the arm it needs, and where that arm goes.
+    let requests: [(&str, &str, Option<&str>, &str, &str); 7] = [
         (
             "GET",
             "/todos",
             None,
             "(\"GET\" | \"HEAD\", [\"todos\"]) => Route::ListTodos",
+            "above the last one",
         ),
         (
             "GET",
             "/todos/1",
             None,
             "(\"GET\", [\"todos\", id]) => Route::GetTodo(id), once id.parse() worked",
+            "above the last one",
         ),
         (
             "HEAD",
             "/todos/1",
             None,
-            "\"GET\" | \"HEAD\" => Route::GetTodo(id): HEAD is GET without the body, and the \
-             server module drops the body for you",
-        ),
-        (
-            "OPTIONS",
-            "/todos/1",
-            None,
-            "(\"OPTIONS\", [\"todos\"] | [\"todos\", _]) => Route::Preflight, first: a \
-             browser asks with OPTIONS before a PATCH or DELETE from another origin (step e \
-             answers it)",
+            "\"GET\" | \"HEAD\" => Route::GetTodo(id)",
+            "in the match on the method for [\"todos\", id] (HEAD is GET without the body: \
+             the server module leaves the body out for you)",
         ),
         (
             "POST",
             "/todos",
             Some(""),
             "(\"POST\", [\"todos\"]) => Route::CreateTodo",
+            "above the last one",
         ),
         (
             "PATCH",
             "/todos/1",
             Some("{}"),
             "(\"PATCH\", [\"todos\", id]) => Route::UpdateTodo(id)",
+            "above the last one",
         ),
         (
             "DELETE",
             &format!("/todos/{UNKNOWN_ID}"),
             None,
             "(\"DELETE\", [\"todos\", id]) => Route::DeleteTodo(id)",
+            "above the last one",
+        ),
+        (
+            "OPTIONS",
+            "/todos/1",
+            None,
+            "(\"OPTIONS\", [\"todos\"] | [\"todos\", _]) => Route::Preflight",
+            "first, before the arms that take any method (a browser asks with OPTIONS before \
+             a PATCH or a DELETE from another origin; step e answers it)",
         ),
     ];
-    for (method, path, body, arm) in requests {
+    for (method, path, body, arm, place) in requests {
         let reply = send_json(session, method, path, body, &[])?;
         let reached = match reply.status {
             405 => false,
@@ -399,7 +406,7 @@ fn routes_reach_their_handlers(session: &mut Session) -> CheckResult {
         if !reached {
             return Err(reply.fail(
                 format!("{method} {path} routed to its handler (any answer but 404 or 405 from the router)"),
-                format!("The router does not know {method} on this path yet. In route(), add the arm {arm}, above the last one."),
+                format!("The router does not know {method} on this path yet. In route(), add the arm {arm}, {place}."),
             ));
         }
     }
@@ -440,11 +447,15 @@ fn wrong_methods_are_not_allowed(session: &mut Session) -> CheckResult {
         ("PUT", "/todos/1", ["PATCH", "DELETE"]),
     ] {
         let reply = send_json(session, method, path, Some("{}"), &[])?;
+        let arm = if path == "/todos" {
+            "(_, [\"todos\"]) => Route::MethodNotAllowed(\"GET, HEAD, POST, DELETE, OPTIONS\")"
+        } else {
+            "_ => Route::MethodNotAllowed(\"GET, HEAD, PATCH, DELETE, OPTIONS\"), the last arm of \
+             the match on the method for [\"todos\", id]"
+        };
         let hint = format!(
             "{path} exists, but not for {method}: that is 405 Method Not Allowed, not 404. Add \
-             an arm for any other method on this path, after the ones it supports: (_, [\"todos\"]) \
-             => Route::MethodNotAllowed(\"GET, HEAD, POST, DELETE, OPTIONS\") (and the same for \
-             [\"todos\", id], with its own methods)."
+             an arm for any other method on this path, after the ones it supports: {arm}."
         );
         expect_json_error(
             &reply,
@@ -597,6 +608,14 @@ fn post_creates_a_todo(session: &mut Session) -> CheckResult {
                     "POST /todos is not written yet: fill in create(), in TODO(c).",
                 ));
             }
+            400 => {
+                return Err(reply.fail(
+                    expected,
+                    "This todo is good, but it was refused: the error above says why. A new todo \
+                     needs only a title; completed and order may be left out, so each field of \
+                     TodoFields is an Option (completed: Option<bool>, false when not sent).",
+                ));
+            }
             _ => {
                 return Err(reply.fail(
                     expected,
@@ -720,6 +739,11 @@ fn bad_bodies_are_refused(session: &mut Session) -> CheckResult {
     for (body, why) in cases {
         let reply = send_json(session, "POST", "/todos", Some(body), &[])?;
         let hint = match reply.status {
+            201 | 200 if why == "no title" => {
+                "A todo without a title was made: in create(), fields.title is None here, and \
+                 that is a 400: let Some(title) = fields.title else { return \
+                 Err(ApiError::new(400, \"a new todo needs a \\\"title\\\"\")) };"
+            }
             201 | 200 => {
                 "This body is not a todo, but it was accepted: decode it into TodoFields \
                           with serde_json::from_slice, and refuse a new todo without a title."
@@ -1061,11 +1085,18 @@ fn delete_removes_one_todo(session: &mut Session) -> CheckResult {
     for method in ["GET", "PATCH", "DELETE"] {
         let body = (method == "PATCH").then_some("{\"completed\": true}");
         let reply = send_json(session, method, &path, body, &[])?;
+        let hint = if method == "DELETE" && reply.status == 204 {
+            "Deleting a todo that is not there (any more) is a 404: self.store().todos.remove(&id) \
+             is None then; answer Err(no_such_todo(id)), not 204."
+        } else {
+            "The todo must be gone from the store: self.store().todos.remove(&id); a second \
+             DELETE finds nothing, a 404."
+        };
         expect_json_error(
             &reply,
             404,
             &format!("{method} of the todo just deleted"),
-            "The todo must be gone from the store: self.store().todos.remove(&id); a second DELETE finds nothing, a 404.",
+            hint,
         )?;
     }
     let kept = session.get(&kept_path)?;
@@ -1138,6 +1169,18 @@ fn cors_fail(reply: &Reply, expected: impl Into<String>, hint: impl Into<String>
     failure
 }
 
+/// The hint for an answer that does not let a page of `origin` read it:
+/// `missing` when it has no Access-Control-Allow-Origin at all.
+fn origin_hint(reply: &Reply, origin: &str, missing: &str) -> String {
+    match reply.header("access-control-allow-origin") {
+        Some(value) => format!(
+            "Access-Control-Allow-Origin: {value} lets only that origin read the answer, and \
+             this page is at {origin}. The API has no secrets: send * (any origin), in Answer::send."
+        ),
+        None => missing.to_owned(),
+    }
+}
+
 /// Whether the answer lets a page of `origin` read it.
 fn allows_origin(reply: &Reply, origin: &str) -> bool {
     matches!(reply.header("access-control-allow-origin"), Some(value) if value == "*" || value == origin)
@@ -1184,11 +1227,12 @@ fn preflight_is_allowed(session: &mut Session) -> CheckResult {
                 .any(|entry| entry.trim() == item || entry.trim() == "*")
         };
         if !allows_origin(&reply, &origin) {
-            return Err(cors_fail(
+            let hint = origin_hint(
                 &reply,
-                expected,
+                &origin,
                 "Every answer, the preflight's too, needs Access-Control-Allow-Origin: * (in Answer::send).",
-            ));
+            );
+            return Err(cors_fail(&reply, expected, hint));
         }
         if !listed(&methods, method) {
             return Err(cors_fail(
@@ -1250,7 +1294,7 @@ fn every_answer_allows_other_origins(session: &mut Session) -> CheckResult {
             return Err(cors_fail(
                 &reply,
                 format!("{what}, with Access-Control-Allow-Origin: * (the page is at {origin})"),
-                hint,
+                origin_hint(&reply, &origin, hint),
             ));
         }
     }
@@ -1259,7 +1303,11 @@ fn every_answer_allows_other_origins(session: &mut Session) -> CheckResult {
         return Err(cors_fail(
             &reply,
             "204 with Access-Control-Allow-Origin: *",
-            "An answer without a body needs the header too: send it in Answer::send.",
+            origin_hint(
+                &reply,
+                &origin,
+                "An answer without a body needs the header too: send it in Answer::send.",
+            ),
         ));
     }
     Ok(())
