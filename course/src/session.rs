@@ -356,9 +356,32 @@ impl Session {
     /// requests before the one that failed (the POST before the GET), then
     /// that one, marked, then any sent after it. Unless [`show_full_bodies`],
     /// only the few just before it are shown, with how many are left out.
+    ///
+    /// The commands name localhost:8000, where the student runs their
+    /// program, but the check's server was elsewhere, and the request's
+    /// `Host` said so. When what the failure expected names that address
+    /// (a url built from the Host), the commands carry the Host that was
+    /// really sent: run by hand, they get the answer the check got, not one
+    /// that looks right because it names localhost:8000.
     pub fn with_scenario(&self, mut failure: Failure) -> Failure {
-        failure.sent = scenario(&self.sent, &failure.sent, full_reports());
+        let mut sent = scenario(&self.sent, &failure.sent, full_reports());
+        if let Some(host) = self.server_host()
+            && failure.expected.contains(host)
+        {
+            sent = with_host(&sent, host);
+        }
+        failure.sent = sent;
         failure
+    }
+
+    /// The Host requests to the server under check carry, `127.0.0.1:41234`,
+    /// once it runs.
+    fn server_host(&self) -> Option<&str> {
+        let base_url = self.server.as_ref()?.base_url();
+        let host = base_url
+            .split_once("://")
+            .map_or(base_url, |(_, rest)| rest);
+        Some(host.trim_end_matches('/')).filter(|host| !host.is_empty())
     }
 
     /// The program under check.
@@ -598,6 +621,38 @@ fn scenario(sent: &[String], failed: &str, full: bool) -> String {
     lines.join("\n")
 }
 
+/// `scenario` with `-H 'Host: HOST'` in each curl command that does not
+/// set its own Host, and a line that says why.
+fn with_host(scenario: &str, host: &str) -> String {
+    let header = format!("-H {}", shell_quote(&format!("Host: {host}")));
+    let mut changed = false;
+    let mut lines: Vec<String> = scenario
+        .lines()
+        .map(|line| {
+            let Some(rest) = line.strip_prefix("curl ") else {
+                return line.to_owned();
+            };
+            if line.to_ascii_lowercase().contains("host: ") {
+                return line.to_owned();
+            }
+            changed = true;
+            // After curl's first option (-i or -I), as the other headers.
+            match rest.split_once(' ') {
+                Some((option, rest)) if option.starts_with('-') => {
+                    format!("curl {option} {header} {rest}")
+                }
+                _ => format!("curl {header} {rest}"),
+            }
+        })
+        .collect();
+    if changed {
+        lines.push(format!(
+            "# Host: {host} is the address the check's server had; with it, yours on port 8000 answers as that one did"
+        ));
+    }
+    lines.join("\n")
+}
+
 /// How many requests before the failed one a report shows.
 const SHOWN_BEFORE: usize = 5;
 /// How many requests after the failed one a report shows.
@@ -706,6 +761,26 @@ mod tests {
             "curl -i http://localhost:8000/\n\
              curl -i -d title= http://localhost:8000/\n\
              curl -i -d title=+++ http://localhost:8000/   # <- this one failed"
+        );
+    }
+
+    #[test]
+    fn a_scenario_shows_the_host_really_sent_when_it_matters() {
+        let scenario = "curl -i http://localhost:8000/todos\n\
+                        curl -i -X PATCH -d '{}' http://localhost:8000/todos/1   # <- this one failed\n\
+                        curl -i -H 'Host: a.example:9' http://localhost:8000/todos";
+        let shown = with_host(scenario, "127.0.0.1:4321");
+        assert_eq!(
+            shown,
+            "curl -i -H 'Host: 127.0.0.1:4321' http://localhost:8000/todos\n\
+             curl -i -H 'Host: 127.0.0.1:4321' -X PATCH -d '{}' http://localhost:8000/todos/1   # <- this one failed\n\
+             curl -i -H 'Host: a.example:9' http://localhost:8000/todos\n\
+             # Host: 127.0.0.1:4321 is the address the check's server had; with it, yours on port 8000 answers as that one did"
+        );
+        // Lines that are not curl commands, and a scenario with none, stay.
+        assert_eq!(
+            with_host("printf x | nc localhost 8000", "127.0.0.1:4321"),
+            "printf x | nc localhost 8000"
         );
     }
 
