@@ -352,11 +352,12 @@ impl Page {
         Ok(found)
     }
 
-    /// Says that the case expects the browser to log an error that
-    /// contains `fragment`, such as `/todos - Failed to load resource: the
-    /// server responded with a status of 404`: a page that asks on purpose
-    /// for something that is not there. Any other error in the log fails
-    /// the case, and so does an expected one that never comes.
+    /// Says that the case expects the browser to log an error that starts
+    /// with `fragment` (the server's address left out), such as `/todos -
+    /// Failed to load resource: the server responded with a status of
+    /// 404`: a page that asks on purpose for something that is not there,
+    /// or a form refused with a 400. Any other error in the log fails the
+    /// case, and so does an expected one that never comes.
     pub fn expect_console_error(&mut self, fragment: &str) {
         self.findings.expect_console_error(fragment);
     }
