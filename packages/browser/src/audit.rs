@@ -509,3 +509,89 @@ pub fn console_errors(browser: &Browser, shown: &str, bases: &[String]) -> Resul
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn console(address: &str, line: &str) -> Finding {
+        Finding {
+            page: address.into(),
+            widths: vec![Width::Any],
+            rule: "console-error".into(),
+            impact: "serious".into(),
+            help: "the browser logged an error".into(),
+            details: vec![line.into()],
+        }
+    }
+
+    fn contrast(width: Width, element: &str) -> Finding {
+        Finding {
+            page: "/".into(),
+            widths: vec![width],
+            rule: "color-contrast".into(),
+            impact: "serious".into(),
+            help: "contrast".into(),
+            details: vec![element.into()],
+        }
+    }
+
+    #[test]
+    fn the_same_fault_at_both_widths_is_one_entry() {
+        let mut findings = Findings::default();
+        findings.add(contrast(Width::Desktop, ".a"));
+        findings.add(contrast(Width::Phone, ".a"));
+        findings.add(contrast(Width::Phone, ".b"));
+        assert_eq!(findings.found.len(), 1);
+        assert_eq!(findings.found[0].widths, [Width::Desktop, Width::Phone]);
+        assert_eq!(findings.found[0].details, [".a", ".b"]);
+        assert!(
+            findings.found[0]
+                .report()
+                .contains("(desktop and phone widths)")
+        );
+    }
+
+    #[test]
+    fn a_fault_fails_unless_listed_or_expected() {
+        let mut findings = Findings::default();
+        findings.add(contrast(Width::Desktop, ".a"));
+        let error = findings.verdict("0_no_such_lesson").unwrap_err();
+        assert!(format!("{error}").contains("color-contrast on /"));
+
+        let mut findings = Findings::default();
+        findings.add(console("/", "/ - Failed to load resource: ... 400"));
+        findings.expect_console_error("/ - Failed to load resource");
+        assert_eq!(findings.verdict("0_no_such_lesson").unwrap(), []);
+
+        // An expected error that never comes is a failure too.
+        let mut findings = Findings::default();
+        findings.expect_console_error("/todos - Failed");
+        assert!(findings.verdict("0_no_such_lesson").is_err());
+    }
+
+    #[test]
+    fn a_listed_fault_passes_as_known() {
+        let Some(&(lesson, page, rule)) = crate::known_faults::KNOWN_FAULTS.first() else {
+            return; // the list is empty: every fault is fixed
+        };
+        let mut findings = Findings::default();
+        findings.add(Finding {
+            page: page.into(),
+            rule: rule.into(),
+            ..console(page, "a known fault")
+        });
+        assert_eq!(findings.verdict(lesson).unwrap().len(), 1);
+        assert!(findings.verdict("0_no_such_lesson").is_err());
+    }
+
+    #[test]
+    fn targets_and_excerpts_are_short_and_readable() {
+        assert_eq!(
+            target(&json!(["iframe[title=\"frame 1\"]", "h1"])),
+            "iframe[title=\"frame 1\"] >>> h1"
+        );
+        assert_eq!(excerpt("<p>\n  a   b</p>", 80), "<p> a b</p>");
+        assert_eq!(excerpt("abcdef", 3), "abc…");
+    }
+}
