@@ -4,7 +4,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::{Mutex, Once, PoisonError};
+use std::sync::{Arc, Mutex, Once, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -12,6 +12,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use course::process::{Launch, ServerProcess};
 use serde_json::Value;
 
+use crate::audit::{self, AxeCore, Findings, Width};
 use crate::webdriver::{Browser, Element};
 
 /// How long to wait for a page to show something: generous, because a
@@ -43,7 +44,6 @@ pub enum Availability {
 /// when a browser is there.
 pub fn availability() -> Availability {
     let setting = std::env::var("BROWSER_TESTS").unwrap_or_default();
-    let in_ci = std::env::var("CI").is_ok_and(|value| value == "true" || value == "1");
     if setting == "skip" {
         return Availability::Skip("skipped: BROWSER_TESTS=skip".into());
     }
@@ -51,7 +51,7 @@ pub fn availability() -> Availability {
     let chromium = find_program(&["chromium", "chromium-browser", "google-chrome"]);
     match (driver, chromium) {
         (Some(driver), Some(chromium)) => Availability::Ready { driver, chromium },
-        _ if setting == "required" || in_ci => Availability::Missing(
+        _ if required() => Availability::Missing(
             "the browser tests must run here (CI or BROWSER_TESTS=required), but chromedriver \
              or Chromium is missing: apt-get install chromium chromium-driver"
                 .into(),
@@ -62,6 +62,14 @@ pub fn availability() -> Availability {
                 .into(),
         ),
     }
+}
+
+/// Whether the browser tests must run (`BROWSER_TESTS=required`, or `CI`
+/// set to `true` or `1`): then a missing browser, or a missing axe-core,
+/// fails them.
+fn required() -> bool {
+    std::env::var("BROWSER_TESTS").is_ok_and(|setting| setting == "required")
+        || std::env::var("CI").is_ok_and(|value| value == "true" || value == "1")
 }
 
 /// The first of `names` found in a folder of the `PATH`.
@@ -84,6 +92,11 @@ static ONE_BROWSER_AT_A_TIME: Mutex<()> = Mutex::new(());
 /// screenshot of where it ended to
 /// `target/browser-screenshots/<lesson>-<name>.png`, whether it passed
 /// or not.
+///
+/// Every page the case opens, and the state it ends in, also get the
+/// checks of [`audit`]: axe-core's accessibility audit, the phone-width
+/// pass and a clean console. What they find fails the case at its end
+/// (unless [`crate::known_faults`] lists it).
 ///
 /// Panics (fails the test) when the case fails, or when the browser is
 /// missing where it is required; otherwise prints one line and returns.
@@ -145,6 +158,15 @@ pub fn page_case_with(
         Availability::Skip(why) => return say_once(&why),
         Availability::Missing(why) => panic!("{why}"),
     };
+    let axe = match audit::axe_core(required()) {
+        AxeCore::Ready(source) => Some(source),
+        AxeCore::Skip(why) => {
+            static AXE_MISSING: Once = Once::new();
+            AXE_MISSING.call_once(|| say(&why));
+            None
+        }
+        AxeCore::Missing(why) => panic!("{why}"),
+    };
     let _turn = ONE_BROWSER_AT_A_TIME
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
@@ -152,12 +174,40 @@ pub fn page_case_with(
     let result = start_solution(binary, &setup.launch).and_then(|server| {
         let browser =
             Browser::start_with(&driver, &chromium, WINDOW.0, WINDOW.1, setup.javascript)?;
-        let mut page = Page { server, browser };
+        let mut page = Page {
+            server,
+            browser,
+            lesson: lesson.to_owned(),
+            axe,
+            javascript: setup.javascript,
+            findings: Findings::default(),
+        };
         let outcome = case(&mut page);
         let saved = page.browser.screenshot(&screenshot);
-        outcome.map_err(|error| match saved {
-            Ok(path) => anyhow!("{error:#}\nthe page as it was: {}", path.display()),
-            Err(why) => anyhow!("{error:#}\n(no screenshot: {why:#})"),
+        // The state the case ends in, audited like every page it opened.
+        let audited = page
+            .audit()
+            .context("the audit of the page the case ends on failed");
+        let verdict = page.findings.verdict(lesson);
+        if let Ok(known) = &verdict {
+            for finding in known {
+                say(&format!(
+                    "known fault (issue 23), {lesson}/{name}: {}",
+                    finding.report().lines().next().unwrap_or_default()
+                ));
+            }
+        }
+        let failures: Vec<String> = [outcome, audited, verdict.map(drop)]
+            .into_iter()
+            .filter_map(|result| result.err().map(|error| format!("{error:#}")))
+            .collect();
+        if failures.is_empty() {
+            return Ok(());
+        }
+        let failures = failures.join("\n");
+        Err(match saved {
+            Ok(path) => anyhow!("{failures}\nthe page as it was: {}", path.display()),
+            Err(why) => anyhow!("{failures}\n(no screenshot: {why:#})"),
         })
     });
     if let Err(error) = result {
@@ -169,9 +219,12 @@ pub fn page_case_with(
 /// (which would hide it for a passing test).
 fn say_once(line: &str) {
     static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let _ = writeln!(std::io::stderr(), "{line}");
-    });
+    ONCE.call_once(|| say(line));
+}
+
+/// Prints `line` past the test harness's capture.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// Where screenshots go: `target/browser-screenshots/`, never the sources.
@@ -210,15 +263,124 @@ pub struct Page {
     pub server: ServerProcess,
     /// The browser, for what the helpers below do not cover.
     pub browser: Browser,
+    /// The lesson's folder, such as `2_messageboard`.
+    lesson: String,
+    /// axe-core's source, when it is installed.
+    axe: Option<Arc<str>>,
+    /// Whether the page's own scripts run ([`Setup::javascript`]).
+    javascript: bool,
+    /// What the audits found so far.
+    findings: Findings,
 }
 
 impl Page {
-    /// Opens `path` (such as `/` or `/Hello%20World`) on the lesson's server.
+    /// Opens `path` (such as `/` or `/Hello%20World`) on the lesson's server,
+    /// and audits the page (see [`Page::audit`]).
     pub fn open(&mut self, path: &str) -> Result<()> {
         let url = format!("{}{path}", self.server.base_url());
         self.browser
             .open(&url)
-            .with_context(|| format!("could not open {url}"))
+            .with_context(|| format!("could not open {url}"))?;
+        self.audit()
+            .with_context(|| format!("the audit of {path} failed to run"))
+    }
+
+    /// Audits the page as it is now, as [`Page::open`] does after loading a
+    /// page and the end of every case does: axe-core at the window's width
+    /// and at a phone's, the phone-width pass, and the errors the browser
+    /// logged since the last audit. A case calls it at a state in between
+    /// that it neither opens nor ends on (a list after a post, a form
+    /// that says what was wrong). What it finds fails the case at its end,
+    /// so that one run reports everything; it fails at once only when the
+    /// audit cannot run.
+    ///
+    /// Only the lesson's own HTML pages are audited (not a plain-text page,
+    /// nor another server's page a link led to); the log is read whatever
+    /// the page.
+    pub fn audit(&mut self) -> Result<()> {
+        let shown = self.own_path()?;
+        if let Some(path) = &shown
+            && audit::is_html(&self.browser)?
+        {
+            // axe waits on timers, which a page without JavaScript never
+            // fires: scripts come on for the audit alone (the page's own
+            // scripts have been skipped already, and stay so).
+            if !self.javascript {
+                audit::allow_scripts(&self.browser, true)?;
+            }
+            let audited = self.audit_both_widths(path);
+            if !self.javascript {
+                audit::allow_scripts(&self.browser, false)?;
+            }
+            for finding in audited? {
+                self.findings.add(finding);
+            }
+        }
+        let base = self.server.base_url().to_owned();
+        let bases = [base.replace("127.0.0.1", "localhost"), base];
+        let shown = shown.unwrap_or_else(|| self.browser.url().unwrap_or_default());
+        for finding in audit::console_errors(&self.browser, &shown, &bases)? {
+            self.findings.add(finding);
+        }
+        Ok(())
+    }
+
+    /// axe at the window's width, then the phone-width pass and axe at a
+    /// phone's.
+    fn audit_both_widths(&mut self, path: &str) -> Result<Vec<audit::Finding>> {
+        let mut found = Vec::new();
+        if let Some(axe) = &self.axe {
+            found = audit::run_axe(&self.browser, axe, path, Width::Desktop)?;
+        }
+        audit::emulate_phone(&self.browser)?;
+        let phone = self.at_phone_width(path);
+        let back = audit::stop_emulating(&self.browser);
+        found.extend(phone?);
+        back?;
+        Ok(found)
+    }
+
+    /// The phone-width pass and the audit, once the browser emulates a phone.
+    fn at_phone_width(&mut self, path: &str) -> Result<Vec<audit::Finding>> {
+        self.wait_until("the browser to emulate a phone", |page| {
+            Ok(page.script("return screen.width")? == audit::PHONE.0)
+        })?;
+        let mut found = audit::phone_pass(&self.browser, path)?;
+        if let Some(axe) = &self.axe {
+            found.extend(audit::run_axe(&self.browser, axe, path, Width::Phone)?);
+        }
+        Ok(found)
+    }
+
+    /// Says that the case expects the browser to log an error that starts
+    /// with `fragment` (the server's address left out), such as `/todos -
+    /// Failed to load resource: the server responded with a status of
+    /// 404`: a page that asks on purpose for something that is not there,
+    /// or a form refused with a 400. Any other error in the log fails the
+    /// case, and so does an expected one that never comes.
+    pub fn expect_console_error(&mut self, fragment: &str) {
+        self.findings.expect_console_error(fragment);
+    }
+
+    /// The path of the page shown now (without its query), if it is one of
+    /// the lesson's server (at 127.0.0.1 or localhost).
+    fn own_path(&self) -> Result<Option<String>> {
+        let url = self.browser.url()?;
+        let base = self.server.base_url();
+        let local = base.replace("127.0.0.1", "localhost");
+        let rest = [base, local.as_str()]
+            .into_iter()
+            .find_map(|base| url.strip_prefix(base))
+            .filter(|rest| rest.starts_with('/'));
+        Ok(rest.map(|rest| {
+            let end = rest.find(['?', '#']).unwrap_or(rest.len());
+            rest[..end].to_owned()
+        }))
+    }
+
+    /// The lesson's folder, such as `2_messageboard`.
+    pub fn lesson(&self) -> &str {
+        &self.lesson
     }
 
     /// The path of the page the browser shows now, such as `/`.

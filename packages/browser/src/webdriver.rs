@@ -31,6 +31,18 @@ pub struct Browser {
     session: String,
 }
 
+/// One line of the browser's log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    /// `SEVERE` (an error), `WARNING`, `INFO` or `DEBUG`.
+    pub level: String,
+    /// Where it comes from: `console-api` (a script's `console.error`),
+    /// `network` (a failed load), `javascript` (an uncaught exception)...
+    pub source: String,
+    /// What it says, with the address it concerns.
+    pub message: String,
+}
+
 /// An element of the page, as WebDriver names it.
 #[derive(Debug, Clone)]
 pub struct Element(String);
@@ -84,6 +96,8 @@ impl Browser {
                 "browserName": "chrome",
                 "pageLoadStrategy": "normal",
                 "timeouts": { "pageLoad": GENEROUS.as_millis() as u64, "script": GENEROUS.as_millis() as u64 },
+                // The browser's console and network errors, for `browser_log`.
+                "goog:loggingPrefs": { "browser": "ALL" },
                 "goog:chromeOptions": {
                     "binary": chromium,
                     "args": chromium_arguments(width, height, javascript),
@@ -207,6 +221,45 @@ impl Browser {
     /// comes back as JSON.
     pub fn run_script(&self, script: &str) -> Result<Value> {
         self.post("execute/sync", json!({ "script": script, "args": [] }))
+    }
+
+    /// Runs the body of a JavaScript function in the page with `args` (its
+    /// `arguments`); what it returns comes back as JSON.
+    pub fn run_script_with(&self, script: &str, args: &[Value]) -> Result<Value> {
+        self.post("execute/sync", json!({ "script": script, "args": args }))
+    }
+
+    /// Runs the body of an asynchronous JavaScript function: it ends when it
+    /// calls its last argument, `arguments[arguments.length - 1]`, with
+    /// what comes back.
+    pub fn run_async_script(&self, script: &str, args: &[Value]) -> Result<Value> {
+        self.post("execute/async", json!({ "script": script, "args": args }))
+    }
+
+    /// Sends a command of the Chrome DevTools Protocol, such as
+    /// `Emulation.setDeviceMetricsOverride`, through chromedriver.
+    pub fn devtools(&self, command: &str, params: Value) -> Result<Value> {
+        self.post(
+            "goog/cdp/execute",
+            json!({ "cmd": command, "params": params }),
+        )
+    }
+
+    /// What the browser logged since the last call: console messages and
+    /// failed loads, each with its level (`SEVERE` for an error).
+    /// chromedriver's own endpoint, outside the W3C protocol.
+    pub fn browser_log(&self) -> Result<Vec<LogEntry>> {
+        let entries = self.post("se/log", json!({ "type": "browser" }))?;
+        Ok(entries
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|entry| LogEntry {
+                level: entry["level"].as_str().unwrap_or_default().to_owned(),
+                source: entry["source"].as_str().unwrap_or_default().to_owned(),
+                message: entry["message"].as_str().unwrap_or_default().to_owned(),
+            })
+            .collect())
     }
 
     /// Makes the window `width` by `height` pixels (a phone, a laptop).

@@ -128,6 +128,10 @@ fn messageboard_keeps_a_long_word_inside_the_page() {
 #[test]
 fn messageboard_refuses_a_blank_message() {
     page_case("2_messageboard", "blank", BOARD, |page| {
+        // The refusal is a 400 (with the form), which the browser logs.
+        page.expect_console_error(
+            "/ - Failed to load resource: the server responded with a status of 400",
+        );
         page.open("/")?;
         // An empty box: the browser itself refuses to send it (`required`).
         page.click("form button[type=submit]")?;

@@ -41,6 +41,7 @@ fn bookmark_server_saves_a_link_and_follows_its_short_name() {
         page.wait_for_path("/")?;
         page.wait_for_text("ul", &name)?;
         page.wait_for_text("ul", &longuri)?;
+        page.audit()?;
         page.screenshot_of("body", "4_bookmark_server-saved-page")?;
 
         // The short name is a link: follow it, through the 303, to the target.
@@ -60,6 +61,10 @@ fn bookmark_server_saves_a_link_and_follows_its_short_name() {
 #[test]
 fn bookmark_server_says_why_a_link_is_not_kept() {
     page_case("4_bookmark_server", "broken", BOOKMARKS, |page| {
+        // The page that says why is a 404 (the link's), which the browser logs.
+        page.expect_console_error(
+            "/ - Failed to load resource: the server responded with a status of 404",
+        );
         let missing = HelperServer::start(Answer::NotFound)
             .map_err(|failure| anyhow::anyhow!("{failure}"))?;
         let longuri = missing.url("/gone");

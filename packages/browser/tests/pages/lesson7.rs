@@ -31,6 +31,11 @@ fn image_loaded(page: &Page, selector: &str) -> Result<bool> {
 #[test]
 fn file_server_serves_a_page_with_its_stylesheet_script_and_images() {
     page_case("7_file_server", "site", FILES, |page| {
+        // The front-end looks for an API, which a file server does not
+        // have: its GET /todos is a 404, which the browser logs.
+        page.expect_console_error(
+            "/todos - Failed to load resource: the server responded with a status of 404",
+        );
         page.open("/")?;
         page.wait_until("the title Todo List", |page| {
             Ok(page.browser.title()? == "Todo List")

@@ -137,6 +137,7 @@ fn lesson_7_front_end_shows_the_same_todos() {
             page.type_into("#new-title", "Made with JavaScript")?;
             page.click("#new-todo button[type=submit]")?;
             page.wait_for_text("#todo-list", "Made with JavaScript")?;
+            page.audit()?;
             page.open("/")?;
             page.wait_for_text("ul.todos", "Made with JavaScript")
         },

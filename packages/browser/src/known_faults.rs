@@ -1,0 +1,32 @@
+//! The faults the audit found in the pages before they were fixed
+//! (issue 23), which it reports as "known fault (issue 23)" instead of
+//! failing: a temporary list, to keep CI green until the fixes land. Each
+//! fix removes its lines; anything not here fails its case.
+//!
+//! One line per lesson, page and rule: the lesson's folder, the page's
+//! path (for a `console-error`, the address the error names), and axe's
+//! rule id, `phone-viewport`, `phone-sideways` or `console-error`.
+
+use crate::audit::Finding;
+
+/// (lesson, page, rule): see the module's documentation.
+pub const KNOWN_FAULTS: &[(&str, &str, &str)] = &[
+    // No favicon: the browser asks every site for /favicon.ico.
+    ("2_messageboard", "/favicon.ico", "console-error"),
+    ("4_bookmark_server", "/favicon.ico", "console-error"),
+    ("6_threaded_server", "/favicon.ico", "console-error"),
+    ("9_todo_app", "/favicon.ico", "console-error"),
+    // Lesson 7's front-end at /app/ names its icon relative to its folder.
+    ("9_todo_app", "/app/favicon.ico", "console-error"),
+    // The parallelometer has no <meta name="viewport">.
+    ("6_threaded_server", "/", "phone-viewport"),
+    // A completed todo's title, #6e7781 on #fafafa: 4.35 to 1, under 4.5.
+    ("9_todo_app", "/", "color-contrast"),
+];
+
+/// Whether `finding`, in `lesson`, is on the list.
+pub fn is_known(lesson: &str, finding: &Finding) -> bool {
+    KNOWN_FAULTS.iter().any(|&(known_lesson, page, rule)| {
+        known_lesson == lesson && page == finding.page && rule == finding.rule
+    })
+}
