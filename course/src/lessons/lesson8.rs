@@ -6,7 +6,9 @@
 //! one, and the preflight of a page from another origin. The program also
 //! serves lesson 7's front-end at `/` (given, outside the steps).
 //!
-//! Every check of a run talks to the same server. The program starts with
+//! Every check of a run talks to the same server, but for the crowd of
+//! step c and the full store of step d, which start servers of their own
+//! (the store keeps at most 10,000 todos). The program starts with
 //! two example todos, so that step (b) can be checked before POST exists;
 //! later checks make their own todos, with titles from the run's seed
 //! (`kit::seed`, printed on failure), and look only at those.
@@ -151,20 +153,20 @@ pub const HINTS: &[Hint] = &[
     Hint {
         step: Some("a"),
         nudge: "Try each route with curl first: `curl -i localhost:8000/todos`, `curl -i -X PATCH localhost:8000/todos/1`. Which answers come from the router (404, 405) rather than from a handler?",
-        concept: "The router is one match on (method, segments.as_slice()); each row of the API's table in the lesson text is one arm, tried from the top. A slice pattern names the parts of a path: (\"PATCH\", [\"todos\", id]) matches PATCH /todos/7 with id = \"7\". An id that is not a number names no todo (404); a path that exists with a method it does not support is 405, with the methods it does support in Allow.",
-        code: "(\"POST\", [\"todos\"]) => Route::CreateTodo, (\"DELETE\", [\"todos\"]) => Route::DeleteAllTodos, (_, [\"todos\"]) => Route::MethodNotAllowed(\"GET, HEAD, POST, DELETE, OPTIONS\"), (method, [\"todos\", id]) => match id.parse() { Err(_) => Route::NotFound, Ok(id) => match method { \"GET\" | \"HEAD\" => Route::GetTodo(id), \"PATCH\" => Route::UpdateTodo(id), ... } }, and (\"OPTIONS\", [\"todos\"] | [\"todos\", _]) => Route::Preflight first.",
+        concept: "The router is one match on (method, segments.as_slice()); each row of the API's table in the lesson text is one arm, tried from the top. A slice pattern names the parts of a path: (\"PATCH\", [\"todos\", id]) matches PATCH /todos/7 with id = \"7\". An id that is not a number, or not in its one spelling (\"+7\" and \"07\" parse as 7 too), names no todo (404); a path that exists with a method it does not support is 405, with the methods it does support in Allow.",
+        code: "(\"POST\", [\"todos\"]) => Route::CreateTodo, (\"DELETE\", [\"todos\"]) => Route::DeleteAllTodos, (_, [\"todos\"]) => Route::MethodNotAllowed(\"GET, HEAD, POST, DELETE, OPTIONS\"), (method, [\"todos\", id]) => match todo_id(id) { None => Route::NotFound, Some(id) => match method { \"GET\" | \"HEAD\" => Route::GetTodo(id), \"PATCH\" => Route::UpdateTodo(id), ... } }, and (\"OPTIONS\", [\"todos\"] | [\"todos\", _]) => Route::Preflight first. fn todo_id(text: &str) -> Option<u64> { let canonical = text.bytes().all(|byte| byte.is_ascii_digit()) && !text.starts_with('0'); if canonical { text.parse().ok() } else { None } }",
     },
     Hint {
         step: Some("b"),
         nudge: "`curl -i localhost:8000/todos`: how would a client know where to send a PATCH for one of these todos?",
         concept: "A client changes a todo through its url, so the JSON of a todo has its id and url beside its own fields. The url is absolute, made from the Host header the client sent: a page served from elsewhere follows it.",
-        code: "#[derive(Serialize)] struct TodoJson<'a> { id: u64, #[serde(flatten)] todo: &'a Todo, url: String } with url = format!(\"http://{host}/todos/{id}\"); in list, collect store.todos.iter().map(|(id, todo)| todo.to_json(*id, host)) into a Vec<TodoJson> and send Answer::json(200, &todos).",
+        code: "#[derive(Serialize)] struct TodoJson<'a> { id: u64, #[serde(flatten)] todo: &'a Todo, url: String } with url = format!(\"http://{host}/todos/{id}\"); in list, copy the todos out (self.store().todos.iter().map(|(id, todo)| (*id, todo.clone())).collect::<Vec<_>>(), which lets go of the lock), then collect todos.iter().map(|(id, todo)| todo.to_json(*id, host)) into a Vec<TodoJson> and send Answer::json(200, &todos).",
     },
     Hint {
         step: Some("c"),
         nudge: "`curl -i -d '{\"title\": \"Buy milk\"}' localhost:8000/todos`, then the same with `-d 'oops'`: what should each get?",
-        concept: "serde reads the body into a struct whose fields are all Option (a PATCH sends only some), skipping keys it does not know (clients send whole todos back). Its error message says what is wrong: make it a 400. A new todo gets its id and goes into the store under one lock, and the answer is 201 Created with its url in Location.",
-        code: "#[derive(Debug, serde::Deserialize)] struct TodoFields { title: Option<String>, completed: Option<bool>, order: Option<i64> }; serde_json::from_slice(&body).map_err(|error| ApiError::new(400, format!(\"the body is not a todo: {error}\"))); in create: let mut store = self.store(); let id = store.next_id; store.next_id += 1; store.todos.insert(id, todo); answer Answer::json(201, ...).with_header(\"Location\", &todo_url(host, id)).",
+        concept: "serde reads the body into a struct whose fields are all Option (a PATCH sends only some), skipping keys it does not know (clients send whole todos back). Its error message says what is wrong: make it a 400. A title over MAX_TITLE_CHARS characters (chars().count(), not bytes) is a 400 that names the limit, in read_fields so that PATCH is covered too. A new todo gets its id and goes into the store under one lock, unless the store already holds MAX_TODOS (507), and the answer is 201 Created with its url in Location.",
+        code: "#[derive(Debug, serde::Deserialize)] struct TodoFields { title: Option<String>, completed: Option<bool>, order: Option<i64> }; serde_json::from_slice(&body).map_err(|error| ApiError::new(400, format!(\"the body is not a todo: {error}\"))); after it: if let Some(title) = &fields.title { let length = title.chars().count(); if length > MAX_TITLE_CHARS { return Err(ApiError::new(400, format!(\"A todo's title can be at most {} characters; yours has {}.\", with_commas(MAX_TITLE_CHARS), with_commas(length)))); } }; in create: let mut store = self.store(); if store.todos.len() >= MAX_TODOS { return Err(ApiError::new(507, \"The list is full: it keeps at most 10,000 todos.\")); } let id = store.next_id; store.next_id += 1; store.todos.insert(id, todo); answer Answer::json(201, ...).with_header(\"Location\", &todo_url(host, id)).",
     },
     Hint {
         step: Some("d"),
@@ -822,7 +824,10 @@ fn long_titles_are_refused(session: &mut Session) -> CheckResult {
         ));
     }
     let (list_reply, list) = get_list(session)?;
-    if list.iter().any(|todo| todo.get("title") == Some(&json!(too_long))) {
+    if list
+        .iter()
+        .any(|todo| todo.get("title") == Some(&json!(too_long)))
+    {
         return Err(list_reply.fail(
             "no todo with the title that was refused",
             "Refuse the title before the todo is stored.",
@@ -1321,7 +1326,9 @@ fn full_store_is_refused(session: &mut Session) -> CheckResult {
             url,
         );
         if let Some(body) = body {
-            request = request.header("Content-Type", "application/json").body(body);
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body);
         }
         request
             .send()
