@@ -81,16 +81,18 @@ enum Route {
 /// `405` is decided here, and nowhere else.
 fn route(method: &str, target: &str) -> Route {
     // The path without its query (`/todos?completed=true`), cut into
-    // segments: "/todos/7" gives ["todos", "7"].
+    // segments at each slash: "/todos/7" gives ["todos", "7"]. Empty
+    // segments are kept, so that each resource has one path only:
+    // "/todos/7/" gives ["todos", "7", ""], which names nothing (404).
     let path = target.split('?').next().unwrap_or(target);
-    let segments: Vec<&str> = path.split('/').filter(|part| !part.is_empty()).collect();
+    let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
     // TODO(a): the router: match the method and the segments
     //   For now the router knows one route, GET /todos; every other request
     //   falls through to front_end_route, which answers 404. Add one arm per
     //   row of the API's table (the lesson text has it), before the last:
     //   1. POST /todos is Route::CreateTodo, DELETE /todos DeleteAllTodos.
-    //   2. ["todos", id]: `id.parse::<u64>()`; not a number is NotFound,
-    //      else GET or HEAD is GetTodo(id), PATCH UpdateTodo(id), DELETE
+    //   2. ["todos", id]: todo_id(id), below; None is NotFound, else GET
+    //      or HEAD is GetTodo(id), PATCH UpdateTodo(id), DELETE
     //      DeleteTodo(id).
     //   3. Any other method on a path that exists is 405, not 404:
     //      MethodNotAllowed with the methods the path supports, for the
@@ -107,6 +109,21 @@ fn route(method: &str, target: &str) -> Route {
     // END TODO(a)
 }
 
+// TODO(a): read a todo's id, spelled one way only
+//   Return Some(id) only for the one spelling of a number: ASCII digits,
+//   no sign, no leading zero ("7", never "+7", "07" or "7 "), so that each
+//   todo has one url; anything else is None, and the router answers 404.
+//   Careful: text.parse::<u64>() alone reads "+7" and "07" as 7. Test the
+//   text's bytes first (byte.is_ascii_digit(), text.starts_with('0')),
+//   then parse it (a number too big for a u64 fails there).
+/// A todo's id as a path spells it (not written yet: no id is read).
+#[allow(dead_code, reason = "the router of step a uses it")]
+fn todo_id(text: &str) -> Option<u64> {
+    let _ = text;
+    None
+}
+// END TODO(a)
+
 /// The route for a path that is not under `/todos`: one of the front-end's
 /// files, or nothing.
 fn front_end_route(method: &str, path: &str) -> Route {
@@ -118,6 +135,35 @@ fn front_end_route(method: &str, path: &str) -> Route {
         "OPTIONS" => Route::Preflight,
         _ => Route::MethodNotAllowed(PAGE_METHODS),
     }
+}
+
+// ---- Limits: what one client can make the server keep ----
+//
+// Without them one client could fill the memory: titles of a megabyte
+// each, or millions of todos, make every GET /todos an answer of hundreds
+// of megabytes. No check, crowd or browser case of the course comes near
+// either, except the checks that test them.
+
+/// The longest title, in characters (not bytes: `é` is one).
+#[allow(dead_code, reason = "until step c is done, nothing reads a title")]
+const MAX_TITLE_CHARS: usize = 500;
+
+/// The most todos the store keeps; one more is `507 Insufficient Storage`.
+#[allow(dead_code, reason = "until step c is done, nothing makes a todo")]
+const MAX_TODOS: usize = 10_000;
+
+/// `2345` as `2,345`, for the sentences that name a limit.
+#[allow(dead_code, reason = "until step c is done, no limit is said")]
+fn with_commas(number: usize) -> String {
+    let digits = number.to_string();
+    let mut text = String::new();
+    for (at, digit) in digits.chars().enumerate() {
+        if at > 0 && (digits.len() - at).is_multiple_of(3) {
+            text.push(',');
+        }
+        text.push(digit);
+    }
+    text
 }
 
 /// A todo as the server keeps it. `Serialize` writes its JSON for us, one
@@ -154,6 +200,11 @@ struct Todo {
 //      its error into ApiError::new(400, format!("...: {error}")): serde's
 //      message says what is wrong ("expected a boolean").
 //   3. An empty body deserves a 400 that says so, before serde sees it.
+//   4. A title longer than MAX_TITLE_CHARS characters (chars().count(),
+//      not len(), which counts bytes) is a 400 whose sentence names the
+//      limit: "A todo's title can be at most 500 characters; yours has
+//      2,345." (with_commas writes the numbers). Here, not in create: a
+//      PATCH must not make a title too long either.
 //   Then create, further down. Check it: cargo course check todo_api c
 /// What a client sends (a placeholder until step c: any JSON at all).
 type TodoFields = serde_json::Value;
@@ -256,11 +307,15 @@ impl TodoApi {
     //   For now these send the todos as the store keeps them, without id
     //   or url. Send todo.to_json(id, host) for each instead, in a Vec for
     //   the list: Answer::json(200, &todos) turns either into JSON.
+    //   Copy the todos out of the store first, and write the JSON once the
+    //   lock is let go: see the comment in list.
     /// `GET /todos`: every todo (for now without its id and url).
     fn list(&self, host: &str) -> Result<Answer, ApiError> {
         let _ = host;
-        let store = self.store();
-        let todos: Vec<&Todo> = store.todos.values().collect();
+        // A copy of the todos, and the lock is let go at the end of this
+        // statement: writing the JSON of 10,000 todos takes a while, and
+        // every POST, PATCH and DELETE would wait for the lock meanwhile.
+        let todos: Vec<Todo> = self.store().todos.values().cloned().collect();
         Ok(Answer::json(200, &todos))
     }
 
@@ -276,7 +331,9 @@ impl TodoApi {
     // TODO(c): POST /todos
     //   1. No title: ApiError::new(400, "a new todo needs a \"title\"").
     //   2. Make the Todo (completed is false unless sent).
-    //   3. Lock the store once: take next_id, add one to it, insert the todo.
+    //   3. Lock the store once: if it already holds MAX_TODOS todos, a 507
+    //      with the sentence "The list is full: it keeps at most 10,000
+    //      todos."; otherwise take next_id, add one to it, insert the todo.
     //   4. Answer 201 Created, the todo's JSON, and the header Location:
     //      its url (answer.with_header("Location", &todo_url(host, id))).
     /// `POST /todos`: a new todo (not written yet).

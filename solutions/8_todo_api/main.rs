@@ -81,9 +81,11 @@ enum Route {
 /// `405` is decided here, and nowhere else.
 fn route(method: &str, target: &str) -> Route {
     // The path without its query (`/todos?completed=true`), cut into
-    // segments: "/todos/7" gives ["todos", "7"].
+    // segments at each slash: "/todos/7" gives ["todos", "7"]. Empty
+    // segments are kept, so that each resource has one path only:
+    // "/todos/7/" gives ["todos", "7", ""], which names nothing (404).
     let path = target.split('?').next().unwrap_or(target);
-    let segments: Vec<&str> = path.split('/').filter(|part| !part.is_empty()).collect();
+    let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
     // TODO(a): the router: match the method and the segments
     // The methods each path supports, for the `Allow` header of a 405.
     const TODOS_METHODS: &str = "GET, HEAD, POST, DELETE, OPTIONS";
@@ -97,11 +99,11 @@ fn route(method: &str, target: &str) -> Route {
         ("POST", ["todos"]) => Route::CreateTodo,
         ("DELETE", ["todos"]) => Route::DeleteAllTodos,
         (_, ["todos"]) => Route::MethodNotAllowed(TODOS_METHODS),
-        // An id that is not a number names no todo: 404, like any
-        // unknown path.
-        (method, ["todos", id]) => match id.parse() {
-            Err(_) => Route::NotFound,
-            Ok(id) => match method {
+        // An id that is not a number, or not spelled as todo_id wants,
+        // names no todo: 404, like any unknown path.
+        (method, ["todos", id]) => match todo_id(id) {
+            None => Route::NotFound,
+            Some(id) => match method {
                 "GET" | "HEAD" => Route::GetTodo(id),
                 "PATCH" => Route::UpdateTodo(id),
                 "DELETE" => Route::DeleteTodo(id),
@@ -114,6 +116,19 @@ fn route(method: &str, target: &str) -> Route {
     // END TODO(a)
 }
 
+// TODO(a): read a todo's id, spelled one way only
+/// A todo's id as a path spells it: digits only, with no sign and no
+/// leading zero (`7`; never `+7`, `07` or `7 `). `str::parse::<u64>` alone
+/// would read `+7` and `07` as 7 too, and then one todo would have many
+/// urls: a client (or a cache) could not tell they are the same todo.
+fn todo_id(text: &str) -> Option<u64> {
+    let canonical = text.bytes().all(|byte| byte.is_ascii_digit()) && !text.starts_with('0');
+    // "" passes the test above, and parse() refuses it; so it does a
+    // number too big for a u64.
+    if canonical { text.parse().ok() } else { None }
+}
+// END TODO(a)
+
 /// The route for a path that is not under `/todos`: one of the front-end's
 /// files, or nothing.
 fn front_end_route(method: &str, path: &str) -> Route {
@@ -125,6 +140,35 @@ fn front_end_route(method: &str, path: &str) -> Route {
         "OPTIONS" => Route::Preflight,
         _ => Route::MethodNotAllowed(PAGE_METHODS),
     }
+}
+
+// ---- Limits: what one client can make the server keep ----
+//
+// Without them one client could fill the memory: titles of a megabyte
+// each, or millions of todos, make every GET /todos an answer of hundreds
+// of megabytes. No check, crowd or browser case of the course comes near
+// either, except the checks that test them.
+
+/// The longest title, in characters (not bytes: `é` is one).
+#[allow(dead_code, reason = "until step c is done, nothing reads a title")]
+const MAX_TITLE_CHARS: usize = 500;
+
+/// The most todos the store keeps; one more is `507 Insufficient Storage`.
+#[allow(dead_code, reason = "until step c is done, nothing makes a todo")]
+const MAX_TODOS: usize = 10_000;
+
+/// `2345` as `2,345`, for the sentences that name a limit.
+#[allow(dead_code, reason = "until step c is done, no limit is said")]
+fn with_commas(number: usize) -> String {
+    let digits = number.to_string();
+    let mut text = String::new();
+    for (at, digit) in digits.chars().enumerate() {
+        if at > 0 && (digits.len() - at).is_multiple_of(3) {
+            text.push(',');
+        }
+        text.push(digit);
+    }
+    text
 }
 
 /// A todo as the server keeps it. `Serialize` writes its JSON for us, one
@@ -198,14 +242,30 @@ fn read_fields(request: &mut Request) -> Result<TodoFields, ApiError> {
     }
     // serde's message says what and where: "invalid type: string \"yes\",
     // expected a boolean at line 1 column 20".
-    serde_json::from_slice(&body).map_err(|error| {
+    let fields: TodoFields = serde_json::from_slice(&body).map_err(|error| {
         let what = if error.is_data() {
             "the body is JSON, but not a todo"
         } else {
             "the body is not JSON"
         };
         ApiError::new(400, format!("{what}: {error}"))
-    })
+    })?;
+    // A title too long for the store, whether new (POST) or changed
+    // (PATCH): counted in characters, as a person counts them.
+    if let Some(title) = &fields.title {
+        let length = title.chars().count();
+        if length > MAX_TITLE_CHARS {
+            return Err(ApiError::new(
+                400,
+                format!(
+                    "A todo's title can be at most {} characters; yours has {}.",
+                    with_commas(MAX_TITLE_CHARS),
+                    with_commas(length)
+                ),
+            ));
+        }
+    }
+    Ok(fields)
 }
 // END TODO(c)
 
@@ -296,9 +356,16 @@ impl TodoApi {
     // TODO(b): GET /todos and GET /todos/{id}
     /// `GET /todos`: every todo, in the order they were made.
     fn list(&self, host: &str) -> Result<Answer, ApiError> {
-        let store = self.store();
-        let todos: Vec<TodoJson> = store
+        // A copy of the todos, and the lock is let go at the end of this
+        // statement: writing the JSON of 10,000 todos takes a while, and
+        // every POST, PATCH and DELETE would wait for the lock meanwhile.
+        let todos: Vec<(u64, Todo)> = self
+            .store()
             .todos
+            .iter()
+            .map(|(id, todo)| (*id, todo.clone()))
+            .collect();
+        let todos: Vec<TodoJson> = todos
             .iter()
             .map(|(id, todo)| todo.to_json(*id, host))
             .collect();
@@ -326,8 +393,17 @@ impl TodoApi {
             order: fields.order,
         };
         // One lock for taking the id and storing the todo: two clients
-        // can never get the same id.
+        // can never get the same id, nor both take the last place.
         let mut store = self.store();
+        if store.todos.len() >= MAX_TODOS {
+            return Err(ApiError::new(
+                507,
+                format!(
+                    "The list is full: it keeps at most {} todos.",
+                    with_commas(MAX_TODOS)
+                ),
+            ));
+        }
         let id = store.next_id;
         store.next_id += 1;
         let answer = Answer::json(201, &todo.to_json(id, host));
