@@ -479,12 +479,7 @@ fn serves_an_html_page(session: &mut Session) -> CheckResult {
              the page's source instead of drawing it. Send text/html; charset=utf-8.",
         ));
     }
-    let content_type = reply
-        .header("content-type")
-        .unwrap_or("")
-        .to_ascii_lowercase()
-        .replace([' ', '"'], "");
-    if !content_type.contains("charset=utf-8") {
+    if reply.charset().as_deref() != Some("utf-8") {
         return Err(reply.fail(
             "Content-Type: text/html; charset=utf-8",
             "Keep the charset: without charset=utf-8 a browser may show é as Ã©.",
