@@ -90,13 +90,9 @@ impl Reply {
         let value = self.header("content-type")?;
         value.split(';').skip(1).find_map(|parameter| {
             let (name, value) = parameter.split_once('=')?;
-            name.trim().eq_ignore_ascii_case("charset").then(|| {
-                value
-                    .trim()
-                    .trim_matches('"')
-                    .trim()
-                    .to_ascii_lowercase()
-            })
+            name.trim()
+                .eq_ignore_ascii_case("charset")
+                .then(|| value.trim().trim_matches('"').trim().to_ascii_lowercase())
         })
     }
 
@@ -138,7 +134,9 @@ impl Reply {
         // (no end_headers, a wrong Content-Length...) is the same mistake
         // whatever the check was about: say how to mend it, and nothing else.
         if let Some(mend) = self.response_misuse() {
-            hint = format!("The server answered 500 because the handler misused the response (its body, above, says how). {mend}");
+            hint = format!(
+                "The server answered 500 because the handler misused the response (its body, above, says how). {mend}"
+            );
         } else if self.status == 500 && !hint.contains("500") {
             // A 500 means the handler itself failed, whatever the check was
             // about; the body the server sends says how, so point there first.
