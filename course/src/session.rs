@@ -762,6 +762,55 @@ pub fn curl_command(request: &Request<'_>) -> String {
 mod tests {
     use super::*;
 
+    fn reply_with(content_type: &str, status: u16, body: &str) -> Reply {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "content-type",
+            content_type.parse().expect("a header value"),
+        );
+        Reply {
+            sent: String::new(),
+            status,
+            headers,
+            body: body.to_owned(),
+        }
+    }
+
+    #[test]
+    fn reads_the_charset_as_http_allows() {
+        for spelling in [
+            "text/plain; charset=utf-8",
+            "text/plain;charset=UTF-8",
+            "Text/Plain ; Charset=\"utf-8\"",
+            "text/plain; format=flowed; charset=Utf-8",
+        ] {
+            assert!(
+                reply_with(spelling, 200, "").is_utf8("text/plain"),
+                "{spelling}"
+            );
+        }
+        for wrong in [
+            "text/plain",
+            "text/html; charset=utf-8",
+            "text/plain; charset=latin-1",
+        ] {
+            assert!(!reply_with(wrong, 200, "").is_utf8("text/plain"), "{wrong}");
+        }
+    }
+
+    #[test]
+    fn says_how_to_mend_a_misused_response() {
+        let body = "500 Internal Server Error\n\nThe server's handler went wrong: the handler \
+                    never called end_headers()\n";
+        let failure = reply_with("text/plain", 500, body).fail("status 303", "Read the form.");
+        assert!(failure.hint.contains("end_headers()"), "{}", failure.hint);
+        assert!(!failure.hint.contains("Read the form"), "{}", failure.hint);
+        let panic = "500 Internal Server Error\n\nThe server's handler went wrong: do_post \
+                     panicked: oops\n";
+        let failure = reply_with("text/plain", 500, panic).fail("status 303", "Read the form.");
+        assert!(failure.hint.contains("Read the form"), "{}", failure.hint);
+    }
+
     #[test]
     fn encodes_forms_like_a_browser() {
         assert_eq!(
