@@ -538,7 +538,7 @@ fn page_has_the_form(session: &mut Session) -> CheckResult {
     {
         return Err(reply.fail(
             expected,
-            &format!(
+            format!(
                 "The form says enctype=\"{enctype}\": a browser would send the message in that \
                  encoding, which parse_qs cannot read, and every post would get 400. Leave \
                  enctype out: the default, application/x-www-form-urlencoded (message=...), is \
