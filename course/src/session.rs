@@ -81,6 +81,28 @@ impl Reply {
         )
     }
 
+    /// The `charset` parameter of the Content-Type, lowercased and
+    /// unquoted: `utf-8` for `text/plain; charset=utf-8`, for
+    /// `text/plain;charset=UTF-8` and for `text/plain; charset="utf-8"`
+    /// alike (HTTP allows spaces around the `;`, and the value is not case
+    /// sensitive).
+    pub fn charset(&self) -> Option<String> {
+        let value = self.header("content-type")?;
+        value.split(';').skip(1).find_map(|parameter| {
+            let (name, value) = parameter.split_once('=')?;
+            name.trim()
+                .eq_ignore_ascii_case("charset")
+                .then(|| value.trim().trim_matches('"').trim().to_ascii_lowercase())
+        })
+    }
+
+    /// Whether the body is `media_type` (`text/plain`) in UTF-8, however
+    /// the header spells it.
+    pub fn is_utf8(&self, media_type: &str) -> bool {
+        self.media_type().as_deref() == Some(media_type)
+            && self.charset().as_deref() == Some("utf-8")
+    }
+
     /// A short description for a report: status, type and body.
     pub fn summary(&self) -> String {
         let content_type = self.header("content-type").unwrap_or("(no Content-Type)");
@@ -108,9 +130,16 @@ impl Reply {
     /// was expected and a hint.
     pub fn fail(&self, expected: impl Into<String>, hint: impl Into<String>) -> Failure {
         let mut hint = hint.into();
-        // A 500 means the handler itself failed, whatever the check was
-        // about; the body the server sends says how, so point there first.
-        if self.status == 500 && !hint.contains("500") {
+        // A 500 the module sent because the handler misused the response
+        // (no end_headers, a wrong Content-Length...) is the same mistake
+        // whatever the check was about: say how to mend it, and nothing else.
+        if let Some(mend) = self.response_misuse() {
+            hint = format!(
+                "The server answered 500 because the handler misused the response (its body, above, says how). {mend}"
+            );
+        } else if self.status == 500 && !hint.contains("500") {
+            // A 500 means the handler itself failed, whatever the check was
+            // about; the body the server sends says how, so point there first.
             hint = format!(
                 "The server answered 500 because the handler failed: its body, above, says how. {hint}"
             );
@@ -121,6 +150,33 @@ impl Reply {
             got: self.summary(),
             hint,
         }
+    }
+}
+
+impl Reply {
+    /// How to mend the handler, when this is the module's 500 for a
+    /// response the handler misused (see `Response::problem` in `src/`).
+    fn response_misuse(&self) -> Option<&'static str> {
+        if self.status != 500 {
+            return None;
+        }
+        let problem = self
+            .body
+            .split("The server's handler went wrong: the handler ")
+            .nth(1)?;
+        let mend = if problem.starts_with("never called end_headers()") {
+            "Every answer ends its headers with response.end_headers(), after the last \
+             send_header and before any body: a redirect, which has no body, too."
+        } else if problem.starts_with("sent no response") {
+            "Every way through the handler must start an answer with \
+             response.send_response(status), or return an error."
+        } else if problem.starts_with("sent Content-Length") {
+            "Do not send Content-Length yourself: the server counts the bytes you write and \
+             fills it in, always right."
+        } else {
+            return None;
+        };
+        Some(mend)
     }
 }
 
@@ -705,6 +761,55 @@ pub fn curl_command(request: &Request<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn reply_with(content_type: &str, status: u16, body: &str) -> Reply {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "content-type",
+            content_type.parse().expect("a header value"),
+        );
+        Reply {
+            sent: String::new(),
+            status,
+            headers,
+            body: body.to_owned(),
+        }
+    }
+
+    #[test]
+    fn reads_the_charset_as_http_allows() {
+        for spelling in [
+            "text/plain; charset=utf-8",
+            "text/plain;charset=UTF-8",
+            "Text/Plain ; Charset=\"utf-8\"",
+            "text/plain; format=flowed; charset=Utf-8",
+        ] {
+            assert!(
+                reply_with(spelling, 200, "").is_utf8("text/plain"),
+                "{spelling}"
+            );
+        }
+        for wrong in [
+            "text/plain",
+            "text/html; charset=utf-8",
+            "text/plain; charset=latin-1",
+        ] {
+            assert!(!reply_with(wrong, 200, "").is_utf8("text/plain"), "{wrong}");
+        }
+    }
+
+    #[test]
+    fn says_how_to_mend_a_misused_response() {
+        let body = "500 Internal Server Error\n\nThe server's handler went wrong: the handler \
+                    never called end_headers()\n";
+        let failure = reply_with("text/plain", 500, body).fail("status 303", "Read the form.");
+        assert!(failure.hint.contains("end_headers()"), "{}", failure.hint);
+        assert!(!failure.hint.contains("Read the form"), "{}", failure.hint);
+        let panic = "500 Internal Server Error\n\nThe server's handler went wrong: do_post \
+                     panicked: oops\n";
+        let failure = reply_with("text/plain", 500, panic).fail("status 303", "Read the form.");
+        assert!(failure.hint.contains("Read the form"), "{}", failure.hint);
+    }
 
     #[test]
     fn encodes_forms_like_a_browser() {

@@ -64,6 +64,48 @@ pub fn start_tags(html: &str, name: &str) -> Vec<Tag> {
     tags
 }
 
+/// Whether the form field `field` (a tag of `html`) has a label that says
+/// what it is for: a `<label for="...">` that names its `id`, a `<label>`
+/// around it, or an `aria-label`/`aria-labelledby` of its own. A `for`
+/// that names no `id` labels nothing.
+///
+/// ```
+/// use course::kit::html::{is_labelled, start_tags};
+///
+/// let tied = r#"<label for="m">Your message</label><textarea id="m" name="message"></textarea>"#;
+/// assert!(is_labelled(tied, &start_tags(tied, "textarea")[0]));
+/// let loose = r#"<label for="message">Your message</label><textarea name="message"></textarea>"#;
+/// assert!(!is_labelled(loose, &start_tags(loose, "textarea")[0]));
+/// let around = r#"<label>Your message <textarea name="message"></textarea></label>"#;
+/// assert!(is_labelled(around, &start_tags(around, "textarea")[0]));
+/// ```
+pub fn is_labelled(html: &str, field: &Tag) -> bool {
+    let named = |name: &str| {
+        field
+            .attribute(name)
+            .is_some_and(|value| !value.trim().is_empty())
+    };
+    if named("aria-label") || named("aria-labelledby") {
+        return true;
+    }
+    let labels = start_tags(html, "label");
+    if let Some(id) = field.attribute("id").filter(|id| !id.is_empty())
+        && labels
+            .iter()
+            .any(|label| label.attribute("for") == Some(id))
+    {
+        return true;
+    }
+    // A label around the field: the last label that opens before it is not
+    // closed before it.
+    let lower = html.to_ascii_lowercase();
+    labels
+        .iter()
+        .rev()
+        .find(|label| label.end <= field.start)
+        .is_some_and(|label| !lower[label.end..field.start].contains("</label"))
+}
+
 /// Reads the attributes of a tag from `at` to its `>`; returns them and the
 /// position after the `>`.
 fn attributes_from(html: &str, mut at: usize) -> (Vec<(String, String)>, usize) {

@@ -62,10 +62,9 @@ fn says_hello(session: &mut Session, path: &str) -> CheckResult {
             "The body is the bytes written after end_headers(), newline included.",
         ));
     }
-    if !reply
-        .header("content-type")
-        .is_some_and(|value| value.eq_ignore_ascii_case(TEXT_TYPE))
-    {
+    // Parsed, not compared as a string: HTTP allows
+    // `text/plain;charset=UTF-8` as well as `text/plain; charset=utf-8`.
+    if !reply.is_utf8("text/plain") {
         return Err(reply.fail(
             format!("Content-Type: {TEXT_TYPE}"),
             "send_header(\"Content-type\", \"text/plain; charset=utf-8\") tells the browser it is text.",

@@ -17,13 +17,13 @@ pub const CHECKS: &[Check] = &[
         run: echoes_words,
     },
     Check {
-        name: "a longer path is echoed whole, inner slashes included",
+        name: "a longer path is echoed whole: inner slashes, a second slash at the start, a query",
         step: None,
         optional: false,
         run: echoes_longer_paths,
     },
     Check {
-        name: "%-escapes are decoded: /Hello%20World gives Hello World",
+        name: "%-escapes are decoded once: /Hello%20World gives Hello World, /2+2 stays 2+2",
         step: None,
         optional: true,
         run: decodes_escapes,
@@ -85,14 +85,9 @@ fn body_is(body: &str, expected: &str) -> bool {
     body.strip_suffix('\n').unwrap_or(body) == expected
 }
 
-/// Whether the reply says "plain text in UTF-8".
+/// Whether the reply says "plain text in UTF-8", however it spells it.
 fn is_plain_text(reply: &Reply) -> bool {
-    let charset = reply
-        .header("content-type")
-        .unwrap_or("")
-        .to_ascii_lowercase()
-        .replace([' ', '"'], "");
-    reply.media_type().as_deref() == Some("text/plain") && charset.contains("charset=utf-8")
+    reply.is_utf8("text/plain")
 }
 
 /// Asks for `path` and expects `expected` back, naming the likely mistake
@@ -122,6 +117,18 @@ fn expect_echo(session: &mut Session, path: &str, expected: &str) -> CheckResult
             "Only the first slash goes: the slash at the end is part of the path, so /Balloon/ \
              echoes \"Balloon/\". trim_matches('/') takes off both ends; strip_prefix('/') \
              takes off exactly the first."
+        } else if expected.starts_with('/')
+            && body_is(&reply.body, expected.trim_start_matches('/'))
+        {
+            "Only the first slash goes: //Balloon echoes \"/Balloon\". trim_start_matches('/') \
+             takes off every slash at the start; strip_prefix('/') takes off exactly one."
+        } else if expected
+            .split_once('?')
+            .is_some_and(|(before, _)| body_is(&reply.body, before))
+        {
+            "The query is part of the path: request.path() gives \"/search?q=tea\", and the \
+             echo keeps all of it after the first slash, \"search?q=tea\". Do not cut the path \
+             at the '?'."
         } else if reply.body.is_empty() {
             "The body is empty: write the message with response.write_all(message.as_bytes()) \
              after end_headers()."
@@ -155,6 +162,12 @@ fn echoes_longer_paths(session: &mut Session) -> CheckResult {
     // A slash at the end is part of the path too: only the first one goes.
     let folder = format!("{}/", words[0]);
     expect_echo(session, &format!("/{folder}"), &folder)?;
+    // Only the first slash goes, even when a second one follows it.
+    let doubled = format!("/{}", words[1]);
+    expect_echo(session, &format!("/{doubled}"), &doubled)?;
+    // The query is part of the path, and of the echo.
+    let query = format!("{}?q={}", words[1], words[2]);
+    expect_echo(session, &format!("/{query}"), &query)?;
     expect_echo(session, "/", "")
 }
 
@@ -172,6 +185,31 @@ fn decodes_escapes(session: &mut Session) -> CheckResult {
     }
     expect_echo(session, &escaped, &format!("{first} {second}"))?;
     expect_echo(session, "/caf%C3%A9", "café")?;
+
+    // In a path a + is a plus sign: only forms (lesson 2) write a space so.
+    let plus = format!("{first}+{second}");
+    let reply = session.get(&format!("/{plus}"))?;
+    if body_is(&reply.body, &format!("{first} {second}")) {
+        return Err(reply.fail(
+            format!("the body {plus:?}"),
+            "In a path, + is a plus sign, not a space: a space travels as %20. Only a form's \
+             fields (lesson 2) write a space as +, and parse_qs decodes those; percent_decode \
+             alone is right for a path.",
+        ));
+    }
+    expect_echo(session, &format!("/{plus}"), &plus)?;
+
+    // %25 is the escape of % itself: decoded once, %2525 is %25.
+    let once = format!("{first}%25");
+    let reply = session.get(&format!("/{first}%2525"))?;
+    if body_is(&reply.body, &format!("{first}%")) {
+        return Err(reply.fail(
+            format!("the body {once:?}"),
+            "The path was decoded twice: %2525 is %25 once decoded, and %25 is what the client \
+             meant (it escaped the %). Call percent_decode once.",
+        ));
+    }
+    expect_echo(session, &format!("/{first}%2525"), &once)?;
 
     // %FF is a well-formed escape, but a lone byte 0xFF is not UTF-8 text.
     let reply = session.get("/%FF")?;

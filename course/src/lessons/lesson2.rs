@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use super::random_number;
 use crate::kit::crowd::{at_once, post_form_expecting, problems};
-use crate::kit::html::{Tag, start_tags, title_of};
+use crate::kit::html::{Tag, is_labelled, start_tags, title_of};
 use crate::session::{Reply, Request, Session, encode_form, quote_body};
 use crate::{Check, CheckResult, Failure, Hint};
 use http_server::escape_html_text;
@@ -28,7 +28,7 @@ pub const CHECKS: &[Check] = &[
         run: answers_with_the_message,
     },
     Check {
-        name: "a POST without a message field gets 400 and a sentence that says why",
+        name: "a POST without a message field gets 400 and a sentence that names the missing field",
         step: Some("a"),
         optional: false,
         run: no_message_is_a_bad_request,
@@ -52,7 +52,7 @@ pub const CHECKS: &[Check] = &[
         run: serves_an_html_page,
     },
     Check {
-        name: "the page has a form that POSTs a textarea named message to /, with a button",
+        name: "the page has a form that POSTs a textarea named message to /, url-encoded, with a label and a button",
         step: Some("b"),
         optional: false,
         run: page_has_the_form,
@@ -94,7 +94,7 @@ pub const CHECKS: &[Check] = &[
         run: no_message_lost_under_load,
     },
     Check {
-        name: "a message over 2,000 characters gets 400, a sentence that names the limit, and the form with the message put back; one of 2,000 is kept",
+        name: "a message over 2,000 characters gets 400, a sentence with the limit and its length, and the form with the message put back; one of 2,000 is kept",
         step: Some("c"),
         optional: false,
         run: long_message_is_refused_with_the_form,
@@ -124,14 +124,14 @@ pub const HINTS: &[Hint] = &[
     Hint {
         step: Some("b"),
         nudge: "Open http://localhost:8000/ in a browser: what does it show? The page's form is the FORM constant, at the top of the file.",
-        concept: "A form is <form method=\"post\" action=\"/\"> holding a <textarea name=\"message\"> and a submit button. The page is HTML, so its Content-type is text/html; charset=utf-8 (with text/plain the browser shows the source).",
-        code: "Write FORM as a raw string, r#\"<form method=\"post\" action=\"/\"> ... </form>\"#, with a <textarea name=\"message\"></textarea> and a <button type=\"submit\">Post it!</button> inside.",
+        concept: "A form is <form method=\"post\" action=\"/\"> (no enctype: parse_qs reads the default encoding) holding a <textarea name=\"message\">, a <label> tied to it by for and id, and a submit button. The page is HTML, so its Content-type is text/html; charset=utf-8 (with text/plain the browser shows the source).",
+        code: "Write FORM as a raw string, r#\"<form method=\"post\" action=\"/\"> ... </form>\"#, with <label for=\"message\">Your message</label>, a <textarea id=\"message\" name=\"message\"></textarea> and a <button type=\"submit\">Post it!</button> inside.",
     },
     Hint {
         step: Some("c"),
         nudge: "After a POST, the browser should land back on the board, with the message on it.",
-        concept: "Post/Redirect/Get: keep the message in the one shared list, then answer 303 See Other with Location: /, so that the browser fetches the board with a GET. Before keeping it, refuse what the board must not keep: a blank message, one over 2,000 characters (400 and the form again), and any message once the board holds 10,000 (507).",
-        code: "First refuse a blank message: if message.trim().is_empty() { return self.send_form_again(response, \"...why...\", message); } and the same for message.chars().count() > MAX_MESSAGE_CHARS, with a sentence that names the limit. Then let mut messages = self.messages(); if messages.len() >= MAX_MESSAGES { return Err(http_server::HttpError::new(507, \"The board is full: ...\").into()); } messages.push(message.into()); drop(messages); then send_response(303), send_header(\"Location\", \"/\"), end_headers(). No body.",
+        concept: "Post/Redirect/Get: keep the message in the one shared list, then answer 303 See Other with Location: /, so that the browser fetches the board with a GET. Before keeping it, refuse what the board must not keep: a blank message, one over 2,000 characters (400 and the form again), and any message once the board holds 10,000 (507, which the given self.keep(message) answers).",
+        code: "First refuse a blank message: if message.trim().is_empty() { return self.send_form_again(response, \"...why...\", message); } and the same for message.chars().count() > MAX_MESSAGE_CHARS, with a sentence that names the limit and the length (\"A message can be at most 2,000 characters; yours has 2,345.\"). Then self.keep(message)?; (given: it pushes, or answers 507 when the board is full), then send_response(303), send_header(\"Location\", \"/\"), end_headers(). No body.",
     },
 ];
 
@@ -310,9 +310,27 @@ fn posts_long_message(session: &mut Session) -> CheckResult {
 
 fn no_message_is_a_bad_request(session: &mut Session) -> CheckResult {
     let reply = session.post_form("/", &[("note", "no message field here")])?;
-    let expected = "status 400 Bad Request, and a body that says what is missing";
+    let expected = "status 400 Bad Request, and a sentence that names the missing field: the form \
+                    has no 'message' field";
+    // What the answer says, after the stylesheet if it is a page.
+    let said = reply
+        .body
+        .rsplit("</style>")
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
     match reply.status {
-        400 if !reply.body.trim().is_empty() => {}
+        400 if said.contains("field") && said.contains("message") => {}
+        400 if !said.trim().is_empty() => {
+            return Err(reply.fail(
+                expected,
+                "Say which field is missing: \"the form has no 'message' field\". A form without \
+                 the field is not an empty message (step c's 400 for a blank box says \"empty\"): \
+                 answer form.get(\"message\") == None with \
+                 HttpError::new(400, \"the form has no 'message' field\"), rather than \
+                 unwrap_or(\"\"), and keep that 400 after step c.",
+            ));
+        }
         400 => {
             return Err(reply.fail(
                 expected,
@@ -479,12 +497,7 @@ fn serves_an_html_page(session: &mut Session) -> CheckResult {
              the page's source instead of drawing it. Send text/html; charset=utf-8.",
         ));
     }
-    let content_type = reply
-        .header("content-type")
-        .unwrap_or("")
-        .to_ascii_lowercase()
-        .replace([' ', '"'], "");
-    if !content_type.contains("charset=utf-8") {
+    if reply.charset().as_deref() != Some("utf-8") {
         return Err(reply.fail(
             "Content-Type: text/html; charset=utf-8",
             "Keep the charset: without charset=utf-8 a browser may show é as Ã©.",
@@ -503,8 +516,8 @@ fn serves_an_html_page(session: &mut Session) -> CheckResult {
 fn page_has_the_form(session: &mut Session) -> CheckResult {
     let reply = session.get("/")?;
     let html = &reply.body;
-    let expected = "<form method=\"post\" action=\"/\"> with a <textarea name=\"message\"> \
-                    and a submit button inside";
+    let expected = "<form method=\"post\" action=\"/\"> with a <textarea name=\"message\">, \
+                    its <label>, and a submit button inside";
     let forms = start_tags(html, "form");
     let Some(form) = forms.first() else {
         return Err(reply.fail(
@@ -520,6 +533,19 @@ fn page_has_the_form(session: &mut Session) -> CheckResult {
              URL of a GET (/?message=...) instead of in the body of a POST.",
         ));
     }
+    if let Some(enctype) = form.attribute("enctype")
+        && !enctype.eq_ignore_ascii_case("application/x-www-form-urlencoded")
+    {
+        return Err(reply.fail(
+            expected,
+            format!(
+                "The form says enctype=\"{enctype}\": a browser would send the message in that \
+                 encoding, which parse_qs cannot read, and every post would get 400. Leave \
+                 enctype out: the default, application/x-www-form-urlencoded (message=...), is \
+                 what parse_qs decodes (multipart/form-data is for uploading files)."
+            ),
+        ));
+    }
     if !matches!(form.attribute("action"), None | Some("" | "/")) {
         return Err(reply.fail(
             expected,
@@ -531,14 +557,24 @@ fn page_has_the_form(session: &mut Session) -> CheckResult {
         .find("</form")
         .map_or(html.len(), |end| form.end + end);
     let within = |tag: &Tag| tag.start >= form.end && tag.start < inside;
-    let has_textarea = start_tags(html, "textarea")
+    let textareas = start_tags(html, "textarea");
+    let Some(textarea) = textareas
         .iter()
-        .any(|tag| within(tag) && tag.attribute("name") == Some("message"));
-    if !has_textarea {
+        .find(|tag| within(tag) && tag.attribute("name") == Some("message"))
+    else {
         return Err(reply.fail(
             expected,
             "The form needs a <textarea name=\"message\"> inside it: the name is what the text \
              travels under (message=...), and what do_post looks for.",
+        ));
+    };
+    if !is_labelled(html, textarea) {
+        return Err(reply.fail(
+            expected,
+            "The box needs a label tied to it, that says what it is for: \
+             <label for=\"message\">Your message</label>, and id=\"message\" on the textarea. \
+             A label's for names the id of its box: without that id it labels nothing, and a \
+             screen reader announces a box without a name.",
         ));
     }
     let is_submit = |tag: &Tag, default: &str| {
@@ -717,11 +753,18 @@ fn blank_message_is_refused_with_the_form(session: &mut Session) -> CheckResult 
             .iter()
             .any(|tag| tag.attribute("name") == Some("message"));
         if reply.status != 400 || !has_form {
+            let hint = if reply.status == 400 {
+                "A 400 from HttpError is a line of plain text, with no form to try again: \
+                 if message.trim() is empty, return self.send_form_again(response, \"...why...\", \
+                 message); it sends the board's page with 400, the sentence and the form."
+            } else {
+                "A message that is empty or only spaces is no message: if message.trim() is \
+                 empty, return self.send_form_again(response, \"...why...\", message); before \
+                 keeping it. It answers 400 with the board's page, the sentence and the form."
+            };
             return Err(reply.fail(
                 "status 400 Bad Request, and the page with the form, to try again",
-                "A message that is empty or only spaces is no message: if message.trim() is \
-                 empty, send board_page(&self.messages(), Some(\"...why...\")) with status 400 \
-                 (and text/html), and return before keeping it.",
+                hint,
             ));
         }
     }
@@ -834,8 +877,8 @@ fn long_message_is_refused_with_the_form(session: &mut Session) -> CheckResult {
         got: reply.summary(),
         hint: hint.into(),
     };
-    let expected = "status 400 Bad Request, a sentence that names the limit (2,000 characters), \
-                    and the form with the message put back in its textarea";
+    let expected = "status 400 Bad Request, a sentence that names the limit (2,000 characters) \
+                    and the length (2,001), and the form with the message put back in its textarea";
     if reply.status != 400 {
         return Err(fail(
             &reply,
@@ -847,12 +890,13 @@ fn long_message_is_refused_with_the_form(session: &mut Session) -> CheckResult {
     }
     // After the stylesheet, which has numbers of its own.
     let shown = reply.body.rsplit("</style>").next().unwrap_or("");
-    if !shown.contains("2,000") {
+    if !shown.contains("2,000") || !shown.contains("2,001") {
         return Err(fail(
             &reply,
             expected,
-            "Say what the limit is, in a sentence on the page: \"A message can be at most 2,000 \
-             characters; yours has 2,001.\"",
+            "Say what the limit is and how long the message was, in a sentence on the page, \
+             numbers written with with_commas: \"A message can be at most 2,000 characters; \
+             yours has 2,001.\"",
         ));
     }
     if textarea_text(&reply.body) != Some(escape_html_text(&too_long).as_str()) {
@@ -972,8 +1016,9 @@ fn full_board_is_refused(session: &mut Session) -> CheckResult {
             sent,
             expected: "507 Insufficient Storage once the board holds 10,000 messages".into(),
             got: format!("{} POSTs, every one kept", MAX_MESSAGES + POSTERS),
-            hint: "One client must not be able to fill the server's memory: when the board \
-                   holds MAX_MESSAGES, answer 507 with a sentence instead of keeping the message."
+            hint: "One client must not be able to fill the server's memory: keep each message \
+                   with self.keep(message)? (given), which answers 507 with a sentence once the \
+                   board holds MAX_MESSAGES, instead of pushing it yourself."
                 .into(),
         });
     };
@@ -996,9 +1041,8 @@ fn full_board_is_refused(session: &mut Session) -> CheckResult {
     if count != MAX_MESSAGES {
         return Err(page.fail(
             format!("exactly {MAX_MESSAGES} messages on the full board (got {count})"),
-            "Test the length of the list and push onto it under one lock: \
-             let mut messages = self.messages(); then if messages.len() >= MAX_MESSAGES answer \
-             507, else messages.push(...). Two locks let two posters both see 9,999.",
+            "Keep each message with self.keep(message)? (given): it tests the length of the \
+             list and pushes under one lock. Two locks let two posters both see 9,999.",
         ));
     }
     Ok(())

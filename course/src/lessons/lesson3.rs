@@ -26,6 +26,12 @@ pub const CHECKS: &[Check] = &[
         run: get_shows_the_whole_response,
     },
     Check {
+        name: "client get shows every header: a repeated one once per value, one that is not ASCII without failing",
+        step: Some("get"),
+        optional: false,
+        run: get_shows_every_header,
+    },
+    Check {
         name: "client get shows a 404 like any other answer",
         step: Some("get"),
         optional: false,
@@ -80,7 +86,7 @@ pub const CHECKS: &[Check] = &[
         run: post_survives_a_redirect_without_location,
     },
     Check {
-        name: "client post explains a refused form (400) in one error line",
+        name: "client post shows a refused form's page (400) and explains it in one error line",
         step: Some("post"),
         optional: false,
         run: post_explains_a_refused_form,
@@ -296,6 +302,54 @@ fn get_shows_the_whole_response(session: &mut Session) -> CheckResult {
             format!("after the headers, an empty line, then the body:\n{body}"),
             "End the headers with println!() and print the body after them, as it came.",
         ));
+    }
+    Ok(())
+}
+
+fn get_shows_every_header(session: &mut Session) -> CheckResult {
+    // Two Set-Cookie headers (a server sends one per cookie), and a value
+    // in Latin-1: M\xfcller, whose \xfc is not ASCII (nor UTF-8).
+    let helper = HelperServer::start(Answer::Raw(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n\
+          Set-Cookie: flavour=oatmeal\r\nSet-Cookie: colour=blue\r\n\
+          X-Name: M\xfcller\r\nContent-Length: 3\r\nConnection: close\r\n\r\nhi\n",
+    ))?;
+    let url = helper.url("/");
+    let output = session.run(&["get", &url])?;
+    let run = Run {
+        output,
+        sent: format!(
+            "cargo run --bin {} -- get URL\n(URL: a server that answers with two Set-Cookie \
+             headers, flavour=oatmeal and colour=blue, and X-Name: M\\xfcller, a Latin-1 byte)",
+            session.binary_name()
+        ),
+    };
+    let expected = "one line per header: set-cookie: flavour=oatmeal, set-cookie: colour=blue, \
+                    and x-name: M\u{FFFD}ller (the byte that is not text shown as \u{FFFD})";
+    let not_text = "A header value is bytes, not always text: value.to_str() fails on a byte \
+                    that is not visible ASCII, and unwrap() turns that into a panic. \
+                    String::from_utf8_lossy(value.as_bytes()) shows it as \u{FFFD}, without \
+                    failing.";
+    if run.panicked() {
+        return Err(run.fail(expected, not_text));
+    }
+    run.expect_success(expected, Some(not_text))?;
+    let (_, headers, _) = split_response(&run.output.stdout);
+    let shows = |wanted: &str| {
+        headers
+            .iter()
+            .any(|line| line.to_ascii_lowercase().starts_with(wanted))
+    };
+    if !shows("set-cookie: flavour=oatmeal") || !shows("set-cookie: colour=blue") {
+        return Err(run.fail(
+            expected,
+            "A header can come more than once: a server sends one Set-Cookie per cookie. Loop \
+             over the pairs, for (name, value) in response.headers(), which gives each value; \
+             looking a name up (headers()[name], headers().get(name)) gives only the first.",
+        ));
+    }
+    if !shows("x-name: m") {
+        return Err(run.fail(expected, not_text));
     }
     Ok(())
 }
@@ -571,7 +625,17 @@ fn post_explains_a_refused_form(session: &mut Session) -> CheckResult {
         "a failure: the board answers 400 Bad Request",
         &["400"],
         NAME_THE_STATUS,
-    )
+    )?;
+    // The board's sentence, from the body of its 400.
+    if !run.output.stdout.contains("no 'message' field") {
+        return Err(run.fail(
+            "the 400's status line, then its body, which says what was wrong (the form has no \
+             'message' field), then the error line",
+            "Print the body before you stop: an error page usually says what was wrong. First \
+             println!() and print_body(&body), then if !status.is_success() { bail!(...) }.",
+        ));
+    }
+    Ok(())
 }
 
 fn post_survives_a_redirect_without_location(session: &mut Session) -> CheckResult {
