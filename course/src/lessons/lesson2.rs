@@ -88,7 +88,7 @@ pub const CHECKS: &[Check] = &[
         run: messages_are_escaped,
     },
     Check {
-        name: "50 posters at once, 20 messages each: every message is on the board exactly once",
+        name: "50 posters at once, 40 messages each: every message is on the board exactly once",
         step: Some("c"),
         optional: false,
         run: no_message_lost_under_load,
@@ -780,7 +780,7 @@ fn blank_message_is_refused_with_the_form(session: &mut Session) -> CheckResult 
 
 fn no_message_lost_under_load(session: &mut Session) -> CheckResult {
     const POSTERS: usize = 50;
-    const POSTS: usize = 20;
+    const POSTS: usize = 40;
     let run = marker();
     let url = format!("{}/", session.server()?.base_url());
     let client = session.client().clone();
