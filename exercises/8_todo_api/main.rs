@@ -91,14 +91,15 @@ fn route(method: &str, target: &str) -> Route {
     //   falls through to front_end_route, which answers 404. Add one arm per
     //   row of the API's table (the lesson text has it), before the last:
     //   1. POST /todos is Route::CreateTodo, DELETE /todos DeleteAllTodos.
-    //   2. ["todos", id]: todo_id(id), below; None is NotFound, else GET
-    //      or HEAD is GetTodo(id), PATCH UpdateTodo(id), DELETE
-    //      DeleteTodo(id).
+    //   2. ["todos", id]: todo_id(id), below; None is NotFound, whatever
+    //      the method, else GET or HEAD is GetTodo(id), PATCH
+    //      UpdateTodo(id), DELETE DeleteTodo(id), OPTIONS Preflight.
     //   3. Any other method on a path that exists is 405, not 404:
     //      MethodNotAllowed with the methods the path supports, for the
     //      Allow header: "GET, HEAD, POST, DELETE, OPTIONS" on /todos,
     //      "GET, HEAD, PATCH, DELETE, OPTIONS" on /todos/{id}.
-    //   4. OPTIONS on /todos or /todos/{id} is Preflight (step e answers it).
+    //   4. OPTIONS on /todos is Preflight too (step e answers it); OPTIONS
+    //      on a path that does not exist is 404, like any other method.
     //   Arms are tried in order: put ("GET" | "HEAD", ["todos"]) before
     //   (_, ["todos"]). Check it: cargo course check todo_api a
     match (method, segments.as_slice()) {
@@ -219,7 +220,9 @@ fn read_fields(request: &mut Request) -> Result<TodoFields, ApiError> {
 }
 // END TODO(c)
 
-/// Every todo, and the id the next one gets.
+/// Every todo, and the id the next one gets. Ids are never reused, not
+/// after a DELETE nor after DELETE /todos: a client that still holds the
+/// url of a deleted todo must get 404, never somebody else's new todo.
 struct Store {
     todos: BTreeMap<u64, Todo>,
     next_id: u64,

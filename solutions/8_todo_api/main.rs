@@ -94,7 +94,7 @@ fn route(method: &str, target: &str) -> Route {
     // table of contents. A slice pattern such as ["todos", id] matches a
     // path of exactly two segments and names the second one.
     match (method, segments.as_slice()) {
-        ("OPTIONS", ["todos"] | ["todos", _]) => Route::Preflight,
+        ("OPTIONS", ["todos"]) => Route::Preflight,
         ("GET" | "HEAD", ["todos"]) => Route::ListTodos,
         ("POST", ["todos"]) => Route::CreateTodo,
         ("DELETE", ["todos"]) => Route::DeleteAllTodos,
@@ -107,6 +107,8 @@ fn route(method: &str, target: &str) -> Route {
                 "GET" | "HEAD" => Route::GetTodo(id),
                 "PATCH" => Route::UpdateTodo(id),
                 "DELETE" => Route::DeleteTodo(id),
+                // A browser's preflight, on a todo's one url only.
+                "OPTIONS" => Route::Preflight,
                 _ => Route::MethodNotAllowed(TODO_METHODS),
             },
         },
@@ -269,7 +271,9 @@ fn read_fields(request: &mut Request) -> Result<TodoFields, ApiError> {
 }
 // END TODO(c)
 
-/// Every todo, and the id the next one gets.
+/// Every todo, and the id the next one gets. Ids are never reused, not
+/// after a DELETE nor after DELETE /todos: a client that still holds the
+/// url of a deleted todo must get 404, never somebody else's new todo.
 struct Store {
     todos: BTreeMap<u64, Todo>,
     next_id: u64,

@@ -117,13 +117,13 @@ pub const CHECKS: &[Check] = &[
         run: no_patch_lost_under_load,
     },
     Check {
-        name: "DELETE /todos/{id} answers 204, and the todo is gone (404 for GET, PATCH and DELETE after)",
+        name: "DELETE /todos/{id} answers 204, and the todo is gone (404 for GET, PATCH and DELETE after); a new todo gets a new id",
         step: Some("d"),
         optional: false,
         run: delete_removes_one_todo,
     },
     Check {
-        name: "DELETE /todos answers 204, and GET /todos is then an empty array",
+        name: "DELETE /todos answers 204, and GET /todos is then an empty array; ids are not given again",
         step: Some("d"),
         optional: false,
         run: delete_all_empties_the_list,
@@ -154,7 +154,7 @@ pub const HINTS: &[Hint] = &[
         step: Some("a"),
         nudge: "Try each route with curl first: `curl -i localhost:8000/todos`, `curl -i -X PATCH localhost:8000/todos/1`. Which answers come from the router (404, 405) rather than from a handler?",
         concept: "The router is one match on (method, segments.as_slice()); each row of the API's table in the lesson text is one arm, tried from the top. A slice pattern names the parts of a path: (\"PATCH\", [\"todos\", id]) matches PATCH /todos/7 with id = \"7\". An id that is not a number, or not in its one spelling (\"+7\" and \"07\" parse as 7 too), names no todo (404); a path that exists with a method it does not support is 405, with the methods it does support in Allow.",
-        code: "(\"POST\", [\"todos\"]) => Route::CreateTodo, (\"DELETE\", [\"todos\"]) => Route::DeleteAllTodos, (_, [\"todos\"]) => Route::MethodNotAllowed(\"GET, HEAD, POST, DELETE, OPTIONS\"), (method, [\"todos\", id]) => match todo_id(id) { None => Route::NotFound, Some(id) => match method { \"GET\" | \"HEAD\" => Route::GetTodo(id), \"PATCH\" => Route::UpdateTodo(id), ... } }, and (\"OPTIONS\", [\"todos\"] | [\"todos\", _]) => Route::Preflight first. fn todo_id(text: &str) -> Option<u64> { let canonical = text.bytes().all(|byte| byte.is_ascii_digit()) && !text.starts_with('0'); if canonical { text.parse().ok() } else { None } }",
+        code: "(\"POST\", [\"todos\"]) => Route::CreateTodo, (\"DELETE\", [\"todos\"]) => Route::DeleteAllTodos, (_, [\"todos\"]) => Route::MethodNotAllowed(\"GET, HEAD, POST, DELETE, OPTIONS\"), (method, [\"todos\", id]) => match todo_id(id) { None => Route::NotFound, Some(id) => match method { \"GET\" | \"HEAD\" => Route::GetTodo(id), \"PATCH\" => Route::UpdateTodo(id), \"DELETE\" => Route::DeleteTodo(id), \"OPTIONS\" => Route::Preflight, _ => Route::MethodNotAllowed(\"GET, HEAD, PATCH, DELETE, OPTIONS\") } }, and (\"OPTIONS\", [\"todos\"]) => Route::Preflight (OPTIONS on any other path is a 404, like any method). fn todo_id(text: &str) -> Option<u64> { let canonical = text.bytes().all(|byte| byte.is_ascii_digit()) && !text.starts_with('0'); if canonical { text.parse().ok() } else { None } }",
     },
     Hint {
         step: Some("b"),
@@ -172,13 +172,13 @@ pub const HINTS: &[Hint] = &[
         step: Some("d"),
         nudge: "`curl -i -X PATCH -d '{\"completed\": true}' localhost:8000/todos/1`: the title must stay as it was.",
         concept: "PATCH changes only the fields that were sent, in the stored todo itself, with the store locked from reading it to answering. DELETE has nothing to say: 204 No Content, or 404 when the todo is not there.",
-        code: "if let Some(title) = fields.title { todo.title = title; } (and the same for completed and order) on store.todos.get_mut(&id); delete_one: match self.store().todos.remove(&id) { Some(_) => Ok(Answer::empty(204)), None => Err(no_such_todo(id)) }; delete_all: self.store().todos.clear() and 204.",
+        code: "if let Some(title) = fields.title { todo.title = title; } (and the same for completed and order) on store.todos.get_mut(&id); delete_one: match self.store().todos.remove(&id) { Some(_) => Ok(Answer::empty(204)), None => Err(no_such_todo(id)) }; delete_all: self.store().todos.clear() (next_id stays: ids are never given twice) and 204.",
     },
     Hint {
         step: Some("e"),
         nudge: "A page from another origin (another port counts) may send a request, but the browser hides the answer unless the answer says the page may read it.",
         concept: "Access-Control-Allow-Origin: * on every answer, errors included, lets any page read it. Before a PATCH, a DELETE or a JSON body, the browser first asks with OPTIONS (a preflight); the answer lists the methods and headers it may send.",
-        code: "In Answer::send: response.send_header(\"Access-Control-Allow-Origin\", \"*\"); in preflight(): Answer::empty(204).with_header(\"Access-Control-Allow-Methods\", \"GET, POST, PATCH, DELETE, OPTIONS\").with_header(\"Access-Control-Allow-Headers\", \"Content-Type\").",
+        code: "In Answer::send: response.send_header(\"Access-Control-Allow-Origin\", \"*\"); in preflight(): Answer::empty(204).with_header(\"Access-Control-Allow-Methods\", \"GET, POST, PATCH, DELETE, OPTIONS\").with_header(\"Access-Control-Allow-Headers\", \"Content-Type\"), and no Access-Control-Allow-Origin there: send already adds it, and twice is \"*, *\", which browsers refuse.",
     },
 ];
 
@@ -356,13 +356,21 @@ fn serves_the_front_end(session: &mut Session) -> CheckResult {
 fn routes_reach_their_handlers(session: &mut Session) -> CheckResult {
     // Requests that change nothing, whatever the program has written yet.
     // Each with the arm it needs, and where that arm goes.
-    let requests: [(&str, &str, Option<&str>, &str, &str); 7] = [
+    let requests: [(&str, &str, Option<&str>, &str, &str); 8] = [
         (
             "GET",
             "/todos",
             None,
             "(\"GET\" | \"HEAD\", [\"todos\"]) => Route::ListTodos",
             "above the last one",
+        ),
+        (
+            "HEAD",
+            "/todos",
+            None,
+            "(\"GET\" | \"HEAD\", [\"todos\"]) => Route::ListTodos",
+            "as the starter gives it (HEAD is GET without the body, and the list's Allow \
+             header promises it: the server module leaves the body out for you)",
         ),
         (
             "GET",
@@ -404,9 +412,10 @@ fn routes_reach_their_handlers(session: &mut Session) -> CheckResult {
             "OPTIONS",
             "/todos/1",
             None,
-            "(\"OPTIONS\", [\"todos\"] | [\"todos\", _]) => Route::Preflight",
-            "first, before the arms that take any method (a browser asks with OPTIONS before \
-             a PATCH or a DELETE from another origin; step e answers it)",
+            "\"OPTIONS\" => Route::Preflight",
+            "in the match on the method for [\"todos\", id], once todo_id(id) read the id \
+             (a browser asks with OPTIONS before a PATCH or a DELETE from another origin; \
+             step e answers it)",
         ),
     ];
     for (method, path, body, arm, place) in requests {
@@ -428,37 +437,58 @@ fn routes_reach_their_handlers(session: &mut Session) -> CheckResult {
 }
 
 fn unknown_paths_are_not_found(session: &mut Session) -> CheckResult {
-    for (path, hint) in [
+    for (method, path, hint) in [
         (
+            "GET",
             "/nowhere",
             "A path the API does not have is a 404: the last arm of the router, front_end_route, answers Route::NotFound for it.",
         ),
         (
+            "GET",
             "/todos/abc",
             "\"abc\" is not a number, so it names no todo: when id.parse::<u64>() fails, the route is Route::NotFound (not a 400, and not a panic).",
         ),
         (
+            "GET",
             "/todos/1/extra",
             "The API has no path with three segments: [\"todos\", id] matches exactly two, so /todos/1/extra must fall through to NotFound.",
         ),
         (
+            "GET",
             "/todos/+1",
             "An id has one spelling: digits only. \"+1\".parse::<u64>() is Ok(1), so parse alone gives todo 1 a second url: in todo_id, accept only text whose bytes are all ASCII digits (byte.is_ascii_digit()), then parse it.",
         ),
         (
+            "GET",
             "/todos/01",
             "An id has one spelling: no leading zero. \"01\".parse::<u64>() is Ok(1), so parse alone gives todo 1 a second url: in todo_id, refuse text that starts with '0'.",
         ),
         (
+            "GET",
             "/todos/1/",
             "A trailing slash makes another path: the given line that cuts the path into segments keeps empty ones, so /todos/1/ is [\"todos\", \"1\", \"\"], three segments, and NotFound. Keep that line as given.",
         ),
+        (
+            "OPTIONS",
+            "/nowhere",
+            "A preflight is the answer about a path that exists: OPTIONS on a path the API does \
+             not have is a 404 like any other method. Route OPTIONS to Route::Preflight on \
+             [\"todos\"] and, inside the match on the method of [\"todos\", id], on a todo's \
+             url; not on every path.",
+        ),
+        (
+            "OPTIONS",
+            "/todos/abc",
+            "\"abc\" names no todo, whatever the method: OPTIONS too is 404 here, as PUT and \
+             GET are. Route OPTIONS on [\"todos\", id] inside the match on todo_id(id) (\"OPTIONS\" \
+             => Route::Preflight next to \"PATCH\"), not in an arm of its own above it.",
+        ),
     ] {
-        let reply = session.get(path)?;
+        let reply = send_json(session, method, path, None, &[])?;
         expect_json_error(
             &reply,
             404,
-            &format!("GET {path} is not part of the API"),
+            &format!("{method} {path} is not part of the API"),
             hint,
         )?;
     }
@@ -466,11 +496,13 @@ fn unknown_paths_are_not_found(session: &mut Session) -> CheckResult {
 }
 
 fn wrong_methods_are_not_allowed(session: &mut Session) -> CheckResult {
+    const TODOS: [&str; 5] = ["GET", "HEAD", "POST", "DELETE", "OPTIONS"];
+    const TODO: [&str; 5] = ["GET", "HEAD", "PATCH", "DELETE", "OPTIONS"];
     for (method, path, needed) in [
-        ("PUT", "/todos", ["GET", "POST"]),
-        ("PATCH", "/todos", ["GET", "POST"]),
-        ("POST", "/todos/1", ["PATCH", "DELETE"]),
-        ("PUT", "/todos/1", ["PATCH", "DELETE"]),
+        ("PUT", "/todos", TODOS),
+        ("PATCH", "/todos", TODOS),
+        ("POST", "/todos/1", TODO),
+        ("PUT", "/todos/1", TODO),
     ] {
         let reply = send_json(session, method, path, Some("{}"), &[])?;
         let arm = if path == "/todos" {
@@ -491,10 +523,27 @@ fn wrong_methods_are_not_allowed(session: &mut Session) -> CheckResult {
         )?;
         let allow = reply.header("allow").unwrap_or("").to_ascii_uppercase();
         let allowed: Vec<&str> = allow.split(',').map(str::trim).collect();
+        let expected = format!(
+            "an Allow header that lists exactly the methods {path} supports: {}",
+            needed.join(", ")
+        );
         if let Some(missing) = needed.iter().find(|method| !allowed.contains(method)) {
             return Err(reply.fail(
-                format!("an Allow header that lists the methods {path} supports, {missing} among them"),
-                "A 405 must say what is allowed, in the Allow header: Route::MethodNotAllowed holds that list, and answer() sends it.",
+                expected,
+                format!(
+                    "{missing} is missing from Allow. A 405 must say everything that is allowed \
+                     (a client tries only what Allow lists; OPTIONS and HEAD too, which the router \
+                     answers): Route::MethodNotAllowed holds that list, and answer() sends it."
+                ),
+            ));
+        }
+        if let Some(extra) = allowed.iter().find(|method| !needed.contains(method)) {
+            return Err(reply.fail(
+                expected,
+                format!(
+                    "Allow lists {extra:?}, which {path} does not answer: list only the methods \
+                     the router sends to a handler on this path."
+                ),
             ));
         }
     }
@@ -1236,9 +1285,44 @@ fn no_patch_lost_under_load(session: &mut Session) -> CheckResult {
     Ok(())
 }
 
+/// The id of a todo's JSON (0 if it has none: step b checks that).
+fn id_of(todo: &Value) -> u64 {
+    todo.get("id").and_then(Value::as_u64).unwrap_or(0)
+}
+
+/// Makes a todo after some were deleted, and checks that its id is new:
+/// greater than `newest`, the id of the last todo made before, so that no
+/// url ever names two todos. `what` says what was deleted.
+fn new_id_after_delete(session: &mut Session, newest: u64, what: &str) -> Result<u64, Failure> {
+    let body = json!({ "title": random_title() }).to_string();
+    let reply = send_json(session, "POST", "/todos", Some(&body), &[])?;
+    let id = json_of(&reply).map_or(0, |todo| id_of(&todo));
+    if reply.status != 201 || id <= newest {
+        return Err(reply.fail(
+            format!(
+                "201 and a new todo with an id never given before: greater than {newest}, the \
+                 last id given, after {what}"
+            ),
+            format!(
+                "Ids are never reused: a client may still hold the url of a todo that is gone, \
+                 and it must get 404, not another todo (or overwrite one still there). Take \
+                 the id from store.next_id and add one to it, under the lock of the insert: \
+                 not todos.len() + 1 (which gives an id still in use after a DELETE), and \
+                 {}.",
+                if what.contains("DELETE /todos") {
+                    "leave next_id alone in delete_all: clear only the map, self.store().todos.clear()"
+                } else {
+                    "never from the ids left in the store"
+                }
+            ),
+        ));
+    }
+    Ok(id)
+}
+
 fn delete_removes_one_todo(session: &mut Session) -> CheckResult {
     let (_, path) = create(session, &json!({ "title": random_title() }))?;
-    let (_, kept_path) = create(session, &json!({ "title": random_title() }))?;
+    let (kept_todo, kept_path) = create(session, &json!({ "title": random_title() }))?;
     let reply = send_json(session, "DELETE", &path, None, &[])?;
     if reply.status != 204 {
         let hint = match reply.status {
@@ -1272,11 +1356,23 @@ fn delete_removes_one_todo(session: &mut Session) -> CheckResult {
             "DELETE /todos/{id} removes that one todo only.",
         ));
     }
+    let newest = id_of(&kept_todo);
+    let id = new_id_after_delete(session, newest, "DELETE of one todo")?;
+    // The todo kept must still be itself, not overwritten by the new one.
+    let kept = session.get(&kept_path)?;
+    if json_of(&kept).and_then(|todo| todo.get("title").cloned()) != kept_todo.get("title").cloned()
+    {
+        return Err(kept.fail(
+            format!("todo {newest}, as it was made (the new todo is {id})"),
+            "Another todo took its place: a new todo must never overwrite one in the store. \
+             Take new ids from store.next_id, never reused.",
+        ));
+    }
     Ok(())
 }
 
 fn delete_all_empties_the_list(session: &mut Session) -> CheckResult {
-    create(session, &json!({ "title": random_title() }))?;
+    let (newest, _) = create(session, &json!({ "title": random_title() }))?;
     let reply = session.send(Request {
         method: "DELETE",
         path: "/todos",
@@ -1297,6 +1393,7 @@ fn delete_all_empties_the_list(session: &mut Session) -> CheckResult {
             "DELETE /todos forgets every todo: self.store().todos.clear().",
         ));
     }
+    new_id_after_delete(session, id_of(&newest), "DELETE /todos")?;
     Ok(())
 }
 
@@ -1532,6 +1629,24 @@ fn preflight_is_allowed(session: &mut Session) -> CheckResult {
                 "Every answer, the preflight's too, needs Access-Control-Allow-Origin: * (in Answer::send).",
             );
             return Err(cors_fail(&reply, expected, hint));
+        }
+        let origins = reply
+            .headers
+            .get_all("access-control-allow-origin")
+            .iter()
+            .count();
+        if origins > 1 {
+            return Err(cors_fail(
+                &reply,
+                format!("{expected}: Access-Control-Allow-Origin once"),
+                format!(
+                    "The answer has Access-Control-Allow-Origin {origins} times: a browser reads \
+                     them as one value, \"*, *\", which is no origin, and refuses the preflight \
+                     (and then the PATCH). Answer::send already adds it to every answer, the \
+                     preflight's too: in preflight() add only Access-Control-Allow-Methods and \
+                     Access-Control-Allow-Headers."
+                ),
+            ));
         }
         if !listed(&methods, method) {
             return Err(cors_fail(

@@ -128,7 +128,7 @@ pub const CHECKS: &[Check] = &[
         run: todos_survive_a_restart,
     },
     Check {
-        name: "the database is the file TODO_DB names, or todo.sqlite3 in the current folder",
+        name: "the database is the file TODO_DB names, or todo.sqlite3 in the current folder when TODO_DB is unset or empty",
         step: Some("d"),
         optional: false,
         run: database_is_the_named_file,
@@ -531,24 +531,53 @@ fn empty_list_has_an_item(session: &mut Session) -> CheckResult {
     Ok(())
 }
 
+/// The names of the elements whose start tags are in `html`, once each.
+fn element_names(html: &str) -> Vec<String> {
+    let mut names: Vec<String> = html
+        .split('<')
+        .skip(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_ascii_lowercase()
+        })
+        .filter(|name| !name.is_empty())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The first start tag of `html` that has the attribute `attribute`, as
+/// `<name ...>`, if any.
+fn tag_with_attribute(html: &str, attribute: &str) -> Option<String> {
+    element_names(html).into_iter().find_map(|name| {
+        start_tags(html, &name)
+            .into_iter()
+            .find(|tag| tag.attribute(attribute).is_some())
+            .map(|tag| html[tag.start..tag.end].to_owned())
+    })
+}
+
 fn titles_are_escaped(session: &mut Session) -> CheckResult {
     database(session)?;
     let tag = marker();
     let title = format!("<script>alert(\"{tag}\")</script> & <b>bold</b>");
-    let (title, raw, how) = match try_create(session, &title)? {
-        Some(_) => (
+    let made = try_create(session, &title)?.is_some();
+    let (title, raw, how) = if made {
+        (
             title,
             format!("<script>alert(\"{tag}\")"),
             "a todo made with the API, then",
-        ),
-        None => {
-            let sample = "Sample: a <b>done</b> todo, its tags shown as typed".to_owned();
-            (
-                sample,
-                "<b>done</b>".to_owned(),
-                "with the starter's samples:",
-            )
-        }
+        )
+    } else {
+        let sample = "Sample: a <b>done</b> todo, its tags shown as typed".to_owned();
+        (
+            sample,
+            "<b>done</b>".to_owned(),
+            "with the starter's samples:",
+        )
     };
     let page = get_page(session)?;
     if page.body.contains(&raw) || !text_of(&page.body).contains(&title) {
@@ -561,6 +590,31 @@ fn titles_are_escaped(session: &mut Session) -> CheckResult {
                    is escaped for you. Do not add |safe, and do not build the page with format!."
                     .into(),
         });
+    }
+    if made {
+        // Escaping keeps a title inside a quoted attribute, not an unquoted
+        // one: spaces and = are not escaped.
+        let attack = format!("x onmouseover=alert({tag}) {tag}");
+        create(session, &attack)?;
+        let page = get_page(session)?;
+        if let Some(found) = tag_with_attribute(&page.body, "onmouseover") {
+            return Err(Failure {
+                sent: format!(
+                    "a todo titled {attack:?} made with the API, then {}",
+                    page.sent
+                ),
+                expected: "the title as text and in quoted attributes only: no tag with an \
+                           onmouseover attribute"
+                    .into(),
+                got: format!("the tag {found}"),
+                hint: "A value in an attribute must be in quotes: title=\"{{ todo.title }}\", \
+                       never title={{ todo.title }}. Autoescaping escapes quotes and <, not \
+                       spaces or =, so in an unquoted attribute the title's words become \
+                       attributes of their own, and onmouseover=... a script in every \
+                       visitor's browser."
+                    .into(),
+            });
+        }
     }
     Ok(())
 }
@@ -633,6 +687,29 @@ fn api_stores_todos(session: &mut Session) -> CheckResult {
         return Err(list.fail(
             format!("a JSON array with the new todo, {title:?}"),
             "Store::list should SELECT every row of todos and make a Todo of each.",
+        ));
+    }
+    // Oldest first: two todos without an order, listed as they were made.
+    let first = create(session, &format!("First {}", marker()))?;
+    let second = create(session, &format!("Second {}", marker()))?;
+    let list = api(session, "GET", "/todos", None)?;
+    let todos = json_of(&list);
+    let at = |todo: &Value| {
+        todos
+            .as_array()
+            .and_then(|todos| todos.iter().position(|listed| listed["url"] == todo["url"]))
+    };
+    if let (Some(first_at), Some(second_at)) = (at(&first), at(&second))
+        && first_at > second_at
+    {
+        return Err(list.fail(
+            format!(
+                "{:?} listed before {:?}, which was made after it: oldest first",
+                first["title"], second["title"]
+            ),
+            "The list is oldest first, as Store::list's comment says: a new todo goes at the \
+             bottom of the page and of GET /todos. SQL gives rows in no promised order unless \
+             asked: ORDER BY id (ascending, not DESC).",
         ));
     }
 
@@ -1285,7 +1362,9 @@ fn add_form_redirects(session: &mut Session) -> CheckResult {
     database(session)?;
     let run = marker();
     let title = format!("Water the plants {run}");
-    let reply = session.post_form("/", &[("title", &title)])?;
+    // Typed with spaces around it, as people do: stored trimmed.
+    let typed = format!("  {title}   ");
+    let reply = session.post_form("/", &[("title", &typed)])?;
     expect_see_other(
         &reply,
         &run,
@@ -1302,6 +1381,17 @@ fn add_form_redirects(session: &mut Session) -> CheckResult {
         ));
     }
     let list = api(session, "GET", "/todos", None)?;
+    let untrimmed = json_of(&list)
+        .as_array()
+        .is_some_and(|todos| todos.iter().any(|todo| todo["title"] == typed.as_str()));
+    if untrimmed {
+        return Err(list.fail(
+            format!("GET /todos to have the todo {title:?}, trimmed (the form sent {typed:?})"),
+            "Store the title trimmed: let title = typed.trim(); then self.store.add(title, false, \
+             None)?, not typed. Spaces around a title are not part of it (and the empty test \
+             and the limit look at the trimmed title too).",
+        ));
+    }
     let in_api = json_of(&list).as_array().is_some_and(|todos| {
         todos
             .iter()
@@ -1532,6 +1622,17 @@ fn long_titles_are_refused(session: &mut Session) -> CheckResult {
         &run,
         "A title of 500 characters is within the limit: it counts characters \
          (chars().count(), as title_too_long does), not bytes (len()).",
+    )?;
+    // 500 characters with spaces around them: the limit is on the title
+    // as stored, trimmed.
+    let longest = title_of_length(&format!("Trim me {run} "), 500);
+    let reply = session.post_form("/", &[("title", &format!("   {}   ", longest.trim()))])?;
+    expect_see_other(
+        &reply,
+        &run,
+        "The title, trimmed, has at most 500 characters: it is within the limit. Test the \
+         trimmed title, title_too_long(title) with title = typed.trim(), not typed: the \
+         spaces around it are not kept, so they do not count.",
     )
 }
 
@@ -1727,34 +1828,55 @@ fn database_is_the_named_file(session: &mut Session) -> CheckResult {
                 .into(),
         });
     }
-    // Without TODO_DB, in a folder of its own: todo.sqlite3 appears there.
-    let folder = session.temp_dir()?.join("default");
-    std::fs::create_dir_all(&folder).map_err(|error| {
-        Failure::plain(format!("cannot make {}: {error}", folder.display()), "")
-    })?;
-    let launch = Launch::default()
-        .env_remove("TODO_DB")
+    // Without TODO_DB, and with TODO_DB set to nothing, in a folder of
+    // its own: todo.sqlite3 appears there.
+    for (unset, how) in [(true, "TODO_DB not set"), (false, "TODO_DB set to \"\"")] {
+        let folder = session
+            .temp_dir()?
+            .join(if unset { "default" } else { "empty" });
+        std::fs::create_dir_all(&folder).map_err(|error| {
+            Failure::plain(format!("cannot make {}: {error}", folder.display()), "")
+        })?;
+        let launch = if unset {
+            Launch::default().env_remove("TODO_DB")
+        } else {
+            Launch::default().env("TODO_DB", "")
+        }
         .in_dir(folder.clone());
-    let name = session.binary_name();
-    let server = ServerProcess::start_with(session.binary(), &name, &launch)?;
-    let created = session
-        .client()
-        .post(format!("{}/todos", server.base_url()))
-        .body(json!({ "title": "default file" }).to_string())
-        .send()
-        .map(|response| response.status().as_u16())
-        .map_err(|error| error.to_string());
-    drop(server);
-    let expected = folder.join("todo.sqlite3");
-    if created != Ok(201) || !expected.is_file() {
-        return Err(Failure {
-            sent: format!("cd {} && {name}   (TODO_DB not set), then a POST to /todos", folder.display()),
-            expected: "a new file todo.sqlite3 in the current folder".into(),
-            got: format!("the POST got {created:?}; todo.sqlite3 there: {}", expected.is_file()),
-            hint: "When TODO_DB is not set, use \"todo.sqlite3\": a relative path, so the file is made \
-                   in the folder the server runs in."
-                .into(),
-        });
+        let name = session.binary_name();
+        let server = ServerProcess::start_with(session.binary(), &name, &launch)?;
+        let created = session
+            .client()
+            .post(format!("{}/todos", server.base_url()))
+            .body(json!({ "title": "default file" }).to_string())
+            .send()
+            .map(|response| response.status().as_u16())
+            .map_err(|error| error.to_string());
+        drop(server);
+        let expected = folder.join("todo.sqlite3");
+        if created != Ok(201) || !expected.is_file() {
+            let hint = if unset {
+                "When TODO_DB is not set, use \"todo.sqlite3\": a relative path, so the file is \
+                 made in the folder the server runs in."
+            } else {
+                "An empty TODO_DB is as if it were not set (a script's TODO_DB= often means \
+                 \"unset\"): SQLite would open \"\" as a temporary database, lost at exit. \
+                 Filter it out: std::env::var_os(\"TODO_DB\").filter(|path| !path.is_empty()), \
+                 then \"todo.sqlite3\" when there is none."
+            };
+            return Err(Failure {
+                sent: format!(
+                    "cd {} && {name}   ({how}), then a POST to /todos",
+                    folder.display()
+                ),
+                expected: "a new file todo.sqlite3 in the current folder".into(),
+                got: format!(
+                    "the POST got {created:?}; todo.sqlite3 there: {}",
+                    expected.is_file()
+                ),
+                hint: hint.into(),
+            });
+        }
     }
     Ok(())
 }
