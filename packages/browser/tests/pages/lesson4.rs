@@ -52,7 +52,7 @@ fn bookmark_server_saves_a_link_and_follows_its_short_name() {
             layout::is_a_course_box(page, field)?;
         }
         lines_up_with_the_cards(page)?;
-        layout::at_phone_width(page, |page| lines_up_with_the_cards(page))?;
+        layout::at_phone_width(page, lines_up_with_the_cards)?;
         layout::links_in_the_course_colour(page, "ul a")?;
 
         // The short name is a link: follow it, through the 303, to the target.
