@@ -106,4 +106,4 @@ pub use request::Request;
 pub use response::Response;
 pub use server::{HttpServer, RunningServer, ThreadingHttpServer};
 pub use status::reason_phrase;
-pub use style::STYLESHEET;
+pub use style::{ICON_LINK, STYLESHEET};

@@ -392,9 +392,12 @@ fn problem_page(what: &str, why: &str, (longuri, shortname): (&str, &str)) -> St
     )
 }
 
-/// A whole page, with the course's stylesheet (src/style.css) inside it.
+/// A whole page, with the course's stylesheet (src/style.css) and icon
+/// inside it (so the browser asks for no /favicon.ico, which this server
+/// would take for a short name).
 fn page(title: &str, body: &str) -> String {
     let style = http_server::STYLESHEET;
+    let icon = http_server::ICON_LINK;
     format!(
         r#"<!DOCTYPE html>
 <html lang="en">
@@ -402,12 +405,15 @@ fn page(title: &str, body: &str) -> String {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
+{icon}
 <style>
 {style}</style>
 </head>
 <body>
+<main>
 <h1>Bookmark Server</h1>
-{body}</body>
+{body}</main>
+</body>
 </html>
 "#
     )

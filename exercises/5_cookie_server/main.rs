@@ -197,8 +197,9 @@ fn name_cookie(value: &str) -> SetCookie {
 /// a quote in it must not end the value).
 fn page(greeting: &str, typed: &str) -> String {
     let typed = http_server::escape_html(typed);
-    // The course's stylesheet (src/style.css) comes inside the page.
+    // The course's stylesheet (src/style.css) and icon come inside the page.
     let style = http_server::STYLESHEET;
+    let icon = http_server::ICON_LINK;
     format!(
         r#"<!DOCTYPE html>
 <html lang="en">
@@ -206,17 +207,20 @@ fn page(greeting: &str, typed: &str) -> String {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>I Remember You</title>
+{icon}
 <style>
 {style}</style>
 </head>
 <body>
+<main>
 <h1>I Remember You</h1>
 {greeting}
 <form method="post" action="/">
   <label for="{COOKIE_NAME}">Your name</label>
-  <p><input type="text" id="{COOKIE_NAME}" name="{COOKIE_NAME}" value="{typed}" autocomplete="name" required autofocus>
+  <p class="row"><input type="text" id="{COOKIE_NAME}" name="{COOKIE_NAME}" value="{typed}" autocomplete="name" required autofocus>
   <button type="submit">Remember me</button></p>
 </form>
+</main>
 </body>
 </html>
 "#

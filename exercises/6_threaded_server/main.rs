@@ -23,8 +23,8 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use http_server::{
-    Handler, HandlerResult, HttpError, HttpServer, Request, Response, STYLESHEET, ServerError,
-    parse_qs,
+    Handler, HandlerResult, HttpError, HttpServer, ICON_LINK, Request, Response, STYLESHEET,
+    ServerError, parse_qs,
 };
 
 // What steps a and b use. Until they are written nothing does, and the
@@ -290,8 +290,9 @@ impl Handler for Parallelometer {
     }
 }
 
-/// The parallelometer's page: FRAMES frames, loaded all at once, each
-/// waiting `wait` for the others (`/?wait=10` passes 10 seconds on).
+/// The parallelometer's page: which mode serves it, then FRAMES frames,
+/// loaded all at once, each waiting `wait` for the others (`/?wait=10`
+/// passes 10 seconds on).
 fn page(wait: Duration) -> String {
     let seconds = wait.as_secs();
     let frames: String = (1..=FRAMES)
@@ -302,25 +303,33 @@ fn page(wait: Duration) -> String {
         })
         .collect();
     let unit = if seconds == 1 { "second" } else { "seconds" };
+    let serving = serving();
+    // Four frames a row, or two on a phone's narrow screen.
     format!(
         r#"<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Parallelometer</title>
+{ICON_LINK}
 <style>{STYLESHEET}</style>
 <style>
 .frames {{ display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.5rem; }}
-iframe {{ display: block; box-sizing: border-box; width: 100%; height: 6.5rem; border: 1px solid #999; }}
+@media (max-width: 36rem) {{ .frames {{ grid-template-columns: repeat(2, 1fr); }} }}
+iframe {{ display: block; box-sizing: border-box; width: 100%; height: 6.5rem; border: 1px solid #8c959f; border-radius: 6px; background: white; }}
 </style>
 </head>
 <body>
+<main>
 <h1>Parallelometer</h1>
+<p class="mode">{serving}</p>
 <p>The browser asks for these {FRAMES} frames at once. Each frame waits up
 to {seconds} {unit} for the others, then shows how many requests the server
 had in flight together: 1 if it serves one connection at a time.</p>
 <div class="frames">
 {frames}</div>
+</main>
 </body>
 </html>
 "#
@@ -335,11 +344,14 @@ fn frame_page(number: usize, count: usize) -> String {
 <head>
 <meta charset="utf-8">
 <title>Frame {number}</title>
+{ICON_LINK}
 <style>{STYLESHEET}</style>
 <style>
-body {{ max-width: none; margin: 0; padding: 0.4em; font-size: 1rem; line-height: 1.25; }}
+body {{ max-width: none; margin: 0; padding: 0.4em; font-size: 1rem; line-height: 1.25; background: white; }}
 p {{ margin: 0; }}
-.count {{ font-size: 1.3em; font-weight: bold; }}
+/* "16 requests" on a line and "in flight" on the next, rather than "in"
+   left at the end of the first line and "flight" alone on the second. */
+.count {{ font-size: 1.2em; font-weight: bold; text-wrap: balance; overflow-wrap: normal; }}
 </style>
 </head>
 <body>
@@ -356,6 +368,7 @@ p {{ margin: 0; }}
 /// time, each answered once and closed.
 fn one_at_a_time() -> Result<(), ServerError> {
     eprintln!("threaded_server: one_at_a_time() serves one connection at a time");
+    running().1 = Mode::OneAtATime;
     let server = HttpServer::from_env()?;
     let meter = Parallelometer::new(server.address());
     server.serve_forever(meter)
@@ -400,6 +413,7 @@ fn pool() -> Result<(), ServerError> {
 }
 
 /// How the server serves connections, from its command line.
+#[derive(Clone, Copy, PartialEq)]
 enum Mode {
     Pool,
     ThreadPerConnection,
@@ -417,6 +431,54 @@ impl Mode {
             }
             Mode::OneAtATime => "one_at_a_time()".to_owned(),
         }
+    }
+
+    /// How the mode serves connections, in words, for the page.
+    fn in_words(self) -> String {
+        match self {
+            Mode::Pool => format!("a pool of {WORKERS} worker threads"),
+            Mode::ThreadPerConnection => "a thread per connection".to_owned(),
+            Mode::OneAtATime => "one connection at a time".to_owned(),
+        }
+    }
+
+    /// The function main calls for the mode.
+    fn function(self) -> &'static str {
+        match self {
+            Mode::Pool => "<code>pool()</code> (step b)",
+            Mode::ThreadPerConnection => "<code>thread_per_connection()</code> (step a)",
+            Mode::OneAtATime => "<code>one_at_a_time()</code>",
+        }
+    }
+}
+
+/// The mode main calls, and the mode that serves, for the page to say:
+/// until a step is written, its function calls one_at_a_time(), which
+/// writes itself in the second place.
+static RUNNING: Mutex<(Mode, Mode)> = Mutex::new((Mode::Pool, Mode::Pool));
+
+fn running() -> MutexGuard<'static, (Mode, Mode)> {
+    RUNNING.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// What the page says serves it: "Mode: a pool of 4 worker threads, as
+/// main calls pool() (step b)", or which step is not written yet.
+fn serving() -> String {
+    let (called, serving) = *running();
+    let how = serving.in_words();
+    if called == serving {
+        format!(
+            "Mode: <strong>{how}</strong>, as main calls {}. Start the server with \
+             <code>--pool</code>, <code>--threads</code> or <code>--one-at-a-time</code> \
+             to compare.",
+            called.function()
+        )
+    } else {
+        format!(
+            "Mode: <strong>{how}</strong>: main calls {}, which calls \
+             <code>one_at_a_time()</code> until it is written.",
+            called.function()
+        )
     }
 }
 
@@ -447,6 +509,7 @@ fn main() -> ExitCode {
         }
     };
     eprintln!("threaded_server: main calls {}", mode.describe());
+    *running() = (mode, mode);
     let result = match mode {
         Mode::Pool => pool(),
         Mode::ThreadPerConnection => thread_per_connection(),

@@ -228,8 +228,10 @@ fn board_page(messages: &[Arc<str>], problem: Option<&str>, typed: &str) -> Stri
         &format!("{}</textarea>", escape_html_text(typed)),
         1,
     );
-    // The course's stylesheet (src/style.css) comes inside the page.
+    // The course's stylesheet (src/style.css) and icon come inside the
+    // page: the browser asks for neither (no request for /favicon.ico).
     let style = http_server::STYLESHEET;
+    let icon = http_server::ICON_LINK;
     format!(
         r#"<!DOCTYPE html>
 <html lang="en">
@@ -237,14 +239,17 @@ fn board_page(messages: &[Arc<str>], problem: Option<&str>, typed: &str) -> Stri
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
+{icon}
 <style>
 {style}</style>
 </head>
 <body>
+<main>
 <h1>Message Board</h1>
 {problem}{form}
 <ul class="messages">
 {items}</ul>
+</main>
 </body>
 </html>
 "#

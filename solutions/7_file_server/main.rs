@@ -292,10 +292,30 @@ fn not_found(response: &mut Response, url_path: &str) -> HandlerResult {
     response.send_response(404);
     response.send_header("Content-Type", "text/html; charset=utf-8");
     response.end_headers();
+    // The course's stylesheet (src/style.css) and icon, as on the pages of
+    // the other lessons: the page is the server's, not one of DIR's files.
+    let style = http_server::STYLESHEET;
+    let icon = http_server::ICON_LINK;
     write!(
         response,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>404 Not Found</title></head>\n\
-         <body>\n<h1>Not Found</h1>\n<p>There is no file at <code>{shown}</code>.</p>\n</body>\n</html>\n"
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>404 Not Found</title>
+{icon}
+<style>
+{style}</style>
+</head>
+<body>
+<main>
+<h1>Not Found</h1>
+<p>There is no file at <code>{shown}</code>.</p>
+</main>
+</body>
+</html>
+"#
     )?;
     Ok(())
 }

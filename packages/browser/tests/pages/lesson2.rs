@@ -4,6 +4,8 @@
 use anyhow::{Result, ensure};
 use browser_tests::{Page, page_case};
 
+use crate::layout;
+
 const BOARD: &str = "messageboard_sol";
 
 /// Types `message` into the board's form and sends it with the button.
@@ -26,6 +28,8 @@ fn messageboard_posts_and_lands_back_on_the_board() {
         })?;
         let label = page.text_of("label[for=message]")?;
         ensure!(!label.trim().is_empty(), "the message box has no label");
+        layout::has_main(page)?;
+        layout::is_a_course_box(page, "textarea")?;
 
         post(page, "Hello, board! Don't forget: the meeting is at noon.")?;
         page.wait_for_path("/")?;
@@ -71,6 +75,9 @@ fn messageboard_posts_and_lands_back_on_the_board() {
             hello == 1,
             "the first message is on the board {hello} times: {shown:?}"
         );
+        // The page names its icon: the browser asks for no /favicon.ico
+        // (which answers 404, as it should when asked).
+        layout::asks_for_no_favicon(page)?;
         Ok(())
     });
 }
@@ -144,6 +151,7 @@ fn messageboard_refuses_a_blank_message() {
         post(page, "   \n  ")?;
         page.wait_until("a POST", |page| Ok(posts_logged(page) == 1))?;
         page.wait_for_text("[role=alert]", "empty")?;
+        layout::has_main(page)?;
         page.screenshot_of("body", "2_messageboard-blank-page")?;
         ensure!(
             page.server_log().contains("\"POST / HTTP/1.1\" 400"),

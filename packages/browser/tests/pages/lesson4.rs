@@ -10,6 +10,8 @@ use browser_tests::{Page, page_case};
 use course::kit::helpers::{Answer, HelperServer};
 use course::kit::seed::random_number;
 
+use crate::layout;
+
 const BOOKMARKS: &str = "bookmark_server_sol";
 
 /// Fills in the form with `longuri` and `shortname` and sends it.
@@ -43,6 +45,15 @@ fn bookmark_server_saves_a_link_and_follows_its_short_name() {
         page.wait_for_text("ul", &longuri)?;
         page.audit()?;
         page.screenshot_of("body", "4_bookmark_server-saved-page")?;
+        layout::has_main(page)?;
+        // The boxes are the course's, and the link box lines up with the
+        // cards of the list below it, on a computer and on a phone.
+        for field in ["#longuri", "#shortname"] {
+            layout::is_a_course_box(page, field)?;
+        }
+        lines_up_with_the_cards(page)?;
+        layout::at_phone_width(page, lines_up_with_the_cards)?;
+        layout::links_in_the_course_colour(page, "ul a")?;
 
         // The short name is a link: follow it, through the 303, to the target.
         page.click(&format!("ul a[href=\"/{name}\"]"))?;
@@ -54,6 +65,13 @@ fn bookmark_server_saves_a_link_and_follows_its_short_name() {
         page.wait_until("the long link's page again", |page| {
             Ok(page.browser.url()? == longuri)
         })?;
+        // Back on the list, the short name, now visited, keeps its colour.
+        page.open("/")?;
+        page.wait_for_text("ul", &name)?;
+        layout::links_in_the_course_colour(page, "ul a")?;
+        // The page names its icon: the browser never asks for
+        // /favicon.ico, which this server would take for a short name.
+        layout::asks_for_no_favicon(page)?;
         Ok(())
     });
 }
@@ -90,6 +108,8 @@ fn bookmark_server_says_why_a_link_is_not_kept() {
             "the form should hold what was typed, {longuri:?} and {name:?}, but holds {typed}"
         );
         page.screenshot_of("body", "4_bookmark_server-broken-page")?;
+        layout::has_main(page)?;
+        layout::links_in_the_course_colour(page, "a[href=\"/\"]")?;
         // An error page has no list; the list, one click away, lacks the name.
         page.click("a[href=\"/\"]")?;
         page.wait_until("the list page", |page| {
@@ -99,6 +119,24 @@ fn bookmark_server_says_why_a_link_is_not_kept() {
             !page.text_of("ul")?.contains(&name),
             "the broken link was kept"
         );
+        layout::asks_for_no_favicon(page)?;
         Ok(())
     });
+}
+
+/// The link box is as wide as the cards of the list below it: the same
+/// left and right edges.
+fn lines_up_with_the_cards(page: &mut Page) -> Result<()> {
+    let boxed = layout::rect(page, "#longuri")?;
+    let card = layout::rect(page, "ul.messages li")?;
+    ensure!(
+        (boxed.left - card.left).abs() <= 1.0 && (boxed.right - card.right).abs() <= 1.0,
+        "the link box ({:.0} to {:.0} px) does not line up with the cards below it \
+         ({:.0} to {:.0} px)",
+        boxed.left,
+        boxed.right,
+        card.left,
+        card.right
+    );
+    Ok(())
 }

@@ -5,6 +5,8 @@
 use anyhow::{Result, ensure};
 use browser_tests::{Page, page_case};
 
+use crate::layout;
+
 const SERVER: &str = "cookie_server_sol";
 
 /// How many POSTs the server's log shows so far.
@@ -31,6 +33,13 @@ fn cookie_server_remembers_a_name_with_awkward_characters() {
         let label = page.text_of("label[for=yourname]")?;
         ensure!(!label.trim().is_empty(), "the name box has no label");
         page.wait_for_text("body", "I don't know you yet")?;
+        layout::has_main(page)?;
+        // The name box is the course's, as tall as its button and beside
+        // it, with a gap, on a computer and on a phone.
+        layout::is_a_course_box(page, "input[name=yourname]")?;
+        let (input, button) = ("input[name=yourname]", "form button[type=submit]");
+        layout::side_by_side(page, input, button)?;
+        layout::at_phone_width(page, |page| layout::side_by_side(page, input, button))?;
 
         // Spaces, quotes, a ; and a letter beyond ASCII: all must survive
         // the cookie, there and back.
@@ -70,6 +79,9 @@ fn cookie_server_remembers_a_name_with_awkward_characters() {
             greeted == name,
             "a script replaced the HttpOnly cookie: the page greets {greeted:?}"
         );
+        // The page names its icon: the browser asks for no /favicon.ico
+        // (which this server would answer with the whole page).
+        layout::asks_for_no_favicon(page)?;
         Ok(())
     });
 }

@@ -5,6 +5,8 @@
 use anyhow::{Result, ensure};
 use browser_tests::{Page, page_case};
 
+use crate::layout;
+
 const FILES: &str = "file_server_sol";
 
 /// How many todos the sample list holds: the page draws it when there is
@@ -73,6 +75,38 @@ fn file_server_serves_a_page_with_its_stylesheet_script_and_images() {
         // The whole page, at a phone-to-laptop width, for the lesson text.
         page.browser.resize(640, 960)?;
         page.screenshot_of("body", "7_file_server-site-page")?;
+        Ok(())
+    });
+}
+
+#[test]
+fn file_server_says_a_file_is_not_there_on_a_page_of_the_course() {
+    page_case("7_file_server", "not-found", FILES, |page| {
+        // The page is a 404, as it should be, which the browser logs.
+        page.expect_console_error(
+            "/no-such-file.html - Failed to load resource: the server responded with a status \
+             of 404",
+        );
+        page.open("/no-such-file.html")?;
+        page.wait_until("the title 404 Not Found", |page| {
+            Ok(page.browser.title()? == "404 Not Found")
+        })?;
+        page.wait_for_text("main", "There is no file at /no-such-file.html")?;
+        layout::has_main(page)?;
+        // The course's stylesheet (src/style.css), not the browser's serif
+        // font at the window's full width; the audit's phone-width pass
+        // checks its viewport tag.
+        let font = layout::style_of(page, "body", "font-family")?;
+        ensure!(
+            font.starts_with("system-ui"),
+            "the 404 page is in the browser's font, {font:?}, not the course's"
+        );
+        let width = layout::style_of(page, "body", "max-width")?;
+        ensure!(
+            width != "none",
+            "the 404 page's lines run the window's whole width: no course stylesheet"
+        );
+        layout::asks_for_no_favicon(page)?;
         Ok(())
     });
 }

@@ -1,7 +1,9 @@
 //! Every page of the course in headless Chromium, one file per lesson.
 //! A case is one `#[test]` that calls `page_case` (see the README,
-//! "Browser tests", for how to add one).
+//! "Browser tests", for how to add one); `layout` holds what several
+//! lessons' cases check alike about a page's make-up.
 
+mod layout;
 mod lesson0;
 mod lesson1;
 mod lesson2;
