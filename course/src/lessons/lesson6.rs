@@ -780,34 +780,6 @@ fn shutdown_is_graceful(session: &mut Session) -> CheckResult {
             ));
         }
     }
-    // The hold is still in flight (nobody released it yet): a server that
-    // stopped accepting has closed its listener, and refuses a new
-    // connection at once, while it finishes the hold. A connection that is
-    // accepted instead would wait, unserved, until the program ends.
-    let refused_by = Instant::now() + REFUSE_WAIT;
-    loop {
-        match TcpStream::connect(&address) {
-            Err(error) if error.kind() == std::io::ErrorKind::ConnectionRefused => break,
-            _ if Instant::now() > refused_by => {
-                return Err(failure(
-                    session,
-                    sent,
-                    "a new connection refused after POST /shutdown, while the held request is \
-                     still in flight",
-                    format!(
-                        "new connections were still accepted {} seconds after the shutdown",
-                        REFUSE_WAIT.as_secs()
-                    ),
-                    "Stop accepting means closing the listener: after the loop, drop(listener) \
-                     before you join the workers. While it is open, the system accepts new \
-                     connections for it, and they wait, unanswered, until the program ends.",
-                ));
-            }
-            // Accepted (the loop may not have stopped yet): let it go, and
-            // try again.
-            _ => thread::sleep(Duration::from_millis(20)),
-        }
-    }
     let release = send_on(release, &address, &format!("/release/{key}?{WAIT}"));
     let hold = joined(hold);
     let slow = joined(slow);
@@ -832,7 +804,7 @@ fn shutdown_is_graceful(session: &mut Session) -> CheckResult {
         ));
     }
     match exit_code(session)? {
-        Some(Some(0)) => Ok(()),
+        Some(Some(0)) => listener_closes_on_shutdown(session),
         Some(code) => Err(failure(
             session,
             sent,
@@ -856,6 +828,70 @@ fn shutdown_is_graceful(session: &mut Session) -> CheckResult {
              join() waits for the worker.",
         )),
     }
+}
+
+/// After `POST /shutdown`, with a request still in flight, a new
+/// connection is refused: the listener is closed. A scenario of its own,
+/// after the one above: a connection that tries whether the listener is
+/// open also wakes a loop that `/shutdown` forgot to wake, and would hide
+/// that mistake there.
+fn listener_closes_on_shutdown(session: &mut Session) -> CheckResult {
+    let address = start(session, "")?;
+    let key = key();
+    let sent = format!(
+        "{}, then: curl 'localhost:8000/hold/{key}?{WAIT}'; a second connection is opened; \
+         curl -X POST localhost:8000/shutdown; then, while the hold waits, curl \
+         localhost:8000/in-flight (a new connection), and last the second connection sends \
+         GET /release/{key}?{WAIT}",
+        command("")
+    );
+    let expected = "the new connection refused at once (the listener closed), while the held \
+                    request is still in flight";
+    let hold = send_now(&address, &format!("/hold/{key}?{WAIT}"));
+    let release = TcpStream::connect(&address)
+        .map_err(|error| Failure::plain(format!("could not connect: {error}"), ""))?;
+    let shutdown = send(&address, "POST", "/shutdown");
+    if !matches!(&shutdown, Ok(answer) if answer.status == 200) {
+        return Err(failure(
+            session,
+            sent,
+            expected,
+            format!("/shutdown: {}", describe(&shutdown)),
+            "POST /shutdown answered 200 a moment ago, with the same requests in flight: does \
+             it depend on something else?",
+        ));
+    }
+    // The hold is still in flight (nobody released it yet): a server that
+    // stopped accepting has closed its listener, and refuses a new
+    // connection at once, while it finishes the hold. A connection that is
+    // accepted instead would wait, unserved, until the program ends.
+    let refused_by = Instant::now() + REFUSE_WAIT;
+    loop {
+        match TcpStream::connect(&address) {
+            Err(error) if error.kind() == std::io::ErrorKind::ConnectionRefused => break,
+            _ if Instant::now() > refused_by => {
+                return Err(failure(
+                    session,
+                    sent,
+                    expected,
+                    format!(
+                        "new connections were still accepted {} seconds after the shutdown",
+                        REFUSE_WAIT.as_secs()
+                    ),
+                    "Stop accepting means closing the listener: after the loop, drop(listener) \
+                     before you join the workers. While it is open, the system accepts new \
+                     connections for it, and they wait, unanswered, until the program ends.",
+                ));
+            }
+            // Accepted (the loop may not have stopped yet): let it go, and
+            // try again.
+            _ => thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    // Let the hold go, so that the program ends as it should.
+    let _ = send_on(release, &address, &format!("/release/{key}?{WAIT}"));
+    let _ = joined(hold);
+    Ok(())
 }
 
 /// Waits until the server under check exits (at most [`EXIT_WAIT`]), and
