@@ -866,9 +866,20 @@ fn listener_closes_on_shutdown(session: &mut Session) -> CheckResult {
     // connection at once, while it finishes the hold. A connection that is
     // accepted instead would wait, unserved, until the program ends.
     let refused_by = Instant::now() + REFUSE_WAIT;
+    let socket: std::net::SocketAddr = address
+        .parse()
+        .map_err(|_| Failure::plain(format!("not an address: {address}"), ""))?;
     loop {
-        match TcpStream::connect(&address) {
-            Err(error) if error.kind() == std::io::ErrorKind::ConnectionRefused => break,
+        // Not too many tries, each short: connections that a listener
+        // left open keeps unaccepted fill its queue, and a connect then
+        // waits (the system drops its SYN) instead of being refused.
+        match TcpStream::connect_timeout(&socket, Duration::from_secs(1)) {
+            Err(error)
+                if error.kind() == std::io::ErrorKind::ConnectionRefused
+                    && Instant::now() <= refused_by =>
+            {
+                break;
+            }
             _ if Instant::now() > refused_by => {
                 return Err(failure(
                     session,
@@ -885,7 +896,7 @@ fn listener_closes_on_shutdown(session: &mut Session) -> CheckResult {
             }
             // Accepted (the loop may not have stopped yet): let it go, and
             // try again.
-            _ => thread::sleep(Duration::from_millis(20)),
+            _ => thread::sleep(Duration::from_millis(100)),
         }
     }
     // Let the hold go, so that the program ends as it should.
