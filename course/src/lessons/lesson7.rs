@@ -1674,7 +1674,7 @@ fn the_open_file_is_streamed(session: &mut Session) -> CheckResult {
     let sent = format!(
         "cargo test --bin {binary} -- --exact {PIPE_TEST} (it renames a file and a named pipe \
          over index.html, back and forth, as fast as it can, while it asks for /index.html \
-         30,000 times through http_server::test::call)"
+         90,000 times through http_server::test::call)"
     );
     let expected = "every request answered, 200 or 404: no worker waits on the pipe";
     let test = session.unit_test(PIPE_TEST)?;
