@@ -51,9 +51,10 @@ impl Handler for CookieServer {
         // TODO(a): keep the name in a cookie, and send the browser back to /
         //   For now the POST answers a page that shows the header it should send.
         //   1. form.get(COOKIE_NAME) is the name typed in the box, or None. Answer
-        //      None, or a name that is empty (or only spaces), with a 400 that
-        //      says why:
-        //      return Err(http_server::HttpError::new(400, "...").into());
+        //      None, or a blank name (name.trim().is_empty(): empty, or only
+        //      spaces, tabs...), with 400 and the form again, as in step 2:
+        //      return send_form_again(response, "Type your name first...", "");
+        //      Keep the name itself as typed: trim() only tests it.
         //   2. A name over MAX_NAME_CHARS characters is refused too: count
         //      them with name.chars().count() (len() counts bytes), and
         //      return send_form_again(response, &why, name); where why says
@@ -147,12 +148,15 @@ fn with_commas(number: usize) -> String {
 //   For now the page greets nobody. Once step a sets the cookie, it says
 //   that your browser sent one back: reading it is this step.
 //   1. http_server::parse_cookies(header) splits the header into (name,
-//      value) pairs; find the one named COOKIE_NAME. None: STRANGER.
+//      value) pairs, in order; find the first one named exactly COOKIE_NAME
+//      (names are case-sensitive). None: STRANGER.
 //   2. Decode its value with http_server::percent_decode (step c explains
 //      why it may be encoded; `Alice` stays `Alice`). Anybody may send any
-//      cookie: a value that does not decode gets a note, never a 500.
-//   3. Greet the name, passed through http_server::escape_html_text first: it
-//      comes from the client, and <script> must show as text.
+//      cookie: a value that does not decode gets a note (without the
+//      value), never a 500.
+//   3. Greet the decoded name, passed through http_server::escape_html_text:
+//      it comes from the client, and <script> must show as text. Escape
+//      after decoding, never before: %3C decodes to <.
 /// What the page says above the form, from the `Cookie` header, if any.
 fn greeting(cookie_header: Option<&str>) -> String {
     match cookie_header {

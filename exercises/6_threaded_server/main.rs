@@ -168,9 +168,20 @@ impl Parallelometer {
         }
     }
 
+    /// Stops the server (step c): sets the flag, then wakes the accepting
+    /// loop so that it looks at it now. The order matters: woken first,
+    /// the loop could look before the flag is set, go back to `accept`,
+    /// and sleep there until the next visitor. (It is given, not part of
+    /// the exercise, because no check can make that race happen on
+    /// demand: which of two threads looks first is chance.)
+    #[allow(dead_code)] // until step c
+    fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        self.wake_the_accepting_loop();
+    }
+
     /// Wakes the accepting loop, which waits in `accept` for a connection:
     /// it gets one (from this program), and then sees `is_stopping`.
-    #[allow(dead_code)] // until step c
     fn wake_the_accepting_loop(&self) {
         let mut address = self.address;
         // A server listening on every address (HOST=0.0.0.0) is reached
@@ -275,15 +286,19 @@ impl Handler for Parallelometer {
         }
         // TODO(c): stop the server gracefully
         //   For now this answers 501 Not Implemented. Stop the server here:
-        //   1. Refuse anybody but this computer: if the client's address
-        //      (request.client_address().ip()) is not a loopback address
-        //      (.is_loopback()), return a 403 HttpError.
-        //   2. Set self.stopping to true (an AtomicBool: .store(true, ...)).
-        //   3. The accepting loop waits in accept(): wake it with
-        //      self.wake_the_accepting_loop(), so that it sees the flag.
-        //   4. Answer 200 with a short text that says the server is stopping.
-        //   Your pool's loop (step b) must stop on is_stopping() and join its
-        //   workers: then the program exits once the last request is answered.
+        //   1. Refuse anybody but this computer: if the client's address,
+        //      request.client_address().ip().to_canonical(), is not a
+        //      loopback address (.is_loopback()), return a 403 HttpError.
+        //      (to_canonical(): on a server on HOST=::, 127.0.0.1 arrives as
+        //      ::ffff:127.0.0.1, which is_loopback() alone does not accept.)
+        //   2. Stop the server: self.stop() (given, above) sets the flag and
+        //      wakes the accepting loop, which waits in accept().
+        //   3. Answer 200 with a short text that says the server is stopping.
+        //   Do not end the program here (std::process::exit would cut this
+        //   answer and every request in flight). Your pool's loop (step b)
+        //   stops on is_stopping(), drops the listener and the sender, and
+        //   joins its workers: the program exits once the last request is
+        //   answered.
         response.send_error(501, "graceful shutdown is step c: not written yet");
         Ok(())
         // END TODO(c)
@@ -406,8 +421,11 @@ fn pool() -> Result<(), ServerError> {
     //      while it serves. recv() fails once the sender is dropped: break.
     //   4. for connection in listener.incoming(): break if
     //      meter.is_stopping(), otherwise sender.send(connection).
-    //   5. After the loop: drop(listener), drop(sender), join every worker,
-    //      and return Ok(()).
+    //   5. After the loop, in this order: drop(listener) (new connections
+    //      are refused at once), drop(sender) (a worker's recv() fails once
+    //      the channel is empty), then join every worker (join waits for a
+    //      worker, which waits in recv() while a sender lives), and return
+    //      Ok(()).
     one_at_a_time()
     // END TODO(b)
 }
@@ -530,11 +548,41 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     //! Run with `cargo test --bin threaded_server`. Step c's check runs
-    //! them too: a check talks to the server over loopback, from this
-    //! computer, so only a test can play a client on another machine.
+    //! them too: a check talks to the server over 127.0.0.1, so only a
+    //! test can play a client on another machine, or one that arrives
+    //! over IPv6.
 
     use super::*;
     use http_server::test::{TestRequest, call};
+
+    /// Step c: `POST /shutdown` from this computer over IPv6 is obeyed. A
+    /// server listening on `::` (HOST=::) sees a client at 127.0.0.1 as
+    /// ::ffff:127.0.0.1, an IPv4 address written as IPv6, which
+    /// `.is_loopback()` alone does not call loopback: `.to_canonical()`
+    /// turns it back into 127.0.0.1 first.
+    #[test]
+    fn shutdown_from_this_computer_over_ipv6_is_obeyed() {
+        for client in ["[::ffff:127.0.0.1]:50000", "[::1]:50000"] {
+            let client: SocketAddr = client.parse().unwrap();
+            // Port 0, as below: the wake-up connection disturbs nobody.
+            let meter = Parallelometer::new(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
+            let response = call(
+                &meter,
+                TestRequest::post("/shutdown").client_address(client),
+            );
+            assert_eq!(
+                response.status(),
+                200,
+                "POST /shutdown from {client} (this computer) answered {}: {}",
+                response.status(),
+                response.body_text()
+            );
+            assert!(
+                meter.is_stopping(),
+                "POST /shutdown from {client} did not stop the server"
+            );
+        }
+    }
 
     /// Step c: `POST /shutdown` from another computer gets 403, and the
     /// server goes on. 192.0.2.1 is an address kept for examples, never a

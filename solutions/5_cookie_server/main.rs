@@ -49,10 +49,13 @@ impl Handler for CookieServer {
         let form = parse_qs(request.read_body()?)?;
 
         // TODO(a): keep the name in a cookie, and send the browser back to /
-        // A form without a name is the client's mistake: 400, and no cookie.
+        // A form without a name, or with a blank one (trim() removes every
+        // kind of white space: tabs, no-break spaces), is the client's
+        // mistake: 400, no cookie, and the form again, as for a name too
+        // long. The name itself is kept as typed: trim() only tests it.
         let Some(name) = form.get(COOKIE_NAME).filter(|name| !name.trim().is_empty()) else {
-            let why = "the form has no 'yourname' field, or it is empty";
-            return Err(http_server::HttpError::new(400, why).into());
+            let why = "Type your name first: the form had none, or only spaces.";
+            return send_form_again(response, why, "");
         };
         // A name has a limit, in characters (len() would count bytes): a
         // browser drops a cookie that is too long without a word.

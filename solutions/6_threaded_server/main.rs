@@ -168,9 +168,20 @@ impl Parallelometer {
         }
     }
 
+    /// Stops the server (step c): sets the flag, then wakes the accepting
+    /// loop so that it looks at it now. The order matters: woken first,
+    /// the loop could look before the flag is set, go back to `accept`,
+    /// and sleep there until the next visitor. (It is given, not part of
+    /// the exercise, because no check can make that race happen on
+    /// demand: which of two threads looks first is chance.)
+    #[allow(dead_code)] // until step c
+    fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        self.wake_the_accepting_loop();
+    }
+
     /// Wakes the accepting loop, which waits in `accept` for a connection:
     /// it gets one (from this program), and then sees `is_stopping`.
-    #[allow(dead_code)] // until step c
     fn wake_the_accepting_loop(&self) {
         let mut address = self.address;
         // A server listening on every address (HOST=0.0.0.0) is reached
@@ -279,10 +290,10 @@ impl Handler for Parallelometer {
         if !request.client_address().ip().to_canonical().is_loopback() {
             return Err(HttpError::new(403, "only 127.0.0.1 may stop the server").into());
         }
-        // The accepting loop checks the flag after each connection; the
-        // wake-up connection makes it look now, not at the next visitor.
-        self.stopping.store(true, Ordering::SeqCst);
-        self.wake_the_accepting_loop();
+        // Sets the flag, then wakes the accepting loop (given, above), which
+        // checks the flag after each connection. Not std::process::exit:
+        // that would cut this answer and every request in flight.
+        self.stop();
         send_text(
             response,
             200,
@@ -566,11 +577,41 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     //! Run with `cargo test --bin threaded_server`. Step c's check runs
-    //! them too: a check talks to the server over loopback, from this
-    //! computer, so only a test can play a client on another machine.
+    //! them too: a check talks to the server over 127.0.0.1, so only a
+    //! test can play a client on another machine, or one that arrives
+    //! over IPv6.
 
     use super::*;
     use http_server::test::{TestRequest, call};
+
+    /// Step c: `POST /shutdown` from this computer over IPv6 is obeyed. A
+    /// server listening on `::` (HOST=::) sees a client at 127.0.0.1 as
+    /// ::ffff:127.0.0.1, an IPv4 address written as IPv6, which
+    /// `.is_loopback()` alone does not call loopback: `.to_canonical()`
+    /// turns it back into 127.0.0.1 first.
+    #[test]
+    fn shutdown_from_this_computer_over_ipv6_is_obeyed() {
+        for client in ["[::ffff:127.0.0.1]:50000", "[::1]:50000"] {
+            let client: SocketAddr = client.parse().unwrap();
+            // Port 0, as below: the wake-up connection disturbs nobody.
+            let meter = Parallelometer::new(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
+            let response = call(
+                &meter,
+                TestRequest::post("/shutdown").client_address(client),
+            );
+            assert_eq!(
+                response.status(),
+                200,
+                "POST /shutdown from {client} (this computer) answered {}: {}",
+                response.status(),
+                response.body_text()
+            );
+            assert!(
+                meter.is_stopping(),
+                "POST /shutdown from {client} did not stop the server"
+            );
+        }
+    }
 
     /// Step c: `POST /shutdown` from another computer gets 403, and the
     /// server goes on. 192.0.2.1 is an address kept for examples, never a

@@ -84,7 +84,39 @@ pub fn check_lesson(lesson: &'static Lesson, step: Option<&str>) -> Result<bool>
             .save()
             .context("could not save your progress in .course/")?;
         say!();
-        say!("{}", paint.good(&format!("{} {what} is done!", "✓")));
+        // A going-further step that was started and fails: "done" would
+        // read as if it were right too.
+        let going_further_failing: Vec<&str> = match &outcome {
+            Outcome::Ran(results) if step.is_none() => {
+                let mut failing: Vec<&str> = results
+                    .iter()
+                    .filter(|(check, result)| {
+                        check.optional
+                            && result.is_err()
+                            && course::shipped::step_attempted(lesson, check.step) == Some(true)
+                    })
+                    .filter_map(|(check, _)| check.step)
+                    .collect();
+                failing.dedup();
+                failing
+            }
+            _ => Vec::new(),
+        };
+        if going_further_failing.is_empty() {
+            say!("{}", paint.good(&format!("{} {what} is done!", "✓")));
+        } else {
+            let steps = going_further_failing
+                .iter()
+                .map(|step| format!("step {step}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            say!(
+                "{}",
+                paint.good(&format!(
+                    "✓ the required steps of {what} are done; the going-further {steps} is started but not right yet (the ✗ above says why)."
+                ))
+            );
+        }
         match step.and_then(|step| steps.iter().skip_while(|&&s| s != step).nth(1)) {
             Some(next_step) => say!(
                 "Next: step {next_step}. Read its part of lessons/{}/README.md, then run `cargo course check {} {next_step}`.",

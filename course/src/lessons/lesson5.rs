@@ -32,13 +32,13 @@ pub const CHECKS: &[Check] = &[
         run: post_sets_the_cookie,
     },
     Check {
-        name: "a POST without a yourname field, or with an empty one or one of only spaces, gets 400 and no cookie",
+        name: "a POST without a yourname field, or with a blank one (empty, spaces, a tab, no-break spaces), gets 400, the form again with a sentence, and no cookie",
         step: Some("a"),
         optional: false,
         run: no_name_is_a_bad_request,
     },
     Check {
-        name: "a name over 100 characters gets 400, a sentence that names the limit, the form with the name put back, and no cookie; one of 100 is remembered",
+        name: "a name over 100 characters gets 400, a sentence that names the limit, the form with the name put back, and no cookie; one of 100 characters (not bytes: Zoë...) is remembered",
         step: Some("a"),
         optional: false,
         run: long_name_is_refused_with_the_form,
@@ -56,13 +56,13 @@ pub const CHECKS: &[Check] = &[
         run: greets_the_name_in_the_cookie,
     },
     Check {
-        name: "the name is found among other cookies: Cookie: theme=dark; yourname=Bob",
+        name: "the name is found among other cookies (theme=dark; yourname=Bob), by its exact name (not YourName), the first of two yourname taken",
         step: Some("b"),
         optional: false,
         run: finds_the_cookie_among_others,
     },
     Check {
-        name: "the name is HTML-escaped: <script> in the cookie shows as text",
+        name: "the name is HTML-escaped after decoding: <script> in the cookie, as it is or %-encoded (%3Cscript%3E), shows as text",
         step: Some("b"),
         optional: false,
         run: names_are_escaped,
@@ -98,13 +98,13 @@ pub const HINTS: &[Hint] = &[
     Hint {
         step: Some("a"),
         nudge: "The POST should not answer with a page. Like the board of lesson 2, it answers 303 See Other with Location: /, plus one more header: Set-Cookie. Watch it with curl: curl -v -c jar -d yourname=Alice localhost:8000",
-        concept: "Set-Cookie: yourname=Alice; Path=/; Max-Age=...; HttpOnly; SameSite=Lax asks the browser to keep the name and send it back, in a Cookie header, with every request to this site. name_cookie(&value) builds that cookie, attributes included, and response.set_cookie(&cookie) sends it. A form without a name is the client's mistake: 400.",
-        code: "let Some(name) = form.get(COOKIE_NAME).filter(|name| !name.trim().is_empty()) else { return Err(http_server::HttpError::new(400, \"the form has no name\").into()); }; if name.chars().count() > MAX_NAME_CHARS { return send_form_again(response, &why, name); } let cookie = name_cookie(&encode_cookie_value(name)); (and send the form again if too_long_for_a_browser(&cookie) says why); then send_response(303), send_header(\"Location\", \"/\"), response.set_cookie(&cookie), end_headers().",
+        concept: "Set-Cookie: yourname=Alice; Path=/; Max-Age=...; HttpOnly; SameSite=Lax asks the browser to keep the name and send it back, in a Cookie header, with every request to this site. name_cookie(&value) builds that cookie, attributes included, and response.set_cookie(&cookie) sends it. A form without a name, or with a blank one, is the client's mistake: 400 and the form again, as for a name too long.",
+        code: "let Some(name) = form.get(COOKIE_NAME).filter(|name| !name.trim().is_empty()) else { return send_form_again(response, \"Type your name first: ...\", \"\"); }; if name.chars().count() > MAX_NAME_CHARS { return send_form_again(response, &why, name); } let cookie = name_cookie(&encode_cookie_value(name)); (and send the form again if too_long_for_a_browser(&cookie) says why); then send_response(303), send_header(\"Location\", \"/\"), response.set_cookie(&cookie), end_headers().",
     },
     Hint {
         step: Some("b"),
         nudge: "The name comes back in the request's Cookie header, among the site's other cookies (theme=dark; yourname=Alice). greeting() gets that header: find your cookie in it. Send one with curl: curl -b yourname=Alice localhost:8000",
-        concept: "http_server::parse_cookies(header) gives the (name, value) pairs. Decode the value of the one named COOKIE_NAME with http_server::percent_decode: a value that does not decode gets a note and the form, not a 500. The name comes from the client, so escape it with http_server::escape_html_text.",
+        concept: "http_server::parse_cookies(header) gives the (name, value) pairs, in the order the browser sent them. Take the first whose name is exactly COOKIE_NAME (names are case-sensitive; the first of two is the more specific). Decode its value with http_server::percent_decode: a value that does not decode gets a note and the form, not a 500. Then escape what the decoding gave with http_server::escape_html_text: the name comes from the client, and %3C decodes to <, so escape after decoding, never before.",
         code: "let cookies = http_server::parse_cookies(cookie_header.unwrap_or(\"\")); let Some((_, value)) = cookies.iter().find(|(name, _)| *name == COOKIE_NAME) else { return STRANGER.to_owned() }; then match http_server::percent_decode(value) { Ok(name) => format!(\"<p>Welcome back, {}!</p>\", http_server::escape_html_text(&name)), Err(_) => a note that asks for the name again }.",
     },
     Hint {
@@ -396,38 +396,57 @@ fn post_sets_the_cookie(session: &mut Session) -> CheckResult {
 }
 
 fn no_name_is_a_bad_request(session: &mut Session) -> CheckResult {
-    let forms: [&[(&str, &str)]; 3] = [
+    let stranger = strangers_page(session)?;
+    // Blank in every kind of white space that str::trim removes: spaces, a
+    // tab, no-break spaces (U+00A0, what some keyboards type with Alt).
+    let forms: [&[(&str, &str)]; 5] = [
         &[("note", "no name here")],
         &[(COOKIE, "")],
         &[(COOKIE, "   ")],
+        &[(COOKIE, "\t")],
+        &[(COOKIE, "\u{a0}\u{a0}")],
     ];
     for fields in forms {
         let reply = session.post_form("/", fields)?;
-        let expected = "400 Bad Request, a body that says why, and no cookie";
+        let expected = "400 Bad Request, no cookie, and the page again: a sentence that says the \
+                        name is missing, above the form";
         let blank = fields
             .iter()
             .any(|(name, value)| *name == COOKIE && !value.is_empty());
+        let only_ascii_spaces = fields.iter().any(|(name, value)| {
+            *name == COOKIE && !value.is_empty() && value.trim_matches(' ').is_empty()
+        });
         let hint = match reply.status {
-            400 if reply.body.trim().is_empty() => {
-                "Say why in the body: return Err(http_server::HttpError::new(400, \"the form has \
-                 no name\").into()) does that for you."
-            }
             400 if yourname_cookie(&reply).is_some() => {
                 "A form without a name should not set the cookie: answer 400 before \
                  Set-Cookie is sent."
             }
+            400 if reply.media_type().as_deref() != Some("text/html")
+                || !has_the_form(&reply.body)
+                || reply.body == stranger.body =>
+            {
+                "Answer with the page, as for a name too long, not a bare error: \
+                 return send_form_again(response, \"Type your name first: ...\", \"\"); (a \
+                 sentence that says the name is missing, above the form, ready for another try)."
+            }
             400 => continue,
             500 => {
                 "Did it unwrap() form.get(COOKIE_NAME)? A form without a name is the client's \
-                 mistake: answer it with HttpError::new(400, ...)."
+                 mistake: answer it with the form again and 400 (send_form_again)."
+            }
+            _ if blank && !only_ascii_spaces => {
+                "A name of only white space (a tab, no-break spaces U+00A0) is no name either: \
+                 test it with name.trim().is_empty(), which removes every kind of white space; \
+                 trim_matches(' ') removes only the space bar's."
             }
             _ if blank => {
                 "A name of only spaces is no name: the page would greet nobody. Test it with \
                  name.trim().is_empty(), not name.is_empty(), and answer 400 as for an empty one."
             }
             _ => {
-                "A form with no name, or an empty one, has nothing to remember: answer \
-                 return Err(http_server::HttpError::new(400, \"...\").into()) instead of going on."
+                "A form with no name, or an empty one, has nothing to remember: answer 400 with \
+                 the form again, return send_form_again(response, \"...\", \"\"), instead of \
+                 going on."
             }
         };
         return Err(reply.fail(expected, hint));
@@ -435,8 +454,14 @@ fn no_name_is_a_bad_request(session: &mut Session) -> CheckResult {
     Ok(())
 }
 
-/// Sends `cookie` and expects the page to greet `name`, shown as text.
-fn expect_greeting(session: &mut Session, cookie: &str, name: &str) -> CheckResult {
+/// The hint when the page greets another cookie than yourname.
+const FIND_YOURNAME: &str = "Find the cookie named yourname among the pairs parse_cookies gives \
+     (not the first one, nor one whose name merely starts with yourname), and greet the name it \
+     holds.";
+
+/// Sends `cookie` and expects the page to greet `name`, shown as text;
+/// `wrong` is the hint when it greets another name.
+fn expect_greeting(session: &mut Session, cookie: &str, name: &str, wrong: &str) -> CheckResult {
     let reply = get_with_cookie(session, cookie)?;
     let expected = format!("the page greets {name:?}");
     expect_a_page(&reply, &expected)?;
@@ -451,8 +476,7 @@ fn expect_greeting(session: &mut Session, cookie: &str, name: &str) -> CheckResu
         "That is the starter's greeting. In TODO(b), find the cookie named yourname in the header, \
          and put the name it holds on the page."
     } else {
-        "Find the cookie named yourname among the pairs parse_cookies gives (not the first one, \
-         nor one whose name merely starts with yourname), and greet the name it holds."
+        wrong
     };
     Err(reply.fail(expected, hint))
 }
@@ -465,18 +489,39 @@ fn greets_the_name_in_the_cookie(session: &mut Session) -> CheckResult {
             "With no Cookie header the page knows nobody: greeting() gets None.",
         ));
     }
-    expect_greeting(session, "yourname=Alice", "Alice")?;
+    expect_greeting(session, "yourname=Alice", "Alice", FIND_YOURNAME)?;
     let other = format!("Ada{}", number());
-    expect_greeting(session, &format!("yourname={other}"), &other)
+    expect_greeting(session, &format!("yourname={other}"), &other, FIND_YOURNAME)
 }
 
 fn finds_the_cookie_among_others(session: &mut Session) -> CheckResult {
     let name = format!("Bob{}", number());
-    for cookie in [
-        format!("theme=dark; {COOKIE}={name}; lang=en"),
-        format!("{COOKIE}_old=Mallory; x{COOKIE}=Eve;{COOKIE}={name}"),
-    ] {
-        expect_greeting(session, &cookie, &name)?;
+    let tag = number();
+    let cases = [
+        (
+            format!("theme=dark; {COOKIE}={name}; lang=en"),
+            FIND_YOURNAME,
+        ),
+        (
+            format!("{COOKIE}_old=Mallory; x{COOKIE}=Eve;{COOKIE}={name}"),
+            FIND_YOURNAME,
+        ),
+        (
+            format!("YourName=Mallory{tag}; YOURNAME=Eve{tag}; {COOKIE}={name}"),
+            "Cookie names are case-sensitive (RFC 6265): YourName and YOURNAME are other \
+             cookies, perhaps another program's on this host. Compare the name exactly, \
+             *name == COOKIE_NAME, not eq_ignore_ascii_case.",
+        ),
+        (
+            format!("{COOKIE}={name}; {COOKIE}=Old{tag}"),
+            "Two cookies named yourname can come in one header: one set for a longer Path (by \
+             another page or program on this host) besides ours. The browser sends the more \
+             specific one first (RFC 6265, section 5.4): take the first, as \
+             iter().find(...) does. A HashMap collected from the pairs keeps the last.",
+        ),
+    ];
+    for (cookie, wrong) in &cases {
+        expect_greeting(session, cookie, &name, wrong)?;
     }
     // Other cookies only: no name, and no failure.
     let reply = get_with_cookie(session, "theme=dark; lang=en")?;
@@ -516,6 +561,27 @@ fn names_are_escaped(session: &mut Session) -> CheckResult {
             "Greet the name in the cookie, passed through http_server::escape_html_text.",
         ));
     }
+    // The same name %-encoded, as any client may send it: %3C decodes to <.
+    // Escaping before decoding lets it through as markup.
+    let encoded = format!("%3Cscript%3Ealert({tag})%3C%2Fscript%3E%26%3Cb%3Ebold%3C%2Fb%3E");
+    let reply = get_with_cookie(session, &format!("{COOKIE}={encoded}"))?;
+    expect_a_page(&reply, &expected)?;
+    if reply.body.contains(&format!("<script>alert({tag})")) {
+        return Err(reply.fail(
+            expected,
+            "The name went into the page as HTML, so its <script> would run: %3C decodes to <. \
+             Escape the name after decoding it, never before: percent_decode(value) first, \
+             then http_server::escape_html_text(&name) on what it gives. Escaped first, \
+             %3Cscript%3E has nothing to escape, and decoding then makes it markup.",
+        ));
+    }
+    if !shows_as_text(&reply.body, &name) {
+        return Err(reply.fail(
+            expected,
+            "Decode the value with percent_decode, then greet the name it gives, passed \
+             through http_server::escape_html_text.",
+        ));
+    }
     Ok(())
 }
 
@@ -528,9 +594,10 @@ fn undecodable_value_gets_a_note(session: &mut Session) -> CheckResult {
                         (no greeting, and not the value as it came)";
         expect_a_page(&reply, expected)?;
         let hint = if reply.body.contains(&format!("Ann{tag}")) {
-            "The page greets the value as it came (or half decoded). Decode it with \
-             http_server::percent_decode; when that fails, show a note and the form instead of \
-             a greeting."
+            "The page shows the value, or part of it (Ann...), in a greeting or in the note: \
+             a value that does not decode is no name to show. Decode it with \
+             http_server::percent_decode; when that fails, show only a note that says the name \
+             could not be read, and the form."
         } else if !has_the_form(&reply.body) {
             "Show the form with the note, so that the visitor can tell you their name again."
         } else if reply.body == stranger.body {
@@ -627,6 +694,8 @@ fn names_survive_the_round_trip(session: &mut Session) -> CheckResult {
     let mut list = vec![
         r#"Zoë "Z"; Smith, Jr 100%"#.to_owned(),
         r"Anne\Marie".to_owned(),
+        // Kept as typed, spaces around it too: trim() only tests for blank.
+        format!(" Ada  Lovelace{} ", number()),
     ];
     list.extend((0..4).map(|_| awkward_name()));
     for name in &list {
@@ -651,7 +720,8 @@ fn names_survive_the_round_trip(session: &mut Session) -> CheckResult {
                 format!(
                     "The value holds {bad:?}, which a cookie cannot hold as it is: {} Write each \
                      byte that is not a cookie-octet (printable ASCII except space, \", ,, ; and \
-                     \\) as % and two hex digits in encode_cookie_value.",
+                     \\) as % and two hex digits in encode_cookie_value, and make the cookie \
+                     from what it returns: name_cookie(&encode_cookie_value(name)).",
                     why_not_an_octet(bad, &cookie.value)
                 ),
             ));
@@ -668,7 +738,10 @@ fn names_survive_the_round_trip(session: &mut Session) -> CheckResult {
         let sent = format!("{}\nthen: {}", reply.sent, page.sent);
         let decoded = percent_decode(&cookie.value).ok();
         let hint = if decoded.as_deref() != Some(name) {
-            if decoded.is_some_and(|decoded| decoded.replace('+', " ") == *name) {
+            if decoded.as_deref() == Some(name.trim()) {
+                "The name lost the spaces around it. Keep it as typed: name.trim() only tells \
+                 whether it is blank, and the cookie holds the name itself."
+            } else if decoded.is_some_and(|decoded| decoded.replace('+', " ") == *name) {
                 "A + stands for a space only in forms: percent_decode keeps it a +. Write a space \
                  as %20."
             } else if name.contains('%') && !cookie.value.contains("%25") {
@@ -777,25 +850,36 @@ fn long_name_is_refused_with_the_form(session: &mut Session) -> CheckResult {
              \"A name can be at most 100 characters; yours has 101.\"",
         ));
     }
-    if typed_back(&reply.body).map(|value| unescape(&value)) != Some(too_long.clone()) {
+    let put_back = typed_back(&reply.body).map(|value| unescape(&value));
+    if put_back.as_deref() == Some(escape_html(&too_long).as_str()) {
+        return Err(fail(
+            expected,
+            "The name is in the form's field, but escaped twice (&amp;quot; shows as &quot;): \
+             page() escapes `typed` itself, with escape_html. Pass send_form_again the name as \
+             it came: send_form_again(response, &why, name).",
+        ));
+    }
+    if put_back != Some(too_long.clone()) {
         return Err(fail(
             expected,
             "Put the name back in the form's field (send_form_again's `typed`): the visitor can \
              then shorten it instead of typing it again.",
         ));
     }
-    let longest = format!("Ada{}", "a".repeat(MAX_NAME_CHARS - 3));
+    // 100 characters, 101 bytes: ë takes two.
+    let longest = format!("Zoë{}", "a".repeat(MAX_NAME_CHARS - 3));
     let reply = post_name(session, &longest)?;
     if reply.status != 303 || yourname_cookie(&reply).is_none() {
         return Err(Failure {
-            sent: "curl -i -d yourname=Adaaaa... http://localhost:8000/  (a name of 100 \
-                   characters)"
+            sent: "curl -i --data-urlencode yourname=Zoëaaa... http://localhost:8000/  (a name \
+                   of 100 characters, 101 bytes)"
                 .into(),
             expected: "303 See Other and a cookie: a name of exactly 100 characters is allowed"
                 .into(),
             got: reply.summary(),
-            hint: "The limit is at most 100 characters: refuse a name only when \
-                   name.chars().count() > MAX_NAME_CHARS."
+            hint: "The limit is at most 100 characters, not bytes: ë is one character of two \
+                   bytes. Refuse a name only when name.chars().count() > MAX_NAME_CHARS (len() \
+                   counts bytes)."
                 .into(),
         });
     }

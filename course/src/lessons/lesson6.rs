@@ -100,7 +100,7 @@ pub const CHECKS: &[Check] = &[
         run: threads_stop_on_shutdown,
     },
     Check {
-        name: "POST /shutdown from another computer gets 403 (the test at the end of main.rs)",
+        name: "POST /shutdown from another computer gets 403, and from this one over IPv6 (::1, or ::ffff:127.0.0.1 on HOST=::) stops the server (the tests at the end of main.rs)",
         step: Some("c"),
         optional: true,
         run: shutdown_is_refused_to_strangers,
@@ -124,8 +124,8 @@ pub const HINTS: &[Hint] = &[
     Hint {
         step: Some("c"),
         nudge: "POST /shutdown answers 501 until do_post's TODO(c) is written; the pool's loop must then stop, and the program end once the requests in flight are answered.",
-        concept: "A flag the loop reads (an AtomicBool), a connection to wake the loop from accept(), then: stop accepting, drop the sender so that each worker's recv() fails once the channel is empty, and join the workers before returning.",
-        code: "In do_post: refuse a client that is not request.client_address().ip().to_canonical().is_loopback() with 403; then self.stopping.store(true, Ordering::SeqCst); self.wake_the_accepting_loop(); and answer 200. In pool(): break when meter.is_stopping(), then drop(listener); drop(sender); and join every worker.",
+        concept: "A flag the loop reads (an AtomicBool), a connection to wake the loop from accept() (the given stop() does both, in that order), then: stop accepting (drop the listener: new connections are refused at once), drop the sender so that each worker's recv() fails once the channel is empty, and join the workers before returning.",
+        code: "In do_post: refuse a client that is not request.client_address().ip().to_canonical().is_loopback() with 403; then self.stop(); (given: it sets the flag, then wakes the loop) and answer 200. In pool(): break when meter.is_stopping(), then drop(listener); drop(sender); and only then join every worker.",
     },
 ];
 
@@ -141,6 +141,11 @@ const READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long step c's slow request waits, in seconds: the program must
 /// stay until it is answered.
 const SLOW: u64 = 2;
+
+/// How long a server that was asked to shut down may take to close its
+/// listener (it refuses new connections at once; this is for a busy
+/// computer).
+const REFUSE_WAIT: Duration = Duration::from_secs(5);
 
 /// How long a server that was asked to shut down may take to exit.
 const EXIT_WAIT: Duration = Duration::from_secs(15);
@@ -308,8 +313,29 @@ fn two_at_once(session: &mut Session, flag: &str, not_concurrent: &str) -> Check
     let hold = joined(hold);
     let expected = "the hold answered \"released\": the release reached the server while the hold was in flight";
     if matches!(&hold, Ok(answer) if answer.body.starts_with("timed out")) {
-        // The release is still waiting behind the hold: no need to wait
-        // for it too (the server is stopped before the next check).
+        // Was the release served beside the hold all along, in vain? Then
+        // it ends with the hold (both waited 10 seconds), and the two did
+        // not share one Parallelometer. Served one after the other, it is
+        // still waiting: no need to wait for it too (the server is
+        // stopped before the next check). This only picks the hint.
+        let (done, release_done) = mpsc::channel();
+        thread::spawn(move || done.send(joined(release)));
+        if let Ok(Ok(_)) = release_done.recv_timeout(Duration::from_secs(3)) {
+            return Err(failure(
+                session,
+                sent,
+                expected,
+                format!(
+                    "the hold: {}; the release, at the same time: no hold to release",
+                    describe(&hold)
+                ),
+                "Both requests were in flight at once, but they never met: each waited in a \
+                 Parallelometer of its own. The holds and the count live in the Parallelometer, \
+                 so every connection must share one: make it once, before the loop, \
+                 Arc::new(Parallelometer::new(listener.address())), and give each thread an \
+                 Arc::clone of it.",
+            ));
+        }
         return Err(failure(
             session,
             sent,
@@ -737,7 +763,13 @@ fn shutdown_is_graceful(session: &mut Session) -> CheckResult {
                     "The check connects from 127.0.0.1: compare with .is_loopback() (after \
                      .to_canonical(), for a server on ::)."
                 }
-                _ => "Answer POST /shutdown with 200 and a short text, after setting the flag.",
+                Err(_) => {
+                    "POST /shutdown got no answer: the connection closed first. Did the handler \
+                     end the program (std::process::exit)? That ends every thread at once: this \
+                     answer, and every request in flight, with it. Call self.stop(), answer 200, \
+                     and let pool() return once its workers are done."
+                }
+                _ => "Answer POST /shutdown with 200 and a short text, after self.stop().",
             };
             return Err(failure(
                 session,
@@ -772,7 +804,7 @@ fn shutdown_is_graceful(session: &mut Session) -> CheckResult {
         ));
     }
     match exit_code(session)? {
-        Some(Some(0)) => Ok(()),
+        Some(Some(0)) => listener_closes_on_shutdown(session),
         Some(code) => Err(failure(
             session,
             sent,
@@ -790,11 +822,87 @@ fn shutdown_is_graceful(session: &mut Session) -> CheckResult {
                 EXIT_WAIT.as_secs()
             ),
             "The accepting loop must stop: it waits in accept(), so /shutdown wakes it with \
-             self.wake_the_accepting_loop() after setting the flag, and the loop breaks when \
-             meter.is_stopping(). Then drop the sender, so that each worker's recv() fails and \
-             the worker ends.",
+             self.stop(), which sets the flag and then connects, and the loop breaks when \
+             meter.is_stopping(). Then drop the sender before you join the workers: a worker \
+             ends when its recv() fails, which happens only once every sender is gone, and \
+             join() waits for the worker.",
         )),
     }
+}
+
+/// After `POST /shutdown`, with a request still in flight, a new
+/// connection is refused: the listener is closed. A scenario of its own,
+/// after the one above: a connection that tries whether the listener is
+/// open also wakes a loop that `/shutdown` forgot to wake, and would hide
+/// that mistake there.
+fn listener_closes_on_shutdown(session: &mut Session) -> CheckResult {
+    let address = start(session, "")?;
+    let key = key();
+    let sent = format!(
+        "{}, then: curl 'localhost:8000/hold/{key}?{WAIT}'; a second connection is opened; \
+         curl -X POST localhost:8000/shutdown; then, while the hold waits, curl \
+         localhost:8000/in-flight (a new connection), and last the second connection sends \
+         GET /release/{key}?{WAIT}",
+        command("")
+    );
+    let expected = "the new connection refused at once (the listener closed), while the held \
+                    request is still in flight";
+    let hold = send_now(&address, &format!("/hold/{key}?{WAIT}"));
+    let release = TcpStream::connect(&address)
+        .map_err(|error| Failure::plain(format!("could not connect: {error}"), ""))?;
+    let shutdown = send(&address, "POST", "/shutdown");
+    if !matches!(&shutdown, Ok(answer) if answer.status == 200) {
+        return Err(failure(
+            session,
+            sent,
+            expected,
+            format!("/shutdown: {}", describe(&shutdown)),
+            "POST /shutdown answered 200 a moment ago, with the same requests in flight: does \
+             it depend on something else?",
+        ));
+    }
+    // The hold is still in flight (nobody released it yet): a server that
+    // stopped accepting has closed its listener, and refuses a new
+    // connection at once, while it finishes the hold. A connection that is
+    // accepted instead would wait, unserved, until the program ends.
+    let refused_by = Instant::now() + REFUSE_WAIT;
+    let socket: std::net::SocketAddr = address
+        .parse()
+        .map_err(|_| Failure::plain(format!("not an address: {address}"), ""))?;
+    loop {
+        // Not too many tries, each short: connections that a listener
+        // left open keeps unaccepted fill its queue, and a connect then
+        // waits (the system drops its SYN) instead of being refused.
+        match TcpStream::connect_timeout(&socket, Duration::from_secs(1)) {
+            Err(error)
+                if error.kind() == std::io::ErrorKind::ConnectionRefused
+                    && Instant::now() <= refused_by =>
+            {
+                break;
+            }
+            _ if Instant::now() > refused_by => {
+                return Err(failure(
+                    session,
+                    sent,
+                    expected,
+                    format!(
+                        "new connections were still accepted {} seconds after the shutdown",
+                        REFUSE_WAIT.as_secs()
+                    ),
+                    "Stop accepting means closing the listener: after the loop, drop(listener) \
+                     before you join the workers. While it is open, the system accepts new \
+                     connections for it, and they wait, unanswered, until the program ends.",
+                ));
+            }
+            // Accepted (the loop may not have stopped yet): let it go, and
+            // try again.
+            _ => thread::sleep(Duration::from_millis(100)),
+        }
+    }
+    // Let the hold go, so that the program ends as it should.
+    let _ = send_on(release, &address, &format!("/release/{key}?{WAIT}"));
+    let _ = joined(hold);
+    Ok(())
 }
 
 /// Waits until the server under check exits (at most [`EXIT_WAIT`]), and
@@ -862,42 +970,56 @@ fn threads_stop_on_shutdown(session: &mut Session) -> CheckResult {
     }
 }
 
-/// The test that ships at the end of main.rs, in starter and solution.
-const STRANGER_TEST: &str = "tests::shutdown_from_another_computer_is_forbidden";
+/// The tests that ship at the end of main.rs, in starter and solution:
+/// each with what it expects, and the hint when it fails.
+const UNIT_TESTS: &[(&str, &str, &str)] = &[
+    (
+        "tests::shutdown_from_another_computer_is_forbidden",
+        "it sends POST /shutdown as 192.0.2.1, another computer, through \
+         http_server::test::call: a check over the network can only connect from this one; \
+         expected: 403 Forbidden, and the server not told to stop",
+        "Anybody who can reach the server could stop it: with HOST=0.0.0.0, that is the whole \
+         network. Before self.stop(), refuse a client whose address is not loopback: if \
+         !request.client_address().ip().to_canonical().is_loopback(), return \
+         Err(HttpError::new(403, \"...\").into()).",
+    ),
+    (
+        "tests::shutdown_from_this_computer_over_ipv6_is_obeyed",
+        "it sends POST /shutdown as ::ffff:127.0.0.1 and as ::1, this computer over IPv6, as a \
+         server on HOST=:: sees it; expected: 200, and the server told to stop",
+        "A server listening on :: (HOST=::, to be reached over IPv6 too) sees a client at \
+         127.0.0.1 as ::ffff:127.0.0.1: an IPv4 address written as IPv6, which .is_loopback() \
+         alone does not call loopback. Make it canonical first: \
+         request.client_address().ip().to_canonical().is_loopback().",
+    ),
+];
 
 fn shutdown_is_refused_to_strangers(session: &mut Session) -> CheckResult {
     let binary = session.binary_name();
-    let sent = format!(
-        "cargo test --bin {binary} -- --exact {STRANGER_TEST} (it sends POST /shutdown as \
-         192.0.2.1, another computer, through http_server::test::call: a check over the \
-         network can only connect from this one)"
-    );
-    let expected = "403 Forbidden, and the server not told to stop";
-    let test = session.unit_test(STRANGER_TEST)?;
-    if test.passed {
-        return Ok(());
+    for (name, what, hint) in UNIT_TESTS {
+        let test = session.unit_test(name)?;
+        if test.passed {
+            continue;
+        }
+        let (got, hint) = if test.found {
+            (test.output, *hint)
+        } else {
+            (
+                format!("there is no test {name}"),
+                "The starter ends with a tests module that tries POST /shutdown from another \
+                 computer and from this one over IPv6: keep it as it is (copy it back from \
+                 solutions/6_threaded_server/main.rs).",
+            )
+        };
+        let (what, expected) = what.split_once("; expected: ").unwrap_or((what, ""));
+        return Err(Failure {
+            sent: format!("cargo test --bin {binary} -- --exact {name} ({what})"),
+            expected: expected.into(),
+            got,
+            hint: hint.into(),
+        });
     }
-    let (got, hint) = if !test.found {
-        (
-            format!("there is no test {STRANGER_TEST}"),
-            "The starter ends with a tests module that tries POST /shutdown from another \
-             computer: keep it as it is (copy it back from solutions/6_threaded_server/main.rs).",
-        )
-    } else {
-        (
-            test.output,
-            "Anybody who can reach the server could stop it: with HOST=0.0.0.0, that is the \
-             whole network. Before setting the flag, refuse a client whose address is not \
-             loopback: if !request.client_address().ip().to_canonical().is_loopback(), return \
-             Err(HttpError::new(403, \"...\").into()).",
-        )
-    };
-    Err(Failure {
-        sent,
-        expected: expected.into(),
-        got,
-        hint: hint.into(),
-    })
+    Ok(())
 }
 
 #[cfg(test)]

@@ -119,6 +119,12 @@ pub const CHECKS: &[Check] = &[
         run: head_sends_the_length_only,
     },
     Check {
+        name: "the file that was opened is the one streamed: a pipe swapped in for it never holds a worker (the test at the end of main.rs)",
+        step: Some("d"),
+        optional: false,
+        run: the_open_file_is_streamed,
+    },
+    Check {
         name: "a 1 GiB file is streamed: exact Content-Length, and the server's memory stays under 64 MiB",
         step: Some("d"),
         optional: false,
@@ -199,6 +205,7 @@ const MODIFIED_TEXT: &str = "Thu, 04 Mar 2021 05:06:07 GMT";
 /// ```text
 /// TEMP/
 ///   secret.txt                     <- outside DIR: never to be served
+///   www-private/secret.txt         <- outside too, though its name starts with DIR's
 ///   www/                           <- DIR
 ///     index.html  hello.txt  with space.txt  café.txt  a+b.txt
 ///     style.css  app.js  ...       <- one file per content type
@@ -207,6 +214,7 @@ const MODIFIED_TEXT: &str = "Thu, 04 Mar 2021 05:06:07 GMT";
 ///     noindex/a&b <c>.txt  .env    <- a folder without index.html
 ///     big.bin                      <- 1 GiB, sparse
 ///     link-out -> ../secret.txt    dir-out -> ..
+///     sibling-leak -> ../www-private/secret.txt   sibling-dir -> ../www-private
 ///     linked/index.html -> ../../secret.txt   <- an index page that leads out
 ///     alias/index.html -> ../sub/index.html   <- one that stays inside
 ///     pipe.txt                     <- a named pipe (FIFO), made with mkfifo
@@ -253,6 +261,13 @@ impl Site {
             fs::create_dir_all(self.www.join(folder))?;
         }
         fs::write(self.top.join("secret.txt"), format!("{}\n", self.secret))?;
+        // Beside DIR, a folder whose name starts with DIR's: as a string,
+        // TEMP/www-private starts with TEMP/www; as a path, it does not.
+        fs::create_dir_all(self.top.join("www-private"))?;
+        fs::write(
+            self.top.join("www-private/secret.txt"),
+            format!("{}\n", self.secret),
+        )?;
         let marker = &self.marker;
         let page = |title: &str| {
             format!(
@@ -328,6 +343,8 @@ impl Site {
         {
             std::os::unix::fs::symlink("../secret.txt", self.www.join("link-out"))?;
             std::os::unix::fs::symlink("..", self.www.join("dir-out"))?;
+            std::os::unix::fs::symlink("../www-private/secret.txt", self.www.join("sibling-leak"))?;
+            std::os::unix::fs::symlink("../www-private", self.www.join("sibling-dir"))?;
             std::os::unix::fs::symlink("../secret.txt", self.www.join("leak.txt.gz"))?;
             for folder in ["linked", "alias"] {
                 fs::create_dir_all(self.www.join(folder))?;
@@ -679,6 +696,8 @@ fn attacks(top: &Path, mut random: impl FnMut() -> u64) -> Vec<Vec<u8>> {
         "/%2fetc%2fpasswd",
         "/link-out",
         "/dir-out/secret.txt",
+        "/sibling-leak",
+        "/sibling-dir/secret.txt",
         "http://localhost/../secret.txt",
     ]
     .iter()
@@ -716,6 +735,11 @@ fn never_leaves_the_folder(session: &mut Session) -> CheckResult {
                 "A file outside the folder was sent! Decode the path before you check it: %2e%2e \
                  is .. and %2f is / once decoded. Then refuse any name that is \"..\", and any \
                  '\\\\' or NUL in the decoded path."
+            } else if target.starts_with(b"/sibling-") {
+                "A file outside the folder was sent, through a symlink into www-private, a folder \
+                 beside DIR whose name starts with DIR's name! Compare paths as paths, name by \
+                 name: real.starts_with(&self.root) on the PathBufs (Path::starts_with). As \
+                 strings, \"/x/www-private\" starts with \"/x/www\"."
             } else if target.starts_with(b"/link-out") || target.starts_with(b"/dir-out") {
                 "A file outside the folder was sent, through a symlink! fs::canonicalize(&path) \
                  follows every link to the real path: serve it only if it starts_with(&self.root)."
@@ -1006,6 +1030,16 @@ fn folders_serve_their_index(session: &mut Session) -> CheckResult {
     ] {
         let reply = site.get(session, target.as_bytes())?;
         let expected = format!("200 OK, text/html, the folder's index.html ({title} {marker})");
+        if target.contains('?') && reply.status == 301 {
+            return Err(site.fail(
+                &reply,
+                expected,
+                "The path ends with a slash, /sub/, and the query string (?x=1) comes after it: \
+                 it is not part of the path. Test url_path, the path without its query, for the \
+                 final slash (url_path.ends_with('/')), not request.path(), which still holds \
+                 the query.",
+            ));
+        }
         if reply.status != 200 || !reply.body.contains(&format!("{title} {marker}")) {
             return Err(site.fail(
                 &reply,
@@ -1230,12 +1264,33 @@ fn last_modified_and_304(session: &mut Session) -> CheckResult {
         )?;
         if fresh {
             if reply.status != 304 || !reply.body.is_empty() {
+                // The same date fails, and a later one? Then it compares
+                // with < where <= belongs.
+                let later = if since == MODIFIED_TEXT {
+                    site.send(
+                        session,
+                        "GET",
+                        b"/hello.txt",
+                        &[("If-Modified-Since", "Fri, 05 Mar 2021 00:00:00 GMT")],
+                    )?
+                    .status
+                } else {
+                    0
+                };
+                let hint = if later == 304 {
+                    "A later date gets 304, but the file's own date does not: the test is \
+                     \"the file is not newer than the date\", modified <= since (in whole \
+                     seconds), not modified < since. A browser sends back exactly the \
+                     Last-Modified it got: with <, a file is never fresh."
+                } else {
+                    "Parse If-Modified-Since with http_server::parse_http_date and compare times \
+                     in whole seconds: the file is not newer, so the browser's copy is fresh. \
+                     Comparing the strings fails as soon as a date is written another way."
+                };
                 return Err(site.fail(
                     &reply,
                     format!("304 Not Modified and no body: If-Modified-Since is {why}"),
-                    "Parse If-Modified-Since with http_server::parse_http_date and compare times \
-                     in whole seconds: the file is not newer, so the browser's copy is fresh. \
-                     Comparing the strings fails as soon as a date is written another way.",
+                    hint,
                 ));
             }
         } else if reply.status != 200 || reply.body.is_empty() {
@@ -1605,6 +1660,49 @@ fn precompressed_gzip(session: &mut Session) -> CheckResult {
         ));
     }
     Ok(())
+}
+
+/// The test that ships at the end of main.rs, in starter and solution.
+const PIPE_TEST: &str = "tests::a_pipe_swapped_in_never_holds_a_worker";
+
+fn the_open_file_is_streamed(session: &mut Session) -> CheckResult {
+    if cfg!(not(unix)) {
+        // No named pipes among the files (the test is for unix only).
+        return Ok(());
+    }
+    let binary = session.binary_name();
+    let sent = format!(
+        "cargo test --bin {binary} -- --exact {PIPE_TEST} (it renames a file and a named pipe \
+         over index.html, back and forth, as fast as it can, while it asks for /index.html \
+         90,000 times through http_server::test::call)"
+    );
+    let expected = "every request answered, 200 or 404: no worker waits on the pipe";
+    let test = session.unit_test(PIPE_TEST)?;
+    if test.passed {
+        return Ok(());
+    }
+    let (got, hint) = if test.found {
+        (
+            test.output,
+            "A worker got stuck opening the pipe: something opened the path again after \
+             open_plain_file had checked it (fs::File::open(&path), fs::read, ...). Between the \
+             check and that second open, the name can be given to a pipe, and opening a pipe \
+             waits for a writer, for ever. Stream the `file` the given code opened and checked, \
+             with its `metadata`: response.send_body_from(file, metadata.len()).",
+        )
+    } else {
+        (
+            format!("there is no test {PIPE_TEST}"),
+            "The starter ends with a tests module that swaps a pipe in for a file: keep it as \
+             it is (copy it back from solutions/7_file_server/main.rs).",
+        )
+    };
+    Err(Failure {
+        sent,
+        expected: expected.into(),
+        got,
+        hint: hint.into(),
+    })
 }
 
 #[cfg(test)]
