@@ -15,13 +15,8 @@ pub const KNOWN_FAULTS: &[(&str, &str, &str)] = &[
     ("2_messageboard", "/favicon.ico", "console-error"),
     ("4_bookmark_server", "/favicon.ico", "console-error"),
     ("6_threaded_server", "/favicon.ico", "console-error"),
-    ("9_todo_app", "/favicon.ico", "console-error"),
-    // Lesson 7's front-end at /app/ names its icon relative to its folder.
-    ("9_todo_app", "/app/favicon.ico", "console-error"),
     // The parallelometer has no <meta name="viewport">.
     ("6_threaded_server", "/", "phone-viewport"),
-    // A completed todo's title, #6e7781 on #fafafa: 4.35 to 1, under 4.5.
-    ("9_todo_app", "/", "color-contrast"),
 ];
 
 /// Whether `finding`, in `lesson`, is on the list.
