@@ -80,7 +80,7 @@ const LIST_TEMPLATE: &str = r#"{% extends "layout.html" %}
 //   2. toggle_form(todo): action="/toggle/{{ todo.id }}", no fields: the
 //      path says which todo (the button can say "Done", or "Undo" when
 //      todo.completed; the solution draws it as the front-end's tick box:
-//      <button type="submit" class="toggle" aria-pressed="{{ todo.completed }}"
+//      <button type="submit" class="toggle" aria-pressed="true" (or "false")
 //      aria-label="Done: “{{ todo.title }}”"></button>);
 //   3. delete_form(todo): action="/delete/{{ todo.id }}", a
 //      <button class="delete"> (the layout's style draws it as an outline)

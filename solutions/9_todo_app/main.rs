@@ -83,7 +83,7 @@ const FORMS_TEMPLATE: &str = r#"{% macro add_form(typed) -%}
 
 {% macro toggle_form(todo) -%}
 <form method="post" action="/toggle/{{ todo.id }}">
-  <button type="submit" class="toggle" aria-pressed="{{ todo.completed }}"
+  <button type="submit" class="toggle" aria-pressed="{% if todo.completed %}true{% else %}false{% endif %}"
           aria-label="Done: “{{ todo.title }}”"></button>
 </form>
 {%- endmacro %}
