@@ -79,8 +79,12 @@ const LIST_TEMPLATE: &str = r#"{% extends "layout.html" %}
 //      back so that the visitor loses nothing: empty on a normal page);
 //   2. toggle_form(todo): action="/toggle/{{ todo.id }}", no fields: the
 //      path says which todo (the button can say "Done", or "Undo" when
-//      todo.completed);
-//   3. delete_form(todo): action="/delete/{{ todo.id }}".
+//      todo.completed; the solution draws it as the front-end's tick box:
+//      <button type="submit" class="toggle" aria-pressed="true" (or "false")
+//      aria-label="Done: “{{ todo.title }}”"></button>);
+//   3. delete_form(todo): action="/delete/{{ todo.id }}", a
+//      <button class="delete"> (the layout's style draws it as an outline)
+//      whose aria-label names the todo: "Delete “{{ todo.title }}”".
 /// The forms, as macros the list template calls (placeholders until step c).
 const FORMS_TEMPLATE: &str = r#"{% macro add_form(typed) -%}
 <p>(The form to add a todo will go here: step c.)</p>
@@ -601,7 +605,7 @@ impl TodoApp {
 /// Lesson 7's front-end: the path it is served at, its file in lesson 7's
 /// folder, and the file's content type. A fixed table, so no path can
 /// reach any other file.
-const FRONT_END_FILES: [(&str, &str, &str); 7] = [
+const FRONT_END_FILES: [(&str, &str, &str); 8] = [
     ("/app/", "index.html", "text/html; charset=utf-8"),
     ("/app/index.html", "index.html", "text/html; charset=utf-8"),
     ("/app/style.css", "style.css", "text/css; charset=utf-8"),
@@ -613,6 +617,7 @@ const FRONT_END_FILES: [(&str, &str, &str); 7] = [
     ),
     ("/app/images/logo.svg", "images/logo.svg", "image/svg+xml"),
     ("/app/images/done.png", "images/done.png", "image/png"),
+    ("/app/favicon.ico", "favicon.ico", "image/x-icon"),
 ];
 
 /// Sends a file of lesson 7's front-end, read now (so that an edit shows

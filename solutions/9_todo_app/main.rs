@@ -69,7 +69,10 @@ const LIST_TEMPLATE: &str = r#"{% extends "layout.html" %}
 /// of its own; the browser sends the fields named in it (`title=...`),
 /// or none at all for the buttons, whose path says everything. `typed` is
 /// what the visitor typed when a title was refused (a 400), put back in
-/// the field (escaped, like every value) so that nothing is lost.
+/// the field (escaped, like every value) so that nothing is lost. The
+/// classes are the front-end's design (its style.css, which the layout
+/// links): `toggle` draws the button as a box, ticked when `aria-pressed`
+/// is true; each button's `aria-label` names its todo, for screen readers.
 const FORMS_TEMPLATE: &str = r#"{% macro add_form(typed) -%}
 <form method="post" action="/" class="add">
   <label for="new-title">New todo</label>
@@ -80,13 +83,14 @@ const FORMS_TEMPLATE: &str = r#"{% macro add_form(typed) -%}
 
 {% macro toggle_form(todo) -%}
 <form method="post" action="/toggle/{{ todo.id }}">
-  <button type="submit">{% if todo.completed %}Undo{% else %}Done{% endif %}</button>
+  <button type="submit" class="toggle" aria-pressed="{% if todo.completed %}true{% else %}false{% endif %}"
+          aria-label="Done: “{{ todo.title }}”"></button>
 </form>
 {%- endmacro %}
 
 {% macro delete_form(todo) -%}
 <form method="post" action="/delete/{{ todo.id }}">
-  <button type="submit" aria-label="Delete">Delete</button>
+  <button type="submit" class="delete" aria-label="Delete “{{ todo.title }}”">Delete</button>
 </form>
 {%- endmacro %}
 "#;
@@ -617,7 +621,7 @@ impl TodoApp {
 /// Lesson 7's front-end: the path it is served at, its file in lesson 7's
 /// folder, and the file's content type. A fixed table, so no path can
 /// reach any other file.
-const FRONT_END_FILES: [(&str, &str, &str); 7] = [
+const FRONT_END_FILES: [(&str, &str, &str); 8] = [
     ("/app/", "index.html", "text/html; charset=utf-8"),
     ("/app/index.html", "index.html", "text/html; charset=utf-8"),
     ("/app/style.css", "style.css", "text/css; charset=utf-8"),
@@ -629,6 +633,7 @@ const FRONT_END_FILES: [(&str, &str, &str); 7] = [
     ),
     ("/app/images/logo.svg", "images/logo.svg", "image/svg+xml"),
     ("/app/images/done.png", "images/done.png", "image/png"),
+    ("/app/favicon.ico", "favicon.ico", "image/x-icon"),
 ];
 
 /// Sends a file of lesson 7's front-end, read now (so that an edit shows

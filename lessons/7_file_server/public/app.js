@@ -5,7 +5,8 @@
 // The API is lesson 8's Todo-Backend contract:
 //   GET    /todos        -> 200, a JSON array of todos
 //   POST   /todos        -> 201, the new todo    (body: {"title", "order"})
-//   PATCH  <todo.url>    -> 200, the changed todo (body: any of title, completed, order)
+//   PATCH  <todo.url>    -> 200, the changed todo (body: any of title, completed, order;
+//                           this page sends completed, or title when you edit one)
 //   DELETE <todo.url>    -> 204, no body
 // A todo looks like {"title": "...", "completed": false, "order": 1,
 // "url": "http://127.0.0.1:8000/todos/1"}. The page never builds a todo's
@@ -105,50 +106,53 @@ function showError(error) {
 // ---------------------------------------------------------------------------
 // Drawing the list
 
-// By "order", then as the server returned them (sort() keeps equal items in
-// place). A todo without a number for order goes last.
-function sorted(items) {
-  const orderOf = (todo) => (Number.isFinite(todo.order) ? todo.order : Infinity);
-  return [...items].sort((a, b) => {
-    const diff = orderOf(a) - orderOf(b);
-    return Number.isNaN(diff) ? 0 : diff; // Infinity - Infinity is NaN
-  });
-}
-
+// In the order the server lists them: oldest first, in lessons 8 and 9
+// alike, and the same order as lesson 9's page made on the server. (The
+// API's "order" field is kept for other Todo-Backend clients; sorting by
+// it here would put todos added on lesson 9's page, which have none, last.)
 function render() {
-  list.replaceChildren(...sorted(todos).map(renderTodo));
+  list.replaceChildren(...todos.map(renderTodo));
   updateSummary();
 }
 
-// One <li> per todo:
+// One <li> per todo, the markup lesson 9's page makes on the server too:
 //   <li class="completed">
-//     <label><input type="checkbox"> <span class="title">...</span></label>
-//     <button class="delete">Delete</button>
+//     <input type="checkbox" class="toggle" aria-label="Done: “...”">
+//     <span class="title">...</span>
+//     <button class="edit">Edit</button> <button class="delete">Delete</button>
 //   </li>
 function renderTodo(todo) {
   const item = document.createElement("li");
   item.classList.toggle("completed", Boolean(todo.completed));
+  const name = todo.title ?? "";
 
-  const label = document.createElement("label");
   const checkbox = document.createElement("input");
   checkbox.type = "checkbox";
+  checkbox.className = "toggle";
   checkbox.checked = Boolean(todo.completed);
+  checkbox.setAttribute("aria-label", `Done: “${name}”`);
   const title = document.createElement("span");
   title.className = "title";
   // textContent, never innerHTML: a title such as "<b>hi</b>" is shown as
   // typed, not run as HTML.
-  title.textContent = todo.title ?? "";
-  label.append(checkbox, " ", title);
+  title.textContent = name;
+
+  const edit = document.createElement("button");
+  edit.type = "button";
+  edit.className = "edit";
+  edit.textContent = "Edit";
+  edit.setAttribute("aria-label", `Edit “${name}”`);
 
   const remove = document.createElement("button");
   remove.type = "button";
   remove.className = "delete";
   remove.textContent = "Delete";
-  remove.setAttribute("aria-label", `Delete “${todo.title ?? ""}”`);
+  remove.setAttribute("aria-label", `Delete “${name}”`);
 
   // Without a url the server gave no way to change this todo.
   const canChange = !readOnly && typeof todo.url === "string";
   checkbox.disabled = !canChange;
+  edit.disabled = !canChange;
   remove.disabled = !canChange;
 
   let busy = false; // one request at a time per todo
@@ -166,8 +170,14 @@ function renderTodo(todo) {
     await deleteTodo(todo);
     busy = false;
   });
+  // Edit, or a double click on the title: the title becomes a text box.
+  const startEditing = () => {
+    if (!busy && canChange) editTitle(todo, item, title);
+  };
+  edit.addEventListener("click", startEditing);
+  title.addEventListener("dblclick", startEditing);
 
-  item.append(label, remove);
+  item.append(checkbox, title, edit, remove);
   itemOf.set(todo, item);
   return item;
 }
@@ -311,6 +321,70 @@ async function setCompleted(todo, completed) {
   replaceItem(todo, "input");
 }
 
+// Edit a title in place: the title becomes a text box. Enter saves (a PATCH
+// of the todo's url with {"title": ...}), Escape puts the title back as it
+// was; leaving the box saves too, as Enter does (an empty box keeps the
+// old title).
+function editTitle(todo, item, title) {
+  const box = document.createElement("input");
+  box.type = "text";
+  box.className = "edit-title";
+  box.value = todo.title ?? "";
+  box.setAttribute("aria-label", `New title for “${todo.title ?? ""}”`);
+  title.replaceWith(box);
+  for (const control of item.querySelectorAll("button, input.toggle")) control.disabled = true;
+  box.focus();
+  box.select();
+
+  let finished = false; // Enter, Escape and leaving the box all end here once
+  const finish = async (save) => {
+    if (finished) return;
+    const newTitle = box.value.trim();
+    if (save && newTitle === "") {
+      showStatus("A todo needs a title: type one, or press Escape to keep the old one.", true);
+      box.focus();
+      return;
+    }
+    finished = true;
+    if (save && newTitle !== todo.title) {
+      box.disabled = true;
+      await renameTodo(todo, newTitle);
+    } else {
+      showStatus(`“${todo.title}” is unchanged.`);
+    }
+    // Redraw the item from what the server said (or the old title), with
+    // keyboard focus back on its Edit button.
+    replaceItem(todo, "button.edit", true);
+  };
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      finish(true);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      finish(false);
+    }
+  });
+  // Leaving the box saves, or, when it is empty, keeps the old title.
+  box.addEventListener("blur", () => finish(box.value.trim() !== ""));
+}
+
+// Rename: PATCH the todo's own url with {"title": ...}. The API answers 200
+// with the whole todo, as it stored it.
+async function renameTodo(todo, title) {
+  const old = todo.title;
+  try {
+    const response = await send("PATCH", todo.url, { title });
+    if (!response.ok) {
+      throw new RequestError(`PATCH ${shortUrl(todo.url)} → ${describe(response)}: the title is unchanged.`);
+    }
+    Object.assign(todo, await readJson("PATCH", todo.url, response));
+    showStatus(`PATCH ${shortUrl(todo.url)} → ${describe(response)}: “${old}” is now “${todo.title}”.`);
+  } catch (error) {
+    showError(error);
+  }
+}
+
 // Delete: DELETE the todo's own url. The API answers 204 No Content: there is
 // no body to read.
 async function deleteTodo(todo) {
@@ -358,9 +432,9 @@ async function clearCompleted() {
 // ---------------------------------------------------------------------------
 // Small helpers and wiring
 
-function replaceItem(todo, focusSelector) {
+function replaceItem(todo, focusSelector, focus = false) {
   const old = itemOf.get(todo);
-  const hadFocus = old && old.contains(document.activeElement);
+  const hadFocus = old && (focus || old.contains(document.activeElement));
   const fresh = renderTodo(todo);
   if (old) old.replaceWith(fresh);
   if (hadFocus) fresh.querySelector(focusSelector).focus();

@@ -180,3 +180,82 @@ fn todo_api_answers_a_page_from_another_origin() {
         Ok(())
     });
 }
+
+/// The title box of the item being edited.
+const EDIT_BOX: &str = "ul#todo-list input.edit-title";
+
+#[test]
+fn todo_api_front_end_edits_a_title() {
+    page_case("8_todo_api", "edit", API, |page| {
+        page.open("/")?;
+        add(page, "Buy milk")?;
+        add(page, "Call the plumber")?;
+        // The front-end shows the todos in the order the API lists them
+        // (oldest first), the order lesson 9's page has too.
+        let titles = page.texts_of("ul#todo-list li .title")?;
+        ensure!(
+            titles.ends_with(&["Buy milk".to_owned(), "Call the plumber".to_owned()]),
+            "the new todos are not last, in the order they were added: {titles:?}"
+        );
+
+        // Edit, type, Enter: a PATCH of the title, and the item shows it.
+        let item = item_of(page, "Buy milk")?;
+        page.click(&format!("ul#todo-list li:nth-child({item}) button.edit"))?;
+        page.wait_until("a text box with the old title", |page| {
+            Ok(page.script(&format!(
+                "const box = document.querySelector('{EDIT_BOX}'); \
+                 return box !== null && box.value === 'Buy milk' && document.activeElement === box"
+            ))? == true)
+        })?;
+        page.audit()?;
+        page.script(&format!("document.querySelector('{EDIT_BOX}').value = ''"))?;
+        page.type_into(EDIT_BOX, "Buy oat milk\u{E007}")?;
+        page.wait_until("the new title drawn, the box gone", |page| {
+            Ok(page.browser.find_all(EDIT_BOX)?.is_empty()
+                && page
+                    .texts_of("ul#todo-list li .title")?
+                    .contains(&"Buy oat milk".to_owned()))
+        })?;
+        page.wait_for_text("#status", "200")?;
+        let log = page.server_log();
+        ensure!(
+            log.contains("\"PATCH /todos/3 HTTP/1.1\" 200"),
+            "the edit sent no PATCH of /todos/3:\n{log}"
+        );
+        let focused = page.script("return document.activeElement.className")?;
+        ensure!(
+            focused == "edit",
+            "after saving, keyboard focus should be back on the Edit button, not on {focused}"
+        );
+
+        // A double click on a title edits it too; Escape puts it back.
+        let item = item_of(page, "Call the plumber")?;
+        page.script(&format!(
+            "document.querySelector('ul#todo-list li:nth-child({item}) .title')\
+             .dispatchEvent(new MouseEvent('dblclick', {{ bubbles: true }}))"
+        ))?;
+        page.wait_until("a text box after the double click", |page| {
+            Ok(!page.browser.find_all(EDIT_BOX)?.is_empty())
+        })?;
+        page.type_into(EDIT_BOX, " tomorrow\u{E00C}")?;
+        page.wait_until("the box gone after Escape", |page| {
+            Ok(page.browser.find_all(EDIT_BOX)?.is_empty())
+        })?;
+        let patches = page.server_log().matches("\"PATCH /").count();
+        ensure!(
+            patches == 1,
+            "Escape must send nothing, but the log shows {patches} PATCHes"
+        );
+
+        // Reload: the new title is the API's, the cancelled edit is not.
+        page.browser.refresh()?;
+        wait_for_the_form(page)?;
+        page.wait_for_text("ul#todo-list", "Buy oat milk")?;
+        let titles = page.texts_of("ul#todo-list li .title")?;
+        ensure!(
+            titles.ends_with(&["Buy oat milk".to_owned(), "Call the plumber".to_owned()]),
+            "after a reload the titles should be the edited one and the unchanged one: {titles:?}"
+        );
+        Ok(())
+    });
+}

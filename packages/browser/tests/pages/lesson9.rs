@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Result, ensure};
+use browser_tests::audit;
 use browser_tests::page::screenshot_folder;
 use browser_tests::{Page, Setup, page_case_with};
 use course::process::Launch;
@@ -87,7 +88,58 @@ fn todo_app_works_with_javascript_turned_off() {
             page.wait_until("the first todo to be completed", |page| {
                 Ok(page.text_of("ul.todos li.completed .title")? == "Water the plants")
             })?;
+            // Every button names its todo for a screen reader, and the tick
+            // box says whether it is ticked.
+            let buttons = page.script(
+                "return [...document.querySelectorAll('ul.todos li:first-child button')]\
+                 .map((button) => [button.getAttribute('aria-label'), \
+                 button.getAttribute('aria-pressed')])",
+            )?;
+            ensure!(
+                buttons
+                    == serde_json::json!([
+                        ["Done: “Water the plants”", "true"],
+                        ["Delete “Water the plants”", null]
+                    ]),
+                "the first todo's buttons should be named after it: {buttons}"
+            );
+            // The page is in a <main> landmark; Delete is not the blue
+            // button that Add is (it cannot be undone).
+            ensure!(
+                page.find("main ul.todos").is_ok(),
+                "the list is not in <main>"
+            );
+            let colours = page.script(
+                "const style = (selector) => getComputedStyle(document.querySelector(selector)); \
+                 return [style('form.add button').backgroundColor, \
+                 style('ul.todos button.delete').backgroundColor]",
+            )?;
+            ensure!(
+                colours[0] != colours[1],
+                "Delete is styled as the primary button, like Add: {colours}"
+            );
             page.screenshot_of("body", "9_todo_app-list-page")?;
+
+            // On a phone, the buttons leave the title most of the line,
+            // and it wraps between words, never inside one.
+            audit::emulate_phone(&page.browser)?;
+            page.wait_until("the browser to emulate a phone", |page| {
+                Ok(page.script("return window.innerWidth")? == audit::PHONE.0)
+            })?;
+            let room = page.script(
+                "const title = document.querySelector('ul.todos li:nth-child(2) .title'); \
+                 return [title.getBoundingClientRect().width, \
+                 getComputedStyle(title).overflowWrap]",
+            )?;
+            ensure!(
+                room[0].as_f64().unwrap_or_default() >= 200.0 && room[1] == "break-word",
+                "on a phone the title gets {} px and overflow-wrap {} (200 px and break-word \
+                 expected: the buttons leave it room, and words stay whole)",
+                room[0],
+                room[1]
+            );
+            page.screenshot("9_todo_app-list-phone")?;
+            audit::stop_emulating(&page.browser)?;
 
             // Delete: the second one goes.
             page.click("ul.todos li:nth-child(2) form[action^='/delete/'] button")?;
@@ -116,6 +168,31 @@ fn todo_app_works_with_javascript_turned_off() {
     );
 }
 
+/// The computed styles that make the design, of the elements both todo
+/// pages have: the card, the add button, a todo's tick box, its title and
+/// its Delete button, the title of a done todo.
+const DESIGN: &str = "
+    const style = (selector) => {
+      const element = document.querySelector(selector);
+      if (element === null) return `no ${selector}`;
+      const css = getComputedStyle(element);
+      return [css.backgroundColor, css.color, css.borderTopColor, css.borderTopWidth,
+              css.borderRadius, css.width, css.maxWidth, css.fontSize, css.paddingTop]
+        .join(' ');
+    };
+    return [
+      style('body'), style('main'), style('form.add button[type=submit]'),
+      style('ul.todos li:not(.completed) .toggle'), style('ul.todos li.completed .toggle'),
+      style('ul.todos li:not(.completed) .title').replace(/ \\S+px \\S+ \\S+px \\S+$/, ''),
+      style('ul.todos li.completed .title').replace(/ \\S+px \\S+ \\S+px \\S+$/, ''),
+      style('ul.todos button.delete').replace(/ \\S+px \\S+ \\S+px \\S+$/, ''),
+    ];";
+
+/// The titles the page lists, in its order.
+fn titles(page: &Page) -> Result<Vec<String>> {
+    page.texts_of("ul.todos li .title")
+}
+
 #[test]
 fn lesson_7_front_end_shows_the_same_todos() {
     page_case_with(
@@ -139,7 +216,53 @@ fn lesson_7_front_end_shows_the_same_todos() {
             page.wait_for_text("#todo-list", "Made with JavaScript")?;
             page.audit()?;
             page.open("/")?;
-            page.wait_for_text("ul.todos", "Made with JavaScript")
+            page.wait_for_text("ul.todos", "Made with JavaScript")?;
+
+            // One list, one order: oldest first on both pages, whichever
+            // page added the todo (a todo from the form has no "order").
+            add(page, "Made without JavaScript again", "again")?;
+            page.click("ul.todos li:first-child form[action^='/toggle/'] button")?;
+            page.wait_for_path("/")?;
+            page.wait_for_text("ul.todos li.completed", "Made without JavaScript")?;
+            let expected = [
+                "Made without JavaScript",
+                "Made with JavaScript",
+                "Made without JavaScript again",
+            ];
+            ensure!(
+                titles(page)? == expected,
+                "the server's page lists {:?}, not oldest first",
+                titles(page)?
+            );
+            let server_design = page.script(DESIGN)?;
+            page.open("/app/")?;
+            page.wait_for_text("#todo-list", "again")?;
+            ensure!(
+                titles(page)? == expected,
+                "the front-end lists {:?}, the server's page {expected:?}: one list, two orders",
+                titles(page)?
+            );
+
+            // One design: the same colours, sizes and controls on both.
+            let front_end_design = page.script(DESIGN)?;
+            ensure!(
+                front_end_design == server_design,
+                "the two pages look different:\n  /      {server_design}\n  /app/  {front_end_design}"
+            );
+
+            // Its icon is served (no 404 in the console, which the audit
+            // checks), and its footer says what is true here.
+            page.wait_until("the front-end's icon fetched", |page| {
+                Ok(page
+                    .server_log()
+                    .contains("\"GET /app/favicon.ico HTTP/1.1\" 200"))
+            })?;
+            let footer = page.text_of("body > footer")?;
+            ensure!(
+                footer.contains("lesson 9 at /app/") && !footer.contains("lesson 8's todo_api"),
+                "the front-end's footer does not say how lesson 9 serves it: {footer:?}"
+            );
+            Ok(())
         },
     );
 }
