@@ -309,6 +309,7 @@ mod tests {
     const REQUESTS: usize = 90_000;
 
     #[test]
+    #[ignore = "step d checks it: cargo course check file_server d"]
     fn a_pipe_swapped_in_never_holds_a_worker() {
         let dir = std::env::temp_dir().join(format!("file-server-pipe-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);

@@ -590,6 +590,7 @@ mod tests {
     /// `.is_loopback()` alone does not call loopback: `.to_canonical()`
     /// turns it back into 127.0.0.1 first.
     #[test]
+    #[ignore = "step c checks it: cargo course check threaded_server c"]
     fn shutdown_from_this_computer_over_ipv6_is_obeyed() {
         for client in ["[::ffff:127.0.0.1]:50000", "[::1]:50000"] {
             let client: SocketAddr = client.parse().unwrap();
@@ -617,6 +618,7 @@ mod tests {
     /// server goes on. 192.0.2.1 is an address kept for examples, never a
     /// real computer's.
     #[test]
+    #[ignore = "step c checks it: cargo course check threaded_server c"]
     fn shutdown_from_another_computer_is_forbidden() {
         // Port 0: no server listens there, so a wake-up connection (if
         // the handler makes one) disturbs nobody.
