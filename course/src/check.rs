@@ -62,7 +62,24 @@ impl std::error::Error for Failure {}
 /// What a check returns.
 pub type CheckResult = Result<(), Failure>;
 
-/// One check of a lesson.
+/// One check of a lesson. A lesson's table builds each with
+/// [`Check::new`] (a lesson without steps) or [`Check::step`]:
+///
+/// ```
+/// use course::{Check, CheckResult, Session};
+///
+/// fn says_hello(session: &mut Session) -> CheckResult {
+///     session.get("/")?.expect_status(200, "Answer every GET with 200.")?;
+///     Ok(())
+/// }
+///
+/// const CHECKS: &[Check] = &[
+///     Check::step("a", "GET / answers 200", says_hello),
+///     Check::step("b", "GET / says hello, again", says_hello).optional(),
+/// ];
+/// assert_eq!(CHECKS[1].step, Some("b"));
+/// assert!(CHECKS[1].optional);
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Check {
     /// What it proves, as a sentence: "GET / answers 200 OK".
@@ -73,6 +90,39 @@ pub struct Check {
     pub optional: bool,
     /// Runs the check against the program of the session.
     pub run: fn(&mut Session) -> CheckResult,
+}
+
+impl Check {
+    /// A check of a lesson without steps.
+    pub const fn new(name: &'static str, run: fn(&mut Session) -> CheckResult) -> Check {
+        Check {
+            name,
+            step: None,
+            optional: false,
+            run,
+        }
+    }
+
+    /// A check of step `step` ("a", "b", ...).
+    pub const fn step(
+        step: &'static str,
+        name: &'static str,
+        run: fn(&mut Session) -> CheckResult,
+    ) -> Check {
+        Check {
+            step: Some(step),
+            ..Check::new(name, run)
+        }
+    }
+
+    /// The same check, as "going further": shown, but not needed to
+    /// finish the lesson.
+    pub const fn optional(self) -> Check {
+        Check {
+            optional: true,
+            ..self
+        }
+    }
 }
 
 /// The hints for a lesson, or for one step of it, from a gentle nudge to
@@ -98,14 +148,13 @@ impl Hint {
     }
 }
 
-/// A lesson: its folder, its binaries, its checks and its hints. Every
-/// lesson's entry is in one list, [`crate::lessons::ALL`].
+/// A lesson: its binaries, its checks and its hints. Each lesson's check
+/// file declares its own (`lessonN::LESSON`), built with [`Lesson::new`];
+/// the registry, [`crate::lessons::ALL`], lists them in order.
 #[derive(Debug, Clone, Copy)]
 pub struct Lesson {
     /// Its number, the start of its folder's name.
     pub number: u32,
-    /// The folder in `lessons/`, `exercises/` and `solutions/`.
-    pub folder: &'static str,
     /// A short title.
     pub title: &'static str,
     /// The exercise binary; the solution's is this plus `_sol`.
@@ -141,6 +190,69 @@ pub enum Side {
 }
 
 impl Lesson {
+    /// A server lesson in the top package (`http-course`), with no checks
+    /// yet: the other `const fn`s below fill in the rest.
+    ///
+    /// ```
+    /// use course::Lesson;
+    ///
+    /// const LESSON: Lesson = Lesson::new(3, "client", "Client").client();
+    /// assert_eq!(LESSON.folder(), "3_client");
+    /// assert!(!LESSON.is_server);
+    /// ```
+    pub const fn new(number: u32, binary: &'static str, title: &'static str) -> Lesson {
+        Lesson {
+            number,
+            title,
+            binary,
+            package: "http-course",
+            is_server: true,
+            tour: false,
+            checks: &[],
+            hints: &[],
+            mutants: "",
+        }
+    }
+
+    /// Built by `package` (a package of its own under `packages/`).
+    pub const fn package(self, package: &'static str) -> Lesson {
+        Lesson { package, ..self }
+    }
+
+    /// A program the checks run themselves, not a server.
+    pub const fn client(self) -> Lesson {
+        Lesson {
+            is_server: false,
+            ..self
+        }
+    }
+
+    /// A tour: the starter is already the solution.
+    pub const fn tour(self) -> Lesson {
+        Lesson { tour: true, ..self }
+    }
+
+    /// Its checks, hints and catalog of wrong programs.
+    pub const fn checks(
+        self,
+        checks: &'static [Check],
+        hints: &'static [Hint],
+        mutants: &'static str,
+    ) -> Lesson {
+        Lesson {
+            checks,
+            hints,
+            mutants,
+            ..self
+        }
+    }
+
+    /// Its folder in `lessons/`, `exercises/` and `solutions/`:
+    /// `{number}_{binary}`, `1_echo_server`.
+    pub fn folder(&self) -> String {
+        format!("{}_{}", self.number, self.binary)
+    }
+
     /// The binary for one side of the lesson.
     pub fn binary_name(&self, side: Side) -> String {
         match side {
@@ -156,7 +268,7 @@ impl Lesson {
             Side::Exercise | Side::ShippedStarter => "exercises",
             Side::Solution => "solutions",
         };
-        format!("{top}/{}/main.rs", self.folder)
+        format!("{top}/{}/main.rs", self.folder())
     }
 
     /// The checks of one step (`Some("b")`), or of every step (`None`).

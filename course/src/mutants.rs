@@ -153,7 +153,7 @@ fn indent(text: &str) -> String {
 /// The solution's files of `lesson` with the mutant's edits made: every
 /// file of the solution's folder, by name, with its text.
 pub fn mutated_files(lesson: &Lesson, mutant: &Mutant) -> Result<BTreeMap<String, String>, String> {
-    let folder = repository_root().join("solutions").join(lesson.folder);
+    let folder = repository_root().join("solutions").join(lesson.folder());
     let mut files = BTreeMap::new();
     let entries = fs::read_dir(&folder)
         .map_err(|error| format!("could not read {}: {error}", folder.display()))?;
@@ -169,7 +169,8 @@ pub fn mutated_files(lesson: &Lesson, mutant: &Mutant) -> Result<BTreeMap<String
         let Some(text) = files.get_mut(&edit.file) else {
             return Err(format!(
                 "it edits {}, which solutions/{}/ does not have",
-                edit.file, lesson.folder
+                edit.file,
+                lesson.folder()
             ));
         };
         *text = edit.apply(text)?;
@@ -301,9 +302,11 @@ fn write_mutants(copy: &Path, planned: &[Planned<'_>]) -> Result<Vec<(PathBuf, S
     let mut edited: BTreeMap<PathBuf, (String, String)> = BTreeMap::new();
     for plan in planned {
         let files = mutated_files(plan.lesson, plan.mutant)?;
-        let folder = copy
-            .join("solutions")
-            .join(format!("{}.mutant-{}", plan.lesson.folder, plan.mutant.id));
+        let folder = copy.join("solutions").join(format!(
+            "{}.mutant-{}",
+            plan.lesson.folder(),
+            plan.mutant.id
+        ));
         for (name, text) in &files {
             shipped::write_if_changed(&folder.join(name), text.as_bytes())
                 .map_err(|error| format!("could not write the mutant: {error}"))?;

@@ -33,7 +33,7 @@ fn numbered_folders(top: &str) -> BTreeSet<String> {
 /// without folders or files. Each problem is one sentence.
 pub fn layout_problems() -> Vec<String> {
     let mut problems = Vec::new();
-    let registered: BTreeSet<String> = ALL.iter().map(|lesson| lesson.folder.to_owned()).collect();
+    let registered: BTreeSet<String> = ALL.iter().map(|lesson| lesson.folder()).collect();
     for top in ["lessons", "exercises", "solutions"] {
         for folder in numbered_folders(top).difference(&registered) {
             problems.push(format!(
@@ -44,7 +44,7 @@ pub fn layout_problems() -> Vec<String> {
     for lesson in ALL {
         let root = repository_root();
         let files = [
-            format!("lessons/{}/README.md", lesson.folder),
+            format!("lessons/{}/README.md", lesson.folder()),
             lesson.source_path(Side::Exercise),
             lesson.source_path(Side::Solution),
         ];

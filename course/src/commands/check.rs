@@ -120,7 +120,7 @@ pub fn check_lesson(lesson: &'static Lesson, step: Option<&str>) -> Result<bool>
         match step.and_then(|step| steps.iter().skip_while(|&&s| s != step).nth(1)) {
             Some(next_step) => say!(
                 "Next: step {next_step}. Read its part of lessons/{}/README.md, then run `cargo course check {} {next_step}`.",
-                lesson.folder,
+                lesson.folder(),
                 lesson.binary
             ),
             None if step.is_some() => say!(

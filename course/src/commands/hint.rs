@@ -34,7 +34,7 @@ pub fn hint(name: &str, step: Option<&str>) -> Result<bool> {
     let Some(hint) = lesson.hints.iter().find(|hint| hint.step == step) else {
         say!(
             "There are no hints for that; the lesson text is lessons/{}/README.md.",
-            lesson.folder
+            lesson.folder()
         );
         return Ok(true);
     };

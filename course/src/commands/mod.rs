@@ -75,7 +75,10 @@ pub fn how_to_start(lesson: &Lesson) -> String {
         .unwrap_or_default();
     format!(
         "lesson {}, {}: read lessons/{}/README.md, then run `cargo course check {}{first_step}`",
-        lesson.number, lesson.title, lesson.folder, lesson.binary
+        lesson.number,
+        lesson.title,
+        lesson.folder(),
+        lesson.binary
     )
 }
 

@@ -32,11 +32,11 @@ pub fn reset(name: &str, confirmed: bool, forget: bool) -> Result<bool> {
         return Ok(true);
     }
     let backup_folder = state_folder().join("backup");
-    let backup = backup_folder.join(format!("{}-main.rs", lesson.folder));
+    let backup = backup_folder.join(format!("{}-main.rs", lesson.folder()));
     if !confirmed {
         say_part!(
             "Replace {path} with the starter? Your version will be kept as .course/backup/{}-main.rs. [y/N] ",
-            lesson.folder
+            lesson.folder()
         );
         io::stdout().flush()?;
         let mut answer = String::new();

@@ -19,7 +19,7 @@ use super::{lesson_named, next_lesson_after};
 
 /// The newest modification time of the lesson's exercise files.
 pub fn last_change(lesson: &Lesson) -> Option<SystemTime> {
-    let folder = repository_root().join("exercises").join(lesson.folder);
+    let folder = repository_root().join("exercises").join(lesson.folder());
     fs::read_dir(folder)
         .ok()?
         .filter_map(Result::ok)
@@ -65,7 +65,7 @@ pub fn watch(name: Option<&str>) -> Result<bool> {
                         lesson.number,
                         next.number,
                         next.title,
-                        next.folder
+                        next.folder()
                     );
                     lesson = next;
                 }
@@ -77,7 +77,7 @@ pub fn watch(name: Option<&str>) -> Result<bool> {
         let seen = last_change(lesson);
         say!(
             "\nWatching exercises/{}/ for changes (Enter: check now, q then Enter: quit)...",
-            lesson.folder
+            lesson.folder()
         );
         loop {
             match typed.recv_timeout(Duration::from_millis(500)) {

@@ -1,40 +1,29 @@
 //! Lesson 0, the hello server: every GET gets `Hello, HTTP!`.
 
 use crate::session::Session;
-use crate::{Check, CheckResult, Hint};
+use crate::{Check, CheckResult, Hint, Lesson};
+
+/// Lesson 0, as the registry lists it.
+pub const LESSON: Lesson = Lesson::new(0, "hello_server", "Hello server")
+    .tour()
+    .checks(CHECKS, HINTS, include_str!("lesson0.mutants.toml"));
 
 /// The checks, in the order the lesson text asks for them.
 pub const CHECKS: &[Check] = &[
-    Check {
-        name: "GET / answers 200 with the text Hello, HTTP!",
-        step: None,
-        optional: false,
-        run: get_root_says_hello,
-    },
-    Check {
-        name: "every path gets the same answer",
-        step: None,
-        optional: false,
-        run: any_path_says_hello,
-    },
-    Check {
-        name: "HEAD / gets the headers and no body",
-        step: None,
-        optional: false,
-        run: head_has_no_body,
-    },
-    Check {
-        name: "POST / answers 501 Not Implemented",
-        step: None,
-        optional: false,
-        run: post_is_not_implemented,
-    },
-    Check {
-        name: "a garbled request gets 400, and the server keeps serving",
-        step: None,
-        optional: false,
-        run: garbage_gets_400,
-    },
+    Check::new(
+        "GET / answers 200 with the text Hello, HTTP!",
+        get_root_says_hello,
+    ),
+    Check::new("every path gets the same answer", any_path_says_hello),
+    Check::new("HEAD / gets the headers and no body", head_has_no_body),
+    Check::new(
+        "POST / answers 501 Not Implemented",
+        post_is_not_implemented,
+    ),
+    Check::new(
+        "a garbled request gets 400, and the server keeps serving",
+        garbage_gets_400,
+    ),
 ];
 
 /// The hints: a nudge, the idea, then the code.

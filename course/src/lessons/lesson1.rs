@@ -6,28 +6,30 @@
 
 use super::random_number;
 use crate::session::{Reply, Session};
-use crate::{Check, CheckResult, Hint};
+use crate::{Check, CheckResult, Hint, Lesson};
+
+/// Lesson 1, as the registry lists it.
+pub const LESSON: Lesson = Lesson::new(1, "echo_server", "Echo server").checks(
+    CHECKS,
+    HINTS,
+    include_str!("lesson1.mutants.toml"),
+);
 
 /// The checks, in the order the lesson text asks for them.
 pub const CHECKS: &[Check] = &[
-    Check {
-        name: "GET /<word> answers 200 with the word, as plain text",
-        step: None,
-        optional: false,
-        run: echoes_words,
-    },
-    Check {
-        name: "a longer path is echoed whole: inner slashes, a second slash at the start, a query",
-        step: None,
-        optional: false,
-        run: echoes_longer_paths,
-    },
-    Check {
-        name: "%-escapes are decoded once: /Hello%20World gives Hello World, /2+2 stays 2+2",
-        step: None,
-        optional: true,
-        run: decodes_escapes,
-    },
+    Check::new(
+        "GET /<word> answers 200 with the word, as plain text",
+        echoes_words,
+    ),
+    Check::new(
+        "a longer path is echoed whole: inner slashes, a second slash at the start, a query",
+        echoes_longer_paths,
+    ),
+    Check::new(
+        "%-escapes are decoded once: /Hello%20World gives Hello World, /2+2 stays 2+2",
+        decodes_escapes,
+    )
+    .optional(),
 ];
 
 /// The hints: a nudge, the idea, then the code.

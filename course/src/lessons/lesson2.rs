@@ -16,101 +16,93 @@ use super::random_number;
 use crate::kit::crowd::{at_once, post_form_expecting, problems};
 use crate::kit::html::{Tag, is_labelled, start_tags, title_of};
 use crate::session::{Reply, Request, Session, encode_form, quote_body};
-use crate::{Check, CheckResult, Failure, Hint};
+use crate::{Check, CheckResult, Failure, Hint, Lesson};
 use http_server::escape_html_text;
+
+/// Lesson 2, as the registry lists it.
+pub const LESSON: Lesson = Lesson::new(2, "messageboard", "Messageboard").checks(
+    CHECKS,
+    HINTS,
+    include_str!("lesson2.mutants.toml"),
+);
 
 /// The checks, in the order the lesson text asks for them.
 pub const CHECKS: &[Check] = &[
-    Check {
-        name: "a POSTed form's message field is decoded (echoed back, or after step c shown on the board)",
-        step: Some("a"),
-        optional: false,
-        run: answers_with_the_message,
-    },
-    Check {
-        name: "a POST without a message field gets 400 and a sentence that names the missing field",
-        step: Some("a"),
-        optional: false,
-        run: no_message_is_a_bad_request,
-    },
-    Check {
-        name: "a broken %-escape or bytes that are not UTF-8 get 400, and the board keeps serving",
-        step: Some("a"),
-        optional: false,
-        run: refuses_undecodable_forms,
-    },
-    Check {
-        name: "a 10 MB body or one shorter than its Content-Length gets a 4xx, and the board keeps serving",
-        step: Some("a"),
-        optional: false,
-        run: refuses_huge_and_short_bodies,
-    },
-    Check {
-        name: "GET / answers 200 with an HTML page titled Message Board",
-        step: Some("b"),
-        optional: false,
-        run: serves_an_html_page,
-    },
-    Check {
-        name: "the page has a form that POSTs a textarea named message to /, url-encoded, with a label and a button",
-        step: Some("b"),
-        optional: false,
-        run: page_has_the_form,
-    },
-    Check {
-        name: "GET /favicon.ico answers 404, not the board",
-        step: Some("b"),
-        optional: false,
-        run: no_favicon,
-    },
-    Check {
-        name: "a POST answers 303 See Other with Location: /",
-        step: Some("c"),
-        optional: false,
-        run: post_redirects_to_the_board,
-    },
-    Check {
-        name: "GET / shows every message once, oldest first",
-        step: Some("c"),
-        optional: false,
-        run: board_lists_messages_in_order,
-    },
-    Check {
-        name: "a blank or whitespace-only message gets 400 and the form, and is not kept",
-        step: Some("c"),
-        optional: false,
-        run: blank_message_is_refused_with_the_form,
-    },
-    Check {
-        name: "messages are HTML-escaped: <script> shows as text",
-        step: Some("c"),
-        optional: false,
-        run: messages_are_escaped,
-    },
-    Check {
-        name: "50 posters at once, 40 messages each: every message is on the board exactly once",
-        step: Some("c"),
-        optional: false,
-        run: no_message_lost_under_load,
-    },
-    Check {
-        name: "a message over 2,000 characters gets 400, a sentence with the limit and its length, and the form with the message put back; one of 2,000 is kept",
-        step: Some("c"),
-        optional: false,
-        run: long_message_is_refused_with_the_form,
-    },
-    Check {
-        name: "a POST that another site's page sent (Sec-Fetch-Site: cross-site, or Origin: http://evil.example) gets 403 and is not kept",
-        step: Some("c"),
-        optional: false,
-        run: cross_site_post_is_refused,
-    },
-    Check {
-        name: "the board keeps at most 10,000 messages: then a POST gets 507 and a sentence, and is not kept",
-        step: Some("c"),
-        optional: false,
-        run: full_board_is_refused,
-    },
+    Check::step(
+        "a",
+        "a POSTed form's message field is decoded (echoed back, or after step c shown on the board)",
+        answers_with_the_message,
+    ),
+    Check::step(
+        "a",
+        "a POST without a message field gets 400 and a sentence that names the missing field",
+        no_message_is_a_bad_request,
+    ),
+    Check::step(
+        "a",
+        "a broken %-escape or bytes that are not UTF-8 get 400, and the board keeps serving",
+        refuses_undecodable_forms,
+    ),
+    Check::step(
+        "a",
+        "a 10 MB body or one shorter than its Content-Length gets a 4xx, and the board keeps serving",
+        refuses_huge_and_short_bodies,
+    ),
+    Check::step(
+        "b",
+        "GET / answers 200 with an HTML page titled Message Board",
+        serves_an_html_page,
+    ),
+    Check::step(
+        "b",
+        "the page has a form that POSTs a textarea named message to /, url-encoded, with a label and a button",
+        page_has_the_form,
+    ),
+    Check::step(
+        "b",
+        "GET /favicon.ico answers 404, not the board",
+        no_favicon,
+    ),
+    Check::step(
+        "c",
+        "a POST answers 303 See Other with Location: /",
+        post_redirects_to_the_board,
+    ),
+    Check::step(
+        "c",
+        "GET / shows every message once, oldest first",
+        board_lists_messages_in_order,
+    ),
+    Check::step(
+        "c",
+        "a blank or whitespace-only message gets 400 and the form, and is not kept",
+        blank_message_is_refused_with_the_form,
+    ),
+    Check::step(
+        "c",
+        "messages are HTML-escaped: <script> shows as text",
+        messages_are_escaped,
+    ),
+    Check::step(
+        "c",
+        "50 posters at once, 40 messages each: every message is on the board exactly once",
+        no_message_lost_under_load,
+    ),
+    Check::step(
+        "c",
+        "a message over 2,000 characters gets 400, a sentence with the limit and its length, and the form with the message put back; one of 2,000 is kept",
+        long_message_is_refused_with_the_form,
+    ),
+    Check::step(
+        "c",
+        "a POST that another site's page sent (Sec-Fetch-Site: cross-site, or Origin: http://evil.example) gets 403 and is not kept",
+        cross_site_post_is_refused,
+    ),
+    Check::step(
+        "c",
+        "the board keeps at most 10,000 messages: then a POST gets 507 and a sentence, and is not kept",
+        full_board_is_refused,
+    ),
 ];
 
 /// The hints: a nudge, the idea, then the code.

@@ -14,83 +14,77 @@ use crate::kit::helpers::{Answer, CourseServer, HelperServer, refused_port};
 use crate::kit::html::list_items;
 use crate::process::{ProgramOutput, shell_quote};
 use crate::session::{Session, quote_body};
-use crate::{Check, CheckResult, Failure, Hint};
+use crate::{Check, CheckResult, Failure, Hint, Lesson};
 use http_server::escape_html_text;
+
+/// Lesson 3, as the registry lists it.
+pub const LESSON: Lesson = Lesson::new(3, "client", "Client")
+    .package("net-lessons")
+    .client()
+    .checks(CHECKS, HINTS, include_str!("lesson3.mutants.toml"));
 
 /// The checks, in the order the lesson text asks for them.
 pub const CHECKS: &[Check] = &[
-    Check {
-        name: "client get shows the status line, the headers, an empty line, then the body",
-        step: Some("get"),
-        optional: false,
-        run: get_shows_the_whole_response,
-    },
-    Check {
-        name: "client get shows every header: a repeated one once per value, one that is not ASCII without failing",
-        step: Some("get"),
-        optional: false,
-        run: get_shows_every_header,
-    },
-    Check {
-        name: "client get shows a 404 like any other answer",
-        step: Some("get"),
-        optional: false,
-        run: get_shows_error_statuses,
-    },
-    Check {
-        name: "client get shows the size of a body that is not UTF-8 text, not its bytes",
-        step: Some("get"),
-        optional: false,
-        run: get_hides_bytes_that_are_not_text,
-    },
-    Check {
-        name: "client get explains a refused connection in one line",
-        step: Some("get"),
-        optional: false,
-        run: get_explains_refused_connections,
-    },
-    Check {
-        name: "client names introduces the person of the names service's record",
-        step: Some("names"),
-        optional: false,
-        run: names_introduces_the_person,
-    },
-    Check {
-        name: "client names explains a broken record in one error line",
-        step: Some("names"),
-        optional: false,
-        run: names_explains_broken_records,
-    },
-    Check {
-        name: "client names gives up on a server that does not answer in time",
-        step: Some("names"),
-        optional: false,
-        run: names_gives_up_in_time,
-    },
-    Check {
-        name: "client post sends the form and reports the 303 and its Location, without following",
-        step: Some("post"),
-        optional: false,
-        run: post_reports_the_redirect,
-    },
-    Check {
-        name: "client post --follow follows the redirect to the board",
-        step: Some("post"),
-        optional: false,
-        run: post_follows_when_asked,
-    },
-    Check {
-        name: "client post does not panic on a redirect that has no Location",
-        step: Some("post"),
-        optional: false,
-        run: post_survives_a_redirect_without_location,
-    },
-    Check {
-        name: "client post shows a refused form's page (400) and explains it in one error line",
-        step: Some("post"),
-        optional: false,
-        run: post_explains_a_refused_form,
-    },
+    Check::step(
+        "get",
+        "client get shows the status line, the headers, an empty line, then the body",
+        get_shows_the_whole_response,
+    ),
+    Check::step(
+        "get",
+        "client get shows every header: a repeated one once per value, one that is not ASCII without failing",
+        get_shows_every_header,
+    ),
+    Check::step(
+        "get",
+        "client get shows a 404 like any other answer",
+        get_shows_error_statuses,
+    ),
+    Check::step(
+        "get",
+        "client get shows the size of a body that is not UTF-8 text, not its bytes",
+        get_hides_bytes_that_are_not_text,
+    ),
+    Check::step(
+        "get",
+        "client get explains a refused connection in one line",
+        get_explains_refused_connections,
+    ),
+    Check::step(
+        "names",
+        "client names introduces the person of the names service's record",
+        names_introduces_the_person,
+    ),
+    Check::step(
+        "names",
+        "client names explains a broken record in one error line",
+        names_explains_broken_records,
+    ),
+    Check::step(
+        "names",
+        "client names gives up on a server that does not answer in time",
+        names_gives_up_in_time,
+    ),
+    Check::step(
+        "post",
+        "client post sends the form and reports the 303 and its Location, without following",
+        post_reports_the_redirect,
+    ),
+    Check::step(
+        "post",
+        "client post --follow follows the redirect to the board",
+        post_follows_when_asked,
+    ),
+    Check::step(
+        "post",
+        "client post does not panic on a redirect that has no Location",
+        post_survives_a_redirect_without_location,
+    ),
+    Check::step(
+        "post",
+        "client post shows a refused form's page (400) and explains it in one error line",
+        post_explains_a_refused_form,
+    ),
 ];
 
 /// The hints: a nudge, the idea, then the code.

@@ -25,179 +25,156 @@ use crate::kit::helpers::{Answer, HelperServer, Proxy, refused_port};
 use crate::kit::html::{Tag, forms, list_items, start_tags, title_of};
 use crate::process::{Launch, ServerProcess};
 use crate::session::{Reply, Session, encode_form, quote_body};
-use crate::{Check, CheckResult, Failure, Hint};
+use crate::{Check, CheckResult, Failure, Hint, Lesson};
 use http_server::{escape_html_text, percent_encode};
+
+/// Lesson 4, as the registry lists it.
+pub const LESSON: Lesson = Lesson::new(4, "bookmark_server", "Bookmark server")
+    .package("net-lessons")
+    .checks(CHECKS, HINTS, include_str!("lesson4.mutants.toml"));
 
 /// The checks, step by step, in the order the lesson text asks for them.
 pub const CHECKS: &[Check] = &[
-    Check {
-        name: "GET / answers 200 with an HTML page titled Bookmark Server",
-        step: Some("a"),
-        optional: false,
-        run: serves_the_page,
-    },
-    Check {
-        name: "the page has a form that POSTs longuri and shortname to /, with a button",
-        step: Some("a"),
-        optional: false,
-        run: page_has_the_form,
-    },
-    Check {
-        name: "a POST without longuri or shortname, or with one empty, gets 400 and the form again, naming the field",
-        step: Some("a"),
-        optional: false,
-        run: missing_fields_are_refused,
-    },
-    Check {
-        name: "a short name with '/', '?', '#' or a control character (a line break, a tab, a NUL) in it, or '.' or '..', gets 400",
-        step: Some("a"),
-        optional: false,
-        run: bad_short_names_are_refused,
-    },
-    Check {
-        name: "a link over 2,000 characters or a short name over 100 gets 400 naming the limit; at the limit, not",
-        step: Some("a"),
-        optional: false,
-        run: fields_over_their_limits_are_refused,
-    },
-    Check {
-        name: "a refused form comes back with what was typed in its boxes, escaped",
-        step: Some("a"),
-        optional: false,
-        run: refused_form_keeps_what_was_typed,
-    },
-    Check {
-        name: "a link with a user name or password in it (name:secret@) gets 400",
-        step: Some("a"),
-        optional: false,
-        run: links_with_passwords_are_refused,
-    },
-    Check {
-        name: "a link that answers 200 OK to a GET is reachable",
-        step: Some("b"),
-        optional: false,
-        run: working_link_is_reachable,
-    },
-    Check {
-        name: "a link that answers 404 is not reachable, and the page says 404",
-        step: Some("b"),
-        optional: false,
-        run: broken_link_is_not_reachable,
-    },
-    Check {
-        name: "only 200 OK is a working link: a 204 No Content, or a 302 without a Location, is not reachable",
-        step: Some("b"),
-        optional: false,
-        run: only_200_is_reachable,
-    },
-    Check {
-        name: "a link that redirects to a working page is reachable (redirects are followed)",
-        step: Some("b"),
-        optional: false,
-        run: redirect_is_followed,
-    },
-    Check {
-        name: "a link that redirects 6 times in a row is not reachable (MAX_REDIRECTS is 5)",
-        step: Some("b"),
-        optional: false,
-        run: long_redirect_chain_is_refused,
-    },
-    Check {
-        name: "a link to a port where nothing listens is not reachable: connection refused",
-        step: Some("b"),
-        optional: false,
-        run: refused_link_is_not_reachable,
-    },
-    Check {
-        name: "text that is not an http(s) URL is not reachable, and the server does not fail",
-        step: Some("b"),
-        optional: false,
-        run: non_links_are_not_reachable,
-    },
-    Check {
-        name: "a link that never answers is given up after the lesson's timeout (5 seconds)",
-        step: Some("b"),
-        optional: false,
-        run: silent_link_times_out,
-    },
-    Check {
-        name: "a link to a huge body is judged by its status, without reading the body",
-        step: Some("b"),
-        optional: false,
-        run: huge_body_is_not_read,
-    },
-    Check {
-        name: "with HTTP_PROXY set, links are checked through the proxy (and NO_PROXY is honoured)",
-        step: Some("b"),
-        optional: false,
-        run: link_check_uses_the_proxy,
-    },
-    Check {
-        name: "a POST with a working link answers 303 See Other, Location: /, and the page lists it",
-        step: Some("c"),
-        optional: false,
-        run: working_link_is_kept,
-    },
-    Check {
-        name: "a POST a browser marks as sent from another site gets 403 and keeps nothing",
-        step: Some("c"),
-        optional: false,
-        run: cross_site_posts_are_refused,
-    },
-    Check {
-        name: "a short name and link typed with spaces around them are kept without them: ' learn ' is /learn",
-        step: Some("c"),
-        optional: false,
-        run: fields_are_kept_trimmed,
-    },
-    Check {
-        name: "a link that redirects is kept as typed, not as the address its redirects ended at",
-        step: Some("c"),
-        optional: false,
-        run: link_is_kept_as_typed,
-    },
-    Check {
-        name: "a POST with a broken link answers 404, the link and why above the form, and keeps nothing",
-        step: Some("c"),
-        optional: false,
-        run: broken_link_is_not_kept,
-    },
-    Check {
-        name: "saving a short name again replaces its link",
-        step: Some("c"),
-        optional: false,
-        run: short_name_is_replaced,
-    },
-    Check {
-        name: "20 posters at once, 10 bookmarks each: every bookmark is kept",
-        step: Some("c"),
-        optional: false,
-        run: no_bookmark_lost_under_load,
-    },
-    Check {
-        name: "with 10,000 bookmarks kept, a new short name gets 507; a saved one can still be replaced",
-        step: Some("c"),
-        optional: false,
-        run: full_store_is_refused,
-    },
-    Check {
-        name: "GET /name answers 303 See Other with Location: the long URI, as the URL parser writes it (ASCII)",
-        step: Some("d"),
-        optional: false,
-        run: short_name_redirects,
-    },
-    Check {
-        name: "GET /name for a name nobody saved answers 404, naming it, on a short page without the list",
-        step: Some("d"),
-        optional: false,
-        run: unknown_name_is_not_found,
-    },
-    Check {
-        name: "short names are percent-decoded and case-sensitive; an escape that is not UTF-8 (/%FF) gets 400",
-        step: Some("d"),
-        optional: false,
-        run: names_are_decoded,
-    },
+    Check::step(
+        "a",
+        "GET / answers 200 with an HTML page titled Bookmark Server",
+        serves_the_page,
+    ),
+    Check::step(
+        "a",
+        "the page has a form that POSTs longuri and shortname to /, with a button",
+        page_has_the_form,
+    ),
+    Check::step(
+        "a",
+        "a POST without longuri or shortname, or with one empty, gets 400 and the form again, naming the field",
+        missing_fields_are_refused,
+    ),
+    Check::step(
+        "a",
+        "a short name with '/', '?', '#' or a control character (a line break, a tab, a NUL) in it, or '.' or '..', gets 400",
+        bad_short_names_are_refused,
+    ),
+    Check::step(
+        "a",
+        "a link over 2,000 characters or a short name over 100 gets 400 naming the limit; at the limit, not",
+        fields_over_their_limits_are_refused,
+    ),
+    Check::step(
+        "a",
+        "a refused form comes back with what was typed in its boxes, escaped",
+        refused_form_keeps_what_was_typed,
+    ),
+    Check::step(
+        "a",
+        "a link with a user name or password in it (name:secret@) gets 400",
+        links_with_passwords_are_refused,
+    ),
+    Check::step(
+        "b",
+        "a link that answers 200 OK to a GET is reachable",
+        working_link_is_reachable,
+    ),
+    Check::step(
+        "b",
+        "a link that answers 404 is not reachable, and the page says 404",
+        broken_link_is_not_reachable,
+    ),
+    Check::step(
+        "b",
+        "only 200 OK is a working link: a 204 No Content, or a 302 without a Location, is not reachable",
+        only_200_is_reachable,
+    ),
+    Check::step(
+        "b",
+        "a link that redirects to a working page is reachable (redirects are followed)",
+        redirect_is_followed,
+    ),
+    Check::step(
+        "b",
+        "a link that redirects 6 times in a row is not reachable (MAX_REDIRECTS is 5)",
+        long_redirect_chain_is_refused,
+    ),
+    Check::step(
+        "b",
+        "a link to a port where nothing listens is not reachable: connection refused",
+        refused_link_is_not_reachable,
+    ),
+    Check::step(
+        "b",
+        "text that is not an http(s) URL is not reachable, and the server does not fail",
+        non_links_are_not_reachable,
+    ),
+    Check::step(
+        "b",
+        "a link that never answers is given up after the lesson's timeout (5 seconds)",
+        silent_link_times_out,
+    ),
+    Check::step(
+        "b",
+        "a link to a huge body is judged by its status, without reading the body",
+        huge_body_is_not_read,
+    ),
+    Check::step(
+        "b",
+        "with HTTP_PROXY set, links are checked through the proxy (and NO_PROXY is honoured)",
+        link_check_uses_the_proxy,
+    ),
+    Check::step(
+        "c",
+        "a POST with a working link answers 303 See Other, Location: /, and the page lists it",
+        working_link_is_kept,
+    ),
+    Check::step(
+        "c",
+        "a POST a browser marks as sent from another site gets 403 and keeps nothing",
+        cross_site_posts_are_refused,
+    ),
+    Check::step(
+        "c",
+        "a short name and link typed with spaces around them are kept without them: ' learn ' is /learn",
+        fields_are_kept_trimmed,
+    ),
+    Check::step(
+        "c",
+        "a link that redirects is kept as typed, not as the address its redirects ended at",
+        link_is_kept_as_typed,
+    ),
+    Check::step(
+        "c",
+        "a POST with a broken link answers 404, the link and why above the form, and keeps nothing",
+        broken_link_is_not_kept,
+    ),
+    Check::step(
+        "c",
+        "saving a short name again replaces its link",
+        short_name_is_replaced,
+    ),
+    Check::step(
+        "c",
+        "20 posters at once, 10 bookmarks each: every bookmark is kept",
+        no_bookmark_lost_under_load,
+    ),
+    Check::step(
+        "c",
+        "with 10,000 bookmarks kept, a new short name gets 507; a saved one can still be replaced",
+        full_store_is_refused,
+    ),
+    Check::step(
+        "d",
+        "GET /name answers 303 See Other with Location: the long URI, as the URL parser writes it (ASCII)",
+        short_name_redirects,
+    ),
+    Check::step(
+        "d",
+        "GET /name for a name nobody saved answers 404, naming it, on a short page without the list",
+        unknown_name_is_not_found,
+    ),
+    Check::step(
+        "d",
+        "short names are percent-decoded and case-sensitive; an escape that is not UTF-8 (/%FF) gets 400",
+        names_are_decoded,
+    ),
 ];
 
 /// Graduated hints for each step: a nudge, the idea, then the code.

@@ -14,83 +14,78 @@ use super::random_number;
 use crate::kit::cookies::Jar;
 use crate::kit::html::{forms, start_tags, title_of};
 use crate::session::{Reply, Request, Session};
-use crate::{Check, CheckResult, Failure, Hint};
+use crate::{Check, CheckResult, Failure, Hint, Lesson};
 use http_server::{escape_html, escape_html_text, percent_decode};
+
+/// Lesson 5, as the registry lists it.
+pub const LESSON: Lesson = Lesson::new(5, "cookie_server", "Cookie server").checks(
+    CHECKS,
+    HINTS,
+    include_str!("lesson5.mutants.toml"),
+);
 
 /// The checks, in the order the lesson text asks for them.
 pub const CHECKS: &[Check] = &[
-    Check {
-        name: "GET / answers 200 with an HTML page titled I Remember You, whose form POSTs a field named yourname",
-        step: Some("a"),
-        optional: false,
-        run: serves_the_page,
-    },
-    Check {
-        name: "a POST of yourname=Alice answers 303 See Other, Location: /, and a Set-Cookie for yourname with Path=/, Max-Age, HttpOnly and SameSite=Lax",
-        step: Some("a"),
-        optional: false,
-        run: post_sets_the_cookie,
-    },
-    Check {
-        name: "a POST without a yourname field, or with a blank one (empty, spaces, a tab, no-break spaces), gets 400, the form again with a sentence, and no cookie",
-        step: Some("a"),
-        optional: false,
-        run: no_name_is_a_bad_request,
-    },
-    Check {
-        name: "a name over 100 characters gets 400, a sentence that names the limit, the form with the name put back, and no cookie; one of 100 characters (not bytes: Zoë...) is remembered",
-        step: Some("a"),
-        optional: false,
-        run: long_name_is_refused_with_the_form,
-    },
-    Check {
-        name: "a POST that another site's page sent (Sec-Fetch-Site: cross-site, or Origin: http://evil.example) gets 403 and no cookie",
-        step: Some("a"),
-        optional: false,
-        run: cross_site_post_is_refused,
-    },
-    Check {
-        name: "GET / with Cookie: yourname=Alice greets Alice",
-        step: Some("b"),
-        optional: false,
-        run: greets_the_name_in_the_cookie,
-    },
-    Check {
-        name: "the name is found among other cookies (theme=dark; yourname=Bob), by its exact name (not YourName), the first of two yourname taken",
-        step: Some("b"),
-        optional: false,
-        run: finds_the_cookie_among_others,
-    },
-    Check {
-        name: "the name is HTML-escaped after decoding: <script> in the cookie, as it is or %-encoded (%3Cscript%3E), shows as text",
-        step: Some("b"),
-        optional: false,
-        run: names_are_escaped,
-    },
-    Check {
-        name: "a value that does not decode (yourname=%FF, %zz) gets 200, the form and a note, not a greeting or a 500",
-        step: Some("b"),
-        optional: false,
-        run: undecodable_value_gets_a_note,
-    },
-    Check {
-        name: "a name of letters and digits is the cookie's value as it is: Set-Cookie: yourname=Alice",
-        step: Some("c"),
-        optional: false,
-        run: plain_names_stay_as_they_are,
-    },
-    Check {
-        name: "names with spaces, quotes, ;, ,, %, \\ and letters beyond ASCII come back from the cookie as typed",
-        step: Some("c"),
-        optional: false,
-        run: names_survive_the_round_trip,
-    },
-    Check {
-        name: "a name of 100 characters beyond ASCII makes a cookie of at most 4,096 bytes, and comes back as typed",
-        step: Some("c"),
-        optional: false,
-        run: longest_name_fits_in_a_cookie,
-    },
+    Check::step(
+        "a",
+        "GET / answers 200 with an HTML page titled I Remember You, whose form POSTs a field named yourname",
+        serves_the_page,
+    ),
+    Check::step(
+        "a",
+        "a POST of yourname=Alice answers 303 See Other, Location: /, and a Set-Cookie for yourname with Path=/, Max-Age, HttpOnly and SameSite=Lax",
+        post_sets_the_cookie,
+    ),
+    Check::step(
+        "a",
+        "a POST without a yourname field, or with a blank one (empty, spaces, a tab, no-break spaces), gets 400, the form again with a sentence, and no cookie",
+        no_name_is_a_bad_request,
+    ),
+    Check::step(
+        "a",
+        "a name over 100 characters gets 400, a sentence that names the limit, the form with the name put back, and no cookie; one of 100 characters (not bytes: Zoë...) is remembered",
+        long_name_is_refused_with_the_form,
+    ),
+    Check::step(
+        "a",
+        "a POST that another site's page sent (Sec-Fetch-Site: cross-site, or Origin: http://evil.example) gets 403 and no cookie",
+        cross_site_post_is_refused,
+    ),
+    Check::step(
+        "b",
+        "GET / with Cookie: yourname=Alice greets Alice",
+        greets_the_name_in_the_cookie,
+    ),
+    Check::step(
+        "b",
+        "the name is found among other cookies (theme=dark; yourname=Bob), by its exact name (not YourName), the first of two yourname taken",
+        finds_the_cookie_among_others,
+    ),
+    Check::step(
+        "b",
+        "the name is HTML-escaped after decoding: <script> in the cookie, as it is or %-encoded (%3Cscript%3E), shows as text",
+        names_are_escaped,
+    ),
+    Check::step(
+        "b",
+        "a value that does not decode (yourname=%FF, %zz) gets 200, the form and a note, not a greeting or a 500",
+        undecodable_value_gets_a_note,
+    ),
+    Check::step(
+        "c",
+        "a name of letters and digits is the cookie's value as it is: Set-Cookie: yourname=Alice",
+        plain_names_stay_as_they_are,
+    ),
+    Check::step(
+        "c",
+        "names with spaces, quotes, ;, ,, %, \\ and letters beyond ASCII come back from the cookie as typed",
+        names_survive_the_round_trip,
+    ),
+    Check::step(
+        "c",
+        "a name of 100 characters beyond ASCII makes a cookie of at most 4,096 bytes, and comes back as typed",
+        longest_name_fits_in_a_cookie,
+    ),
 ];
 
 /// The hints: a nudge, the idea, then the code, for each step.

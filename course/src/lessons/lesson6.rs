@@ -35,76 +35,28 @@ use std::time::{Duration, Instant};
 use super::random_number;
 use crate::process::Launch;
 use crate::session::{Request, Session};
-use crate::{Check, CheckResult, Failure, Hint};
+use crate::{Check, CheckResult, Failure, Hint, Lesson};
+
+/// Lesson 6, as the registry lists it.
+pub const LESSON: Lesson = Lesson::new(6, "threaded_server", "Threaded server").checks(
+    CHECKS,
+    HINTS,
+    include_str!("lesson6.mutants.toml"),
+);
 
 /// The checks, in the order the lesson text asks for them.
 pub const CHECKS: &[Check] = &[
-    Check {
-        name: "with --threads, a held request is released by a second one: two connections at once",
-        step: Some("a"),
-        optional: false,
-        run: threads_serve_two_at_once,
-    },
-    Check {
-        name: "with --threads, 16 frames asked for at once are all in flight together",
-        step: Some("a"),
-        optional: false,
-        run: threads_serve_sixteen_at_once,
-    },
-    Check {
-        name: "a handler that panics gets 500, and the in-flight count comes back down",
-        step: Some("a"),
-        optional: false,
-        run: panics_do_not_leak_the_count,
-    },
-    Check {
-        name: "with --threads, a connection stays open for the next request (keep-alive)",
-        step: Some("a"),
-        optional: false,
-        run: threads_keep_connections_open,
-    },
-    Check {
-        name: "the pool (the default) also serves two connections at once",
-        step: Some("b"),
-        optional: false,
-        run: pool_serves_two_at_once,
-    },
-    Check {
-        name: "the pool serves 4 held requests at once, and a fifth waits its turn",
-        step: Some("b"),
-        optional: false,
-        run: pool_is_capped_at_four,
-    },
-    Check {
-        name: "the pool answers one request per connection, and says so: Connection: close",
-        step: Some("b"),
-        optional: false,
-        run: pool_closes_each_connection,
-    },
-    Check {
-        name: "POST /shutdown that another site's page sent (Sec-Fetch-Site: cross-site, or Origin: http://evil.example) gets 403, and the server keeps serving",
-        step: Some("c"),
-        optional: true,
-        run: shutdown_is_refused_to_other_sites,
-    },
-    Check {
-        name: "POST /shutdown stops accepting, finishes the requests in flight, and exits with 0",
-        step: Some("c"),
-        optional: true,
-        run: shutdown_is_graceful,
-    },
-    Check {
-        name: "with --threads, POST /shutdown stops the accepting loop too, and the program exits with 0",
-        step: Some("c"),
-        optional: true,
-        run: threads_stop_on_shutdown,
-    },
-    Check {
-        name: "POST /shutdown from another computer gets 403, and from this one over IPv6 (::1, or ::ffff:127.0.0.1 on HOST=::) stops the server (the tests at the end of main.rs)",
-        step: Some("c"),
-        optional: true,
-        run: shutdown_is_refused_to_strangers,
-    },
+    Check::step("a", "with --threads, a held request is released by a second one: two connections at once", threads_serve_two_at_once),
+    Check::step("a", "with --threads, 16 frames asked for at once are all in flight together", threads_serve_sixteen_at_once),
+    Check::step("a", "a handler that panics gets 500, and the in-flight count comes back down", panics_do_not_leak_the_count),
+    Check::step("a", "with --threads, a connection stays open for the next request (keep-alive)", threads_keep_connections_open),
+    Check::step("b", "the pool (the default) also serves two connections at once", pool_serves_two_at_once),
+    Check::step("b", "the pool serves 4 held requests at once, and a fifth waits its turn", pool_is_capped_at_four),
+    Check::step("b", "the pool answers one request per connection, and says so: Connection: close", pool_closes_each_connection),
+    Check::step("c", "POST /shutdown that another site's page sent (Sec-Fetch-Site: cross-site, or Origin: http://evil.example) gets 403, and the server keeps serving", shutdown_is_refused_to_other_sites).optional(),
+    Check::step("c", "POST /shutdown stops accepting, finishes the requests in flight, and exits with 0", shutdown_is_graceful).optional(),
+    Check::step("c", "with --threads, POST /shutdown stops the accepting loop too, and the program exits with 0", threads_stop_on_shutdown).optional(),
+    Check::step("c", "POST /shutdown from another computer gets 403, and from this one over IPv6 (::1, or ::ffff:127.0.0.1 on HOST=::) stops the server (the tests at the end of main.rs)", shutdown_is_refused_to_strangers).optional(),
 ];
 
 /// The hints: a nudge, the idea, then the code.

@@ -24,136 +24,118 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use crate::kit::seed;
 use crate::process::{Launch, shell_quote};
 use crate::session::{Reply, Session, quote_body};
-use crate::{Check, CheckResult, Failure, Hint};
+use crate::{Check, CheckResult, Failure, Hint, Lesson};
+
+/// Lesson 7, as the registry lists it.
+pub const LESSON: Lesson = Lesson::new(7, "file_server", "File server").checks(
+    CHECKS,
+    HINTS,
+    include_str!("lesson7.mutants.toml"),
+);
 
 /// The checks, in the order the lesson text asks for them.
 pub const CHECKS: &[Check] = &[
-    Check {
-        name: "files are served by path: spaces, UTF-8 names and + decoded, the query ignored",
-        step: Some("a"),
-        optional: false,
-        run: serves_files_by_path,
-    },
-    Check {
-        name: "a missing file gets 404 with a small HTML page, and the server keeps serving",
-        step: Some("a"),
-        optional: false,
-        run: missing_files_are_404,
-    },
-    Check {
-        name: "no byte from outside DIR: .. in every spelling, absolute paths and symlinks out get 404 (or 400/403)",
-        step: Some("a"),
-        optional: false,
-        run: never_leaves_the_folder,
-    },
-    Check {
-        name: "a named pipe (FIFO) in DIR gets 404 at once: no worker waits on it for ever",
-        step: Some("a"),
-        optional: false,
-        run: pipes_are_not_files,
-    },
-    Check {
-        name: "a DIR that is missing or not a folder: one error line and a non-zero exit",
-        step: Some("a"),
-        optional: false,
-        run: bad_dir_is_one_error_line,
-    },
-    Check {
-        name: "other methods get 405 with Allow: GET, HEAD; an unknown one keeps 501",
-        step: Some("a"),
-        optional: false,
-        run: other_methods_are_not_allowed,
-    },
-    Check {
-        name: "each file has its Content-Type (html, css, js, json, images, fonts, ...), text with charset=utf-8",
-        step: Some("b"),
-        optional: false,
-        run: content_types_by_extension,
-    },
-    Check {
-        name: "with no DIR, the lesson's own site is served, whatever the current directory",
-        step: Some("b"),
-        optional: false,
-        run: serves_the_lesson_site_by_default,
-    },
-    Check {
-        name: "/ and /sub/ serve their folder's index.html",
-        step: Some("c"),
-        optional: false,
-        run: folders_serve_their_index,
-    },
-    Check {
-        name: "a folder without its slash gets 301 to the slash form, never to another host",
-        step: Some("c"),
-        optional: false,
-        run: folders_redirect_to_their_slash_form,
-    },
-    Check {
-        name: "a folder without index.html gets 404 (or a listing, names escaped and links encoded, no dot-files)",
-        step: Some("c"),
-        optional: false,
-        run: folder_without_index,
-    },
-    Check {
-        name: "a folder's index.html is checked too: one that leads out of DIR gets 404, at / as at /sub/",
-        step: Some("c"),
-        optional: false,
-        run: index_pages_stay_inside,
-    },
-    Check {
-        name: "a file asked for with a final slash (/hello.txt/) gets 404: a slash names a folder",
-        step: Some("c"),
-        optional: false,
-        run: files_have_no_final_slash,
-    },
-    Check {
-        name: "Last-Modified on every file; If-Modified-Since, compared as a date, gets 304 with no body",
-        step: Some("d"),
-        optional: false,
-        run: last_modified_and_304,
-    },
-    Check {
-        name: "HEAD sends the headers only, with the file's exact Content-Length",
-        step: Some("d"),
-        optional: false,
-        run: head_sends_the_length_only,
-    },
-    Check {
-        name: "the file that was opened is the one streamed: a pipe swapped in for it never holds a worker (the test at the end of main.rs)",
-        step: Some("d"),
-        optional: false,
-        run: the_open_file_is_streamed,
-    },
-    Check {
-        name: "a 1 GiB file is streamed: exact Content-Length, and the server's memory stays under 64 MiB",
-        step: Some("d"),
-        optional: false,
-        run: streams_big_files,
-    },
-    Check {
-        name: "an ETag, and If-None-Match with it gets 304",
-        step: None,
-        optional: true,
-        run: etag_and_if_none_match,
-    },
-    Check {
-        name: "Range gets 206 with Content-Range, and 416 past the end",
-        step: None,
-        optional: true,
-        run: byte_ranges,
-    },
-    Check {
-        name: "Cache-Control on every file",
-        step: None,
-        optional: true,
-        run: cache_control,
-    },
-    Check {
-        name: "name.gz goes, with Content-Encoding: gzip and Vary, to a client that accepts gzip",
-        step: None,
-        optional: true,
-        run: precompressed_gzip,
-    },
+    Check::step(
+        "a",
+        "files are served by path: spaces, UTF-8 names and + decoded, the query ignored",
+        serves_files_by_path,
+    ),
+    Check::step(
+        "a",
+        "a missing file gets 404 with a small HTML page, and the server keeps serving",
+        missing_files_are_404,
+    ),
+    Check::step(
+        "a",
+        "no byte from outside DIR: .. in every spelling, absolute paths and symlinks out get 404 (or 400/403)",
+        never_leaves_the_folder,
+    ),
+    Check::step(
+        "a",
+        "a named pipe (FIFO) in DIR gets 404 at once: no worker waits on it for ever",
+        pipes_are_not_files,
+    ),
+    Check::step(
+        "a",
+        "a DIR that is missing or not a folder: one error line and a non-zero exit",
+        bad_dir_is_one_error_line,
+    ),
+    Check::step(
+        "a",
+        "other methods get 405 with Allow: GET, HEAD; an unknown one keeps 501",
+        other_methods_are_not_allowed,
+    ),
+    Check::step(
+        "b",
+        "each file has its Content-Type (html, css, js, json, images, fonts, ...), text with charset=utf-8",
+        content_types_by_extension,
+    ),
+    Check::step(
+        "b",
+        "with no DIR, the lesson's own site is served, whatever the current directory",
+        serves_the_lesson_site_by_default,
+    ),
+    Check::step(
+        "c",
+        "/ and /sub/ serve their folder's index.html",
+        folders_serve_their_index,
+    ),
+    Check::step(
+        "c",
+        "a folder without its slash gets 301 to the slash form, never to another host",
+        folders_redirect_to_their_slash_form,
+    ),
+    Check::step(
+        "c",
+        "a folder without index.html gets 404 (or a listing, names escaped and links encoded, no dot-files)",
+        folder_without_index,
+    ),
+    Check::step(
+        "c",
+        "a folder's index.html is checked too: one that leads out of DIR gets 404, at / as at /sub/",
+        index_pages_stay_inside,
+    ),
+    Check::step(
+        "c",
+        "a file asked for with a final slash (/hello.txt/) gets 404: a slash names a folder",
+        files_have_no_final_slash,
+    ),
+    Check::step(
+        "d",
+        "Last-Modified on every file; If-Modified-Since, compared as a date, gets 304 with no body",
+        last_modified_and_304,
+    ),
+    Check::step(
+        "d",
+        "HEAD sends the headers only, with the file's exact Content-Length",
+        head_sends_the_length_only,
+    ),
+    Check::step(
+        "d",
+        "the file that was opened is the one streamed: a pipe swapped in for it never holds a worker (the test at the end of main.rs)",
+        the_open_file_is_streamed,
+    ),
+    Check::step(
+        "d",
+        "a 1 GiB file is streamed: exact Content-Length, and the server's memory stays under 64 MiB",
+        streams_big_files,
+    ),
+    Check::new(
+        "an ETag, and If-None-Match with it gets 304",
+        etag_and_if_none_match,
+    )
+    .optional(),
+    Check::new(
+        "Range gets 206 with Content-Range, and 416 past the end",
+        byte_ranges,
+    )
+    .optional(),
+    Check::new("Cache-Control on every file", cache_control).optional(),
+    Check::new(
+        "name.gz goes, with Content-Encoding: gzip and Vary, to a client that accepts gzip",
+        precompressed_gzip,
+    )
+    .optional(),
 ];
 
 /// The hints: a nudge, the idea, then the code, for each step.

@@ -21,124 +21,110 @@ use crate::kit::html::{Form, Tag, forms, start_tags, title_of};
 use crate::process::{self, Launch, ServerProcess};
 use crate::session::encode_form;
 use crate::session::{Reply, Request, Session};
-use crate::{Check, CheckResult, Failure, Hint};
+use crate::{Check, CheckResult, Failure, Hint, Lesson};
+
+/// Lesson 9, as the registry lists it.
+pub const LESSON: Lesson = Lesson::new(9, "todo_app", "Todo app")
+    .package("db-lesson")
+    .checks(CHECKS, HINTS, include_str!("lesson9.mutants.toml"));
 
 /// The checks, in the order the lesson text asks for them.
 pub const CHECKS: &[Check] = &[
-    Check {
-        name: "GET / answers 200 with an HTML page titled Todo List, made from the templates",
-        step: Some("a"),
-        optional: false,
-        run: serves_the_list_page,
-    },
-    Check {
-        name: "the list template shows every todo in an <li>, a completed one with class=\"completed\", and an <li> when there are none",
-        step: Some("a"),
-        optional: false,
-        run: lists_every_todo,
-    },
-    Check {
-        name: "titles are escaped: a <script> title shows as text on the page",
-        step: Some("a"),
-        optional: false,
-        run: titles_are_escaped,
-    },
-    Check {
-        name: "the JSON API at /todos creates, lists, reads, changes and deletes todos with your SQL",
-        step: Some("b"),
-        optional: false,
-        run: api_stores_todos,
-    },
-    Check {
-        name: "an unknown or non-numeric id gets 404 with a JSON error",
-        step: Some("b"),
-        optional: false,
-        run: unknown_ids_are_404,
-    },
-    Check {
-        name: "SQL parameters: titles like '); DROP TABLE todos;-- are stored (POST), changed (PATCH) and shown as typed",
-        step: Some("b"),
-        optional: false,
-        run: titles_are_parameters,
-    },
-    Check {
-        name: "20 clients at once, 25 new todos each: all 500 stored, each once, no errors",
-        step: Some("b"),
-        optional: false,
-        run: no_todo_lost_under_load,
-    },
-    Check {
-        name: "a title over 500 characters gets 400 from the API (POST and PATCH); 500 characters are kept",
-        step: Some("b"),
-        optional: false,
-        run: api_limits_titles,
-    },
-    Check {
-        name: "5,000 writes (adds, then PATCHes) leave the -wal file under 8 MiB: each RETURNING statement runs to its end",
-        step: Some("b"),
-        optional: false,
-        run: write_ahead_log_stays_small,
-    },
-    Check {
-        name: "the page has the forms: POST / with a title, and per todo POST /toggle/<id> and /delete/<id>",
-        step: Some("c"),
-        optional: false,
-        run: page_has_the_forms,
-    },
-    Check {
-        name: "the add form's POST stores the todo and answers 303 See Other to / (Post/Redirect/Get)",
-        step: Some("c"),
-        optional: false,
-        run: add_form_redirects,
-    },
-    Check {
-        name: "POST /toggle/<id> and /delete/<id> change the todo and answer 303 See Other to /",
-        step: Some("c"),
-        optional: false,
-        run: toggle_and_delete_redirect,
-    },
-    Check {
-        name: "clicks at once: 16 clients toggle the same todos, and no click is lost",
-        step: Some("c"),
-        optional: false,
-        run: no_click_lost,
-    },
-    Check {
-        name: "an empty title gets 400 with the form and a message; an unknown id gets 404",
-        step: Some("c"),
-        optional: false,
-        run: bad_forms_are_refused,
-    },
-    Check {
-        name: "a title over 500 characters gets 400, a message naming the limit, and the form with what was typed",
-        step: Some("c"),
-        optional: false,
-        run: long_titles_are_refused,
-    },
-    Check {
-        name: "a change another site's page sent (Origin, Sec-Fetch-Site) gets 403 and changes nothing, forms and API alike",
-        step: Some("c"),
-        optional: false,
-        run: cross_site_changes_are_refused,
-    },
-    Check {
-        name: "stopped and started again on the same TODO_DB, the server still has every todo",
-        step: Some("d"),
-        optional: false,
-        run: todos_survive_a_restart,
-    },
-    Check {
-        name: "the database is the file TODO_DB names, or todo.sqlite3 in the current folder when TODO_DB is unset or empty",
-        step: Some("d"),
-        optional: false,
-        run: database_is_the_named_file,
-    },
-    Check {
-        name: "a TODO_DB whose folder does not exist gets one clear error line and a non-zero exit",
-        step: Some("d"),
-        optional: false,
-        run: bad_database_path_is_refused,
-    },
+    Check::step(
+        "a",
+        "GET / answers 200 with an HTML page titled Todo List, made from the templates",
+        serves_the_list_page,
+    ),
+    Check::step(
+        "a",
+        "the list template shows every todo in an <li>, a completed one with class=\"completed\", and an <li> when there are none",
+        lists_every_todo,
+    ),
+    Check::step(
+        "a",
+        "titles are escaped: a <script> title shows as text on the page",
+        titles_are_escaped,
+    ),
+    Check::step(
+        "b",
+        "the JSON API at /todos creates, lists, reads, changes and deletes todos with your SQL",
+        api_stores_todos,
+    ),
+    Check::step(
+        "b",
+        "an unknown or non-numeric id gets 404 with a JSON error",
+        unknown_ids_are_404,
+    ),
+    Check::step(
+        "b",
+        "SQL parameters: titles like '); DROP TABLE todos;-- are stored (POST), changed (PATCH) and shown as typed",
+        titles_are_parameters,
+    ),
+    Check::step(
+        "b",
+        "20 clients at once, 25 new todos each: all 500 stored, each once, no errors",
+        no_todo_lost_under_load,
+    ),
+    Check::step(
+        "b",
+        "a title over 500 characters gets 400 from the API (POST and PATCH); 500 characters are kept",
+        api_limits_titles,
+    ),
+    Check::step(
+        "b",
+        "5,000 writes (adds, then PATCHes) leave the -wal file under 8 MiB: each RETURNING statement runs to its end",
+        write_ahead_log_stays_small,
+    ),
+    Check::step(
+        "c",
+        "the page has the forms: POST / with a title, and per todo POST /toggle/<id> and /delete/<id>",
+        page_has_the_forms,
+    ),
+    Check::step(
+        "c",
+        "the add form's POST stores the todo and answers 303 See Other to / (Post/Redirect/Get)",
+        add_form_redirects,
+    ),
+    Check::step(
+        "c",
+        "POST /toggle/<id> and /delete/<id> change the todo and answer 303 See Other to /",
+        toggle_and_delete_redirect,
+    ),
+    Check::step(
+        "c",
+        "clicks at once: 16 clients toggle the same todos, and no click is lost",
+        no_click_lost,
+    ),
+    Check::step(
+        "c",
+        "an empty title gets 400 with the form and a message; an unknown id gets 404",
+        bad_forms_are_refused,
+    ),
+    Check::step(
+        "c",
+        "a title over 500 characters gets 400, a message naming the limit, and the form with what was typed",
+        long_titles_are_refused,
+    ),
+    Check::step(
+        "c",
+        "a change another site's page sent (Origin, Sec-Fetch-Site) gets 403 and changes nothing, forms and API alike",
+        cross_site_changes_are_refused,
+    ),
+    Check::step(
+        "d",
+        "stopped and started again on the same TODO_DB, the server still has every todo",
+        todos_survive_a_restart,
+    ),
+    Check::step(
+        "d",
+        "the database is the file TODO_DB names, or todo.sqlite3 in the current folder when TODO_DB is unset or empty",
+        database_is_the_named_file,
+    ),
+    Check::step(
+        "d",
+        "a TODO_DB whose folder does not exist gets one clear error line and a non-zero exit",
+        bad_database_path_is_refused,
+    ),
 ];
 
 /// Graduated hints for each step: `cargo course hint todo_app a`.
