@@ -1,5 +1,7 @@
 //! Expectations about a reply, each with the lesson's own hint when it
-//! does not hold (a `500` also points at the handler's own message).
+//! does not hold (a `500` also points at the handler's own message). Each
+//! returns the reply, so that a check reads as a chain of what the lesson
+//! promises; [`Reply::expect`] states anything the others do not.
 //!
 //! ```no_run
 //! # fn check(session: &mut course::Session) -> course::CheckResult {
@@ -14,12 +16,62 @@
 use crate::{Failure, Reply};
 
 impl Reply {
-    /// Expects the status `status`.
+    /// Expects `holds` to be true of the reply; otherwise fails, saying
+    /// what was `expected` and giving the `hint`.
+    ///
+    /// ```no_run
+    /// # fn check(session: &mut course::Session) -> course::CheckResult {
+    /// session
+    ///     .get("/")?
+    ///     .expect(|reply| reply.body.len() < 10_000, "a page under 10,000 bytes", "Keep it short.")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn expect(
+        &self,
+        holds: impl FnOnce(&Reply) -> bool,
+        expected: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Result<&Reply, Failure> {
+        if holds(self) {
+            return Ok(self);
+        }
+        Err(self.fail(expected, hint))
+    }
+
+    /// Expects the status `status` (reported with its reason phrase:
+    /// "status 303 See Other").
     pub fn expect_status(&self, status: u16, hint: &str) -> Result<&Reply, Failure> {
         if self.status == status {
             return Ok(self);
         }
-        Err(self.fail(format!("status {status}"), hint))
+        let phrase = http_server::reason_phrase(status);
+        Err(self.fail(format!("status {status} {phrase}"), hint))
+    }
+
+    /// Expects a redirect, `status` (301, 302, 303, ...) with a
+    /// `Location` of `location`.
+    pub fn expect_redirect(
+        &self,
+        status: u16,
+        location: &str,
+        hint: &str,
+    ) -> Result<&Reply, Failure> {
+        if self.status == status && self.header("location") == Some(location) {
+            return Ok(self);
+        }
+        let phrase = http_server::reason_phrase(status);
+        Err(self.fail(
+            format!("status {status} {phrase}, Location: {location}"),
+            hint,
+        ))
+    }
+
+    /// Expects no header `name` at all.
+    pub fn expect_no_header(&self, name: &str, hint: &str) -> Result<&Reply, Failure> {
+        if self.header(name).is_none() && !self.headers.contains_key(name) {
+            return Ok(self);
+        }
+        Err(self.fail(format!("no {name} header"), hint))
     }
 
     /// Expects the header `name` with the value `value` (compared without
@@ -48,6 +100,14 @@ impl Reply {
             return Ok(self);
         }
         Err(self.fail(format!("a body that contains {text:?}"), hint))
+    }
+
+    /// Expects `text` nowhere in the body.
+    pub fn expect_body_lacks(&self, text: &str, hint: &str) -> Result<&Reply, Failure> {
+        if !self.body.contains(text) {
+            return Ok(self);
+        }
+        Err(self.fail(format!("a body without {text:?}"), hint))
     }
 
     /// Expects the body `body`, allowing one newline after it.

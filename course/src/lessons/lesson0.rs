@@ -35,30 +35,23 @@ pub const HINTS: &[Hint] = &[Hint {
 }];
 
 const HELLO: &str = "Hello, HTTP!\n";
-const TEXT_TYPE: &str = "text/plain; charset=utf-8";
 
 fn says_hello(session: &mut Session, path: &str) -> CheckResult {
-    let reply = session.get(path)?;
-    if reply.status != 200 {
-        return Err(reply.fail(
-            "status 200 OK",
-            "send_response(200) starts a successful answer.",
-        ));
-    }
-    if reply.body != HELLO {
-        return Err(reply.fail(
+    session
+        .get(path)?
+        .expect_status(200, "send_response(200) starts a successful answer.")?
+        .expect(
+            |reply| reply.body == HELLO,
             format!("the body {HELLO:?}"),
             "The body is the bytes written after end_headers(), newline included.",
-        ));
-    }
-    // Parsed, not compared as a string: HTTP allows
-    // `text/plain;charset=UTF-8` as well as `text/plain; charset=utf-8`.
-    if !reply.is_utf8("text/plain") {
-        return Err(reply.fail(
-            format!("Content-Type: {TEXT_TYPE}"),
+        )?
+        // Parsed, not compared as a string: HTTP allows
+        // `text/plain;charset=UTF-8` as well as `text/plain; charset=utf-8`.
+        .expect(
+            |reply| reply.is_utf8("text/plain"),
+            "Content-Type: text/plain; charset=utf-8",
             "send_header(\"Content-type\", \"text/plain; charset=utf-8\") tells the browser it is text.",
-        ));
-    }
+        )?;
     Ok(())
 }
 
@@ -73,37 +66,30 @@ fn any_path_says_hello(session: &mut Session) -> CheckResult {
 
 fn head_has_no_body(session: &mut Session) -> CheckResult {
     let reply = session.head("/")?;
-    if reply.status != 200 || !reply.body.is_empty() {
-        return Err(reply.fail(
-            "status 200 and no body",
-            "HEAD asks for the headers only; the server drops the body that do_get writes.",
-        ));
-    }
-    if reply.header("content-length") != Some("13") {
-        // A do_head of the student's own answers with an empty body's
-        // length (0) and without the GET's headers.
-        let hint = if matches!(reply.header("content-length"), None | Some("0")) {
-            "HEAD should get the headers a GET would get, Content-Length included: the server \
-             answers it from do_get and drops the body. Remove any do_head of your own."
-        } else {
-            "Let the server fill in Content-Length: do not set it yourself."
-        };
-        return Err(reply.fail(
-            "Content-Length: 13 (the length a GET's body would have)",
-            hint,
-        ));
-    }
+    reply.expect(
+        |reply| reply.status == 200 && reply.body.is_empty(),
+        "status 200 and no body",
+        "HEAD asks for the headers only; the server drops the body that do_get writes.",
+    )?;
+    // A do_head of the student's own answers with an empty body's length
+    // (0) and without the GET's headers.
+    let hint = if matches!(reply.header("content-length"), None | Some("0")) {
+        "HEAD should get the headers a GET would get, Content-Length included: the server \
+         answers it from do_get and drops the body. Remove any do_head of your own."
+    } else {
+        "Let the server fill in Content-Length: do not set it yourself."
+    };
+    reply.expect_header("Content-Length", "13", hint)?;
     Ok(())
 }
 
 fn post_is_not_implemented(session: &mut Session) -> CheckResult {
-    let reply = session.post_form("/", &[("message", "hi")])?;
-    if reply.status != 501 {
-        return Err(reply.fail(
-            "status 501 Not Implemented",
+    session
+        .post_form("/", &[("message", "hi")])?
+        .expect_status(
+            501,
             "The hello server has no do_post, so a POST gets the default answer, 501.",
-        ));
-    }
+        )?;
     Ok(())
 }
 
