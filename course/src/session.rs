@@ -285,9 +285,9 @@ fn body_start(body: &str) -> Option<usize> {
     (at > 0 && is_tag).then_some(at)
 }
 
-/// A request a check sends.
+/// A request a check sends (the server module's own is `http_server::Request`).
 #[derive(Debug, Clone, Default)]
-pub struct Request<'a> {
+pub struct Outgoing<'a> {
     /// `GET`, `POST`, ...
     pub method: &'a str,
     /// The path and query, starting with `/`.
@@ -481,19 +481,19 @@ impl Session {
 
     /// Sends `GET path`.
     pub fn get(&mut self, path: &str) -> Result<Reply, Failure> {
-        self.send(Request {
+        self.send(Outgoing {
             method: "GET",
             path,
-            ..Request::default()
+            ..Outgoing::default()
         })
     }
 
     /// Sends `HEAD path`.
     pub fn head(&mut self, path: &str) -> Result<Reply, Failure> {
-        self.send(Request {
+        self.send(Outgoing {
             method: "HEAD",
             path,
-            ..Request::default()
+            ..Outgoing::default()
         })
     }
 
@@ -501,7 +501,7 @@ impl Session {
     /// `application/x-www-form-urlencoded` body.
     pub fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Result<Reply, Failure> {
         let body = encode_form(fields);
-        self.send(Request {
+        self.send(Outgoing {
             method: "POST",
             path,
             headers: vec![("Content-Type", "application/x-www-form-urlencoded")],
@@ -510,7 +510,7 @@ impl Session {
     }
 
     /// Sends any request.
-    pub fn send(&mut self, request: Request<'_>) -> Result<Reply, Failure> {
+    pub fn send(&mut self, request: Outgoing<'_>) -> Result<Reply, Failure> {
         let sent = curl_command(&request);
         self.sent.push(sent.clone());
         let server = self.server()?;
@@ -736,7 +736,7 @@ pub fn encode_form(fields: &[(&str, &str)]) -> String {
 
 /// The request as a `curl` command the student can run against their own
 /// server on port 8000.
-pub fn curl_command(request: &Request<'_>) -> String {
+pub fn curl_command(request: &Outgoing<'_>) -> String {
     let mut words = vec!["curl".to_owned(), "-i".to_owned()];
     match (request.method, &request.body) {
         ("GET", None) => {}
@@ -822,13 +822,13 @@ mod tests {
 
     #[test]
     fn shows_requests_as_curl_commands() {
-        let get = Request {
+        let get = Outgoing {
             method: "GET",
             path: "/Balloon",
-            ..Request::default()
+            ..Outgoing::default()
         };
         assert_eq!(curl_command(&get), "curl -i http://localhost:8000/Balloon");
-        let post = Request {
+        let post = Outgoing {
             method: "POST",
             path: "/",
             headers: vec![("Content-Type", "application/x-www-form-urlencoded")],
@@ -838,10 +838,10 @@ mod tests {
             curl_command(&post),
             "curl -i -d message=Hi+there http://localhost:8000/"
         );
-        let head = Request {
+        let head = Outgoing {
             method: "HEAD",
             path: "/",
-            ..Request::default()
+            ..Outgoing::default()
         };
         assert_eq!(curl_command(&head), "curl -I http://localhost:8000/");
     }

@@ -196,9 +196,9 @@ pub struct Field {
     pub value: String,
 }
 
-/// A form of a page.
+/// A form found on a page (the server module's `http_server::Form` is a parsed form body).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Form {
+pub struct PageForm {
     /// `get` or `post`, in lower case (`get` if not given).
     pub method: String,
     /// Where it is sent (empty if not given: the page itself).
@@ -207,7 +207,7 @@ pub struct Form {
     pub fields: Vec<Field>,
 }
 
-impl Form {
+impl PageForm {
     /// The field called `name`, if the form has one.
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|field| field.name == name)
@@ -222,7 +222,7 @@ impl Form {
 }
 
 /// Every form of the page, with its fields.
-pub fn forms(html: &str) -> Vec<Form> {
+pub fn forms(html: &str) -> Vec<PageForm> {
     let mut fields = Vec::new();
     for name in ["input", "textarea", "select", "button"] {
         for tag in start_tags(html, name) {
@@ -248,7 +248,7 @@ pub fn forms(html: &str) -> Vec<Form> {
         .iter()
         .map(|form| {
             let end = end_of(html, form, "form");
-            Form {
+            PageForm {
                 method: form
                     .attribute("method")
                     .unwrap_or("get")

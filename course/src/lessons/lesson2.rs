@@ -15,7 +15,7 @@ use std::time::Duration;
 use super::random_number;
 use crate::kit::crowd::{at_once, post_form_expecting, problems};
 use crate::kit::html::{Tag, is_labelled, start_tags, title_of};
-use crate::session::{Reply, Request, Session, encode_form, quote_body};
+use crate::session::{Outgoing, Reply, Session, encode_form, quote_body};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
 use http_server::escape_html_text;
 
@@ -144,7 +144,7 @@ fn occurrences(haystack: &str, needle: &str) -> usize {
 
 /// Sends a POST with a raw form body (which may be malformed on purpose).
 fn post_body(session: &mut Session, body: &[u8]) -> Result<Reply, Failure> {
-    session.send(Request {
+    session.send(Outgoing {
         method: "POST",
         path: "/",
         headers: vec![("Content-Type", "application/x-www-form-urlencoded")],
@@ -346,10 +346,10 @@ fn no_message_is_a_bad_request(session: &mut Session) -> CheckResult {
         }
     }
     // No body at all, as `curl -X POST` sends: still a form without a message.
-    let reply = session.send(Request {
+    let reply = session.send(Outgoing {
         method: "POST",
         path: "/",
-        ..Request::default()
+        ..Outgoing::default()
     })?;
     if !matches!(reply.status, 400 | 411) {
         return Err(reply.fail(
@@ -935,7 +935,7 @@ fn cross_site_post_is_refused(session: &mut Session) -> CheckResult {
     ];
     for (header, value) in browsers {
         let message = format!("Sent from another site {}", marker());
-        let reply = session.send(Request {
+        let reply = session.send(Outgoing {
             method: "POST",
             path: "/",
             headers: vec![

@@ -490,7 +490,7 @@ fn missing_fields_are_refused(session: &mut Session) -> CheckResult {
         expect_the_form_again(&reply, &expected)?;
     }
     // No body at all, as `curl -X POST` sends: still a form without fields.
-    let reply = session.send(crate::session::Request {
+    let reply = session.send(crate::session::Outgoing {
         method: "POST",
         path: "/",
         ..Default::default()
@@ -1218,7 +1218,7 @@ fn cross_site_posts_are_refused(session: &mut Session) -> CheckResult {
     ] {
         let name = new_name("forged");
         let body = encode_form(&[("longuri", &url), ("shortname", &name)]);
-        let reply = session.send(crate::session::Request {
+        let reply = session.send(crate::session::Outgoing {
             method: "POST",
             path: "/",
             headers: vec![

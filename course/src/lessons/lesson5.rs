@@ -13,7 +13,7 @@
 use super::random_number;
 use crate::kit::cookies::Jar;
 use crate::kit::html::{forms, start_tags, title_of};
-use crate::session::{Reply, Request, Session};
+use crate::session::{Outgoing, Reply, Session};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
 use http_server::{escape_html, escape_html_text, percent_decode};
 
@@ -210,7 +210,7 @@ fn post_name(session: &mut Session, name: &str) -> Result<Reply, Failure> {
 
 /// Sends `GET /` with a `Cookie` header, as a browser (or anybody) may.
 fn get_with_cookie(session: &mut Session, cookie: &str) -> Result<Reply, Failure> {
-    session.send(Request {
+    session.send(Outgoing {
         method: "GET",
         path: "/",
         headers: vec![("Cookie", cookie)],
@@ -888,7 +888,7 @@ fn cross_site_post_is_refused(session: &mut Session) -> CheckResult {
     ];
     for (header, value) in browsers {
         let body = format!("{COOKIE}=Mallory{}", number());
-        let reply = session.send(Request {
+        let reply = session.send(Outgoing {
             method: "POST",
             path: "/",
             headers: vec![

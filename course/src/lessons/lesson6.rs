@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 
 use super::random_number;
 use crate::process::Launch;
-use crate::session::{Request, Session};
+use crate::session::{Outgoing, Session};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
 
 /// Lesson 6, as the registry lists it.
@@ -637,7 +637,7 @@ fn shutdown_is_refused_to_other_sites(session: &mut Session) -> CheckResult {
         ("Origin", "http://evil.example"),
     ];
     for (header, value) in browsers {
-        let reply = session.send(Request {
+        let reply = session.send(Outgoing {
             method: "POST",
             path: "/shutdown",
             headers: vec![(header, value)],

@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use super::random_number;
 use crate::kit::crowd::{at_once, problems};
 use crate::process::{Launch, ServerProcess, repository_root};
-use crate::session::{Reply, Request, Session};
+use crate::session::{Outgoing, Reply, Session};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
 
 /// Lesson 8, as the registry lists it.
@@ -213,7 +213,7 @@ fn send_json(
     {
         all.push(("Content-Type", "application/json"));
     }
-    session.send(Request {
+    session.send(Outgoing {
         method,
         path,
         headers: all,
@@ -1358,10 +1358,10 @@ fn delete_removes_one_todo(session: &mut Session) -> CheckResult {
 
 fn delete_all_empties_the_list(session: &mut Session) -> CheckResult {
     let (newest, _) = create(session, &json!({ "title": random_title() }))?;
-    let reply = session.send(Request {
+    let reply = session.send(Outgoing {
         method: "DELETE",
         path: "/todos",
-        ..Request::default()
+        ..Outgoing::default()
     })?;
     if reply.status != 204 {
         let hint = if reply.status == 501 {
@@ -1575,7 +1575,7 @@ fn preflight_is_allowed(session: &mut Session) -> CheckResult {
         (path.as_str(), "PATCH"),
         (path.as_str(), "DELETE"),
     ] {
-        let reply = session.send(Request {
+        let reply = session.send(Outgoing {
             method: "OPTIONS",
             path,
             headers: vec![

@@ -17,10 +17,10 @@ use serde_json::{Value, json};
 
 use super::random_number;
 use crate::kit::crowd::{at_once, post_form_expecting, problems};
-use crate::kit::html::{Form, Tag, forms, start_tags, title_of};
+use crate::kit::html::{PageForm, Tag, forms, start_tags, title_of};
 use crate::process::{self, Launch, ServerProcess};
 use crate::session::encode_form;
-use crate::session::{Reply, Request, Session};
+use crate::session::{Outgoing, Reply, Session};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
 
 /// Lesson 9, as the registry lists it.
@@ -190,7 +190,7 @@ fn api(
     } else {
         Vec::new()
     };
-    session.send(Request {
+    session.send(Outgoing {
         method,
         path,
         headers,
@@ -361,7 +361,7 @@ fn is_completed(tag: &Tag) -> bool {
 }
 
 /// The form of the page that POSTs to `action`, if there is one.
-fn form_posting_to(html: &str, action: &str) -> Option<Form> {
+fn form_posting_to(html: &str, action: &str) -> Option<PageForm> {
     forms(html)
         .into_iter()
         .find(|form| form.method == "post" && form.action == action)
@@ -1635,7 +1635,7 @@ fn from_elsewhere(
     if let Some((content_type, _)) = &body {
         headers.push(("Content-Type", content_type));
     }
-    session.send(Request {
+    session.send(Outgoing {
         method,
         path,
         headers,
