@@ -42,6 +42,12 @@ const FRONT_END: [(&str, &str, &str); 8] = [
     ("/favicon.ico", "favicon.ico", "image/x-icon"),
 ];
 
+/// The front-end's page names its API in a tag, empty in the file (lesson
+/// 7 sends it as it is, and has no API); this server fills in its own, so
+/// that the page's script asks for `/todos`.
+const NO_API_TAG: &str = r#"<meta name="todo-api" content="">"#;
+const THIS_API_TAG: &str = r#"<meta name="todo-api" content="/todos">"#;
+
 /// The methods the front-end's files support, for `405` answers.
 const PAGE_METHODS: &str = "GET, HEAD, OPTIONS";
 
@@ -477,7 +483,13 @@ fn front_end_file(index: usize) -> Result<Answer, ApiError> {
         Ok(bytes) => Ok(Answer {
             status: 200,
             headers: vec![("Content-Type", content_type.to_owned())],
-            body: bytes,
+            body: if file == "index.html" {
+                String::from_utf8_lossy(&bytes)
+                    .replacen(NO_API_TAG, THIS_API_TAG, 1)
+                    .into_bytes()
+            } else {
+                bytes
+            },
         }),
         Err(error) => Err(ApiError::new(
             404,

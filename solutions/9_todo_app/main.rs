@@ -636,6 +636,12 @@ const FRONT_END_FILES: [(&str, &str, &str); 8] = [
     ("/app/favicon.ico", "favicon.ico", "image/x-icon"),
 ];
 
+/// The front-end's page names its API in a tag, empty in the file (lesson
+/// 7 sends it as it is, and has no API); this server fills in its own, so
+/// that the page's script asks for `/todos`.
+const NO_API_TAG: &str = r#"<meta name="todo-api" content="">"#;
+const THIS_API_TAG: &str = r#"<meta name="todo-api" content="/todos">"#;
+
 /// Sends a file of lesson 7's front-end, read now (so that an edit shows
 /// at the next reload).
 fn send_front_end_file(path: &str, response: &mut Response) -> HandlerResult {
@@ -646,10 +652,15 @@ fn send_front_end_file(path: &str, response: &mut Response) -> HandlerResult {
         );
     };
     let full_path = Path::new(FRONT_END_DIR).join(file);
-    let Ok(bytes) = std::fs::read(&full_path) else {
+    let Ok(mut bytes) = std::fs::read(&full_path) else {
         let why = format!("lessons/7_file_server/public/{file} is missing: it comes with lesson 7");
         return Err(HttpError::new(404, why).into());
     };
+    if *file == "index.html" {
+        bytes = String::from_utf8_lossy(&bytes)
+            .replacen(NO_API_TAG, THIS_API_TAG, 1)
+            .into_bytes();
+    }
     response.send_response(200);
     response.send_header("Content-Type", content_type);
     response.end_headers();

@@ -12,10 +12,14 @@
 // "url": "http://127.0.0.1:8000/todos/1"}. The page never builds a todo's
 // URL from an id: the server names each todo's URL, and the page uses it.
 //
-// The API's path is absolute (/todos), so it is the same whether this page is
-// served at / or at /app/. The sample list's path is relative to the page.
+// Where the API is comes from the page itself, its <meta name="todo-api">.
+// Lesson 7's file server sends index.html as it is, with the tag empty: no
+// API, so the page shows its sample list without asking for one. Lessons 8
+// and 9 fill in "/todos" as they send the page. The path is absolute, so it
+// is the same whether this page is served at / or at /app/; the sample
+// list's path is relative to the page.
 
-const API = "/todos";
+const API = document.querySelector('meta[name="todo-api"]')?.content ?? "";
 const SAMPLE = "sample-todos.json";
 
 // Statuses from GET /todos that mean "nothing here implements the API yet":
@@ -193,10 +197,14 @@ function updateSummary() {
 // ---------------------------------------------------------------------------
 // The HTTP calls
 
-// On load: GET /todos. The API answers 200 with a JSON array. A plain file
-// server answers 404, because there is no file called "todos": then the page
-// says so and shows the sample list.
+// On load: GET /todos. The API answers 200 with a JSON array. A page that
+// names no API (lesson 7's) shows the sample list at once; a server whose API
+// is not written yet answers 404, 405 or 501, and the page does the same.
 async function load() {
+  if (API === "") {
+    await showSample("This page names no API (its todo-api tag is empty).");
+    return;
+  }
   showStatus(`GET ${API}…`);
   let response;
   try {

@@ -12,8 +12,7 @@
 //! [`Page::open`](crate::Page::open) checks each page it opens, the end of
 //! every case checks the state the case ends in, and
 //! [`Page::audit`](crate::Page::audit) checks any state in between. What
-//! they find fails the case at its end, unless the temporary list in
-//! [`known_faults`](crate::known_faults) names it.
+//! they find fails the case at its end.
 //!
 //! axe-core is never fetched at test time: `.ci/run` installs the version
 //! pinned in `packages/browser/package-lock.json` with
@@ -183,9 +182,8 @@ impl Findings {
         self.expected_console.push(fragment.to_owned());
     }
 
-    /// Everything found, against the known faults of `lesson`: prints one
-    /// line per known fault, and fails with a report of the others.
-    pub fn verdict(&self, lesson: &str) -> Result<Vec<Finding>> {
+    /// Fails with a report of everything found, unless it was expected.
+    pub fn verdict(&self) -> Result<()> {
         let mut unexpected = Vec::new();
         let mut expected_seen = vec![false; self.expected_console.len()];
         for finding in &self.found {
@@ -211,10 +209,7 @@ impl Findings {
                 unexpected.push(finding.clone());
             }
         }
-        let (known, new): (Vec<Finding>, Vec<Finding>) = unexpected
-            .into_iter()
-            .partition(|finding| crate::known_faults::is_known(lesson, finding));
-        let mut problems: Vec<String> = new.iter().map(Finding::report).collect();
+        let mut problems: Vec<String> = unexpected.iter().map(Finding::report).collect();
         for (fragment, seen) in self.expected_console.iter().zip(expected_seen) {
             if !seen {
                 problems.push(format!(
@@ -230,7 +225,7 @@ impl Findings {
                 problems.join("\n  ")
             );
         }
-        Ok(known)
+        Ok(())
     }
 }
 
@@ -556,33 +551,18 @@ mod tests {
     fn a_fault_fails_unless_listed_or_expected() {
         let mut findings = Findings::default();
         findings.add(contrast(Width::Desktop, ".a"));
-        let error = findings.verdict("0_no_such_lesson").unwrap_err();
+        let error = findings.verdict().unwrap_err();
         assert!(format!("{error}").contains("color-contrast on /"));
 
         let mut findings = Findings::default();
         findings.add(console("/", "/ - Failed to load resource: ... 400"));
         findings.expect_console_error("/ - Failed to load resource");
-        assert_eq!(findings.verdict("0_no_such_lesson").unwrap(), []);
+        assert_eq!(findings.verdict().unwrap(), ());
 
         // An expected error that never comes is a failure too.
         let mut findings = Findings::default();
         findings.expect_console_error("/todos - Failed");
-        assert!(findings.verdict("0_no_such_lesson").is_err());
-    }
-
-    #[test]
-    fn a_listed_fault_passes_as_known() {
-        let Some(&(lesson, page, rule)) = crate::known_faults::KNOWN_FAULTS.first() else {
-            return; // the list is empty: every fault is fixed
-        };
-        let mut findings = Findings::default();
-        findings.add(Finding {
-            page: page.into(),
-            rule: rule.into(),
-            ..console(page, "a known fault")
-        });
-        assert_eq!(findings.verdict(lesson).unwrap().len(), 1);
-        assert!(findings.verdict("0_no_such_lesson").is_err());
+        assert!(findings.verdict().is_err());
     }
 
     #[test]

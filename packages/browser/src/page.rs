@@ -95,8 +95,7 @@ static ONE_BROWSER_AT_A_TIME: Mutex<()> = Mutex::new(());
 ///
 /// Every page the case opens, and the state it ends in, also get the
 /// checks of [`audit`]: axe-core's accessibility audit, the phone-width
-/// pass and a clean console. What they find fails the case at its end
-/// (unless [`crate::known_faults`] lists it).
+/// pass and a clean console. What they find fails the case at its end.
 ///
 /// Panics (fails the test) when the case fails, or when the browser is
 /// missing where it is required; otherwise prints one line and returns.
@@ -188,16 +187,8 @@ pub fn page_case_with(
         let audited = page
             .audit()
             .context("the audit of the page the case ends on failed");
-        let verdict = page.findings.verdict(lesson);
-        if let Ok(known) = &verdict {
-            for finding in known {
-                say(&format!(
-                    "known fault (issue 23), {lesson}/{name}: {}",
-                    finding.report().lines().next().unwrap_or_default()
-                ));
-            }
-        }
-        let failures: Vec<String> = [outcome, audited, verdict.map(drop)]
+        let verdict = page.findings.verdict();
+        let failures: Vec<String> = [outcome, audited, verdict]
             .into_iter()
             .filter_map(|result| result.err().map(|error| format!("{error:#}")))
             .collect();
