@@ -548,7 +548,7 @@ mod tests {
     }
 
     #[test]
-    fn a_fault_fails_unless_listed_or_expected() {
+    fn a_fault_fails_unless_expected() {
         let mut findings = Findings::default();
         findings.add(contrast(Width::Desktop, ".a"));
         let error = findings.verdict().unwrap_err();
