@@ -724,8 +724,9 @@ fn post_long_message(session: &mut Session, start: &str, length: usize) -> Resul
         .post_form("/", &[("message", &message)])?
         .reported_as(format!(
             "curl -i --data-urlencode 'message={start}ééé...' http://localhost:8000/  (a message \
-             of {} characters)",
-            format!("{},{:03}", length / 1000, length % 1000)
+             of {},{:03} characters)",
+            length / 1000,
+            length % 1000
         )))
 }
 
