@@ -121,7 +121,7 @@ pub const HINTS: &[Hint] = &[
         step: Some("c"),
         nudge: "After a POST, the browser should land back on the board, with the message on it.",
         concept: "Post/Redirect/Get: keep the message in the one shared list, then answer 303 See Other with Location: /, so that the browser fetches the board with a GET. Before keeping it, refuse what the board must not keep: a blank message, one over 2,000 characters (400 and the form again), and any message once the board holds 10,000 (507, which the given self.keep(message) answers).",
-        code: "First refuse a blank message: if message.trim().is_empty() { return self.send_form_again(response, \"...why...\", message); } and the same for message.chars().count() > MAX_MESSAGE_CHARS, with a sentence that names the limit and the length (\"A message can be at most 2,000 characters; yours has 2,345.\"). Then self.keep(message)?; (given: it pushes, or answers 507 when the board is full), then send_response(303), send_header(\"Location\", \"/\"), end_headers(). No body.",
+        code: "Step c's exercise in the lesson text: if message.trim().is_empty(), or message.chars().count() > MAX_MESSAGE_CHARS, return self.send_form_again(response, &why, message); then self.keep(message)?; and send_response(303), send_header(\"Location\", \"/\"), end_headers(). No body.",
     },
 ];
 

@@ -96,19 +96,19 @@ pub const HINTS: &[Hint] = &[
         step: Some("a"),
         nudge: "The POST should not answer with a page. Like the board of lesson 2, it answers 303 See Other with Location: /, plus one more header: Set-Cookie. Watch it with curl: curl -v -c jar -d yourname=Alice localhost:8000",
         concept: "Set-Cookie: yourname=Alice; Path=/; Max-Age=...; HttpOnly; SameSite=Lax asks the browser to keep the name and send it back, in a Cookie header, with every request to this site. name_cookie(&value) builds that cookie, attributes included, and response.set_cookie(&cookie) sends it. A form without a name, or with a blank one, is the client's mistake: 400 and the form again, as for a name too long.",
-        code: "let Some(name) = form.get(COOKIE_NAME).filter(|name| !name.trim().is_empty()) else { return send_form_again(response, \"Type your name first: ...\", \"\"); }; if name.chars().count() > MAX_NAME_CHARS { return send_form_again(response, &why, name); } let cookie = name_cookie(&encode_cookie_value(name)); (and send the form again if too_long_for_a_browser(&cookie) says why); then send_response(303), send_header(\"Location\", \"/\"), response.set_cookie(&cookie), end_headers().",
+        code: "Step a's exercise in the lesson text: refuse a missing or blank name (name.trim().is_empty()) or one over MAX_NAME_CHARS with send_form_again(response, &why, name); then name_cookie(&encode_cookie_value(name)), send_response(303), the Location, response.set_cookie(&cookie), end_headers().",
     },
     Hint {
         step: Some("b"),
         nudge: "The name comes back in the request's Cookie header, among the site's other cookies (theme=dark; yourname=Alice). greeting() gets that header: find your cookie in it. Send one with curl: curl -b yourname=Alice localhost:8000",
         concept: "http_server::parse_cookies(header) gives the (name, value) pairs, in the order the browser sent them. Take the first whose name is exactly COOKIE_NAME (names are case-sensitive; the first of two is the more specific). Decode its value with http_server::percent_decode: a value that does not decode gets a note and the form, not a 500. Then escape what the decoding gave with http_server::escape_html_text: the name comes from the client, and %3C decodes to <, so escape after decoding, never before.",
-        code: "let cookies = http_server::parse_cookies(cookie_header.unwrap_or(\"\")); let Some((_, value)) = cookies.iter().find(|(name, _)| *name == COOKIE_NAME) else { return STRANGER.to_owned() }; then match http_server::percent_decode(value) { Ok(name) => format!(\"<p>Welcome back, {}!</p>\", http_server::escape_html_text(&name)), Err(_) => a note that asks for the name again }.",
+        code: "let cookies = http_server::parse_cookies(cookie_header.unwrap_or(\"\")); let Some((_, value)) = cookies.iter().find(|(name, _)| *name == COOKIE_NAME) else { return STRANGER.to_owned(); };",
     },
     Hint {
         step: Some("c"),
         nudge: "Post the name `Smith; Jr` (curl -v --data-urlencode 'yourname=Smith; Jr' localhost:8000) and read the Set-Cookie header as a browser would: the ; ends the value, and the browser keeps only Smith.",
         concept: "A cookie's value may hold printable ASCII except space, \", ,, ; and \\ (RFC 6265's cookie-octets). Keep those bytes as they are, except % (it starts an escape), and write every other byte as % and two hex digits: percent_decode turns them back. Alice stays Alice.",
-        code: "for byte in name.bytes() { match byte { b'!'..=b'~' if !matches!(byte, b'\"' | b',' | b';' | b'\\\\' | b'%') => value.push(char::from(byte)), _ => value.push_str(&format!(\"%{byte:02X}\")) } }",
+        code: "for byte in name.bytes() { match byte { b'!'..=b'~' if !matches!(byte, b'\"' | b',' | b';' | b'\\\\' | b'%') => { value.push(char::from(byte)); } _ => value.push_str(&format!(\"%{byte:02X}\")), } }",
     },
 ];
 
