@@ -62,3 +62,87 @@ impl Jar {
             .join("; ")
     }
 }
+
+/// A `Set-Cookie` header, read the way a browser reads it (RFC 6265,
+/// section 5.2): `name=value` up to the first `;`, then the attributes.
+///
+/// ```
+/// use course::kit::cookies::SetCookieHeader;
+///
+/// let cookie = SetCookieHeader::parse("yourname= Smith; Jr ; Path=/; HttpOnly").unwrap();
+/// assert_eq!((cookie.name.as_str(), cookie.value.as_str()), ("yourname", "Smith"));
+/// assert_eq!(cookie.attribute("jr"), Some(""));
+/// assert_eq!(cookie.attribute("path"), Some("/"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct SetCookieHeader {
+    /// The whole header, as it came.
+    pub header: String,
+    /// The cookie's name.
+    pub name: String,
+    /// Its value, as a browser keeps it.
+    pub value: String,
+    /// The attributes, names in lower case, values as written.
+    pub attributes: Vec<(String, String)>,
+}
+
+impl SetCookieHeader {
+    /// Reads `header`; `None` if it has no `=` before its first `;`.
+    pub fn parse(header: &str) -> Option<SetCookieHeader> {
+        // A browser trims spaces and tabs, nothing else.
+        let trim = |text: &str| text.trim_matches([' ', '\t']).to_owned();
+        let mut parts = header.split(';');
+        let (name, value) = parts.next()?.split_once('=')?;
+        let attributes = parts
+            .map(|part| {
+                let (name, value) = part.split_once('=').unwrap_or((part, ""));
+                (trim(name).to_ascii_lowercase(), trim(value))
+            })
+            .collect();
+        Some(SetCookieHeader {
+            header: header.to_owned(),
+            name: trim(name),
+            value: trim(value),
+            attributes,
+        })
+    }
+
+    /// The value of the attribute `name` (in lower case), if present.
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(attribute, _)| attribute == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+impl crate::Reply {
+    /// Every `Set-Cookie` header of the reply, read as a browser reads them.
+    pub fn set_cookie_headers(&self) -> Vec<SetCookieHeader> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|value| SetCookieHeader::parse(&String::from_utf8_lossy(value.as_bytes())))
+            .collect()
+    }
+
+    /// The `Set-Cookie` of the cookie `name`, if the reply sets one.
+    pub fn set_cookie_named(&self, name: &str) -> Option<SetCookieHeader> {
+        self.set_cookie_headers()
+            .into_iter()
+            .find(|cookie| cookie.name == name)
+    }
+}
+
+/// Whether a byte may stand in a cookie's value as it is (RFC 6265,
+/// section 4.1.1: printable ASCII except space, `"`, `,`, `;` and `\`).
+///
+/// ```
+/// use course::kit::cookies::is_cookie_octet;
+///
+/// assert!(b"Alice!#$%&'()*+-./:<=>?@[]^_`{|}~".iter().all(|byte| is_cookie_octet(*byte)));
+/// assert!(!b" \",;\\\x7f\x00".iter().any(|byte| is_cookie_octet(*byte)));
+/// ```
+pub fn is_cookie_octet(byte: u8) -> bool {
+    matches!(byte, b'!'..=b'~') && !matches!(byte, b'"' | b',' | b';' | b'\\')
+}

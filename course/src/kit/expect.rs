@@ -118,3 +118,23 @@ impl Reply {
         Err(self.fail(format!("the body {body:?}"), hint))
     }
 }
+
+impl Reply {
+    /// The reply, with the request it answers reported as `sent` instead of
+    /// its full curl command: for a request whose body is too long to show
+    /// (a failure then says, say, "a message of 2,001 characters").
+    ///
+    /// ```no_run
+    /// # fn check(session: &mut course::Session) -> course::CheckResult {
+    /// let long = "é".repeat(2_001);
+    /// session
+    ///     .post_form("/", &[("message", &long)])?
+    ///     .reported_as("curl -d 'message=ééé...' http://localhost:8000/  (2,001 characters)")
+    ///     .expect_status(400, "A message over 2,000 characters is refused.")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn reported_as(mut self, sent: impl Into<String>) -> Reply {
+        self.sent = sent.into();
+        self
+    }
+}

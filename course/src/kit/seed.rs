@@ -47,3 +47,23 @@ pub fn replay_line() -> String {
         seed()
     )
 }
+
+/// `count` different items of `list` (all of them if it has fewer),
+/// picked at random in the run's seeded order.
+///
+/// ```
+/// use course::kit::seed::random_distinct;
+///
+/// let words = random_distinct(&["Balloon", "Teapot", "Walrus"], 2);
+/// assert!(words.len() == 2 && words[0] != words[1]);
+/// ```
+pub fn random_distinct<T: PartialEq + Copy>(list: &[T], count: usize) -> Vec<T> {
+    let mut picked = Vec::with_capacity(count);
+    while picked.len() < count.min(list.len()) {
+        let item = list[(random_number() % list.len() as u64) as usize];
+        if !picked.contains(&item) {
+            picked.push(item);
+        }
+    }
+    picked
+}

@@ -4,8 +4,8 @@
 //! cannot pass; each failure names the likely mistake (still the hello
 //! server, the slash kept, a wrong status or content type).
 
-use super::random_number;
-use crate::session::{Reply, Session};
+use crate::kit::seed::random_distinct;
+use crate::session::Session;
 use crate::{Check, CheckResult, Hint, Lesson};
 
 /// Lesson 1, as the registry lists it.
@@ -43,111 +43,76 @@ pub const HINTS: &[Hint] = &[Hint {
 const HELLO: &str = "Hello, HTTP!\n";
 
 /// Words for the paths the checks ask for.
-const WORDS: [&str; 24] = [
-    "Balloon",
-    "Teapot",
-    "Lighthouse",
-    "Marmalade",
-    "Pelican",
-    "Umbrella",
-    "Walrus",
-    "Cinnamon",
-    "Harbour",
-    "Meteor",
-    "Origami",
-    "Quartz",
-    "Saxophone",
-    "Tangerine",
-    "Volcano",
-    "Zeppelin",
-    "Accordion",
-    "Biscuit",
-    "Compass",
-    "Dandelion",
-    "Giraffe",
-    "Kaleidoscope",
-    "Nutmeg",
-    "Porcupine",
-];
+const WORDS: &str = "Balloon Teapot Lighthouse Marmalade Pelican Umbrella Walrus Cinnamon \
+    Harbour Meteor Origami Quartz Saxophone Tangerine Volcano Zeppelin Accordion Biscuit Compass \
+    Dandelion Giraffe Kaleidoscope Nutmeg Porcupine";
 
 /// `count` different words, picked at random.
 fn random_words(count: usize) -> Vec<&'static str> {
-    let mut words = Vec::with_capacity(count);
-    while words.len() < count.min(WORDS.len()) {
-        let word = WORDS[(random_number() % WORDS.len() as u64) as usize];
-        if !words.contains(&word) {
-            words.push(word);
-        }
-    }
-    words
-}
-
-/// Whether `body` is `expected`, allowing one newline after it.
-fn body_is(body: &str, expected: &str) -> bool {
-    body.strip_suffix('\n').unwrap_or(body) == expected
-}
-
-/// Whether the reply says "plain text in UTF-8", however it spells it.
-fn is_plain_text(reply: &Reply) -> bool {
-    reply.is_utf8("text/plain")
+    random_distinct(&WORDS.split_whitespace().collect::<Vec<_>>(), count)
 }
 
 /// Asks for `path` and expects `expected` back, naming the likely mistake
 /// when something else comes.
 fn expect_echo(session: &mut Session, path: &str, expected: &str) -> CheckResult {
     let reply = session.get(path)?;
-    let wanted = format!("status 200 and the body {expected:?}");
-    if reply.body == HELLO {
-        return Err(reply.fail(
-            wanted,
+    reply
+        .expect(
+            |reply| reply.body != HELLO,
+            format!("the body {expected:?}"),
             "That is still the hello server. In the TODO of do_get, make the message the path \
              (request.path()) instead of the greeting.",
-        ));
-    }
-    if reply.status != 200 {
-        return Err(reply.fail(
-            wanted,
-            "The status should be 200 OK: the echo server has an answer for every path. Keep \
-             response.send_response(200) as the first step.",
-        ));
-    }
-    if !body_is(&reply.body, expected) {
-        let hint = if body_is(&reply.body, &format!("/{expected}")) {
-            "You kept the leading slash: request.path() gives \"/Balloon\", the echo is \
-             \"Balloon\". path.strip_prefix('/') takes the slash off."
-        } else if expected.ends_with('/') && body_is(&reply.body, expected.trim_end_matches('/')) {
-            "Only the first slash goes: the slash at the end is part of the path, so /Balloon/ \
-             echoes \"Balloon/\". trim_matches('/') takes off both ends; strip_prefix('/') \
-             takes off exactly the first."
-        } else if expected.starts_with('/')
-            && body_is(&reply.body, expected.trim_start_matches('/'))
-        {
-            "Only the first slash goes: //Balloon echoes \"/Balloon\". trim_start_matches('/') \
-             takes off every slash at the start; strip_prefix('/') takes off exactly one."
-        } else if expected
-            .split_once('?')
-            .is_some_and(|(before, _)| body_is(&reply.body, before))
-        {
-            "The query is part of the path: request.path() gives \"/search?q=tea\", and the \
-             echo keeps all of it after the first slash, \"search?q=tea\". Do not cut the path \
-             at the '?'."
-        } else if reply.body.is_empty() {
-            "The body is empty: write the message with response.write_all(message.as_bytes()) \
-             after end_headers()."
-        } else {
-            "The body should be the path of the request, from just after its first \"/\" to \
-             the end: request.path() without its first character."
-        };
-        return Err(reply.fail(wanted, hint));
-    }
-    if !is_plain_text(&reply) {
-        return Err(reply.fail(
+        )?
+        .expect_status(
+            200,
+            "The echo server has an answer for every path: keep send_response(200) first.",
+        )?
+        .expect_body(expected, mistaken_echo(&reply.body, path, expected))?
+        .expect(
+            |reply| reply.is_utf8("text/plain"),
             "Content-Type: text/plain; charset=utf-8",
-            "The echo is plain text: keep the header \
-             send_header(\"Content-type\", \"text/plain; charset=utf-8\") from the hello server.",
-        ));
-    }
+            "The echo is plain text: keep the hello server's \
+             send_header(\"Content-type\", \"text/plain; charset=utf-8\").",
+        )?;
     Ok(())
+}
+
+/// The likely mistake behind the echo `body` when `path` was asked for and
+/// `expected` was due.
+fn mistaken_echo(body: &str, path: &str, expected: &str) -> &'static str {
+    let body = body.strip_suffix('\n').unwrap_or(body);
+    if body == format!("/{expected}") {
+        "You kept the leading slash: request.path() gives \"/Balloon\", the echo is \
+         \"Balloon\". path.strip_prefix('/') takes the slash off."
+    } else if expected.ends_with('/') && body == expected.trim_end_matches('/') {
+        "Only the first slash goes: the slash at the end is part of the path, so /Balloon/ \
+         echoes \"Balloon/\". strip_prefix('/') takes off exactly the first, trim_matches both ends."
+    } else if expected.starts_with('/') && body == expected.trim_start_matches('/') {
+        "Only the first slash goes: //Balloon echoes \"/Balloon\". strip_prefix('/') takes off \
+         exactly one, trim_start_matches('/') every slash at the start."
+    } else if expected
+        .split_once('?')
+        .is_some_and(|(before, _)| body == before)
+    {
+        "The query is part of the path: request.path() gives \"/search?q=tea\", the echo is \
+         \"search?q=tea\". Do not cut the path at the '?'."
+    } else if path.contains('%') && body == &path[1..] {
+        "The escapes arrive as they were sent (%20 is a space): \
+         http_server::percent_decode(message)? decodes them."
+    } else if expected.contains('+') && body == expected.replace('+', " ") {
+        "In a path, + is a plus sign, not a space: a space travels as %20. Only a form's \
+         fields (lesson 2) write a space as +, and parse_qs decodes those; percent_decode \
+         alone is right for a path."
+    } else if expected.contains("%25") && body == expected.replace("%25", "%") {
+        "The path was decoded twice: %2525 is %25 once decoded, and %25 is what the client \
+         meant (it escaped the %). Call percent_decode once."
+    } else if body.is_empty() {
+        "The body is empty: write the message with response.write_all(message.as_bytes()) \
+         after end_headers()."
+    } else {
+        "The body should be the path of the request, from just after its first \"/\" to \
+         the end: request.path() without its first character."
+    }
 }
 
 fn echoes_words(session: &mut Session) -> CheckResult {
@@ -176,51 +141,23 @@ fn echoes_longer_paths(session: &mut Session) -> CheckResult {
 fn decodes_escapes(session: &mut Session) -> CheckResult {
     let words = random_words(2);
     let (first, second) = (words[0], words[1]);
-    let escaped = format!("/{first}%20{second}");
-    let reply = session.get(&escaped)?;
-    if body_is(&reply.body, &escaped[1..]) {
-        return Err(reply.fail(
-            format!("the body {:?}", format!("{first} {second}")),
-            "The escapes arrive as they were sent (%20 is a space): \
-             http_server::percent_decode(message)? decodes them.",
-        ));
-    }
-    expect_echo(session, &escaped, &format!("{first} {second}"))?;
+    expect_echo(
+        session,
+        &format!("/{first}%20{second}"),
+        &format!("{first} {second}"),
+    )?;
     expect_echo(session, "/caf%C3%A9", "café")?;
-
     // In a path a + is a plus sign: only forms (lesson 2) write a space so.
     let plus = format!("{first}+{second}");
-    let reply = session.get(&format!("/{plus}"))?;
-    if body_is(&reply.body, &format!("{first} {second}")) {
-        return Err(reply.fail(
-            format!("the body {plus:?}"),
-            "In a path, + is a plus sign, not a space: a space travels as %20. Only a form's \
-             fields (lesson 2) write a space as +, and parse_qs decodes those; percent_decode \
-             alone is right for a path.",
-        ));
-    }
     expect_echo(session, &format!("/{plus}"), &plus)?;
-
     // %25 is the escape of % itself: decoded once, %2525 is %25.
-    let once = format!("{first}%25");
-    let reply = session.get(&format!("/{first}%2525"))?;
-    if body_is(&reply.body, &format!("{first}%")) {
-        return Err(reply.fail(
-            format!("the body {once:?}"),
-            "The path was decoded twice: %2525 is %25 once decoded, and %25 is what the client \
-             meant (it escaped the %). Call percent_decode once.",
-        ));
-    }
-    expect_echo(session, &format!("/{first}%2525"), &once)?;
-
+    expect_echo(session, &format!("/{first}%2525"), &format!("{first}%25"))?;
     // %FF is a well-formed escape, but a lone byte 0xFF is not UTF-8 text.
-    let reply = session.get("/%FF")?;
-    if reply.status != 400 {
-        return Err(reply.fail(
-            "status 400 Bad Request: the escape decodes to a byte that is not UTF-8",
-            "percent_decode returns an error for it: pass it on with `?` (the server answers \
-             400 and quotes it) rather than unwrap() (a 500) or a lossy conversion.",
-        ));
-    }
+    session.get("/%FF")?.expect(
+        |reply| reply.status == 400,
+        "status 400 Bad Request: the escape decodes to a byte that is not UTF-8",
+        "percent_decode returns an error for it: pass it on with `?` (the server answers \
+         400 and quotes it) rather than unwrap() (a 500) or a lossy conversion.",
+    )?;
     Ok(())
 }

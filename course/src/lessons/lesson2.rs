@@ -8,13 +8,11 @@
 //! (c) is done a POST answers `303`, and the message must then be on the
 //! board.
 
-use std::io::{Read, Write};
-use std::net::{Shutdown, TcpStream};
-use std::time::Duration;
-
 use super::random_number;
+use crate::kit::cross_site::expect_cross_site_posts_refused;
 use crate::kit::crowd::{at_once, post_form_expecting, problems};
-use crate::kit::html::{Tag, is_labelled, start_tags, title_of};
+use crate::kit::html::{forms, is_labelled, start_tags, title_of};
+use crate::kit::huge_body::post_huge_form;
 use crate::session::{Outgoing, Reply, Session, encode_form, quote_body};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
 use http_server::escape_html_text;
@@ -123,7 +121,7 @@ pub const HINTS: &[Hint] = &[
         step: Some("c"),
         nudge: "After a POST, the browser should land back on the board, with the message on it.",
         concept: "Post/Redirect/Get: keep the message in the one shared list, then answer 303 See Other with Location: /, so that the browser fetches the board with a GET. Before keeping it, refuse what the board must not keep: a blank message, one over 2,000 characters (400 and the form again), and any message once the board holds 10,000 (507, which the given self.keep(message) answers).",
-        code: "First refuse a blank message: if message.trim().is_empty() { return self.send_form_again(response, \"...why...\", message); } and the same for message.chars().count() > MAX_MESSAGE_CHARS, with a sentence that names the limit and the length (\"A message can be at most 2,000 characters; yours has 2,345.\"). Then self.keep(message)?; (given: it pushes, or answers 507 when the board is full), then send_response(303), send_header(\"Location\", \"/\"), end_headers(). No body.",
+        code: "Step c's exercise in the lesson text: if message.trim().is_empty(), or message.chars().count() > MAX_MESSAGE_CHARS, return self.send_form_again(response, &why, message); then self.keep(message)?; and send_response(303), send_header(\"Location\", \"/\"), end_headers(). No body.",
     },
 ];
 
@@ -132,24 +130,15 @@ fn marker() -> String {
     format!("{:016x}", random_number())
 }
 
-/// Whether `body` is `expected`, allowing one newline after it.
-fn body_is(body: &str, expected: &str) -> bool {
-    body.strip_suffix('\n').unwrap_or(body) == expected
-}
-
 /// How many times `needle` occurs in `haystack`.
 fn occurrences(haystack: &str, needle: &str) -> usize {
     haystack.matches(needle).count()
 }
 
-/// Sends a POST with a raw form body (which may be malformed on purpose).
-fn post_body(session: &mut Session, body: &[u8]) -> Result<Reply, Failure> {
-    session.send(Outgoing {
-        method: "POST",
-        path: "/",
-        headers: vec![("Content-Type", "application/x-www-form-urlencoded")],
-        body: Some(body.to_vec()),
-    })
+/// The text of a reply after the stylesheet, which has words and numbers
+/// of its own.
+fn after_the_style(reply: &Reply) -> &str {
+    reply.body.rsplit("</style>").next().unwrap_or("")
 }
 
 /// Posts `fields` and checks that the program took `message` out of them:
@@ -157,71 +146,64 @@ fn post_body(session: &mut Session, body: &[u8]) -> Result<Reply, Failure> {
 /// and the message is on the board.
 fn posts_message(session: &mut Session, fields: &[(&str, &str)], message: &str) -> CheckResult {
     let reply = session.post_form("/", fields)?;
-    let wanted = format!("status 200 and the body {message:?} (the message field, decoded)");
-    match reply.status {
+    if matches!(reply.status, 301..=303 | 307 | 308) {
         // The finished program: step (c) keeps the message and redirects
         // (which redirect is step c's check to say).
-        301..=303 | 307 | 308 => {
-            let page = session.get("/")?;
-            if page.body.contains(&escape_html_text(message)) {
-                return Ok(());
-            }
-            Err(Failure {
-                sent: format!("{}\nthen: {}", reply.sent, page.sent),
-                expected: format!(
-                    "after the {}, the message {message:?} on the board",
-                    reply.status
-                ),
-                got: page.summary(),
-                hint: "The POST redirected, as in step c, but its message is not on the board: \
-                       take the field named message, form.get(\"message\"), and push it onto \
-                       self.messages() before answering."
-                    .into(),
-            })
-        }
-        // The board's page itself, with the message on it: step c's
-        // redirect check says why that is not the answer.
-        200 if reply.media_type().as_deref() == Some("text/html")
-            && reply.body.contains(&escape_html_text(message)) =>
-        {
-            Ok(())
-        }
-        200 => {
-            let raw = encode_form(fields);
-            if body_is(&reply.body, message) {
-                if reply.media_type().as_deref() == Some("text/plain") {
-                    return Ok(());
-                }
-                return Err(reply.fail(
-                    "Content-Type: text/plain; charset=utf-8",
-                    "Until step c, the POST answers with the message as plain text: keep the \
-                     starter's header in the TODO(c) region.",
-                ));
-            }
-            let hint = if body_is(&reply.body, &raw) {
-                "That is the body just as it came: the whole form, still encoded. Decode it with \
-                 http_server::parse_qs(&body)? and answer with form.get(\"message\")."
-            } else if reply.body.is_empty() {
-                "The body is empty: `message` should be the text of the form's message field."
-            } else if reply.body.contains('+') || reply.body.contains('%') {
-                "The message is still partly encoded: parse_qs turns + into a space and %21 into \
-                 \"!\". Do not split the body by hand."
-            } else {
-                "Answer with the value of the field named message: form.get(\"message\"), and \
-                 only that."
-            };
-            Err(reply.fail(wanted, hint))
-        }
-        400 => Err(reply.fail(
-            wanted,
+        session.get("/")?.expect(
+            |page| page.body.contains(&escape_html_text(message)),
+            format!(
+                "after the {}, the message {message:?} on the board",
+                reply.status
+            ),
+            "The POST redirected, as in step c, but its message is not on the board: take the \
+             field named message, form.get(\"message\"), and push it onto self.messages() \
+             before answering.",
+        )?;
+        return Ok(());
+    }
+    // The board's page itself, with the message on it: step c's redirect
+    // check says why that is not the answer.
+    if reply.status == 200
+        && reply.media_type().as_deref() == Some("text/html")
+        && reply.body.contains(&escape_html_text(message))
+    {
+        return Ok(());
+    }
+    let wanted = format!("status 200 and the body {message:?} (the message field, decoded)");
+    reply
+        .expect(
+            |reply| reply.status != 400,
+            &wanted,
             "The form has a message field, so it deserves an answer, not 400: is the field name \
              spelled \"message\"?",
-        )),
-        _ => Err(reply.fail(
-            wanted,
+        )?
+        .expect(
+            |reply| reply.status == 200,
+            &wanted,
             "Read the form with parse_qs, take its message field, and let the starter's code in \
              TODO(c) answer with it.",
-        )),
+        )?
+        .expect_body(message, mistaken_message(&reply.body, fields))?
+        .expect_media_type(
+            "text/plain",
+            "Until step c, the POST answers with the message as plain text: keep the starter's \
+             header in the TODO(c) region.",
+        )?;
+    Ok(())
+}
+
+/// The likely mistake behind the answer `body` to a POST of `fields`.
+fn mistaken_message(body: &str, fields: &[(&str, &str)]) -> &'static str {
+    if body.strip_suffix('\n').unwrap_or(body) == encode_form(fields) {
+        "That is the body just as it came: the whole form, still encoded. Decode it with \
+         http_server::parse_qs(&body)? and answer with form.get(\"message\")."
+    } else if body.is_empty() {
+        "The body is empty: `message` should be the text of the form's message field."
+    } else if body.contains('+') || body.contains('%') {
+        "The message is still partly encoded: parse_qs turns + into a space and %21 into \
+         \"!\". Do not split the body by hand."
+    } else {
+        "Answer with the value of the field named message: form.get(\"message\"), and only that."
     }
 }
 
@@ -229,11 +211,8 @@ fn answers_with_the_message(session: &mut Session) -> CheckResult {
     let first = format!("Hi there! {} café 🎈", marker());
     posts_message(session, &[("message", &first)], &first)?;
     let second = format!("Second message, {}: 2+2=4", marker());
-    posts_message(
-        session,
-        &[("from", "the course"), ("message", &second)],
-        &second,
-    )?;
+    let fields = [("from", "the course"), ("message", second.as_str())];
+    posts_message(session, &fields, &second)?;
     posts_long_message(session)
 }
 
@@ -249,12 +228,14 @@ fn posts_long_message(session: &mut Session) -> CheckResult {
         "{start}{}",
         format!(" all work and no play {balloons}").repeat(45)
     );
-    let sent = format!(
-        "curl -i -d '{}+all+work+and+no+play...' http://localhost:8000/  (a message of {} bytes)",
-        encode_form(&[("message", &start)]),
-        message.len()
-    );
-    let reply = session.post_form("/", &[("message", &message)])?;
+    let reply = session
+        .post_form("/", &[("message", &message)])?
+        .reported_as(format!(
+            "curl -i -d '{}+all+work+and+no+play...' http://localhost:8000/  (a message of {} \
+             bytes)",
+            encode_form(&[("message", &start)]),
+            message.len()
+        ));
     // What the program made of it: the echo (step a) or the board's list
     // item (step c, after a redirect or with the page itself).
     let page = if (300..400).contains(&reply.status) {
@@ -270,7 +251,7 @@ fn posts_long_message(session: &mut Session) -> CheckResult {
     match shown {
         Some(shown) if shown == message => Ok(()),
         Some(shown) if message.starts_with(shown) => Err(Failure {
-            sent,
+            sent: reply.sent.clone(),
             expected: format!("the whole message, {} bytes", message.len()),
             got: format!("its first {} bytes only", shown.len()),
             hint: "The message was cut short: one read() gives only what has arrived so far. \
@@ -278,85 +259,64 @@ fn posts_long_message(session: &mut Session) -> CheckResult {
                    however they arrive."
                 .into(),
         }),
-        _ if reply.status == 400 => Err(Failure {
-            sent,
-            expected: format!(
+        _ if reply.status == 400 => Err(reply.fail(
+            format!(
                 "the long message, whole: {} characters, under the board's limit of 2,000",
                 message.chars().count()
             ),
-            got: reply.summary(),
-            hint: "The limit counts characters, with message.chars().count(): len() counts \
-                   bytes, and each 🎈 takes four."
-                .into(),
-        }),
-        _ => Err(Failure {
-            sent,
-            expected: "the long message, whole (echoed back, or after step c on the board)".into(),
-            got: reply.summary(),
-            hint: "A long message is a message like any other: read the whole body with \
-                   request.read_body()?, then decode it with parse_qs."
-                .into(),
-        }),
+            "The limit counts characters, with message.chars().count(): len() counts bytes, \
+             and each 🎈 takes four.",
+        )),
+        _ => Err(reply.fail(
+            "the long message, whole (echoed back, or after step c on the board)",
+            "A long message is a message like any other: read the whole body with \
+             request.read_body()?, then decode it with parse_qs.",
+        )),
     }
 }
 
 fn no_message_is_a_bad_request(session: &mut Session) -> CheckResult {
     let reply = session.post_form("/", &[("note", "no message field here")])?;
-    let expected = "status 400 Bad Request, and a sentence that names the missing field: the form \
-                    has no 'message' field";
     // What the answer says, after the stylesheet if it is a page.
-    let said = reply
-        .body
-        .rsplit("</style>")
-        .next()
-        .unwrap_or("")
-        .to_lowercase();
-    match reply.status {
-        400 if said.contains("field") && said.contains("message") => {}
+    let said = after_the_style(&reply).to_lowercase();
+    let hint = match reply.status {
         400 if !said.trim().is_empty() => {
-            return Err(reply.fail(
-                expected,
-                "Say which field is missing: \"the form has no 'message' field\". A form without \
-                 the field is not an empty message (step c's 400 for a blank box says \"empty\"): \
-                 answer form.get(\"message\") == None with \
-                 HttpError::new(400, \"the form has no 'message' field\"), rather than \
-                 unwrap_or(\"\"), and keep that 400 after step c.",
-            ));
+            "Say which field is missing: \"the form has no 'message' field\". A form without the \
+             field is not an empty message (step c's 400 for a blank box says \"empty\"): answer \
+             form.get(\"message\") == None with \
+             HttpError::new(400, \"the form has no 'message' field\"), rather than \
+             unwrap_or(\"\"), and keep that 400 after step c."
         }
         400 => {
-            return Err(reply.fail(
-                expected,
-                "Say why in the body: return Err(http_server::HttpError::new(400, \"the form has no \
-                 'message' field\").into()) does that for you.",
-            ));
+            "Say why in the body: return Err(http_server::HttpError::new(400, \"the form has no \
+             'message' field\").into()) does that for you."
         }
         500 => {
-            return Err(reply.fail(
-                expected,
-                "The handler failed (did it unwrap() form.get(\"message\")?). A form without the \
-                 field is the client's mistake: answer it with HttpError::new(400, ...).",
-            ));
+            "The handler failed (did it unwrap() form.get(\"message\")?). A form without the \
+             field is the client's mistake: answer it with HttpError::new(400, ...)."
         }
         _ => {
-            return Err(reply.fail(
-                expected,
-                "form.get(\"message\") is None for this form: answer with \
-                 return Err(http_server::HttpError::new(400, \"...\").into()) instead of going on.",
-            ));
+            "form.get(\"message\") is None for this form: answer with \
+             return Err(http_server::HttpError::new(400, \"...\").into()) instead of going on."
         }
-    }
+    };
+    reply.expect(
+        |reply| reply.status == 400 && said.contains("field") && said.contains("message"),
+        "status 400 Bad Request, and a sentence that names the missing field: the form has no \
+         'message' field",
+        hint,
+    )?;
     // No body at all, as `curl -X POST` sends: still a form without a message.
     let reply = session.send(Outgoing {
         method: "POST",
         path: "/",
         ..Outgoing::default()
     })?;
-    if !matches!(reply.status, 400 | 411) {
-        return Err(reply.fail(
-            "status 400 Bad Request: an empty body has no message field",
-            "An empty body decodes to an empty form, so form.get(\"message\") is None: answer 400.",
-        ));
-    }
+    reply.expect(
+        |reply| matches!(reply.status, 400 | 411),
+        "status 400 Bad Request: an empty body has no message field",
+        "An empty body decodes to an empty form, so form.get(\"message\") is None: answer 400.",
+    )?;
     Ok(())
 }
 
@@ -370,96 +330,43 @@ fn refuses_undecodable_forms(session: &mut Session) -> CheckResult {
         (b"message=caf\xe9", "the byte 0xE9 on its own is not UTF-8"),
     ];
     for (body, why) in bad_bodies {
-        let reply = post_body(session, body)?;
-        if !(400..500).contains(&reply.status) {
-            return Err(reply.fail(
-                format!("status 400 Bad Request: {why}"),
-                "Decode the form with http_server::parse_qs(&body)?: the `?` answers a form that \
-                 cannot be decoded with 400. Do not unwrap() it (a 500), or decode it lossily.",
-            ));
-        }
+        let reply = session.send(Outgoing {
+            method: "POST",
+            path: "/",
+            headers: vec![("Content-Type", "application/x-www-form-urlencoded")],
+            body: Some(body.to_vec()),
+        })?;
+        reply.expect(
+            |reply| (400..500).contains(&reply.status),
+            format!("status 400 Bad Request: {why}"),
+            "Decode the form with http_server::parse_qs(&body)?: the `?` answers a form that \
+             cannot be decoded with 400. Do not unwrap() it (a 500), or decode it lossily.",
+        )?;
     }
     let message = format!("Still here after bad forms {}", marker());
     posts_message(session, &[("message", &message)], &message)
 }
 
-/// Where the server under check listens, as `host:port`.
-fn address(session: &mut Session) -> Result<String, Failure> {
-    let base_url = session.server()?.base_url().to_owned();
-    Ok(base_url.trim_start_matches("http://").to_owned())
-}
-
-/// Whether a raw reply is an error answer (4xx) or nothing at all.
-fn refused(reply: &str) -> bool {
-    reply.is_empty() || reply.starts_with("HTTP/1.1 4") || reply.starts_with("HTTP/1.0 4")
-}
-
-/// Announces and sends a 10 MB body over a raw connection, reading the
-/// answer as it comes (a server may answer before the body has arrived).
-fn send_huge_body(address: &str) -> std::io::Result<String> {
-    const SIZE: usize = 10 * 1024 * 1024;
-    let mut stream = TcpStream::connect(address)?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    stream.set_write_timeout(Some(Duration::from_secs(10)))?;
-    let head = format!(
-        "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n\
-         Content-Length: {SIZE}\r\n\r\nmessage="
-    );
-    stream.write_all(head.as_bytes())?;
-    let mut writer = stream.try_clone()?;
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            let chunk = [b'a'; 64 * 1024];
-            let mut left = SIZE - "message=".len();
-            while left > 0 {
-                let size = left.min(chunk.len());
-                // The server may stop reading and close: that is its right.
-                if writer.write_all(&chunk[..size]).is_err() {
-                    return;
-                }
-                left -= size;
-            }
-            let _ = writer.shutdown(Shutdown::Write);
-        });
-        let mut reply = Vec::new();
-        let read = stream.read_to_end(&mut reply);
-        let _ = stream.shutdown(Shutdown::Both); // stops the writer, if it still writes
-        match read {
-            Ok(_) => Ok(String::from_utf8_lossy(&reply).into_owned()),
-            // A reset after the answer arrived still leaves the answer.
-            Err(_) if !reply.is_empty() => Ok(String::from_utf8_lossy(&reply).into_owned()),
-            Err(error) => Err(error),
-        }
-    })
-}
-
 fn refuses_huge_and_short_bodies(session: &mut Session) -> CheckResult {
-    let address = address(session)?;
-    let sent = "curl -i --data-binary @10MB-file http://localhost:8000/  (a 10 MB form)";
-    let reply = send_huge_body(&address).map_err(|error| Failure {
-        sent: sent.into(),
-        expected: "413 Content Too Large, or the connection closed".into(),
-        got: format!("no answer: {error}"),
-        hint: "Keep the server's own body limit (1 MiB): do not raise max_body_size.".into(),
-    })?;
+    let hint = "A body this size should never reach the handler: keep the server's own body \
+                limit (1 MiB), do not raise max_body_size.";
+    let reply = post_huge_form(session, 10 * 1024 * 1024, hint)?;
     // Only the server's body limit answers 413: a 400 from the handler
     // means the 10 MB were read into memory first.
     if !(reply.is_empty() || reply.starts_with("HTTP/1.1 413")) {
         return Err(Failure {
-            sent: sent.into(),
+            sent: "curl -i --data-binary @10MB-file http://localhost:8000/  (a 10 MB form)".into(),
             expected: "413 Content Too Large, or the connection closed".into(),
             got: quote_body(reply.lines().next().unwrap_or("")),
-            hint: "A body this size should never reach the handler: keep the server's own body \
-                   limit (1 MiB), do not raise max_body_size."
-                .into(),
+            hint: hint.into(),
         });
     }
-
     // The body announces 100 bytes, brings 13, and the client stops sending.
     let short = b"POST / HTTP/1.1\r\nHost: localhost\r\n\
         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nmessage=short";
     let reply = session.send_raw(short)?;
-    if !refused(&reply) {
+    // An error answer (4xx), or nothing at all.
+    if !(reply.is_empty() || reply.starts_with("HTTP/1.1 4") || reply.starts_with("HTTP/1.0 4")) {
         return Err(Failure {
             sent: "a POST whose Content-Length says 100 bytes, followed by 13 (message=short)"
                 .into(),
@@ -475,34 +382,29 @@ fn refuses_huge_and_short_bodies(session: &mut Session) -> CheckResult {
 }
 
 fn serves_an_html_page(session: &mut Session) -> CheckResult {
-    let reply = session.get("/")?;
-    if reply.status != 200 {
-        return Err(reply.fail(
-            "status 200 OK and the board's page",
+    session
+        .get("/")?
+        .expect_status(
+            200,
             "do_get sends the page: keep send_response(200) before the headers.",
-        ));
-    }
-    if reply.media_type().as_deref() != Some("text/html") {
-        return Err(reply.fail(
-            "Content-Type: text/html; charset=utf-8",
+        )?
+        .expect_media_type(
+            "text/html",
             "The page is HTML, but the Content-type header does not say so, and a browser shows \
              the page's source instead of drawing it. Send text/html; charset=utf-8.",
-        ));
-    }
-    if reply.charset().as_deref() != Some("utf-8") {
-        return Err(reply.fail(
+        )?
+        .expect(
+            |reply| reply.charset().as_deref() == Some("utf-8"),
             "Content-Type: text/html; charset=utf-8",
             "Keep the charset: without charset=utf-8 a browser may show é as Ã©.",
-        ));
-    }
-    match title_of(&reply.body) {
-        Some(title) if title == "Message Board" => Ok(()),
-        _ => Err(reply.fail(
+        )?
+        .expect(
+            |reply| title_of(&reply.body).as_deref() == Some("Message Board"),
             "a page with <title>Message Board</title>",
             "The page's title (the text on the browser's tab) should be Message Board: it is in \
              board_page.",
-        )),
-    }
+        )?;
+    Ok(())
 }
 
 fn page_has_the_form(session: &mut Session) -> CheckResult {
@@ -510,147 +412,122 @@ fn page_has_the_form(session: &mut Session) -> CheckResult {
     let html = &reply.body;
     let expected = "<form method=\"post\" action=\"/\"> with a <textarea name=\"message\">, \
                     its <label>, and a submit button inside";
-    let forms = start_tags(html, "form");
-    let Some(form) = forms.first() else {
+    let Some(form) = forms(html).into_iter().next() else {
         return Err(reply.fail(
             expected,
-            "The page has no <form> yet: write it in the FORM constant, in the TODO(b) region at the top of the file.",
+            "The page has no <form> yet: write it in the FORM constant, in the TODO(b) region at \
+             the top of the file.",
         ));
     };
-    let method = form.attribute("method").unwrap_or("get");
-    if !method.eq_ignore_ascii_case("post") {
-        return Err(reply.fail(
+    let enctype = start_tags(html, "form")[0]
+        .attribute("enctype")
+        .map(str::to_owned);
+    // The first textarea named message after the form starts: the form's
+    // own, if it has one.
+    let form_start = start_tags(html, "form")[0].end;
+    let textarea = start_tags(html, "textarea")
+        .into_iter()
+        .find(|tag| tag.start >= form_start && tag.attribute("name") == Some("message"));
+    reply
+        .expect(
+            |_| form.method == "post",
             expected,
             "The form does not say method=\"post\", so the browser would send the message in the \
              URL of a GET (/?message=...) instead of in the body of a POST.",
-        ));
-    }
-    if let Some(enctype) = form.attribute("enctype")
-        && !enctype.eq_ignore_ascii_case("application/x-www-form-urlencoded")
-    {
-        return Err(reply.fail(
+        )?
+        .expect(
+            |_| {
+                enctype.as_deref().is_none_or(|enctype| {
+                    enctype.eq_ignore_ascii_case("application/x-www-form-urlencoded")
+                })
+            },
             expected,
             format!(
-                "The form says enctype=\"{enctype}\": a browser would send the message in that \
-                 encoding, which parse_qs cannot read, and every post would get 400. Leave \
-                 enctype out: the default, application/x-www-form-urlencoded (message=...), is \
-                 what parse_qs decodes (multipart/form-data is for uploading files)."
+                "The form says enctype=\"{}\": a browser would send the message in that encoding, \
+                 which parse_qs cannot read, and every post would get 400. Leave enctype out: \
+                 the default, application/x-www-form-urlencoded (message=...), is what parse_qs \
+                 decodes (multipart/form-data is for uploading files).",
+                enctype.as_deref().unwrap_or("")
             ),
-        ));
-    }
-    if !matches!(form.attribute("action"), None | Some("" | "/")) {
-        return Err(reply.fail(
+        )?
+        .expect(
+            |_| matches!(form.action.as_str(), "" | "/"),
             expected,
             "The form's action is the path it is sent to: the board is at /, so action=\"/\".",
-        ));
-    }
-    let inside = html[form.end..]
-        .to_ascii_lowercase()
-        .find("</form")
-        .map_or(html.len(), |end| form.end + end);
-    let within = |tag: &Tag| tag.start >= form.end && tag.start < inside;
-    let textareas = start_tags(html, "textarea");
-    let Some(textarea) = textareas
-        .iter()
-        .find(|tag| within(tag) && tag.attribute("name") == Some("message"))
-    else {
-        return Err(reply.fail(
+        )?
+        .expect(
+            |_| {
+                form.fields
+                    .iter()
+                    .any(|field| field.name == "message" && field.tag == "textarea")
+            },
             expected,
             "The form needs a <textarea name=\"message\"> inside it: the name is what the text \
              travels under (message=...), and what do_post looks for.",
-        ));
-    };
-    if !is_labelled(html, textarea) {
-        return Err(reply.fail(
+        )?
+        .expect(
+            |_| textarea.is_some_and(|textarea| is_labelled(html, &textarea)),
             expected,
             "The box needs a label tied to it, that says what it is for: \
              <label for=\"message\">Your message</label>, and id=\"message\" on the textarea. \
              A label's for names the id of its box: without that id it labels nothing, and a \
              screen reader announces a box without a name.",
-        ));
-    }
-    let is_submit = |tag: &Tag, default: &str| {
-        let kind = tag.attribute("type").unwrap_or(default);
-        kind.eq_ignore_ascii_case("submit") || kind.eq_ignore_ascii_case("image")
-    };
-    let has_button = start_tags(html, "button")
-        .iter()
-        .any(|tag| within(tag) && is_submit(tag, "submit"))
-        || start_tags(html, "input")
-            .iter()
-            .any(|tag| within(tag) && is_submit(tag, "text"));
-    if !has_button {
-        return Err(reply.fail(
+        )?
+        .expect(
+            |_| form.has_submit(),
             expected,
             "The form needs a button to send it: <button type=\"submit\">Post it!</button>.",
-        ));
-    }
+        )?;
     Ok(())
 }
 
 fn post_redirects_to_the_board(session: &mut Session) -> CheckResult {
     let message = format!("Redirect me {}", marker());
     let reply = session.post_form("/", &[("message", &message)])?;
-    let expected = "status 303 See Other, with the header Location: /";
-    match reply.status {
-        303 => {}
+    let hint = match reply.status {
         200 if reply.media_type().as_deref() == Some("text/html") => {
-            return Err(reply.fail(
-                expected,
-                "The POST answers with the board's page, so reloading it posts the message again. \
-                 Answer 303 See Other with Location: / instead (Post/Redirect/Get): the browser \
-                 then fetches the board with a GET.",
-            ));
+            "The POST answers with the board's page, so reloading it posts the message again. \
+             Answer 303 See Other with Location: / instead (Post/Redirect/Get): the browser then \
+             fetches the board with a GET."
         }
         200 => {
-            return Err(reply.fail(
-                expected,
-                "That is step a's answer, the message itself. In TODO(c), keep the message on the \
-                 board instead, and answer 303 See Other with Location: / so that the browser \
-                 goes back to the board.",
-            ));
+            "That is step a's answer, the message itself. In TODO(c), keep the message on the \
+             board instead, and answer 303 See Other with Location: / so that the browser goes \
+             back to the board."
         }
         301 | 302 | 307 | 308 => {
-            return Err(reply.fail(
-                expected,
-                "Use 303 See Other: it tells the browser to fetch the new place with a GET. After \
-                 a 307 or 308 it would POST the form again; 301 and 302 are for pages that moved.",
-            ));
+            "Use 303 See Other: it tells the browser to fetch the new place with a GET. After a \
+             307 or 308 it would POST the form again; 301 and 302 are for pages that moved."
         }
+        303 if reply.header("location").is_none() => {
+            "A 303 needs a Location header to say where to go: send_header(\"Location\", \"/\")."
+        }
+        303 => "The board is at /: that is where the browser should go next.",
         _ => {
-            return Err(reply.fail(
-                expected,
-                "After keeping the message: send_response(303), send_header(\"Location\", \"/\"), \
-                 end_headers().",
-            ));
+            "After keeping the message: send_response(303), send_header(\"Location\", \"/\"), \
+             end_headers()."
         }
-    }
-    let base_url = session.server()?.base_url().to_owned();
-    match reply.header("location") {
-        Some(location) if location == "/" || location == format!("{base_url}/") => Ok(()),
-        Some(_) => Err(reply.fail(
-            format!(
-                "Location: / (got Location: {})",
-                reply.header("location").unwrap_or("")
-            ),
-            "The board is at /: that is where the browser should go next.",
-        )),
-        None => Err(reply.fail(
-            expected,
-            "A 303 needs a Location header to say where to go: send_header(\"Location\", \"/\").",
-        )),
-    }
+    };
+    let board = format!("{}/", session.server()?.base_url());
+    reply.expect(
+        |reply| {
+            reply.status == 303
+                && matches!(reply.header("location"), Some(at) if at == "/" || at == board)
+        },
+        "status 303 See Other, with the header Location: /",
+        hint,
+    )?;
+    Ok(())
 }
 
 /// Posts `message` and expects the 303 of step (c).
 fn post_for_the_board(session: &mut Session, message: &str) -> CheckResult {
-    let reply = session.post_form("/", &[("message", message)])?;
-    if reply.status != 303 {
-        return Err(reply.fail(
-            "status 303 See Other",
+    session
+        .post_form("/", &[("message", message)])?
+        .expect_status(
+            303,
             "A POST keeps the message and answers 303 See Other with Location: /.",
-        ));
-    }
+        )?;
     Ok(())
 }
 
@@ -663,43 +540,31 @@ fn board_lists_messages_in_order(session: &mut Session) -> CheckResult {
         post_for_the_board(session, message)?;
     }
     let page = session.get("/")?;
-    let sent = format!(
-        "three POSTs (curl -d 'message=Message 1 of 3, ...', then 2 and 3), then: {}",
-        page.sent
-    );
-    let fail = |expected: String, hint: &str| Failure {
-        sent: sent.clone(),
-        expected,
-        got: page.summary(),
-        hint: hint.into(),
-    };
-    let mut last = 0;
     for message in &messages {
-        match occurrences(&page.body, message) {
-            0 => {
-                return Err(fail(
-                    format!("the page to show {message:?}"),
-                    "The message is not on the page: do_post must push it onto self.messages() \
-                     (the list board_page shows) before it answers.",
-                ));
-            }
-            1 => {}
-            count => {
-                return Err(fail(
-                    format!("{message:?} once on the page, not {count} times"),
-                    "Each POST should add its message once.",
-                ));
-            }
-        }
-        let at = page.body.find(message.as_str()).unwrap_or(0);
-        if at < last {
-            return Err(fail(
-                "the three messages in the order they were posted, oldest first".into(),
-                "push adds a message at the end of the list: keep that order on the page.",
-            ));
-        }
-        last = at;
+        page.expect(
+            |page| page.body.contains(message.as_str()),
+            format!("the page to show {message:?}"),
+            "The message is not on the page: do_post must push it onto self.messages() (the list \
+             board_page shows) before it answers.",
+        )?
+        .expect(
+            |page| occurrences(&page.body, message) == 1,
+            format!(
+                "{message:?} once on the page, not {} times",
+                occurrences(&page.body, message)
+            ),
+            "Each POST should add its message once.",
+        )?;
     }
+    let places: Vec<usize> = messages
+        .iter()
+        .filter_map(|message| page.body.find(message.as_str()))
+        .collect();
+    page.expect(
+        |_| places.is_sorted(),
+        "the three messages in the order they were posted, oldest first",
+        "push adds a message at the end of the list: keep that order on the page.",
+    )?;
     Ok(())
 }
 
@@ -707,66 +572,64 @@ fn messages_are_escaped(session: &mut Session) -> CheckResult {
     let tag = marker();
     let message = format!("Don't forget: <script>alert({tag})</script> & <b>bold</b>");
     post_for_the_board(session, &message)?;
-    let page = session.get("/")?;
-    let raw_script = format!("<script>alert({tag})");
     // Element content: only & < > are escaped (escape_html_text), so the
     // apostrophe stays as typed.
     let escaped = message
         .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;");
-    if page.body.contains(&raw_script) || !page.body.contains(&escaped) {
-        return Err(page.fail(
-            format!("the message as text: {escaped:?} in the HTML"),
-            "Pass every message through escape_html_text before it goes into the page: otherwise \
-             a visitor's <script> runs in everybody's browser (and escape_html would change the \
-             apostrophe of Don't).",
-        ));
-    }
+    session.get("/")?.expect(
+        |page| {
+            !page.body.contains(&format!("<script>alert({tag})")) && page.body.contains(&escaped)
+        },
+        format!("the message as text: {escaped:?} in the HTML"),
+        "Pass every message through escape_html_text before it goes into the page: otherwise a \
+         visitor's <script> runs in everybody's browser (and escape_html would change the \
+         apostrophe of Don't).",
+    )?;
     Ok(())
 }
 
 fn no_favicon(session: &mut Session) -> CheckResult {
-    let reply = session.get("/favicon.ico")?;
-    if reply.status != 404 {
-        return Err(reply.fail(
-            "status 404 Not Found: the board has no icon",
-            "Browsers ask for /favicon.ico by themselves, for the tab's icon. Keep the starter's \
-             lines at the top of do_get that answer it with 404.",
-        ));
-    }
+    session.get("/favicon.ico")?.expect(
+        |reply| reply.status == 404,
+        "status 404 Not Found: the board has no icon",
+        "Browsers ask for /favicon.ico by themselves, for the tab's icon. Keep the starter's lines \
+         at the top of do_get that answer it with 404.",
+    )?;
     Ok(())
+}
+
+/// Whether `html` has the board's textarea, named message.
+fn has_the_form(html: &str) -> bool {
+    start_tags(html, "textarea")
+        .iter()
+        .any(|tag| tag.attribute("name") == Some("message"))
 }
 
 fn blank_message_is_refused_with_the_form(session: &mut Session) -> CheckResult {
     for blank in ["", "   \r\n\t "] {
         let reply = session.post_form("/", &[("message", blank)])?;
-        let has_form = start_tags(&reply.body, "textarea")
-            .iter()
-            .any(|tag| tag.attribute("name") == Some("message"));
-        if reply.status != 400 || !has_form {
-            let hint = if reply.status == 400 {
-                "A 400 from HttpError is a line of plain text, with no form to try again: \
-                 if message.trim() is empty, return self.send_form_again(response, \"...why...\", \
-                 message); it sends the board's page with 400, the sentence and the form."
-            } else {
-                "A message that is empty or only spaces is no message: if message.trim() is \
-                 empty, return self.send_form_again(response, \"...why...\", message); before \
-                 keeping it. It answers 400 with the board's page, the sentence and the form."
-            };
-            return Err(reply.fail(
-                "status 400 Bad Request, and the page with the form, to try again",
-                hint,
-            ));
-        }
+        let hint = if reply.status == 400 {
+            "A 400 from HttpError is a line of plain text, with no form to try again: if \
+             message.trim() is empty, return self.send_form_again(response, \"...why...\", \
+             message); it sends the board's page with 400, the sentence and the form."
+        } else {
+            "A message that is empty or only spaces is no message: if message.trim() is empty, \
+             return self.send_form_again(response, \"...why...\", message); before keeping it. \
+             It answers 400 with the board's page, the sentence and the form."
+        };
+        reply.expect(
+            |reply| reply.status == 400 && has_the_form(&reply.body),
+            "status 400 Bad Request, and the page with the form, to try again",
+            hint,
+        )?;
     }
-    let page = session.get("/")?;
-    if page.body.contains("<li>   ") || page.body.contains("<li></li>") {
-        return Err(page.fail(
-            "no blank message on the board",
-            "Return right after sending the 400 page, before self.messages().push(...).",
-        ));
-    }
+    session.get("/")?.expect(
+        |page| !page.body.contains("<li>   ") && !page.body.contains("<li></li>"),
+        "no blank message on the board",
+        "Return right after sending the 400 page, before self.messages().push(...).",
+    )?;
     Ok(())
 }
 
@@ -852,115 +715,85 @@ fn textarea_text(html: &str) -> Option<&str> {
     Some(&rest[..end])
 }
 
+/// A message of `length` characters that starts with `start` and goes on
+/// with é (two bytes each, so that counting bytes goes wrong), posted and
+/// reported by its start.
+fn post_long_message(session: &mut Session, start: &str, length: usize) -> Result<Reply, Failure> {
+    let message = format!("{start}{}", "é".repeat(length - start.chars().count()));
+    Ok(session
+        .post_form("/", &[("message", &message)])?
+        .reported_as(format!(
+            "curl -i --data-urlencode 'message={start}ééé...' http://localhost:8000/  (a message \
+             of {},{:03} characters)",
+            length / 1000,
+            length % 1000
+        )))
+}
+
 fn long_message_is_refused_with_the_form(session: &mut Session) -> CheckResult {
     // Letters beyond ASCII take two bytes each: a program that counts
     // bytes (len()) instead of characters refuses the message of 2,000.
     let start = format!("Too long {} <b>&</b> café:", marker());
-    let padding = MAX_MESSAGE_CHARS + 1 - start.chars().count();
-    let too_long = format!("{start}{}", "é".repeat(padding));
-    let sent = format!(
-        "curl -i --data-urlencode 'message={start}ééé...' http://localhost:8000/  (a message of \
-         2,001 characters)"
-    );
-    let reply = session.post_form("/", &[("message", &too_long)])?;
-    let fail = |reply: &Reply, expected: &str, hint: &str| Failure {
-        sent: sent.clone(),
-        expected: expected.into(),
-        got: reply.summary(),
-        hint: hint.into(),
-    };
+    let too_long = MAX_MESSAGE_CHARS + 1;
+    let reply = post_long_message(session, &start, too_long)?;
+    let typed = format!("{start}{}", "é".repeat(too_long - start.chars().count()));
     let expected = "status 400 Bad Request, a sentence that names the limit (2,000 characters) \
                     and the length (2,001), and the form with the message put back in its textarea";
-    if reply.status != 400 {
-        return Err(fail(
-            &reply,
+    reply
+        .expect(
+            |reply| reply.status == 400,
             expected,
             "A message of 2,001 characters is over the board's limit: count its characters \
              (message.chars().count(), not len(), which counts bytes) and answer it like a blank \
              one, with 400 and the form again.",
-        ));
-    }
-    // After the stylesheet, which has numbers of its own.
-    let shown = reply.body.rsplit("</style>").next().unwrap_or("");
-    if !shown.contains("2,000") || !shown.contains("2,001") {
-        return Err(fail(
-            &reply,
+        )?
+        // After the stylesheet, which has numbers of its own.
+        .expect(
+            |reply| {
+                after_the_style(reply).contains("2,000") && after_the_style(reply).contains("2,001")
+            },
             expected,
             "Say what the limit is and how long the message was, in a sentence on the page, \
              numbers written with with_commas: \"A message can be at most 2,000 characters; \
              yours has 2,001.\"",
-        ));
-    }
-    if textarea_text(&reply.body) != Some(escape_html_text(&too_long).as_str()) {
-        return Err(fail(
-            &reply,
+        )?
+        .expect(
+            |reply| textarea_text(&reply.body) == Some(escape_html_text(&typed).as_str()),
             expected,
             "Put what was typed back in the textarea (send_form_again's `typed`): the visitor \
              can then shorten it instead of typing it again.",
-        ));
-    }
-    let page = session.get("/")?;
-    if page.body.contains(&escape_html_text(&start)) {
-        return Err(page.fail(
-            "no message of 2,001 characters on the board",
-            "Return right after sending the 400 page, before the message is kept.",
-        ));
-    }
+        )?;
+    session.get("/")?.expect(
+        |page| !page.body.contains(&escape_html_text(&start)),
+        "no message of 2,001 characters on the board",
+        "Return right after sending the 400 page, before the message is kept.",
+    )?;
     let start = format!("Just short enough {} café:", marker());
-    let padding = MAX_MESSAGE_CHARS - start.chars().count();
-    let longest = format!("{start}{}", "é".repeat(padding));
-    let sent = format!(
-        "curl -i --data-urlencode 'message={start}ééé...' http://localhost:8000/  (a message of \
-         2,000 characters)"
-    );
-    let reply = session.post_form("/", &[("message", &longest)])?;
-    if reply.status != 303 {
-        return Err(Failure {
-            sent,
-            expected: "status 303 See Other: a message of exactly 2,000 characters is allowed"
-                .into(),
-            got: reply.summary(),
-            hint: "The limit is at most 2,000 characters, counted with message.chars().count(): \
-                   len() counts bytes, and é takes two."
-                .into(),
-        });
-    }
+    post_long_message(session, &start, MAX_MESSAGE_CHARS)?.expect(
+        |reply| reply.status == 303,
+        "status 303 See Other: a message of exactly 2,000 characters is allowed",
+        "The limit is at most 2,000 characters, counted with message.chars().count(): len() \
+         counts bytes, and é takes two.",
+    )?;
     Ok(())
 }
 
 fn cross_site_post_is_refused(session: &mut Session) -> CheckResult {
-    let browsers: [(&str, &str); 2] = [
-        ("Sec-Fetch-Site", "cross-site"),
-        ("Origin", "http://evil.example"),
-    ];
-    for (header, value) in browsers {
-        let message = format!("Sent from another site {}", marker());
-        let reply = session.send(Outgoing {
-            method: "POST",
-            path: "/",
-            headers: vec![
-                ("Content-Type", "application/x-www-form-urlencoded"),
-                (header, value),
-            ],
-            body: Some(encode_form(&[("message", &message)]).into_bytes()),
-        })?;
-        if reply.status != 403 {
-            return Err(reply.fail(
-                format!("status 403 Forbidden: {header}: {value} says another site's page sent it"),
-                "Any page on the web can hold a form that posts to your board, and a visitor's \
-                 browser sends it. Keep the first line of do_post, \
-                 http_server::refuse_cross_site(request)?, which refuses such a POST.",
-            ));
-        }
-        let page = session.get("/")?;
-        if page.body.contains(&message) {
-            return Err(page.fail(
+    expect_cross_site_posts_refused(
+        session,
+        || vec![("message", format!("Sent from another site {}", marker()))],
+        "Any page on the web can hold a form that posts to your board, and a visitor's browser \
+         sends it. Keep the first line of do_post, http_server::refuse_cross_site(request)?, \
+         which refuses such a POST.",
+        |session, _, form| {
+            session.get("/")?.expect(
+                |page| !page.body.contains(&form[0].1),
                 "no message from another site on the board",
                 "The 403 must come before the message is kept: refuse_cross_site first.",
-            ));
-        }
-    }
-    Ok(())
+            )?;
+            Ok(())
+        },
+    )
 }
 
 fn full_board_is_refused(session: &mut Session) -> CheckResult {
@@ -1022,20 +855,19 @@ fn full_board_is_refused(session: &mut Session) -> CheckResult {
             hint: "Say why: \"The board is full: it keeps at most 10,000 messages.\"".into(),
         });
     }
-    let page = session.get("/")?;
-    if page.status != 200 {
-        return Err(page.fail(
+    let count = |page: &Reply| occurrences(&page.body, "<li>");
+    session
+        .get("/")?
+        .expect(
+            |page| page.status == 200,
             "status 200: a full board is still shown",
             "Only a POST is refused when the board is full.",
-        ));
-    }
-    let count = occurrences(&page.body, "<li>");
-    if count != MAX_MESSAGES {
-        return Err(page.fail(
-            format!("exactly {MAX_MESSAGES} messages on the full board (got {count})"),
+        )?
+        .expect(
+            |page| count(page) == MAX_MESSAGES,
+            format!("exactly {MAX_MESSAGES} messages on the full board"),
             "Keep each message with self.keep(message)? (given): it tests the length of the \
              list and pushes under one lock. Two locks let two posters both see 9,999.",
-        ));
-    }
+        )?;
     Ok(())
 }

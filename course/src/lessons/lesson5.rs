@@ -11,8 +11,10 @@
 //! come from a seed that a failure prints (`COURSE_SEED=N` replays it).
 
 use super::random_number;
-use crate::kit::cookies::Jar;
-use crate::kit::html::{forms, start_tags, title_of};
+use crate::kit::cookies::{Jar, SetCookieHeader, is_cookie_octet};
+use crate::kit::cross_site::expect_cross_site_posts_refused;
+use crate::kit::html::{forms, title_of};
+use crate::kit::seed::random_distinct;
 use crate::session::{Outgoing, Reply, Session};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
 use http_server::{escape_html, escape_html_text, percent_decode};
@@ -94,19 +96,19 @@ pub const HINTS: &[Hint] = &[
         step: Some("a"),
         nudge: "The POST should not answer with a page. Like the board of lesson 2, it answers 303 See Other with Location: /, plus one more header: Set-Cookie. Watch it with curl: curl -v -c jar -d yourname=Alice localhost:8000",
         concept: "Set-Cookie: yourname=Alice; Path=/; Max-Age=...; HttpOnly; SameSite=Lax asks the browser to keep the name and send it back, in a Cookie header, with every request to this site. name_cookie(&value) builds that cookie, attributes included, and response.set_cookie(&cookie) sends it. A form without a name, or with a blank one, is the client's mistake: 400 and the form again, as for a name too long.",
-        code: "let Some(name) = form.get(COOKIE_NAME).filter(|name| !name.trim().is_empty()) else { return send_form_again(response, \"Type your name first: ...\", \"\"); }; if name.chars().count() > MAX_NAME_CHARS { return send_form_again(response, &why, name); } let cookie = name_cookie(&encode_cookie_value(name)); (and send the form again if too_long_for_a_browser(&cookie) says why); then send_response(303), send_header(\"Location\", \"/\"), response.set_cookie(&cookie), end_headers().",
+        code: "Step a's exercise in the lesson text: refuse a missing or blank name (name.trim().is_empty()) or one over MAX_NAME_CHARS with send_form_again(response, &why, name); then name_cookie(&encode_cookie_value(name)), send_response(303), the Location, response.set_cookie(&cookie), end_headers().",
     },
     Hint {
         step: Some("b"),
         nudge: "The name comes back in the request's Cookie header, among the site's other cookies (theme=dark; yourname=Alice). greeting() gets that header: find your cookie in it. Send one with curl: curl -b yourname=Alice localhost:8000",
         concept: "http_server::parse_cookies(header) gives the (name, value) pairs, in the order the browser sent them. Take the first whose name is exactly COOKIE_NAME (names are case-sensitive; the first of two is the more specific). Decode its value with http_server::percent_decode: a value that does not decode gets a note and the form, not a 500. Then escape what the decoding gave with http_server::escape_html_text: the name comes from the client, and %3C decodes to <, so escape after decoding, never before.",
-        code: "let cookies = http_server::parse_cookies(cookie_header.unwrap_or(\"\")); let Some((_, value)) = cookies.iter().find(|(name, _)| *name == COOKIE_NAME) else { return STRANGER.to_owned() }; then match http_server::percent_decode(value) { Ok(name) => format!(\"<p>Welcome back, {}!</p>\", http_server::escape_html_text(&name)), Err(_) => a note that asks for the name again }.",
+        code: "let cookies = http_server::parse_cookies(cookie_header.unwrap_or(\"\")); let Some((_, value)) = cookies.iter().find(|(name, _)| *name == COOKIE_NAME) else { return STRANGER.to_owned(); };",
     },
     Hint {
         step: Some("c"),
         nudge: "Post the name `Smith; Jr` (curl -v --data-urlencode 'yourname=Smith; Jr' localhost:8000) and read the Set-Cookie header as a browser would: the ; ends the value, and the browser keeps only Smith.",
         concept: "A cookie's value may hold printable ASCII except space, \", ,, ; and \\ (RFC 6265's cookie-octets). Keep those bytes as they are, except % (it starts an escape), and write every other byte as % and two hex digits: percent_decode turns them back. Alice stays Alice.",
-        code: "for byte in name.bytes() { match byte { b'!'..=b'~' if !matches!(byte, b'\"' | b',' | b';' | b'\\\\' | b'%') => value.push(char::from(byte)), _ => value.push_str(&format!(\"%{byte:02X}\")) } }",
+        code: "for byte in name.bytes() { match byte { b'!'..=b'~' if !matches!(byte, b'\"' | b',' | b';' | b'\\\\' | b'%') => { value.push(char::from(byte)); } _ => value.push_str(&format!(\"%{byte:02X}\")), } }",
     },
 ];
 
@@ -119,75 +121,22 @@ fn number() -> u64 {
     random_number() % 100_000
 }
 
-/// A `Set-Cookie` header, read the way a browser reads it (RFC 6265,
-/// section 5.2): `name=value` up to the first `;`, then the attributes.
-#[derive(Debug)]
-struct SetCookieHeader {
-    /// The whole header, as it came.
-    header: String,
-    name: String,
-    value: String,
-    /// The attributes, names in lower case, values as written.
-    attributes: Vec<(String, String)>,
-}
-
-impl SetCookieHeader {
-    fn parse(header: &str) -> Option<SetCookieHeader> {
-        // A browser trims spaces and tabs, nothing else.
-        let trim = |text: &str| text.trim_matches([' ', '\t']).to_owned();
-        let mut parts = header.split(';');
-        let (name, value) = parts.next()?.split_once('=')?;
-        let attributes = parts
-            .map(|part| {
-                let (name, value) = part.split_once('=').unwrap_or((part, ""));
-                (trim(name).to_ascii_lowercase(), trim(value))
-            })
-            .collect();
-        Some(SetCookieHeader {
-            header: header.to_owned(),
-            name: trim(name),
-            value: trim(value),
-            attributes,
-        })
-    }
-
-    fn attribute(&self, name: &str) -> Option<&str> {
-        self.attributes
-            .iter()
-            .find(|(attribute, _)| attribute == name)
-            .map(|(_, value)| value.as_str())
-    }
-}
-
-/// Every `Set-Cookie` header of a reply, read as a browser reads them.
-fn set_cookies(reply: &Reply) -> Vec<SetCookieHeader> {
-    reply
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|value| SetCookieHeader::parse(&String::from_utf8_lossy(value.as_bytes())))
-        .collect()
-}
-
-/// The `Set-Cookie` for the cookie named yourname, if the reply has one.
-fn yourname_cookie(reply: &Reply) -> Option<SetCookieHeader> {
-    set_cookies(reply)
-        .into_iter()
-        .find(|cookie| cookie.name == COOKIE)
-}
-
-/// A failure about a reply whose `Set-Cookie` is the point: it shows the
-/// header as it came.
-fn cookie_failure(
+/// Expects `holds` of a reply whose `Set-Cookie` is the point: a failure
+/// shows the header as it came.
+fn expect_cookie(
     reply: &Reply,
     cookie: &SetCookieHeader,
+    holds: bool,
     expected: &str,
     hint: impl Into<String>,
-) -> Failure {
-    Failure {
+) -> CheckResult {
+    if holds {
+        return Ok(());
+    }
+    Err(Failure {
         got: format!("{} with Set-Cookie: {}", reply.status, cookie.header),
         ..reply.fail(expected, hint)
-    }
+    })
 }
 
 /// Whether the page shows `text` as text: escaped for element content
@@ -195,12 +144,6 @@ fn cookie_failure(
 /// (`escape_html`, which also escapes quotes); the browser shows both alike.
 fn shows_as_text(body: &str, text: &str) -> bool {
     body.contains(&escape_html_text(text)) || body.contains(&escape_html(text))
-}
-
-/// Whether a byte may stand in a cookie's value as it is (RFC 6265,
-/// section 4.1.1: printable ASCII except space, `"`, `,`, `;` and `\`).
-fn is_cookie_octet(byte: u8) -> bool {
-    matches!(byte, b'!'..=b'~') && !matches!(byte, b'"' | b',' | b';' | b'\\')
 }
 
 /// Posts a name, as the page's form does.
@@ -218,11 +161,6 @@ fn get_with_cookie(session: &mut Session, cookie: &str) -> Result<Reply, Failure
     })
 }
 
-/// The page for somebody who sent no cookie.
-fn strangers_page(session: &mut Session) -> Result<Reply, Failure> {
-    session.get("/")
-}
-
 /// Whether the page has a form with a field named yourname.
 fn has_the_form(html: &str) -> bool {
     forms(html).iter().any(|form| form.field(COOKIE).is_some())
@@ -230,143 +168,125 @@ fn has_the_form(html: &str) -> bool {
 
 /// A GET's page must be a page: 200 and HTML, whatever the cookie says.
 fn expect_a_page(reply: &Reply, expected: &str) -> CheckResult {
-    if reply.status == 200 && reply.media_type().as_deref() == Some("text/html") {
-        return Ok(());
-    }
     let hint = if reply.status == 500 {
         "The cookie came from the client, which may send anything: reading it must never fail. \
          Did the handler unwrap() something? A value that does not decode gets a note instead."
     } else {
         "do_get sends the page, status 200 and text/html, whatever cookies come with the request."
     };
-    Err(reply.fail(expected, hint))
+    reply.expect(
+        |reply| reply.status == 200 && reply.media_type().as_deref() == Some("text/html"),
+        expected,
+        hint,
+    )?;
+    Ok(())
 }
 
 fn serves_the_page(session: &mut Session) -> CheckResult {
-    let reply = strangers_page(session)?;
+    let reply = session.get("/")?;
     let expected = "200 OK, Content-Type: text/html; charset=utf-8, <title>I Remember You</title>, \
                     and a <form method=\"post\"> with a field named yourname";
     expect_a_page(&reply, expected)?;
-    if title_of(&reply.body).as_deref() != Some("I Remember You") {
-        return Err(reply.fail(
+    reply
+        .expect(
+            |reply| title_of(&reply.body).as_deref() == Some("I Remember You"),
             expected,
             "The page's title is I Remember You: it is in page(), at the bottom of the file.",
-        ));
-    }
-    let posts_the_name = forms(&reply.body).iter().any(|form| {
-        form.method == "post"
-            && matches!(form.action.as_str(), "" | "/")
-            && form.field(COOKIE).is_some()
-    });
-    if !posts_the_name {
-        return Err(reply.fail(
+        )?
+        .expect(
+            |reply| {
+                forms(&reply.body).iter().any(|form| {
+                    form.method == "post"
+                        && matches!(form.action.as_str(), "" | "/")
+                        && form.field(COOKIE).is_some()
+                })
+            },
             expected,
             "The form in page() sends the name: method=\"post\", action=\"/\", and an <input> \
              named yourname (COOKIE_NAME). Keep it as it is.",
-        ));
-    }
+        )?;
     Ok(())
 }
 
 /// Checks the attributes of the yourname cookie, naming the first one that
 /// is missing or wrong.
 fn check_attributes(reply: &Reply, cookie: &SetCookieHeader, expected: &str) -> CheckResult {
-    let wrong = |hint: &str| Err(cookie_failure(reply, cookie, expected, hint));
-    if cookie.attribute("path") != Some("/") {
-        return wrong(
-            "Path=/ sends the cookie back with every request to the site. Without it the \
-             browser picks a path from the address the form was sent to (/account/login gives \
-             /account), and the page at / might never see it. name_cookie sets \
-             .path(\"/\").",
-        );
-    }
-    match cookie.attribute("max-age").map(str::parse::<i64>) {
-        Some(Ok(seconds)) if seconds > 0 => {}
-        Some(_) => {
-            return wrong(
-                "Max-Age is how many seconds the browser keeps the cookie: a number above 0 \
-                 (0 or less deletes it at once). name_cookie sets .max_age(REMEMBER_FOR).",
-            );
-        }
-        None => {
-            return wrong(
-                "Give the cookie a Max-Age, in seconds: without one, the browser forgets the name \
-                 when it closes. name_cookie sets .max_age(REMEMBER_FOR).",
-            );
-        }
-    }
-    if cookie.attribute("httponly").is_none() {
-        return wrong(
-            "Add HttpOnly: it keeps the cookie away from scripts in the page (document.cookie), \
-             so a script slipped into a page cannot read it and send it elsewhere.",
-        );
-    }
-    if !cookie
-        .attribute("samesite")
-        .is_some_and(|value| value.eq_ignore_ascii_case("lax"))
-    {
-        return wrong(
-            "Add SameSite=Lax: the browser then sends the cookie when somebody follows a link to \
-             the site, but not with requests that other sites' pages make (a form posted from \
-             elsewhere, an image), which is how cross-site request forgery works.",
-        );
-    }
-    if cookie.attribute("domain").is_some() {
-        return wrong(
-            "Leave Domain out. A cookie without it goes back only to the host that set it; with \
-             Domain=localhost, a browser that opened http://127.0.0.1:8000/ would refuse it.",
-        );
-    }
-    Ok(())
+    let expect = |holds: bool, hint: &str| expect_cookie(reply, cookie, holds, expected, hint);
+    expect(
+        cookie.attribute("path") == Some("/"),
+        "Path=/ sends the cookie back with every request to the site. Without it the browser \
+         picks a path from the address the form was sent to (/account/login gives /account), \
+         and the page at / might never see it. name_cookie sets .path(\"/\").",
+    )?;
+    let max_age = cookie.attribute("max-age");
+    expect(
+        max_age.is_some(),
+        "Give the cookie a Max-Age, in seconds: without one, the browser forgets the name when \
+         it closes. name_cookie sets .max_age(REMEMBER_FOR).",
+    )?;
+    expect(
+        max_age
+            .and_then(|seconds| seconds.parse::<i64>().ok())
+            .is_some_and(|seconds| seconds > 0),
+        "Max-Age is how many seconds the browser keeps the cookie: a number above 0 (0 or less \
+         deletes it at once). name_cookie sets .max_age(REMEMBER_FOR).",
+    )?;
+    expect(
+        cookie.attribute("httponly").is_some(),
+        "Add HttpOnly: it keeps the cookie away from scripts in the page (document.cookie), so a \
+         script slipped into a page cannot read it and send it elsewhere.",
+    )?;
+    expect(
+        cookie
+            .attribute("samesite")
+            .is_some_and(|value| value.eq_ignore_ascii_case("lax")),
+        "Add SameSite=Lax: the browser then sends the cookie when somebody follows a link to the \
+         site, but not with requests that other sites' pages make (a form posted from elsewhere, \
+         an image), which is how cross-site request forgery works.",
+    )?;
+    expect(
+        cookie.attribute("domain").is_none(),
+        "Leave Domain out. A cookie without it goes back only to the host that set it; with \
+         Domain=localhost, a browser that opened http://127.0.0.1:8000/ would refuse it.",
+    )
 }
 
 fn post_sets_the_cookie(session: &mut Session) -> CheckResult {
     let reply = post_name(session, "Alice")?;
     let expected = "303 See Other, Location: /, and \
                     Set-Cookie: yourname=Alice; Path=/; Max-Age=...; HttpOnly; SameSite=Lax";
-    match reply.status {
-        303 => {}
+    let hint = match reply.status {
+        303 => {
+            "A 303 needs a Location header to say where to go: send_header(\"Location\", \"/\")."
+        }
         200 if reply.body.contains("not written yet") => {
-            return Err(reply.fail(
-                expected,
-                "That is the starter's answer. In TODO(a), answer 303 See Other with Location: / \
-                 and the Set-Cookie header the page shows, instead of the page.",
-            ));
+            "That is the starter's answer. In TODO(a), answer 303 See Other with Location: / and \
+             the Set-Cookie header the page shows, instead of the page."
         }
         301 | 302 | 307 | 308 => {
-            return Err(reply.fail(
-                expected,
-                "Use 303 See Other: it tells the browser to fetch / with a GET. After a 307 or \
-                 308 it would POST the form again; 301 and 302 are for pages that moved.",
-            ));
+            "Use 303 See Other: it tells the browser to fetch / with a GET. After a 307 or 308 it \
+             would POST the form again; 301 and 302 are for pages that moved."
         }
         400 => {
-            return Err(reply.fail(
-                expected,
-                "The form has a yourname field, so it deserves a cookie, not 400: is the name \
-                 looked up with form.get(COOKIE_NAME)?",
-            ));
+            "The form has a yourname field, so it deserves a cookie, not 400: is the name looked \
+             up with form.get(COOKIE_NAME)?"
         }
         _ => {
-            return Err(reply.fail(
-                expected,
-                "After a POST with a name: send_response(303), send_header(\"Location\", \"/\"), \
-                 the Set-Cookie header, end_headers().",
-            ));
+            "After a POST with a name: send_response(303), send_header(\"Location\", \"/\"), the \
+             Set-Cookie header, end_headers()."
         }
-    }
-    let base_url = session.server()?.base_url().to_owned();
-    match reply.header("location") {
-        Some(location) if location == "/" || location == format!("{base_url}/") => {}
-        _ => {
-            return Err(reply.fail(
-                expected,
-                "A 303 needs a Location header to say where to go: send_header(\"Location\", \"/\").",
-            ));
-        }
-    }
-    let Some(cookie) = yourname_cookie(&reply) else {
-        let hint = match set_cookies(&reply).first() {
+    };
+    let home = format!("{}/", session.server()?.base_url());
+    reply.expect(
+        |reply| {
+            reply.status == 303
+                && matches!(reply.header("location"), Some(at) if at == "/" || at == home)
+        },
+        expected,
+        hint,
+    )?;
+    let Some(cookie) = reply.set_cookie_named(COOKIE) else {
+        let hint = match reply.set_cookie_headers().first() {
             Some(other) => format!(
                 "The cookie is named {:?}: name it yourname (COOKIE_NAME), like the form's field.",
                 other.name
@@ -378,20 +298,18 @@ fn post_sets_the_cookie(session: &mut Session) -> CheckResult {
         return Err(reply.fail(expected, hint));
     };
     // An encoded Alice is step (c)'s business; here the value must be Alice.
-    if percent_decode(&cookie.value).ok().as_deref() != Some("Alice") {
-        return Err(cookie_failure(
-            &reply,
-            &cookie,
-            expected,
-            "The cookie's value is the name that was typed: \
-             response.set_cookie(&name_cookie(&encode_cookie_value(name))).",
-        ));
-    }
+    expect_cookie(
+        &reply,
+        &cookie,
+        percent_decode(&cookie.value).ok().as_deref() == Some("Alice"),
+        expected,
+        "The cookie's value is the name that was typed: \
+         response.set_cookie(&name_cookie(&encode_cookie_value(name))).",
+    )?;
     check_attributes(&reply, &cookie, expected)
 }
-
 fn no_name_is_a_bad_request(session: &mut Session) -> CheckResult {
-    let stranger = strangers_page(session)?;
+    let stranger = session.get("/")?;
     // Blank in every kind of white space that str::trim removes: spaces, a
     // tab, no-break spaces (U+00A0, what some keyboards type with Alt).
     let forms: [&[(&str, &str)]; 5] = [
@@ -412,7 +330,7 @@ fn no_name_is_a_bad_request(session: &mut Session) -> CheckResult {
             *name == COOKIE && !value.is_empty() && value.trim_matches(' ').is_empty()
         });
         let hint = match reply.status {
-            400 if yourname_cookie(&reply).is_some() => {
+            400 if reply.set_cookie_named(COOKIE).is_some() => {
                 "A form without a name should not set the cookie: answer 400 before \
                  Set-Cookie is sent."
             }
@@ -461,9 +379,6 @@ fn expect_greeting(session: &mut Session, cookie: &str, name: &str, wrong: &str)
     let expected = format!("the page greets {name:?}");
     expect_a_page(&reply, &expected)?;
     let whole_header = shows_as_text(&reply.body, cookie);
-    if shows_as_text(&reply.body, name) && !whole_header {
-        return Ok(());
-    }
     let hint = if whole_header {
         "The page shows the whole Cookie header. Split it into its cookies with parse_cookies, \
          and greet only the value of the one named yourname."
@@ -473,17 +388,21 @@ fn expect_greeting(session: &mut Session, cookie: &str, name: &str, wrong: &str)
     } else {
         wrong
     };
-    Err(reply.fail(expected, hint))
+    reply.expect(
+        |reply| shows_as_text(&reply.body, name) && !whole_header,
+        expected,
+        hint,
+    )?;
+    Ok(())
 }
 
 fn greets_the_name_in_the_cookie(session: &mut Session) -> CheckResult {
-    let stranger = strangers_page(session)?;
-    if stranger.body.contains("Alice") {
-        return Err(stranger.fail(
-            "a page for a stranger, with no name on it",
-            "With no Cookie header the page knows nobody: greeting() gets None.",
-        ));
-    }
+    // No Cookie header: a stranger.
+    session.get("/")?.expect(
+        |stranger| !stranger.body.contains("Alice"),
+        "a page for a stranger, with no name on it",
+        "With no Cookie header the page knows nobody: greeting() gets None.",
+    )?;
     expect_greeting(session, "yourname=Alice", "Alice", FIND_YOURNAME)?;
     let other = format!("Ada{}", number());
     expect_greeting(session, &format!("yourname={other}"), &other, FIND_YOURNAME)
@@ -522,13 +441,12 @@ fn finds_the_cookie_among_others(session: &mut Session) -> CheckResult {
     let reply = get_with_cookie(session, "theme=dark; lang=en")?;
     let expected = "the page for somebody without a name cookie";
     expect_a_page(&reply, expected)?;
-    if reply.body.contains("dark") || !has_the_form(&reply.body) {
-        return Err(reply.fail(
-            expected,
-            "These cookies are somebody else's business: without a cookie named yourname, \
-             greet nobody and show the form.",
-        ));
-    }
+    reply.expect(
+        |reply| !reply.body.contains("dark") && has_the_form(&reply.body),
+        expected,
+        "These cookies are somebody else's business: without a cookie named yourname, greet \
+         nobody and show the form.",
+    )?;
     Ok(())
 }
 
@@ -536,52 +454,46 @@ fn names_are_escaped(session: &mut Session) -> CheckResult {
     let tag = number();
     // Every character here may stand in a cookie as it is.
     let name = format!("<script>alert({tag})</script>&<b>bold</b>");
-    let reply = get_with_cookie(session, &format!("{COOKIE}={name}"))?;
+    let script = format!("<script>alert({tag})");
     let expected = format!(
         "the name as text: {:?} in the HTML",
         escape_html_text(&name)
     );
-    expect_a_page(&reply, &expected)?;
-    if reply.body.contains(&format!("<script>alert({tag})")) {
-        return Err(reply.fail(
-            expected,
+    let cases = [
+        (
+            name.clone(),
             "The name went into the page as HTML, so its <script> would run. The cookie comes \
              from the client, who may write anything in it: pass the name through \
              http_server::escape_html_text.",
-        ));
-    }
-    if !shows_as_text(&reply.body, &name) {
-        return Err(reply.fail(
-            expected,
             "Greet the name in the cookie, passed through http_server::escape_html_text.",
-        ));
-    }
-    // The same name %-encoded, as any client may send it: %3C decodes to <.
-    // Escaping before decoding lets it through as markup.
-    let encoded = format!("%3Cscript%3Ealert({tag})%3C%2Fscript%3E%26%3Cb%3Ebold%3C%2Fb%3E");
-    let reply = get_with_cookie(session, &format!("{COOKIE}={encoded}"))?;
-    expect_a_page(&reply, &expected)?;
-    if reply.body.contains(&format!("<script>alert({tag})")) {
-        return Err(reply.fail(
-            expected,
+        ),
+        // The same name %-encoded, as any client may send it: %3C decodes
+        // to <. Escaping before decoding lets it through as markup.
+        (
+            format!("%3Cscript%3Ealert({tag})%3C%2Fscript%3E%26%3Cb%3Ebold%3C%2Fb%3E"),
             "The name went into the page as HTML, so its <script> would run: %3C decodes to <. \
              Escape the name after decoding it, never before: percent_decode(value) first, \
              then http_server::escape_html_text(&name) on what it gives. Escaped first, \
              %3Cscript%3E has nothing to escape, and decoding then makes it markup.",
-        ));
-    }
-    if !shows_as_text(&reply.body, &name) {
-        return Err(reply.fail(
-            expected,
             "Decode the value with percent_decode, then greet the name it gives, passed \
              through http_server::escape_html_text.",
-        ));
+        ),
+    ];
+    for (value, as_markup, not_shown) in cases {
+        let reply = get_with_cookie(session, &format!("{COOKIE}={value}"))?;
+        expect_a_page(&reply, &expected)?;
+        reply
+            .expect(|reply| !reply.body.contains(&script), &expected, as_markup)?
+            .expect(
+                |reply| shows_as_text(&reply.body, &name),
+                &expected,
+                not_shown,
+            )?;
     }
     Ok(())
 }
-
 fn undecodable_value_gets_a_note(session: &mut Session) -> CheckResult {
-    let stranger = strangers_page(session)?;
+    let stranger = session.get("/")?;
     let tag = number();
     for value in [format!("Ann{tag}%FF"), format!("Ann{tag}%zz")] {
         let reply = get_with_cookie(session, &format!("{COOKIE}={value}"))?;
@@ -606,61 +518,54 @@ fn undecodable_value_gets_a_note(session: &mut Session) -> CheckResult {
     Ok(())
 }
 
+/// Posts `name` and expects step (a)'s answer, 303 and the yourname cookie.
+fn post_name_for_a_cookie(
+    session: &mut Session,
+    name: &str,
+) -> Result<(Reply, SetCookieHeader), Failure> {
+    let reply = post_name(session, name)?;
+    match reply
+        .set_cookie_named(COOKIE)
+        .filter(|_| reply.status == 303)
+    {
+        Some(cookie) => Ok((reply, cookie)),
+        None => Err(reply.fail(
+            "303 See Other and a Set-Cookie for yourname",
+            "Step a first: a POST with a name answers 303 and sets the cookie yourname.",
+        )),
+    }
+}
+
 fn plain_names_stay_as_they_are(session: &mut Session) -> CheckResult {
     for name in ["Alice".to_owned(), format!("Ada{}", number())] {
-        let reply = post_name(session, &name)?;
-        let expected = format!("303 See Other and Set-Cookie: yourname={name}; ...");
-        let Some(cookie) = yourname_cookie(&reply).filter(|_| reply.status == 303) else {
-            return Err(reply.fail(
-                expected,
-                "Step a first: a POST with a name answers 303 and sets the cookie yourname.",
-            ));
-        };
-        if cookie.value != name {
-            return Err(cookie_failure(
-                &reply,
-                &cookie,
-                &expected,
-                "Letters and digits may stand in a cookie as they are: encode only the bytes \
-                 that are not cookie-octets, and %. Alice stays Alice, which any client can read.",
-            ));
-        }
+        let (reply, cookie) = post_name_for_a_cookie(session, &name)?;
+        expect_cookie(
+            &reply,
+            &cookie,
+            cookie.value == name,
+            &format!("303 See Other and Set-Cookie: yourname={name}; ..."),
+            "Letters and digits may stand in a cookie as they are: encode only the bytes that \
+             are not cookie-octets, and %. Alice stays Alice, which any client can read.",
+        )?;
     }
     Ok(())
 }
 
-/// One of `list`, at random.
-fn pick<'a>(list: &[&'a str]) -> &'a str {
-    list[(random_number() % list.len() as u64) as usize]
-}
-
 /// A random name of three words with awkward characters between them.
 fn awkward_name() -> String {
-    const WORDS: &[&str] = &[
-        "Zoë",
-        "Søren",
-        "José",
-        "Łukasz",
-        "Мария",
-        "日本",
-        "Ærø",
-        "🍪",
-        "Anne-Marie",
-        "O'Neil",
-        "Bob",
-        "Smith",
-    ];
+    const WORDS: &str = "Zoë Søren José Łukasz Мария 日本 Ærø 🍪 Anne-Marie O'Neil Bob Smith";
     const BETWEEN: &[&str] = &[
         " ", "; ", ", ", " \"", "\" ", "%", " 100% ", "%41", "\\", "=", "+", " & ", ";",
     ];
-    let mut name = pick(WORDS).to_owned();
+    let words: Vec<&str> = WORDS.split_whitespace().collect();
+    let pick = |list: &[&str]| random_distinct(list, 1)[0].to_owned();
+    let mut name = pick(&words);
     for _ in 0..2 {
-        name.push_str(pick(BETWEEN));
-        name.push_str(pick(WORDS));
+        name.push_str(&pick(BETWEEN));
+        name.push_str(&pick(&words));
     }
     name
 }
-
 /// Why `bad`, found in a cookie's value, cannot stand there as it is.
 fn why_not_an_octet(bad: char, value_as_read: &str) -> String {
     match bad {
@@ -694,23 +599,18 @@ fn names_survive_the_round_trip(session: &mut Session) -> CheckResult {
     ];
     list.extend((0..4).map(|_| awkward_name()));
     for name in &list {
-        let reply = post_name(session, name)?;
-        let Some(cookie) = yourname_cookie(&reply).filter(|_| reply.status == 303) else {
-            return Err(reply.fail(
-                "303 See Other and a Set-Cookie for yourname",
-                "Step a first: a POST with a name answers 303 and sets the cookie yourname.",
-            ));
-        };
+        let (reply, cookie) = post_name_for_a_cookie(session, name)?;
         let expected = format!("a cookie value that holds {name:?}, %-encoded");
-        if let Some(bad) = cookie.header.split(';').next().and_then(|pair| {
-            let value = pair.split_once('=').map_or("", |(_, value)| value);
-            value
-                .chars()
-                .find(|c| !c.is_ascii() || !is_cookie_octet(*c as u8))
-        }) {
-            return Err(cookie_failure(
+        let pair = cookie.header.split(';').next().unwrap_or("");
+        let value = pair.split_once('=').map_or("", |(_, value)| value);
+        if let Some(bad) = value
+            .chars()
+            .find(|c| !c.is_ascii() || !is_cookie_octet(*c as u8))
+        {
+            return expect_cookie(
                 &reply,
                 &cookie,
+                false,
                 &expected,
                 format!(
                     "The value holds {bad:?}, which a cookie cannot hold as it is: {} Write each \
@@ -719,7 +619,7 @@ fn names_survive_the_round_trip(session: &mut Session) -> CheckResult {
                      from what it returns: name_cookie(&encode_cookie_value(name)).",
                     why_not_an_octet(bad, &cookie.value)
                 ),
-            ));
+            );
         }
         // Send the value back, as a browser does: `Cookie: yourname=value`.
         let mut jar = Jar::default();
@@ -727,10 +627,6 @@ fn names_survive_the_round_trip(session: &mut Session) -> CheckResult {
         let page = get_with_cookie(session, &jar.header())?;
         let expected = format!("the page greets {name:?}");
         expect_a_page(&page, &expected)?;
-        if shows_as_text(&page.body, name) {
-            continue;
-        }
-        let sent = format!("{}\nthen: {}", reply.sent, page.sent);
         let decoded = percent_decode(&cookie.value).ok();
         let hint = if decoded.as_deref() != Some(name) {
             if decoded.as_deref() == Some(name.trim()) {
@@ -753,12 +649,12 @@ fn names_survive_the_round_trip(session: &mut Session) -> CheckResult {
             "Encode the name when you set the cookie, and decode it with percent_decode when you \
              read it, so that it comes back as typed."
         };
-        return Err(Failure {
-            sent,
-            expected,
-            got: format!("Set-Cookie: {}\n{}", cookie.header, page.summary()),
-            hint: hint.into(),
-        });
+        if !shows_as_text(&page.body, name) {
+            return Err(Failure {
+                got: format!("Set-Cookie: {}\n{}", cookie.header, page.summary()),
+                ..page.fail(expected, hint)
+            });
+        }
     }
     Ok(())
 }
@@ -783,15 +679,6 @@ fn unescape(text: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// The `value` attribute of the page's yourname field, if it has one, as
-/// the HTML has it (escaped).
-fn typed_back(html: &str) -> Option<String> {
-    start_tags(html, "input")
-        .into_iter()
-        .find(|tag| tag.attribute("name") == Some(COOKIE))
-        .and_then(|tag| tag.attribute("value").map(str::to_owned))
-}
-
 fn long_name_is_refused_with_the_form(session: &mut Session) -> CheckResult {
     // Quotes and < > & must be escaped where the name goes back: in the
     // value="..." of the form's field.
@@ -801,186 +688,130 @@ fn long_name_is_refused_with_the_form(session: &mut Session) -> CheckResult {
         "{start}{}",
         "a".repeat(MAX_NAME_CHARS + 1 - start.chars().count())
     );
-    let sent = format!(
+    let reply = post_name(session, &too_long)?.reported_as(format!(
         "curl -i --data-urlencode 'yourname={start}aaa...' http://localhost:8000/  (a name of \
          101 characters)"
-    );
-    let reply = post_name(session, &too_long)?;
-    let fail = |expected: &str, hint: &str| Failure {
-        sent: sent.clone(),
-        expected: expected.into(),
-        got: reply.summary(),
-        hint: hint.into(),
-    };
+    ));
+    // The yourname field's value, as the page puts the name back.
+    let put_back = forms(&reply.body)
+        .iter()
+        .find_map(|form| form.field(COOKIE))
+        .map(|field| unescape(&field.value));
     let expected = "400 Bad Request, no cookie, and the page with a sentence that names the limit \
                     (100 characters) and the form, the name put back in its field";
-    if reply.status != 400 {
-        return Err(fail(
+    reply
+        .expect(
+            |reply| reply.status == 400,
             expected,
             "A name of 101 characters is over the limit: count its characters \
              (name.chars().count()) and refuse it, before any cookie is set. A browser would \
              drop a cookie of 4,096 bytes or more without a word, and the page would forget \
              the visitor.",
-        ));
-    }
-    if yourname_cookie(&reply).is_some() {
-        return Err(fail(
+        )?
+        .expect(
+            |reply| reply.set_cookie_named(COOKIE).is_none(),
             expected,
             "A name that is refused sets no cookie: answer before set_cookie.",
-        ));
-    }
-    if reply.media_type().as_deref() != Some("text/html")
-        || !has_the_form(&reply.body)
-        || !reply
-            .body
-            .rsplit("</style>")
-            .next()
-            .unwrap_or("")
-            .contains("100")
-    {
-        return Err(fail(
+        )?
+        .expect(
+            |reply| {
+                reply.media_type().as_deref() == Some("text/html")
+                    && has_the_form(&reply.body)
+                    && reply
+                        .body
+                        .rsplit("</style>")
+                        .next()
+                        .unwrap_or("")
+                        .contains("100")
+            },
             expected,
             "Answer with the page and the form, not a bare error: \
              send_form_again(response, &why, name), with a sentence that says the limit: \
              \"A name can be at most 100 characters; yours has 101.\"",
-        ));
-    }
-    let put_back = typed_back(&reply.body).map(|value| unescape(&value));
-    if put_back.as_deref() == Some(escape_html(&too_long).as_str()) {
-        return Err(fail(
+        )?
+        .expect(
+            |_| put_back.as_deref() != Some(escape_html(&too_long).as_str()),
             expected,
             "The name is in the form's field, but escaped twice (&amp;quot; shows as &quot;): \
              page() escapes `typed` itself, with escape_html. Pass send_form_again the name as \
              it came: send_form_again(response, &why, name).",
-        ));
-    }
-    if put_back != Some(too_long.clone()) {
-        return Err(fail(
+        )?
+        .expect(
+            |_| put_back.as_deref() == Some(too_long.as_str()),
             expected,
             "Put the name back in the form's field (send_form_again's `typed`): the visitor can \
              then shorten it instead of typing it again.",
-        ));
-    }
+        )?;
     // 100 characters, 101 bytes: ë takes two.
     let longest = format!("Zoë{}", "a".repeat(MAX_NAME_CHARS - 3));
-    let reply = post_name(session, &longest)?;
-    if reply.status != 303 || yourname_cookie(&reply).is_none() {
-        return Err(Failure {
-            sent: "curl -i --data-urlencode yourname=Zoëaaa... http://localhost:8000/  (a name \
-                   of 100 characters, 101 bytes)"
-                .into(),
-            expected: "303 See Other and a cookie: a name of exactly 100 characters is allowed"
-                .into(),
-            got: reply.summary(),
-            hint: "The limit is at most 100 characters, not bytes: ë is one character of two \
-                   bytes. Refuse a name only when name.chars().count() > MAX_NAME_CHARS (len() \
-                   counts bytes)."
-                .into(),
-        });
-    }
+    post_name(session, &longest)?
+        .reported_as(
+            "curl -i --data-urlencode yourname=Zoëaaa... http://localhost:8000/  (a name of 100 \
+             characters, 101 bytes)",
+        )
+        .expect(
+            |reply| reply.status == 303 && reply.set_cookie_named(COOKIE).is_some(),
+            "303 See Other and a cookie: a name of exactly 100 characters is allowed",
+            "The limit is at most 100 characters, not bytes: ë is one character of two bytes. \
+             Refuse a name only when name.chars().count() > MAX_NAME_CHARS (len() counts bytes).",
+        )?;
     Ok(())
 }
 
 fn cross_site_post_is_refused(session: &mut Session) -> CheckResult {
-    let browsers: [(&str, &str); 2] = [
-        ("Sec-Fetch-Site", "cross-site"),
-        ("Origin", "http://evil.example"),
-    ];
-    for (header, value) in browsers {
-        let body = format!("{COOKIE}=Mallory{}", number());
-        let reply = session.send(Outgoing {
-            method: "POST",
-            path: "/",
-            headers: vec![
-                ("Content-Type", "application/x-www-form-urlencoded"),
-                (header, value),
-            ],
-            body: Some(body.into_bytes()),
-        })?;
-        if reply.status != 403 || yourname_cookie(&reply).is_some() {
-            return Err(reply.fail(
-                format!(
-                    "403 Forbidden and no cookie: {header}: {value} says another site's page \
-                     sent it"
-                ),
-                "Any page on the web can hold a form that posts a name here, and the visitor's \
-                 browser would keep the cookie it gets back: another site could choose who the \
-                 page thinks you are. Keep the first line of do_post, \
-                 http_server::refuse_cross_site(request)?, which refuses it.",
-            ));
-        }
-    }
-    Ok(())
+    expect_cross_site_posts_refused(
+        session,
+        || vec![(COOKIE, format!("Mallory{}", number()))],
+        "Any page on the web can hold a form that posts a name here, and the visitor's browser \
+         would keep the cookie it gets back: another site could choose who the page thinks you \
+         are. Keep the first line of do_post, http_server::refuse_cross_site(request)?, which \
+         refuses it.",
+        |_, reply, _| {
+            reply.expect(
+                |reply| reply.set_cookie_named(COOKIE).is_none(),
+                "403 Forbidden and no cookie",
+                "A refused POST sets no cookie: refuse_cross_site first, before set_cookie.",
+            )?;
+            Ok(())
+        },
+    )
 }
 
 fn longest_name_fits_in_a_cookie(session: &mut Session) -> CheckResult {
     // 🍪 takes 4 bytes, 12 once %-encoded: the longest cookie a name of 100
     // characters can make.
     let name = format!("Zoë{}", "🍪".repeat(MAX_NAME_CHARS - 3));
-    let reply = post_name(session, &name)?;
-    let sent = "curl -i --data-urlencode 'yourname=Zoë🍪🍪🍪...' http://localhost:8000/  (a name \
-                of 100 characters)";
-    let Some(cookie) = yourname_cookie(&reply).filter(|_| reply.status == 303) else {
-        return Err(Failure {
-            sent: sent.into(),
-            expected: "303 See Other and a Set-Cookie for yourname: 100 characters are allowed"
-                .into(),
-            got: reply.summary(),
-            hint: "Count characters, with name.chars().count(), not bytes: 🍪 is one character \
-                   of 4 bytes."
-                .into(),
-        });
-    };
-    if cookie.header.len() > MAX_COOKIE_BYTES {
-        return Err(cookie_failure(
-            &reply,
-            &cookie,
-            "a Set-Cookie of at most 4,096 bytes, which every browser keeps",
-            format!(
-                "The header is {} bytes: a browser would drop it without a word. Encode only \
-                 the bytes that are not cookie-octets, as % and two hex digits.",
-                cookie.header.len()
-            ),
+    let reply = post_name(session, &name)?.reported_as(
+        "curl -i --data-urlencode 'yourname=Zoë🍪🍪🍪...' http://localhost:8000/  (a name of 100 \
+         characters)",
+    );
+    let Some(cookie) = reply
+        .set_cookie_named(COOKIE)
+        .filter(|_| reply.status == 303)
+    else {
+        return Err(reply.fail(
+            "303 See Other and a Set-Cookie for yourname: 100 characters are allowed",
+            "Count characters, with name.chars().count(), not bytes: 🍪 is one character of 4 \
+             bytes.",
         ));
-    }
+    };
+    expect_cookie(
+        &reply,
+        &cookie,
+        cookie.header.len() <= MAX_COOKIE_BYTES,
+        "a Set-Cookie of at most 4,096 bytes, which every browser keeps",
+        format!(
+            "The header is {} bytes: a browser would drop it without a word. Encode only the \
+             bytes that are not cookie-octets, as % and two hex digits.",
+            cookie.header.len()
+        ),
+    )?;
     let mut jar = Jar::default();
     jar.take_from_reply(&reply);
-    let page = get_with_cookie(session, &jar.header())?;
-    if !shows_as_text(&page.body, &name) {
-        return Err(page.fail(
-            format!("the page greets {name:?}"),
-            "Decode the cookie's value with percent_decode: the name comes back as typed.",
-        ));
-    }
+    get_with_cookie(session, &jar.header())?.expect(
+        |page| shows_as_text(&page.body, &name),
+        format!("the page greets {name:?}"),
+        "Decode the cookie's value with percent_decode: the name comes back as typed.",
+    )?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_set_cookie_like_a_browser() {
-        let cookie =
-            SetCookieHeader::parse("yourname= Smith; Jr ; Path=/; max-age=60; HttpOnly").unwrap();
-        assert_eq!(
-            (cookie.name.as_str(), cookie.value.as_str()),
-            ("yourname", "Smith")
-        );
-        assert_eq!(cookie.attribute("jr"), Some(""));
-        assert_eq!(cookie.attribute("path"), Some("/"));
-        assert_eq!(cookie.attribute("max-age"), Some("60"));
-        assert_eq!(cookie.attribute("httponly"), Some(""));
-        assert!(SetCookieHeader::parse("no equals sign").is_none());
-    }
-
-    #[test]
-    fn knows_the_cookie_octets() {
-        for byte in b"Alice!#$%&'()*+-./:<=>?@[]^_`{|}~" {
-            assert!(is_cookie_octet(*byte), "{}", char::from(*byte));
-        }
-        for byte in b" \",;\\\x7f\x00" {
-            assert!(!is_cookie_octet(*byte), "{byte}");
-        }
-    }
 }
