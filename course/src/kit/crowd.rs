@@ -14,6 +14,7 @@ use std::thread;
 
 use reqwest::blocking::Client;
 
+use crate::Failure;
 use crate::session::encode_form;
 
 /// Runs `clients` threads at the same time, the client numbered `n` doing
@@ -65,5 +66,83 @@ pub fn post_form_expecting(
         Ok(response) if response.status().as_u16() == status => Ok(()),
         Ok(response) => Err(format!("a POST got {}", response.status())),
         Err(error) => Err(format!("a POST got no answer: {error}")),
+    }
+}
+
+/// Expects every client of a crowd to have done its part: the clients'
+/// answers, or a failure that says how many had trouble, and the first
+/// problem. `sent` describes the crowd's requests.
+///
+/// ```
+/// use course::kit::crowd::{at_once, expect_crowd_ok};
+///
+/// let results = at_once(3, |client| if client == 1 { Err("a POST got 500".into()) } else { Ok(client) });
+/// let failure = expect_crowd_ok(results, "3 clients", "every POST answered 303", "...").unwrap_err();
+/// assert_eq!(failure.got, "1 of 3 clients had trouble; the first: a POST got 500");
+/// ```
+pub fn expect_crowd_ok<T>(
+    results: Vec<Result<T, String>>,
+    sent: &str,
+    expected: &str,
+    hint: &str,
+) -> Result<Vec<T>, Failure> {
+    let clients = results.len();
+    let (answers, problems): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+    match problems
+        .into_iter()
+        .filter_map(Result::err)
+        .collect::<Vec<_>>()
+    {
+        problems if problems.is_empty() => Ok(answers.into_iter().filter_map(Result::ok).collect()),
+        problems => Err(Failure {
+            sent: sent.to_owned(),
+            expected: expected.to_owned(),
+            got: format!(
+                "{} of {clients} clients had trouble; the first: {}",
+                problems.len(),
+                problems[0]
+            ),
+            hint: hint.to_owned(),
+        }),
+    }
+}
+
+/// Expects each of `markers` exactly once in `page`'s body: otherwise a
+/// failure that counts the missing and the repeated, with a few of each.
+///
+/// ```
+/// use course::kit::crowd::expect_each_once;
+///
+/// let found = expect_each_once("<li>a-1</li><li>a-2</li><li>a-2</li>", ["a-1", "a-2", "a-3"]);
+/// assert_eq!(found.unwrap_err(), "1 missing, such as a-3; 1 shown more than once, such as a-2");
+/// ```
+pub fn expect_each_once<M: AsRef<str>>(
+    body: &str,
+    markers: impl IntoIterator<Item = M>,
+) -> Result<(), String> {
+    let mut missing = Vec::new();
+    let mut repeated = Vec::new();
+    for marker in markers {
+        let marker = marker.as_ref();
+        match body.matches(marker).count() {
+            0 => missing.push(marker.to_owned()),
+            1 => {}
+            _ => repeated.push(marker.to_owned()),
+        }
+    }
+    let describe = |list: &[String], what: &str| {
+        let examples = list.iter().take(3).cloned().collect::<Vec<_>>();
+        (!list.is_empty())
+            .then(|| format!("{} {what}, such as {}", list.len(), examples.join(", ")))
+    };
+    let found = [
+        describe(&missing, "missing"),
+        describe(&repeated, "shown more than once"),
+    ];
+    let found: Vec<String> = found.into_iter().flatten().collect();
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(found.join("; "))
     }
 }

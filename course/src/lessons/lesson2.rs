@@ -10,7 +10,7 @@
 
 use super::random_number;
 use crate::kit::cross_site::expect_cross_site_posts_refused;
-use crate::kit::crowd::{at_once, post_form_expecting, problems};
+use crate::kit::crowd::{at_once, expect_crowd_ok, expect_each_once, post_form_expecting};
 use crate::kit::html::{forms, is_labelled, start_tags, title_of};
 use crate::kit::huge_body::post_huge_form;
 use crate::session::{Outgoing, Reply, Session, encode_form, quote_body};
@@ -639,58 +639,25 @@ fn no_message_lost_under_load(session: &mut Session) -> CheckResult {
     let run = marker();
     let url = format!("{}/", session.server()?.base_url());
     let client = session.client().clone();
+    let label = |poster: usize, post: usize| format!("{run}-{poster:02}-{post:02}");
     let sent = format!(
         "{POSTERS} clients at once, each POSTing {POSTS} messages to / (like curl -d 'message=...')"
     );
-    // Each poster reports the first thing that went wrong, if anything.
     let results = at_once(POSTERS, |poster| {
         for post in 0..POSTS {
-            let message = format!("{run}-{poster:02}-{post:02}");
-            post_form_expecting(&client, &url, &[("message", &message)], 303)?;
+            post_form_expecting(&client, &url, &[("message", &label(poster, post))], 303)?;
         }
         Ok(())
     });
-    let problems = problems(&results);
-    if let Some(problem) = problems.first() {
-        return Err(Failure {
-            sent,
-            expected: "every POST answered 303 See Other".into(),
-            got: format!(
-                "{} of {POSTERS} posters had trouble; the first: {problem}",
-                problems.len()
-            ),
-            hint: "The server must answer many clients at once, every time.".into(),
-        });
-    }
+    let hint = "The server must answer many clients at once, every time.";
+    expect_crowd_ok(results, &sent, "every POST answered 303 See Other", hint)?;
     let page = session.get("/")?;
-    let mut missing = Vec::new();
-    let mut repeated = Vec::new();
-    for poster in 0..POSTERS {
-        for post in 0..POSTS {
-            let message = format!("{run}-{poster:02}-{post:02}");
-            match occurrences(&page.body, &message) {
-                0 => missing.push(message),
-                1 => {}
-                _ => repeated.push(message),
-            }
-        }
-    }
-    if missing.is_empty() && repeated.is_empty() {
-        return Ok(());
-    }
-    let describe = |list: &[String], what: &str| {
-        let examples = list.iter().take(3).cloned().collect::<Vec<_>>();
-        (!list.is_empty())
-            .then(|| format!("{} {what}, such as {}", list.len(), examples.join(", ")))
-    };
-    let got = [
-        describe(&missing, "missing"),
-        describe(&repeated, "shown more than once"),
-    ];
-    Err(Failure {
+    let labels = (0..POSTERS).flat_map(|poster| (0..POSTS).map(move |post| (poster, post)));
+    let found = expect_each_once(&page.body, labels.map(|(poster, post)| label(poster, post)));
+    found.map_err(|got| Failure {
         sent: format!("{sent}, then: {}", page.sent),
         expected: format!("all {} messages on the board, each once", POSTERS * POSTS),
-        got: got.into_iter().flatten().collect::<Vec<_>>().join("; "),
+        got,
         hint: "Add each message to the one shared list in a single step, under the lock: \
                self.messages().push(...). Copying the list, adding to the copy and storing it back \
                loses the messages other threads added in between."
@@ -827,15 +794,13 @@ fn full_board_is_refused(session: &mut Session) -> CheckResult {
             }
         }
     });
-    if let Some(problem) = problems(&results).first() {
-        return Err(Failure {
-            sent,
-            expected: "303 See Other until the board is full, then 507 Insufficient Storage".into(),
-            got: (*problem).to_owned(),
-            hint: "Until the board holds 10,000 messages, a POST is kept and answered 303.".into(),
-        });
-    }
-    let answers: Vec<String> = results.into_iter().flatten().flatten().collect();
+    let answers = expect_crowd_ok(
+        results,
+        &sent,
+        "303 See Other until the board is full, then 507 Insufficient Storage",
+        "Until the board holds 10,000 messages, a POST is kept and answered 303.",
+    )?;
+    let answers: Vec<String> = answers.into_iter().flatten().collect();
     let Some(answer) = answers.first() else {
         return Err(Failure {
             sent,
