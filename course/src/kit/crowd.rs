@@ -67,3 +67,27 @@ pub fn post_form_expecting(
         Err(error) => Err(format!("a POST got no answer: {error}")),
     }
 }
+
+/// Sends `method url` with the JSON text `body` (one of [`at_once`]'s
+/// clients, with the session's client) and expects `status` back; the
+/// problem in a sentence otherwise.
+pub fn send_json_expecting(
+    client: &Client,
+    method: &str,
+    url: &str,
+    body: &str,
+    status: u16,
+) -> Result<(), String> {
+    let method =
+        reqwest::Method::from_bytes(method.as_bytes()).map_err(|error| error.to_string())?;
+    let result = client
+        .request(method.clone(), url)
+        .header("Content-Type", "application/json")
+        .body(body.to_owned())
+        .send();
+    match result {
+        Ok(response) if response.status().as_u16() == status => Ok(()),
+        Ok(response) => Err(format!("a {method} got {}", response.status())),
+        Err(error) => Err(format!("a {method} got no answer: {error}")),
+    }
+}

@@ -1,0 +1,336 @@
+//! The crowds of steps c and d, and the full store: many clients at once,
+//! each crowd on a server of its own where the other checks' todos would
+//! be in the way.
+
+use std::collections::HashSet;
+use std::sync::Barrier;
+
+use serde_json::{Value, json};
+
+use super::{create, get_list, random_number, random_title};
+use crate::kit::crowd::{at_once, problems, send_json_expecting};
+use crate::kit::pipeline::post_pipelined;
+use crate::session::Session;
+use crate::{CheckResult, Failure};
+
+/// A session with a server of its own, the program under check started
+/// afresh (its two example todos only).
+fn own_server(session: &Session) -> Session {
+    Session::new(session.binary().to_owned(), true)
+}
+
+/// `failure` on a server of the check's own: what the check did first
+/// (`context`), then the requests it sent to that server.
+fn on_own_server(own: &Session, context: &str, failure: Failure) -> Failure {
+    let failure = own.with_scenario(failure);
+    let sent = match failure.sent.as_str() {
+        "" => context.to_owned(),
+        sent => format!("{context}, then:\n{sent}"),
+    };
+    Failure { sent, ..failure }
+}
+
+/// POSTs a todo for each title down one connection to `address`,
+/// pipelined, and returns the new todos' ids; a problem unless each
+/// POST answered 201 with an id.
+fn post_titles(address: &str, titles: &[String]) -> Result<Vec<u64>, String> {
+    let bodies: Vec<String> = titles
+        .iter()
+        .map(|title| json!({ "title": title }).to_string())
+        .collect();
+    let answers = post_pipelined(address, "/todos", "application/json", &bodies)?;
+    let mut ids = Vec::new();
+    for (status, body) in answers {
+        let id = serde_json::from_str::<Value>(&body)
+            .ok()
+            .and_then(|todo| todo["id"].as_u64());
+        match (status, id) {
+            (201, Some(id)) => ids.push(id),
+            (201, None) => return Err("a new todo's answer has no id".into()),
+            (status, _) => return Err(format!("a POST got {status}")),
+        }
+    }
+    Ok(ids)
+}
+
+/// The crowd of step c: so many clients at once, each sending so many
+/// POSTs, so many rounds. Sized on the catalog's two-lock mistake
+/// (lesson8.mutants.toml): five rounds of 9,500 pipelined POSTs caught it
+/// in 50 runs of 50 here (one round, in about 4 of 5). A window of a few
+/// instructions between two locks is met by chance only. 190 each, so
+/// that a round's server keeps fewer than MAX_TODOS (10,000) with its two
+/// examples.
+const CLIENTS: usize = 50;
+const TODOS: usize = 190;
+const ROUNDS: usize = 5;
+
+pub(super) fn no_todo_lost_under_load(session: &mut Session) -> CheckResult {
+    let context = format!(
+        "{ROUNDS} times: cargo run --bin {}, then {CLIENTS} clients at once, each sending \
+         {TODOS} POSTs down one connection without waiting for the answers (curl -i -d \
+         '{{\"title\": \"...\"}}' http://localhost:8000/todos, {TODOS} times, pipelined)",
+        session.binary_name()
+    );
+    for round in 1..=ROUNDS {
+        // A server of its own each round, so that the store stays under
+        // the limit of 10,000 todos, and the other checks' list short.
+        let mut own = own_server(session);
+        crowd_of_posts(&mut own, round)
+            .map_err(|failure| on_own_server(&own, &context, failure))?;
+    }
+    Ok(())
+}
+
+/// One round of [`no_todo_lost_under_load`] on `own`'s server.
+fn crowd_of_posts(own: &mut Session, round: usize) -> CheckResult {
+    let address = own
+        .server()?
+        .base_url()
+        .trim_start_matches("http://")
+        .to_owned();
+    let run = format!("{:06}", random_number() % 1_000_000);
+    let title = |client: usize, todo: usize| format!("load {run} {client:02}-{todo:03}");
+    let results = at_once(CLIENTS, |client| {
+        let titles: Vec<String> = (0..TODOS).map(|todo| title(client, todo)).collect();
+        let ids = post_titles(&address, &titles)?;
+        Ok(titles.into_iter().zip(ids).collect::<Vec<_>>())
+    });
+    let problems = problems(&results);
+    if let Some(problem) = problems.first() {
+        return Err(Failure {
+            sent: String::new(),
+            expected: "every POST answered 201 Created, with the new todo's id".into(),
+            got: format!(
+                "{} of {CLIENTS} clients had trouble; the first: {problem}{}",
+                problems.len(),
+                own.server()?.output_for_report()
+            ),
+            hint: "The server must answer many clients at once, every time.".into(),
+        });
+    }
+    let made: Vec<(String, u64)> = results.into_iter().flatten().flatten().collect();
+    let mut ids = HashSet::new();
+    let repeated: Vec<u64> = made
+        .iter()
+        .map(|(_, id)| *id)
+        .filter(|id| !ids.insert(*id))
+        .collect();
+    let (reply, list) = get_list(own)?;
+    let titles: HashSet<&str> = list
+        .iter()
+        .filter_map(|todo| todo["title"].as_str())
+        .collect();
+    let missing: Vec<&str> = made
+        .iter()
+        .map(|(title, _)| title.as_str())
+        .filter(|title| !titles.contains(title))
+        .collect();
+    if repeated.is_empty() && missing.is_empty() {
+        return Ok(());
+    }
+    Err(Failure {
+        sent: reply.sent,
+        expected: format!(
+            "all {} todos in the list, each with its own id (round {round} of {ROUNDS})",
+            made.len()
+        ),
+        got: format!(
+            "{} id(s) given to two todos, such as {:?}; {} todo(s) missing from GET /todos, \
+             such as {:?}",
+            repeated.len(),
+            repeated.first(),
+            missing.len(),
+            missing.first()
+        ),
+        hint: "Take the id and insert the todo under one lock: let mut store = self.store(); \
+               then next_id, += 1 and insert through that one guard. Locking twice (once to \
+               read next_id, once to insert), or copying the map and storing the copy back, \
+               lets two clients take the same id or undo each other's todo."
+            .into(),
+    })
+}
+
+pub(super) fn no_patch_lost_under_load(session: &mut Session) -> CheckResult {
+    const PATCHED: usize = 200;
+    const PAIRS: usize = 10;
+    // A lost update needs the two PATCHes of a pair to meet inside the
+    // server; many passes over the todos give them many chances. Forty
+    // caught the catalog's copy-out mistake in 50 runs of 50 here (five
+    // passes, in about 30 of 48).
+    const PASSES: usize = 40;
+    let mut paths = Vec::new();
+    for _ in 0..PATCHED {
+        let (_, path) = create(session, &json!({ "title": random_title() }))?;
+        paths.push(path);
+    }
+    let base_url = session.server()?.base_url().to_owned();
+    let client = session.client().clone();
+    let sent = format!(
+        "for each of {PATCHED} new todos, at the same time: curl -X PATCH -d '{{\"title\": \"renamed ...\"}}' \
+         and curl -X PATCH -d '{{\"completed\": true}}' (from {} clients)",
+        2 * PAIRS
+    );
+    for pass in 0..PASSES {
+        let title_of = |path: &str| format!("renamed {path} ({pass})");
+        let completed = pass % 2 == 0;
+        // Two clients per share of the todos, going through them in step:
+        // one renames each todo, the other ticks (or unticks) it. A barrier
+        // per pair makes both wait for each other before each PATCH, so
+        // that the two arrive together.
+        let barriers: Vec<Barrier> = (0..PAIRS).map(|_| Barrier::new(2)).collect();
+        let results = at_once(2 * PAIRS, |worker| {
+            let barrier = &barriers[worker % PAIRS];
+            let mut problem = Ok(());
+            for path in paths.iter().skip(worker % PAIRS).step_by(PAIRS) {
+                // Both of a pair go through every round, even after a
+                // problem, so that neither waits forever.
+                barrier.wait();
+                if problem.is_err() {
+                    continue;
+                }
+                let change = if worker < PAIRS {
+                    json!({ "title": title_of(path) })
+                } else {
+                    json!({ "completed": completed })
+                };
+                let url = format!("{base_url}{path}");
+                problem = send_json_expecting(&client, "PATCH", &url, &change.to_string(), 200);
+            }
+            problem
+        });
+        if let Some(problem) = problems(&results).first() {
+            return Err(Failure {
+                sent,
+                expected: "every PATCH answered 200 OK".into(),
+                got: problem.to_string(),
+                hint: "The server must answer many clients at once, every time.".into(),
+            });
+        }
+        let (reply, list) = get_list(session)?;
+        // Each todo of the crowd, as the list has it (Null if missing).
+        let listed = |path: &String| {
+            let url_is = |todo: &&Value| {
+                todo["url"]
+                    .as_str()
+                    .is_some_and(|url| url.ends_with(path.as_str()))
+            };
+            list.iter().find(url_is).cloned().unwrap_or_default()
+        };
+        let lost: Vec<Value> = paths
+            .iter()
+            .map(listed)
+            .zip(&paths)
+            .filter(|(todo, path)| {
+                todo["title"] != title_of(path).as_str() || todo["completed"] != completed
+            })
+            .map(|(todo, _)| todo)
+            .collect();
+        if let Some(example) = lost.first() {
+            return Err(Failure {
+                sent: format!("{sent}, then: {}", reply.sent),
+                expected: format!(
+                    "all {PATCHED} todos renamed and with \"completed\": {completed} (pass {} of {PASSES})",
+                    pass + 1
+                ),
+                got: format!(
+                    "{} of {PATCHED} todos lost a change, such as {example}",
+                    lost.len()
+                ),
+                hint: "Hold the store's lock from reading the todo to writing it back: change it \
+             in place through one guard (store.todos.get_mut(&id)). Copying it out, \
+             changing the copy and inserting it again lets another PATCH in between, \
+             and one of the two is undone."
+                    .into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn full_store_is_refused(session: &mut Session) -> CheckResult {
+    // A server of its own: the other checks' server must keep room.
+    let mut own = own_server(session);
+    let context = format!(
+        "cargo run --bin {}, then POSTs of new todos until it keeps 10,000 (it starts with \
+         its examples), 8 clients at once",
+        session.binary_name()
+    );
+    fill_the_store(&mut own).map_err(|failure| on_own_server(&own, &context, failure))
+}
+
+/// [`full_store_is_refused`], on `own`'s server.
+fn fill_the_store(own: &mut Session) -> CheckResult {
+    const FULL: usize = 10_000;
+    const CLIENTS: usize = 8;
+    let address = own
+        .server()?
+        .base_url()
+        .trim_start_matches("http://")
+        .to_owned();
+    let kept = own
+        .get("/todos")?
+        .json("")
+        .map_or(0, |list| list.as_array().map_or(0, Vec::len));
+    let to_make = FULL.saturating_sub(kept);
+    let results = at_once(CLIENTS, |number| {
+        let titles: Vec<String> = (number..to_make)
+            .step_by(CLIENTS)
+            .map(|n| format!("full {n:05}"))
+            .collect();
+        let mut made = Vec::new();
+        for chunk in titles.chunks(250) {
+            made.extend(post_titles(&address, chunk)?);
+        }
+        Ok(made)
+    });
+    if let Some(problem) = problems(&results).first() {
+        return Err(Failure {
+            sent: String::new(),
+            expected: format!("each POST answered 201 Created, up to {FULL} todos"),
+            got: format!("{problem}{}", own.server()?.output_for_report()),
+            hint: format!(
+                "The store keeps up to {FULL} todos: refuse a new one only when it already holds \
+                 that many (store.todos.len() >= MAX_TODOS)."
+            ),
+        });
+    }
+    let made: Vec<u64> = results.into_iter().flatten().flatten().collect();
+    let one_more = json!({ "title": random_title() }).to_string();
+    let is_full = |reply: &crate::Reply| {
+        reply.status == 507
+            && super::json_of(reply)["error"]
+                .as_str()
+                .is_some_and(|message| message.contains("10,000") || message.contains("10000"))
+    };
+    let full_hint = "One client must not be able to fill the server's memory: in create, under \
+                     the same lock that takes the id, a store that already holds MAX_TODOS \
+                     todos answers 507 Insufficient Storage with a sentence that names the \
+                     limit: \"The list is full: it keeps at most 10,000 todos.\"";
+    own.send_json_request("POST", "/todos", Some(&one_more), &[])?
+        .expect(
+            is_full,
+            "507 Insufficient Storage and a JSON error that names the limit (10,000)",
+            full_hint,
+        )?;
+    let Some(gone) = made.first() else {
+        return Ok(());
+    };
+    own.send_json_request("DELETE", &format!("/todos/{gone}"), None, &[])?
+        .expect_status(
+            204,
+            "A full store still deletes: delete_one as in the check above.",
+        )?;
+    own.send_json_request("POST", "/todos", Some(&one_more), &[])?
+        .expect_status(
+            201,
+            "One todo was deleted, so there is room for one: count the todos the store holds \
+         (store.todos.len()), not the ids given so far (next_id).",
+        )?;
+    own.send_json_request("POST", "/todos", Some(&one_more), &[])?
+        .expect(
+            is_full,
+            "507 Insufficient Storage again: the room was taken",
+            full_hint,
+        )?;
+    Ok(())
+}
