@@ -14,7 +14,8 @@ use std::thread;
 
 use reqwest::blocking::Client;
 
-use crate::session::encode_form;
+use crate::Failure;
+use crate::session::{Session, encode_form};
 
 /// Runs `clients` threads at the same time, the client numbered `n` doing
 /// `work(n)`, and returns their results in client order. A client that
@@ -90,4 +91,51 @@ pub fn send_json_expecting(
         Ok(response) => Err(format!("a {method} got {}", response.status())),
         Err(error) => Err(format!("a {method} got no answer: {error}")),
     }
+}
+
+/// A failure if any of `results` is a problem: how many clients had
+/// trouble, and the first one's problem.
+pub fn expect_no_problems<T>(
+    results: &[Result<T, String>],
+    expected: &str,
+    hint: &str,
+) -> Result<(), Failure> {
+    let problems = problems(results);
+    let Some(first) = problems.first() else {
+        return Ok(());
+    };
+    Err(Failure {
+        sent: String::new(),
+        expected: expected.to_owned(),
+        got: format!(
+            "{} of {} clients had trouble; the first: {first}",
+            problems.len(),
+            results.len()
+        ),
+        hint: hint.to_owned(),
+    })
+}
+
+/// A session of its own for a crowd: the program under check started
+/// afresh on another port, so that a crowd's thousands of requests neither
+/// crowd the other checks' server nor find its state.
+pub fn fresh_session(session: &Session) -> Session {
+    Session::new(session.binary().to_owned(), true)
+}
+
+/// `failure` of a check on a [`fresh_session`] `own`: what the check did
+/// first (`context`, such as "50 clients at once..."), then the requests it
+/// sent to that session; a failure of the crowd itself (no request of
+/// its own) shows what the server printed too.
+pub fn on_fresh_session(own: &mut Session, context: &str, failure: Failure) -> Failure {
+    let mut failure = own.with_scenario(failure);
+    if failure.sent.is_empty() {
+        failure.sent = context.to_owned();
+        if let Ok(server) = own.server() {
+            failure.got.push_str(&server.output_for_report());
+        }
+    } else {
+        failure.sent = format!("{context}, then:\n{}", failure.sent);
+    }
+    failure
 }

@@ -21,20 +21,6 @@ mod todos;
 
 use serde_json::Value;
 
-use self::changes::{
-    delete_all_empties_the_list, delete_removes_one_todo, patch_accepts_whole_todos,
-    patch_changes_only_what_is_sent,
-};
-use self::cors::{every_answer_allows_other_origins, preflight_is_allowed};
-use self::load::{full_store_is_refused, no_patch_lost_under_load, no_todo_lost_under_load};
-use self::router::{
-    routes_reach_their_handlers, serves_the_front_end, unknown_paths_are_not_found,
-    wrong_methods_are_not_allowed,
-};
-use self::todos::{
-    bad_bodies_are_refused, extra_keys_are_ignored, list_is_a_json_array, long_titles_are_refused,
-    post_creates_a_todo, todos_have_absolute_urls, unknown_todo_is_not_found,
-};
 use super::random_number;
 use crate::session::{Reply, Session};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
@@ -49,102 +35,102 @@ pub const CHECKS: &[Check] = &[
     Check::step(
         "a",
         "GET / serves lesson 7's front-end: the page, style.css and app.js, each with its content type",
-        serves_the_front_end,
+        router::serves_the_front_end,
     ),
     Check::step(
         "a",
         "every route of the API reaches its handler (no 404 or 405 for GET, HEAD, POST, PATCH, DELETE, OPTIONS)",
-        routes_reach_their_handlers,
+        router::routes_reach_their_handlers,
     ),
     Check::step(
         "a",
         "an unknown path, or a todo id that is not a number in its one spelling (+1, 01, 1/), gets 404 and a JSON error",
-        unknown_paths_are_not_found,
+        router::unknown_paths_are_not_found,
     ),
     Check::step(
         "a",
         "a method a path does not support gets 405, an Allow header and a JSON error",
-        wrong_methods_are_not_allowed,
+        router::wrong_methods_are_not_allowed,
     ),
     Check::step(
         "b",
         "GET /todos answers 200 with a JSON array of todos (title, completed)",
-        list_is_a_json_array,
+        todos::list_is_a_json_array,
     ),
     Check::step(
         "b",
         "each todo has an id and an absolute url made from the Host header, and GET on the url gives the todo",
-        todos_have_absolute_urls,
+        todos::todos_have_absolute_urls,
     ),
     Check::step(
         "b",
         "GET /todos/{id} of an id that is not there gets 404 and a JSON error",
-        unknown_todo_is_not_found,
+        todos::unknown_todo_is_not_found,
     ),
     Check::step(
         "c",
         "POST /todos answers 201 Created, Location: the new todo's url, and the todo as sent",
-        post_creates_a_todo,
+        todos::post_creates_a_todo,
     ),
     Check::step(
         "c",
         "keys the server owns (url, id) or does not know are ignored, and any Content-Type is read as JSON",
-        extra_keys_are_ignored,
+        todos::extra_keys_are_ignored,
     ),
     Check::step(
         "c",
         "a body that is not JSON, a field of the wrong type, or no title gets 400 and a JSON error that says why",
-        bad_bodies_are_refused,
+        todos::bad_bodies_are_refused,
     ),
     Check::step(
         "c",
         "a title of 500 characters is kept; one of 501 gets 400 and a JSON error that names the limit",
-        long_titles_are_refused,
+        todos::long_titles_are_refused,
     ),
     Check::step(
         "c",
         "50 clients at once, 190 todos each, five times: every todo is kept, none lost, each with its own id",
-        no_todo_lost_under_load,
+        load::no_todo_lost_under_load,
     ),
     Check::step(
         "d",
         "PATCH /todos/{id} changes only the fields sent (title, completed, order) and answers the whole todo",
-        patch_changes_only_what_is_sent,
+        changes::patch_changes_only_what_is_sent,
     ),
     Check::step(
         "d",
         "PATCH with a whole todo sent back (url and id included) works; a wrong type or a title over 500 characters gets 400 and changes nothing",
-        patch_accepts_whole_todos,
+        changes::patch_accepts_whole_todos,
     ),
     Check::step(
         "d",
         "two clients PATCHing different fields of the same todos at once: both changes kept",
-        no_patch_lost_under_load,
+        load::no_patch_lost_under_load,
     ),
     Check::step(
         "d",
         "DELETE /todos/{id} answers 204, and the todo is gone (404 for GET, PATCH and DELETE after); a new todo gets a new id",
-        delete_removes_one_todo,
+        changes::delete_removes_one_todo,
     ),
     Check::step(
         "d",
         "DELETE /todos answers 204, and GET /todos is then an empty array; ids are not given again",
-        delete_all_empties_the_list,
+        changes::delete_all_empties_the_list,
     ),
     Check::step(
         "d",
         "with 10,000 todos kept, POST gets 507 and a JSON error that names the limit; after a DELETE there is room for one",
-        full_store_is_refused,
+        load::full_store_is_refused,
     ),
     Check::step(
         "e",
         "a preflight OPTIONS from a page on another port is answered 2xx, allowing its method and Content-Type",
-        preflight_is_allowed,
+        cors::preflight_is_allowed,
     ),
     Check::step(
         "e",
         "every answer to another origin carries Access-Control-Allow-Origin, errors included",
-        every_answer_allows_other_origins,
+        cors::every_answer_allows_other_origins,
     ),
 ];
 
@@ -155,73 +141,31 @@ pub const HINTS: &[Hint] = &[
         step: Some("a"),
         nudge: "Try each route with curl first: `curl -i localhost:8000/todos`, `curl -i -X PATCH localhost:8000/todos/1`. Which answers come from the router (404, 405) rather than from a handler?",
         concept: "The router is one match on (method, segments.as_slice()), one arm per row of the API's table in the lesson text. (\"PATCH\", [\"todos\", id]) matches PATCH /todos/7 with id = \"7\". An id that is not a number in its one spelling (todo_id: digits only, no leading zero) names no todo (404); a path that exists with a method it does not support is 405, with the methods it does support in Allow.",
-        code: r#"(method, ["todos", id]) => match todo_id(id) {
-    None => Route::NotFound,
-    Some(id) => match method {
-        "GET" | "HEAD" => Route::GetTodo(id),
-        "PATCH" => Route::UpdateTodo(id),
-        "DELETE" => Route::DeleteTodo(id),
-        // A browser's preflight, on a todo's one url only.
-        "OPTIONS" => Route::Preflight,
-        _ => Route::MethodNotAllowed(TODO_METHODS),
-    },
-},"#,
+        code: "(method, [\"todos\", id]) => match todo_id(id) { None => Route::NotFound, Some(id) => match method { \"GET\" | \"HEAD\" => Route::GetTodo(id), \"PATCH\" => Route::UpdateTodo(id), \"DELETE\" => Route::DeleteTodo(id),",
     },
     Hint {
         step: Some("b"),
         nudge: "`curl -i localhost:8000/todos`: how would a client know where to send a PATCH for one of these todos?",
         concept: "A client changes a todo through its url, so the JSON of a todo has its id and url beside its own fields. The url is absolute, made from the Host header the client sent (todo_url(host, id)): a page served from elsewhere follows it. list() copies the todos out of the store, so that the lock is let go before the JSON is written.",
-        code: r#"struct TodoJson<'a> {
-    id: u64,
-    // `flatten` puts the todo's keys in this object, not in a nested one.
-    #[serde(flatten)]
-    todo: &'a Todo,
-    url: String,
-}"#,
+        code: "fn to_json(&self, id: u64, host: &str) -> TodoJson<'_> { TodoJson { id, todo: self, url: todo_url(host, id), } }",
     },
     Hint {
         step: Some("c"),
         nudge: "`curl -i -d '{\"title\": \"Buy milk\"}' localhost:8000/todos`, then the same with `-d 'oops'`: what should each get?",
         concept: "serde reads the body into TodoFields, whose fields are all Option (a PATCH sends only some) and which skips keys it does not know; its error message makes the 400. read_fields also refuses a title over MAX_TITLE_CHARS characters (chars().count(), not bytes), for POST and PATCH alike. create takes the id and stores the todo under one lock, unless the store is full (507), and answers 201 Created with the url in Location.",
-        code: r#"let mut store = self.store();
-if store.todos.len() >= MAX_TODOS {
-    return Err(ApiError::new(
-        507,
-        format!(
-            "The list is full: it keeps at most {} todos.",
-            with_commas(MAX_TODOS)
-        ),
-    ));
-}
-let id = store.next_id;
-store.next_id += 1;
-let answer = Answer::json(201, &todo.to_json(id, host));
-store.todos.insert(id, todo);
-Ok(answer.with_header("Location", &todo_url(host, id)))"#,
+        code: "let id = store.next_id; store.next_id += 1; let answer = Answer::json(201, &todo.to_json(id, host)); store.todos.insert(id, todo); Ok(answer.with_header(\"Location\", &todo_url(host, id)))",
     },
     Hint {
         step: Some("d"),
         nudge: "`curl -i -X PATCH -d '{\"completed\": true}' localhost:8000/todos/1`: the title must stay as it was.",
         concept: "PATCH changes only the fields that were sent, in the stored todo itself, with the store locked from reading it to answering. DELETE has nothing to say: 204 No Content (Answer::empty(204)), or 404 when the todo is not there. DELETE /todos clears the map but not next_id: ids are never given twice.",
-        code: r#"let mut store = self.store();
-let todo = store.todos.get_mut(&id).ok_or_else(|| no_such_todo(id))?;
-if let Some(title) = fields.title {
-    todo.title = title;
-}
-if let Some(completed) = fields.completed {
-    todo.completed = completed;
-}"#,
+        code: "let todo = store.todos.get_mut(&id).ok_or_else(|| no_such_todo(id))?; if let Some(title) = fields.title { todo.title = title; } if let Some(completed) = fields.completed { todo.completed = completed; }",
     },
     Hint {
         step: Some("e"),
         nudge: "A page from another origin (another port counts) may send a request, but the browser hides the answer unless the answer says the page may read it.",
         concept: "Access-Control-Allow-Origin: * on every answer, errors included (in Answer::send), lets any page read it. Before a PATCH, a DELETE or a JSON body, the browser first asks with OPTIONS (a preflight); preflight() lists the methods and headers it may send, and no second Allow-Origin (\"*, *\" is refused).",
-        code: r#"Answer::empty(204)
-    .with_header(
-        "Access-Control-Allow-Methods",
-        "GET, POST, PATCH, DELETE, OPTIONS",
-    )
-    .with_header("Access-Control-Allow-Headers", "Content-Type")"#,
+        code: "Answer::empty(204).with_header(\"Access-Control-Allow-Methods\", \"GET, POST, PATCH, DELETE, OPTIONS\",).with_header(\"Access-Control-Allow-Headers\", \"Content-Type\")",
     },
 ];
 

@@ -3,25 +3,9 @@
 use serde_json::json;
 
 use super::{UNKNOWN_ID, create};
+use crate::CheckResult;
+use crate::kit::cors::other_origin;
 use crate::session::{Outgoing, Reply, Session};
-use crate::{CheckResult, Failure};
-
-/// The headers a CORS failure shows, which the summary leaves out.
-const CORS: &str = "access-control-";
-
-/// The origin of a page on another port, as a browser would send it.
-fn other_origin(session: &mut Session) -> Result<String, Failure> {
-    let base_url = session.server()?.base_url().to_owned();
-    let port: u16 = base_url
-        .rsplit(':')
-        .next()
-        .and_then(|port| port.parse().ok())
-        .unwrap_or(8000);
-    Ok(format!(
-        "http://127.0.0.1:{}",
-        if port == 65535 { 1024 } else { port + 1 }
-    ))
-}
 
 /// The hint for an answer that does not let a page of `origin` read it:
 /// `missing` when it has no Access-Control-Allow-Origin at all.
@@ -33,18 +17,6 @@ fn origin_hint(reply: &Reply, origin: &str, missing: &str) -> String {
         ),
         None => missing.to_owned(),
     }
-}
-
-/// Whether the answer lets a page of `origin` read it.
-fn allows_origin(reply: &Reply, origin: &str) -> bool {
-    matches!(reply.header("access-control-allow-origin"), Some(value) if value == "*" || value == origin)
-}
-
-/// Whether the list in the header `name` has `item` (or `*`).
-fn lists(reply: &Reply, name: &str, item: &str) -> bool {
-    let list = reply.header(name).unwrap_or("");
-    list.split(',')
-        .any(|entry| entry.trim().eq_ignore_ascii_case(item) || entry.trim() == "*")
 }
 
 pub(super) fn preflight_is_allowed(session: &mut Session) -> CheckResult {
@@ -73,8 +45,7 @@ pub(super) fn preflight_is_allowed(session: &mut Session) -> CheckResult {
             .iter()
             .count();
         reply
-            .expect_showing_headers(
-                CORS,
+            .expect_cors(
                 |reply| (200..300).contains(&reply.status),
                 &expected,
                 if reply.status == 404 || reply.status == 405 {
@@ -83,9 +54,8 @@ pub(super) fn preflight_is_allowed(session: &mut Session) -> CheckResult {
                     "A preflight is answered 204 No Content, with the headers that allow the request."
                 },
             )?
-            .expect_showing_headers(
-                CORS,
-                |reply| allows_origin(reply, &origin),
+            .expect_cors(
+                |reply| reply.allows_origin(&origin),
                 &expected,
                 origin_hint(
                     &reply,
@@ -93,8 +63,7 @@ pub(super) fn preflight_is_allowed(session: &mut Session) -> CheckResult {
                     "Every answer, the preflight's too, needs Access-Control-Allow-Origin: * (in Answer::send).",
                 ),
             )?
-            .expect_showing_headers(
-                CORS,
+            .expect_cors(
                 |_| origins <= 1,
                 format!("{expected}: Access-Control-Allow-Origin once"),
                 format!(
@@ -105,17 +74,15 @@ pub(super) fn preflight_is_allowed(session: &mut Session) -> CheckResult {
                      Access-Control-Allow-Headers."
                 ),
             )?
-            .expect_showing_headers(
-                CORS,
-                |reply| lists(reply, "access-control-allow-methods", method),
+            .expect_cors(
+                |reply| reply.header_lists("access-control-allow-methods", method),
                 &expected,
                 format!(
                     "The page asked whether it may send {method}; Access-Control-Allow-Methods: GET, POST, PATCH, DELETE, OPTIONS says yes."
                 ),
             )?
-            .expect_showing_headers(
-                CORS,
-                |reply| lists(reply, "access-control-allow-headers", "content-type"),
+            .expect_cors(
+                |reply| reply.header_lists("access-control-allow-headers", "content-type"),
                 &expected,
                 "The page sends a Content-Type header (application/json), which needs permission: Access-Control-Allow-Headers: Content-Type.",
             )?;
@@ -153,9 +120,8 @@ pub(super) fn every_answer_allows_other_origins(session: &mut Session) -> CheckR
             "Send Access-Control-Allow-Origin: * in Answer::send, so that every answer has it: \
              without it the browser hides the answer from a page served from another origin."
         };
-        reply.expect_showing_headers(
-            CORS,
-            |reply| allows_origin(reply, &origin),
+        reply.expect_cors(
+            |reply| reply.allows_origin(&origin),
             format!("{what}, with Access-Control-Allow-Origin: * (the page is at {origin})"),
             origin_hint(&reply, &origin, hint),
         )?;
