@@ -13,7 +13,6 @@
 //! later checks make their own todos, with titles from the run's seed
 //! (`kit::seed`, printed on failure), and look only at those.
 
-mod changes;
 mod cors;
 mod load;
 mod router;
@@ -95,12 +94,12 @@ pub const CHECKS: &[Check] = &[
     Check::step(
         "d",
         "PATCH /todos/{id} changes only the fields sent (title, completed, order) and answers the whole todo",
-        changes::patch_changes_only_what_is_sent,
+        todos::patch_changes_only_what_is_sent,
     ),
     Check::step(
         "d",
         "PATCH with a whole todo sent back (url and id included) works; a wrong type or a title over 500 characters gets 400 and changes nothing",
-        changes::patch_accepts_whole_todos,
+        todos::patch_accepts_whole_todos,
     ),
     Check::step(
         "d",
@@ -110,12 +109,12 @@ pub const CHECKS: &[Check] = &[
     Check::step(
         "d",
         "DELETE /todos/{id} answers 204, and the todo is gone (404 for GET, PATCH and DELETE after); a new todo gets a new id",
-        changes::delete_removes_one_todo,
+        todos::delete_removes_one_todo,
     ),
     Check::step(
         "d",
         "DELETE /todos answers 204, and GET /todos is then an empty array; ids are not given again",
-        changes::delete_all_empties_the_list,
+        todos::delete_all_empties_the_list,
     ),
     Check::step(
         "d",

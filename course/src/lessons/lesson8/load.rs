@@ -170,7 +170,7 @@ pub(super) fn no_patch_lost_under_load(session: &mut Session) -> CheckResult {
         // A todo of the crowd that lost a change, or is missing (Null).
         let lost: Vec<&Value> = paths
             .iter()
-            .map(|path| {
+            .filter_map(|path| {
                 let url_is = |todo: &&Value| {
                     todo["url"]
                         .as_str()
@@ -180,7 +180,6 @@ pub(super) fn no_patch_lost_under_load(session: &mut Session) -> CheckResult {
                 (todo["title"] != title_of(path).as_str() || todo["completed"] != completed)
                     .then_some(todo)
             })
-            .flatten()
             .collect();
         reply.expect(
             |_| lost.is_empty(),

@@ -37,76 +37,64 @@ pub(super) fn serves_the_front_end(session: &mut Session) -> CheckResult {
     Ok(())
 }
 
-/// Where most of the router's arms go.
-const ABOVE: &str = "above the last one";
-
 pub(super) fn routes_reach_their_handlers(session: &mut Session) -> CheckResult {
     // Requests that change nothing, whatever the program has written yet.
     // Each with the arm it needs, and where that arm goes.
     let unknown = format!("/todos/{UNKNOWN_ID}");
-    let requests: [(&str, &str, Option<&str>, &str, &str); 8] = [
+    let requests = [
         (
             "GET",
             "/todos",
-            None,
-            "(\"GET\" | \"HEAD\", [\"todos\"]) => Route::ListTodos",
-            ABOVE,
+            "(\"GET\" | \"HEAD\", [\"todos\"]) => Route::ListTodos, above the last one",
         ),
         (
             "HEAD",
             "/todos",
-            None,
-            "(\"GET\" | \"HEAD\", [\"todos\"]) => Route::ListTodos",
-            "as the starter gives it (HEAD is GET without the body, and the list's Allow \
-             header promises it: the server module leaves the body out for you)",
+            "(\"GET\" | \"HEAD\", [\"todos\"]) => Route::ListTodos, as the starter gives it (HEAD \
+             is GET without the body, and the list's Allow header promises it: the server \
+             module leaves the body out for you)",
         ),
         (
             "GET",
             "/todos/1",
-            None,
-            "(\"GET\", [\"todos\", id]) => Route::GetTodo(id), once id.parse() worked",
-            ABOVE,
+            "(\"GET\", [\"todos\", id]) => Route::GetTodo(id), once id.parse() worked, above the \
+             last one",
         ),
         (
             "HEAD",
             "/todos/1",
-            None,
-            "\"GET\" | \"HEAD\" => Route::GetTodo(id)",
-            "in the match on the method for [\"todos\", id] (HEAD is GET without the body: \
-             the server module leaves the body out for you)",
+            "\"GET\" | \"HEAD\" => Route::GetTodo(id), in the match on the method for [\"todos\", \
+             id] (HEAD is GET without the body: the server module leaves the body out for you)",
         ),
         (
             "POST",
             "/todos",
-            Some(""),
-            "(\"POST\", [\"todos\"]) => Route::CreateTodo",
-            ABOVE,
+            "(\"POST\", [\"todos\"]) => Route::CreateTodo, above the last one",
         ),
         (
             "PATCH",
             "/todos/1",
-            Some("{}"),
-            "(\"PATCH\", [\"todos\", id]) => Route::UpdateTodo(id)",
-            ABOVE,
+            "(\"PATCH\", [\"todos\", id]) => Route::UpdateTodo(id), above the last one",
         ),
         (
             "DELETE",
             &unknown,
-            None,
-            "(\"DELETE\", [\"todos\", id]) => Route::DeleteTodo(id)",
-            ABOVE,
+            "(\"DELETE\", [\"todos\", id]) => Route::DeleteTodo(id), above the last one",
         ),
         (
             "OPTIONS",
             "/todos/1",
-            None,
-            "\"OPTIONS\" => Route::Preflight",
-            "in the match on the method for [\"todos\", id], once todo_id(id) read the id \
-             (a browser asks with OPTIONS before a PATCH or a DELETE from another origin; \
-             step e answers it)",
+            "\"OPTIONS\" => Route::Preflight, in the match on the method for [\"todos\", id], once \
+             todo_id(id) read the id (a browser asks with OPTIONS before a PATCH or a DELETE \
+             from another origin; step e answers it)",
         ),
     ];
-    for (method, path, body, arm, place) in requests {
+    for (method, path, arm) in requests {
+        let body = match method {
+            "POST" => Some(""),
+            "PATCH" => Some("{}"),
+            _ => None,
+        };
         // An unknown todo is a 404 from the handler, not the router's.
         let reached = |reply: &Reply| match reply.status {
             405 => false,
@@ -115,8 +103,12 @@ pub(super) fn routes_reach_their_handlers(session: &mut Session) -> CheckResult 
         };
         session.send_json_request(method, path, body, &[])?.expect(
             reached,
-            format!("{method} {path} routed to its handler (any answer but 404 or 405 from the router)"),
-            format!("The router does not know {method} on this path yet. In route(), add the arm {arm}, {place}."),
+            format!(
+                "{method} {path} routed to its handler (any answer but 404 or 405 from the router)"
+            ),
+            format!(
+                "The router does not know {method} on this path yet. In route(), add the arm {arm}."
+            ),
         )?;
     }
     Ok(())
@@ -170,8 +162,11 @@ pub(super) fn unknown_paths_are_not_found(session: &mut Session) -> CheckResult 
              => Route::Preflight next to \"PATCH\"), not in an arm of its own above it.",
         ),
     ] {
-        let reply = session.send_json_request(method, path, None, &[])?;
-        expect_error(&reply, 404, hint)?;
+        expect_error(
+            &session.send_json_request(method, path, None, &[])?,
+            404,
+            hint,
+        )?;
     }
     Ok(())
 }
