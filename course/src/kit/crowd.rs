@@ -15,7 +15,7 @@ use std::thread;
 use reqwest::blocking::Client;
 
 use crate::Failure;
-use crate::session::encode_form;
+use crate::session::{Session, encode_form};
 
 /// Runs `clients` threads at the same time, the client numbered `n` doing
 /// `work(n)`, and returns their results in client order. A client that
@@ -145,4 +145,52 @@ pub fn expect_each_once<M: AsRef<str>>(
     } else {
         Err(found.join("; "))
     }
+}
+
+/// Sends `method url` with the JSON text `body` (one of [`at_once`]'s
+/// clients, with the session's client) and expects `status` back; the
+/// problem in a sentence otherwise.
+pub fn send_json_expecting(
+    client: &Client,
+    method: &str,
+    url: &str,
+    body: &str,
+    status: u16,
+) -> Result<(), String> {
+    let method =
+        reqwest::Method::from_bytes(method.as_bytes()).map_err(|error| error.to_string())?;
+    let result = client
+        .request(method.clone(), url)
+        .header("Content-Type", "application/json")
+        .body(body.to_owned())
+        .send();
+    match result {
+        Ok(response) if response.status().as_u16() == status => Ok(()),
+        Ok(response) => Err(format!("a {method} got {}", response.status())),
+        Err(error) => Err(format!("a {method} got no answer: {error}")),
+    }
+}
+
+/// A session of its own for a crowd: the program under check started
+/// afresh on another port, so that a crowd's thousands of requests neither
+/// crowd the other checks' server nor find its state.
+pub fn fresh_session(session: &Session) -> Session {
+    Session::new(session.binary().to_owned(), true)
+}
+
+/// `failure` of a check on a [`fresh_session`] `own`: what the check did
+/// first (`context`, such as "50 clients at once..."), then the requests it
+/// sent to that session; a failure of the crowd itself (no request of
+/// its own) shows what the server printed too.
+pub fn on_fresh_session(own: &mut Session, context: &str, failure: Failure) -> Failure {
+    let mut failure = own.with_scenario(failure);
+    if failure.sent.is_empty() {
+        failure.sent = context.to_owned();
+        if let Ok(server) = own.server() {
+            failure.got.push_str(&server.output_for_report());
+        }
+    } else {
+        failure.sent = format!("{context}, then:\n{}", failure.sent);
+    }
+    failure
 }

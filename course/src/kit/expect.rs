@@ -137,4 +137,44 @@ impl Reply {
         self.sent = sent.into();
         self
     }
+
+    /// Like [`Reply::expect`], but a failure also lists, under "got", every
+    /// header whose name starts with `prefix` (`access-control-`): what the
+    /// check is about, and what the summary leaves out.
+    ///
+    /// ```no_run
+    /// # fn check(session: &mut course::Session) -> course::CheckResult {
+    /// session.get("/todos")?.expect_showing_headers(
+    ///     "access-control-",
+    ///     |reply| reply.header("access-control-allow-origin") == Some("*"),
+    ///     "Access-Control-Allow-Origin: *",
+    ///     "Send it on every answer.",
+    /// )?;
+    /// # Ok(()) }
+    /// ```
+    pub fn expect_showing_headers(
+        &self,
+        prefix: &str,
+        holds: impl FnOnce(&Reply) -> bool,
+        expected: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Result<&Reply, Failure> {
+        if holds(self) {
+            return Ok(self);
+        }
+        let mut failure = self.fail(expected, hint);
+        let mut shown: Vec<String> = self
+            .headers
+            .iter()
+            .filter(|(name, _)| name.as_str().starts_with(prefix))
+            .map(|(name, value)| format!("{name}: {}", value.to_str().unwrap_or("(not text)")))
+            .collect();
+        if shown.is_empty() {
+            shown.push(format!("(none: no {prefix}* header at all)"));
+        }
+        let label = format!("{prefix}* headers: ");
+        let indent = format!("\n{}", " ".repeat(label.len()));
+        failure.got = format!("{}\n{label}{}", failure.got, shown.join(&indent));
+        Err(failure)
+    }
 }

@@ -11,11 +11,14 @@
 //! | [`json`] | a reply's body as JSON, and expectations about its fields |
 //! | [`helpers`] | servers on 127.0.0.1 that answer 200, 404, a redirect, raw bytes or never; a refused port; a stand-in proxy; the course's own servers (`CourseServer`) |
 //! | [`cross_site`] | `expect_cross_site_posts_refused`: a form posted from another site's page gets 403, and nothing is kept |
+//! | [`cors`] | whether a page from another origin may read an answer; failures that show the `Access-Control-*` headers |
 //! | [`cookies`] | a cookie jar a check keeps by hand (the client stores none) |
 //! | [`crowd`] | many clients at once, for the checks that nothing is lost |
+//! | [`pipeline`] | many POSTs down one connection, written before any answer is read |
 //! | [`seed`] | the run's random numbers, from a seed a failure prints |
 
 pub mod cookies;
+pub mod cors;
 pub mod cross_site;
 pub mod crowd;
 pub mod expect;
@@ -23,4 +26,5 @@ pub mod helpers;
 pub mod html;
 pub mod huge_body;
 pub mod json;
+pub mod pipeline;
 pub mod seed;
