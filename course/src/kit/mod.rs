@@ -11,6 +11,7 @@
 //! | [`helpers`] | servers on 127.0.0.1 that answer 200, 404, a redirect, raw bytes or never; a refused port; a stand-in proxy; the course's own servers (`CourseServer`) |
 //! | [`cookies`] | a cookie jar a check keeps by hand (the client stores none) |
 //! | [`crowd`] | many clients at once, for the checks that nothing is lost |
+//! | [`raw`] | requests sent byte for byte (`session.send_as_is`), connections held open (`RawConnection`: an answer read later, keep-alive, a long answer skimmed), raw answers read as a `Reply` |
 //! | [`seed`] | the run's random numbers, from a seed a failure prints |
 
 pub mod cookies;
@@ -19,4 +20,5 @@ pub mod expect;
 pub mod helpers;
 pub mod html;
 pub mod json;
+pub mod raw;
 pub mod seed;
