@@ -15,6 +15,7 @@
 //! | [`cookies`] | a cookie jar a check keeps by hand (the client stores none) |
 //! | [`crowd`] | many clients at once, for the checks that nothing is lost |
 //! | [`pipeline`] | many POSTs down one connection, written before any answer is read |
+//! | [`raw`] | requests sent byte for byte (`session.send_as_is`), connections held open (`RawConnection`: an answer read later, keep-alive, a long answer skimmed), raw answers read as a `Reply` |
 //! | [`seed`] | the run's random numbers, from a seed a failure prints |
 
 pub mod cookies;
@@ -27,4 +28,5 @@ pub mod html;
 pub mod huge_body;
 pub mod json;
 pub mod pipeline;
+pub mod raw;
 pub mod seed;
