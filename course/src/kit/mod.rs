@@ -9,6 +9,7 @@
 //! | [`html`] | a page's title, forms and their fields, links, list items |
 //! | [`json`] | a reply's body as JSON, and expectations about its fields |
 //! | [`helpers`] | servers on 127.0.0.1 that answer 200, 404, a redirect, raw bytes or never; a refused port; a stand-in proxy; the course's own servers (`CourseServer`) |
+//! | [`program`] | a program run to its end (the client): `output.expect_success(...)`, `expect_failure`, `expect_no_panic`, `expect_stdout_contains`, `expect_one_stderr_line`, `expect(predicate, ...)` |
 //! | [`cookies`] | a cookie jar a check keeps by hand (the client stores none) |
 //! | [`crowd`] | many clients at once, for the checks that nothing is lost |
 //! | [`seed`] | the run's random numbers, from a seed a failure prints |
@@ -19,4 +20,5 @@ pub mod expect;
 pub mod helpers;
 pub mod html;
 pub mod json;
+pub mod program;
 pub mod seed;
