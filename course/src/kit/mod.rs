@@ -6,7 +6,7 @@
 //! | [`crate::Session`] | the program under check: `get`, `post_form`, `send`, `send_raw`, `run`, `set_launch`, `temp_dir`, `restart` |
 //! | [`crate::process::Launch`] | arguments, environment and folder of the program under check (clean environment) |
 //! | [`expect`] | `reply.expect_status(...)`, `expect_redirect`, `expect_header`, `expect_no_header`, `expect_media_type`, `expect_body_contains`, `expect_body_lacks`, `expect_body`, and `expect(predicate, ...)` for the rest: lesson-worded failures |
-//! | [`html`] | a page's title, forms and their fields, links, list items |
+//! | [`html`] | a page's title, forms and their fields (and what their boxes show), links, list items, the page outside its forms |
 //! | [`json`] | a reply's body as JSON, and expectations about its fields |
 //! | [`helpers`] | servers on 127.0.0.1 that answer 200, 404, a redirect, raw bytes or never; a refused port; a stand-in proxy; the course's own servers (`CourseServer`) |
 //! | [`program`] | a program run to its end (the client): `output.expect_success(...)`, `expect_failure`, `expect_no_panic`, `expect_stdout_contains`, `expect_one_stderr_line`, `expect(predicate, ...)` |
