@@ -289,6 +289,88 @@ pub fn list_items(html: &str) -> Vec<String> {
         .collect()
 }
 
+/// `text` with the character references an attribute value may hold
+/// (`&quot;`, `&#39;`, `&#x27;`, `&amp;`, ...) turned back into characters:
+/// what a browser shows in a box whose `value="..."` is `text`.
+///
+/// ```
+/// use course::kit::html::decode_character_references;
+///
+/// assert_eq!(decode_character_references("&quot;a&quot; &#39;b&#x27; &amp;c &lt;"), "\"a\" 'b' &c <");
+/// assert_eq!(decode_character_references("Tom & Jerry &unknown;"), "Tom & Jerry &unknown;");
+/// ```
+pub fn decode_character_references(text: &str) -> String {
+    let mut plain = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        plain.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let name = rest
+            .find(';')
+            .filter(|end| *end <= 10)
+            .map(|end| &rest[1..end]);
+        let number =
+            name.and_then(
+                |name| match name.strip_prefix("#x").or(name.strip_prefix("#X")) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                    None => name
+                        .strip_prefix('#')
+                        .and_then(|digits| digits.parse().ok()),
+                },
+            );
+        let character = match name {
+            Some("quot") => Some('"'),
+            Some("apos") => Some('\''),
+            Some("amp") => Some('&'),
+            Some("lt") => Some('<'),
+            Some("gt") => Some('>'),
+            _ => number.and_then(char::from_u32),
+        };
+        match (character, name) {
+            (Some(character), Some(name)) => {
+                plain.push(character);
+                rest = &rest[name.len() + 2..];
+            }
+            _ => {
+                plain.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    plain.push_str(rest);
+    plain
+}
+
+/// The page without its forms (from each `<form` to its `</form`): where a
+/// sentence about a field must be, since a form names every field anyway.
+///
+/// ```
+/// use course::kit::html::outside_forms;
+///
+/// let page = "<p>The field 'shortname' is empty.</p><FORM method=post><input name=shortname></form>";
+/// assert_eq!(outside_forms(page), "<p>The field 'shortname' is empty.</p></form>");
+/// assert!(!outside_forms("<form><input name=longuri></form>").contains("longuri"));
+/// ```
+pub fn outside_forms(html: &str) -> String {
+    let mut rest = html;
+    let mut kept = String::new();
+    while let Some(start) = rest.to_ascii_lowercase().find("<form") {
+        kept.push_str(&rest[..start]);
+        let end = rest[start..].to_ascii_lowercase().find("</form");
+        rest = end.map_or("", |end| &rest[start + end..]);
+    }
+    kept.push_str(rest);
+    kept
+}
+
+impl Field {
+    /// Its value as a browser shows it in the box: the `value` attribute
+    /// with its character references decoded.
+    pub fn shown_value(&self) -> String {
+        decode_character_references(&self.value)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,10 @@
 //! | [`helpers`] | servers on 127.0.0.1 that answer 200, 404, a redirect, raw bytes or never; a refused port; a stand-in proxy; the course's own servers (`CourseServer`) |
 //! | [`cross_site`] | `expect_cross_site_posts_refused`: a form posted from another site's page gets 403, and nothing is kept |
 //! | [`cors`] | whether a page from another origin may read an answer; failures that show the `Access-Control-*` headers |
+//! | [`html`] | a page's title, forms and their fields (and what their boxes show), links, list items, the page outside its forms |
+//! | [`json`] | a reply's body as JSON, and expectations about its fields |
+//! | [`helpers`] | servers on 127.0.0.1 that answer 200, 404, a redirect, raw bytes or never; a refused port; a stand-in proxy; the course's own servers (`CourseServer`) |
+//! | [`program`] | a program run to its end (the client): `output.expect_success(...)`, `expect_failure`, `expect_no_panic`, `expect_stdout_contains`, `expect_one_stderr_line`, `expect(predicate, ...)` |
 //! | [`cookies`] | a cookie jar a check keeps by hand (the client stores none) |
 //! | [`crowd`] | many clients at once, for the checks that nothing is lost |
 //! | [`pipeline`] | many POSTs down one connection, written before any answer is read |
@@ -28,5 +32,6 @@ pub mod html;
 pub mod huge_body;
 pub mod json;
 pub mod pipeline;
+pub mod program;
 pub mod raw;
 pub mod seed;

@@ -13,7 +13,7 @@ use super::random_number;
 use crate::kit::helpers::{Answer, CourseServer, HelperServer, refused_port};
 use crate::kit::html::list_items;
 use crate::process::{ProgramOutput, shell_quote};
-use crate::session::{Session, quote_body};
+use crate::session::Session;
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
 use http_server::escape_html_text;
 
@@ -117,187 +117,129 @@ const KEEP_THE_CAUSE: &str = "Keep what went wrong in the error: .with_context(.
 const NAME_THE_STATUS: &str = "Look at response.status() before decoding: if it is not a \
      success, stop with bail! and name it: bail!(\"{url} answered {status}\").";
 
+/// The hint for a client that panicked where it should have succeeded.
+const PANICKED: &str = "The client panicked: the message above names the file and line. \
+     Replace unwrap() and expect() with `?`, so errors reach main and print as one line.";
+
+/// The hint for a client that stopped with an error where it should not.
+const STOPPED: &str = "The client stopped with an error: read its line under stderr.";
+
 /// Where the student runs the servers: the address their commands show.
 const STUDENT_URL: &str = "http://localhost:8000";
 
-/// Runs the client with `args` (URLs of `server` in them) and returns what
-/// it printed, with the command as the student would type it against the
-/// server on port 8000.
-fn run_against(session: &Session, server: &CourseServer, args: &[String]) -> Result<Run, Failure> {
-    let words: Vec<&str> = args.iter().map(String::as_str).collect();
-    let output = session.run(&words)?;
-    let shown: Vec<String> = args
+/// Runs the client with `args` and returns what it printed, its command
+/// shown as the student would type it (`url`, a server the check started,
+/// written as `shown`), with `about` that server under it.
+fn run_client(
+    session: &Session,
+    args: &[&str],
+    (url, shown): (&str, &str),
+    about: &str,
+) -> Result<ProgramOutput, Failure> {
+    let mut output = session.run(args)?;
+    let words: Vec<String> = args
         .iter()
-        .map(|arg| shell_quote(&arg.replace(server.base_url(), STUDENT_URL)))
+        .map(|arg| shell_quote(&arg.replace(url, shown)))
         .collect();
-    let sent = format!(
-        "cargo run --bin {} -- {}\n(with `cargo run --bin {}` running on port 8000)",
-        session.binary_name(),
-        shown.join(" "),
+    let name = session.binary_name();
+    output.command = format!("cargo run --bin {name} -- {}\n{about}", words.join(" "));
+    Ok(output)
+}
+
+/// Runs the client with `args` (URLs of `server` in them), shown as
+/// commands against the server on port 8000.
+fn run_against(
+    session: &Session,
+    server: &CourseServer,
+    args: &[&str],
+) -> Result<ProgramOutput, Failure> {
+    let about = format!(
+        "(with `cargo run --bin {}` running on port 8000)",
         server.name()
     );
-    Ok(Run { output, sent })
+    run_client(session, args, (server.base_url(), STUDENT_URL), &about)
 }
 
-/// One run of the client: what it printed, and the command that did it.
-struct Run {
-    output: ProgramOutput,
-    sent: String,
-}
-
-impl Run {
-    /// A failure about this run.
-    fn fail(&self, expected: impl Into<String>, hint: impl Into<String>) -> Failure {
-        let output = &self.output;
-        let ending = match output.code {
-            Some(0) => "it succeeded (exit code 0)".to_owned(),
-            Some(code) => format!("it failed (exit code {code})"),
-            None => "it was stopped by a signal".to_owned(),
-        };
-        Failure {
-            sent: self.sent.clone(),
-            expected: expected.into(),
-            got: format!(
-                "{ending}\nstdout: {}\nstderr: {}",
-                quote_body(&output.stdout),
-                quote_body(&output.stderr)
-            ),
-            hint: hint.into(),
-        }
+/// Expects a failure explained in one line, `error: ...`, that mentions
+/// every word of `mentions`; `unmentioned` is the hint if it does not.
+fn expect_one_error_line(
+    run: &ProgramOutput,
+    expected: &str,
+    mentions: &[&str],
+    unmentioned: &str,
+) -> CheckResult {
+    let expected = format!("{expected}, explained in one line on stderr: error: ...");
+    run.expect_no_panic(
+        &expected,
+        "The client panicked: a bad answer is not a bug in the client. Use `?` with \
+         .with_context(...) (or bail!) instead of unwrap() or expect(), and main prints one line.",
+    )?
+    .expect_failure(
+        &expected,
+        "The client said it succeeded. When the answer cannot give what was asked for, return \
+         an error (bail! or `?`), so main prints it and exits with a failure.",
+    )?
+    .expect_one_stderr_line(
+        "error: ",
+        &expected,
+        "main already prints the error, with its context, as one line: return it with `?` or \
+         bail! rather than printing it yourself.",
+    )?;
+    for word in mentions {
+        run.expect(
+            |run| {
+                run.stderr
+                    .to_ascii_lowercase()
+                    .contains(&word.to_ascii_lowercase())
+            },
+            format!("{expected} (mentioning {word})"),
+            unmentioned,
+        )?;
     }
-
-    fn succeeded(&self) -> bool {
-        self.output.code == Some(0)
-    }
-
-    fn panicked(&self) -> bool {
-        self.output.code == Some(101) || self.output.stderr.contains("panicked")
-    }
-
-    /// Expects a success; otherwise a failure that shows the error, with
-    /// `hint` (or a general one) if it is not a panic.
-    fn expect_success(&self, expected: &str, hint: Option<&str>) -> CheckResult {
-        if self.panicked() {
-            return Err(self.fail(
-                expected,
-                "The client panicked: the message above names the file and line. Replace \
-                 unwrap() and expect() with `?`, so errors reach main and print as one line.",
-            ));
-        }
-        if !self.succeeded() {
-            return Err(self.fail(
-                expected,
-                hint.unwrap_or("The client stopped with an error: read its line under stderr."),
-            ));
-        }
-        Ok(())
-    }
-
-    /// Expects a failure explained in one line, `error: ...`, that mentions
-    /// every word of `mentions`; `unmentioned` is the hint if it does not.
-    fn expect_one_error_line(
-        &self,
-        expected: &str,
-        mentions: &[&str],
-        unmentioned: &str,
-    ) -> CheckResult {
-        let expected = format!("{expected}, explained in one line on stderr: error: ...");
-        if self.panicked() {
-            return Err(self.fail(
-                expected,
-                "The client panicked: a bad answer is not a bug in the client. Use `?` with \
-                 .with_context(...) (or bail!) instead of unwrap() or expect(), and main prints \
-                 one line.",
-            ));
-        }
-        if self.succeeded() {
-            return Err(self.fail(
-                expected,
-                "The client said it succeeded. When the answer cannot give what was asked for, \
-                 return an error (bail! or `?`), so main prints it and exits with a failure.",
-            ));
-        }
-        let lines: Vec<&str> = self
-            .output
-            .stderr
-            .lines()
-            .filter(|line| !line.trim().is_empty())
-            .collect();
-        if lines.len() != 1 || !lines[0].starts_with("error: ") {
-            return Err(self.fail(
-                expected,
-                "main already prints the error, with its context, as one line: return it with \
-                 `?` or bail! rather than printing it yourself.",
-            ));
-        }
-        let line = lines[0].to_ascii_lowercase();
-        if let Some(missing) = mentions
-            .iter()
-            .find(|word| !line.contains(&word.to_ascii_lowercase()))
-        {
-            return Err(self.fail(format!("{expected} (mentioning {missing})"), unmentioned));
-        }
-        if self.output.stdout.contains("My name is") {
-            return Err(self.fail(
-                expected,
-                "Nothing of a broken record should be printed: decode it completely first.",
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// The status line and header lines `client get` printed, and what came
-/// after the empty line.
-fn split_response(stdout: &str) -> (&str, Vec<&str>, Option<&str>) {
-    let (head, body) = match stdout.split_once("\n\n") {
-        Some((head, body)) => (head, Some(body)),
-        None => (stdout, None),
-    };
-    let mut lines = head.lines();
-    let status_line = lines.next().unwrap_or("");
-    (status_line, lines.collect(), body)
+    run.expect(
+        |run| !run.stdout.contains("My name is"),
+        &expected,
+        "Nothing of a broken record should be printed: decode it completely first.",
+    )?;
+    Ok(())
 }
 
 fn get_shows_the_whole_response(session: &mut Session) -> CheckResult {
     let names = CourseServer::start("names_service")?;
-    let path = format!("/?seed={}", random_number() % 1000);
+    let seed = random_number() % 1000;
+    let path = format!("/?seed={seed}");
     let (_, body) = names.fetch(&path)?;
     let body = String::from_utf8_lossy(&body).into_owned();
-    let run = run_against(session, &names, &["get".into(), names.url(&path)])?;
-    run.expect_success("the response, as curl -i shows it", None)?;
-    let (status_line, headers, shown_body) = split_response(&run.output.stdout);
-    if status_line != "HTTP/1.1 200 OK" {
-        let hint = if status_line.starts_with('{') {
-            "That is the body. Print the status line first: response.version() with {:?} \
-             gives HTTP/1.1, response.status() with {} gives 200 OK."
-        } else {
-            "The first line is the status line: println!(\"{:?} {}\", response.version(), \
-             response.status())."
-        };
-        return Err(run.fail("first the status line: HTTP/1.1 200 OK", hint));
-    }
-    let seed = path.trim_start_matches("/?seed=");
-    for (name, value) in [("content-type", "application/json"), ("x-seed", seed)] {
-        let wanted = format!("{name}: {value}");
-        if !headers
-            .iter()
-            .any(|line| line.eq_ignore_ascii_case(&wanted))
-        {
-            return Err(run.fail(
-                format!("after the status line, one line per header, among them {wanted}"),
-                "Loop over response.headers(): each item is (name, value); print \
-                 name, \": \" and the value (String::from_utf8_lossy(value.as_bytes())).",
-            ));
-        }
-    }
-    if shown_body.map(str::trim_end) != Some(body.trim_end()) {
-        return Err(run.fail(
-            format!("after the headers, an empty line, then the body:\n{body}"),
-            "End the headers with println!() and print the body after them, as it came.",
-        ));
-    }
+    let run = run_against(session, &names, &["get", &names.url(&path)])?;
+    let hint = if run.stdout.starts_with('{') {
+        "That is the body. Print the status line first: response.version() with {:?} gives \
+         HTTP/1.1, response.status() with {} gives 200 OK."
+    } else {
+        "The first line is the status line: println!(\"{:?} {}\", response.version(), \
+         response.status())."
+    };
+    expect_success(&run, "the response, as curl -i shows it", STOPPED)?
+        .expect_printed_status_line("HTTP/1.1 200 OK", hint)?;
+    let every_header = "Loop over response.headers(): each item is (name, value); print name, \
+         \": \" and the value (String::from_utf8_lossy(value.as_bytes())).";
+    run.expect_printed_header("content-type: application/json", every_header)?
+        .expect_printed_header(&format!("x-seed: {seed}"), every_header)?;
+    run.expect(
+        |run| run.printed_body().map(str::trim_end) == Some(body.trim_end()),
+        format!("after the headers, an empty line, then the body:\n{body}"),
+        "End the headers with println!() and print the body after them, as it came.",
+    )?;
     Ok(())
+}
+
+/// Expects a success, `hint` if it is not (a panic has a hint of its own).
+fn expect_success<'a>(
+    run: &'a ProgramOutput,
+    expected: &str,
+    hint: &str,
+) -> Result<&'a ProgramOutput, Failure> {
+    run.expect_no_panic(expected, PANICKED)?
+        .expect_success(expected, hint)
 }
 
 fn get_shows_every_header(session: &mut Session) -> CheckResult {
@@ -309,62 +251,52 @@ fn get_shows_every_header(session: &mut Session) -> CheckResult {
           X-Name: M\xfcller\r\nContent-Length: 3\r\nConnection: close\r\n\r\nhi\n",
     ))?;
     let url = helper.url("/");
-    let output = session.run(&["get", &url])?;
-    let run = Run {
-        output,
-        sent: format!(
-            "cargo run --bin {} -- get URL\n(URL: a server that answers with two Set-Cookie \
-             headers, flavour=oatmeal and colour=blue, and X-Name: M\\xfcller, a Latin-1 byte)",
-            session.binary_name()
-        ),
-    };
+    let run = run_client(
+        session,
+        &["get", &url],
+        (&url, "URL"),
+        "(URL: a server that answers with two Set-Cookie headers, flavour=oatmeal and \
+         colour=blue, and X-Name: M\\xfcller, a Latin-1 byte)",
+    )?;
     let expected = "one line per header: set-cookie: flavour=oatmeal, set-cookie: colour=blue, \
                     and x-name: M\u{FFFD}ller (the byte that is not text shown as \u{FFFD})";
     let not_text = "A header value is bytes, not always text: value.to_str() fails on a byte \
                     that is not visible ASCII, and unwrap() turns that into a panic. \
                     String::from_utf8_lossy(value.as_bytes()) shows it as \u{FFFD}, without \
                     failing.";
-    if run.panicked() {
-        return Err(run.fail(expected, not_text));
-    }
-    run.expect_success(expected, Some(not_text))?;
-    let (_, headers, _) = split_response(&run.output.stdout);
-    let shows = |wanted: &str| {
-        headers
+    let shows = |run: &ProgramOutput, wanted: &str| {
+        run.printed_header_lines()
             .iter()
             .any(|line| line.to_ascii_lowercase().starts_with(wanted))
     };
-    if !shows("set-cookie: flavour=oatmeal") || !shows("set-cookie: colour=blue") {
-        return Err(run.fail(
+    run.expect_no_panic(expected, not_text)?
+        .expect_success(expected, not_text)?
+        .expect(
+            |run| {
+                shows(run, "set-cookie: flavour=oatmeal") && shows(run, "set-cookie: colour=blue")
+            },
             expected,
             "A header can come more than once: a server sends one Set-Cookie per cookie. Loop \
              over the pairs, for (name, value) in response.headers(), which gives each value; \
              looking a name up (headers()[name], headers().get(name)) gives only the first.",
-        ));
-    }
-    if !shows("x-name: m") {
-        return Err(run.fail(expected, not_text));
-    }
+        )?
+        .expect(|run| shows(run, "x-name: m"), expected, not_text)?;
     Ok(())
 }
 
 fn get_shows_error_statuses(session: &mut Session) -> CheckResult {
     let names = CourseServer::start("names_service")?;
-    let run = run_against(session, &names, &["get".into(), names.url("/nowhere")])?;
-    run.expect_success(
+    let run = run_against(session, &names, &["get", &names.url("/nowhere")])?;
+    expect_success(
+        &run,
         "the 404 answer, shown like any other",
-        Some(
-            "A 404 is an answer too: `client get` shows whatever comes back, like curl -i, and \
-             succeeds. Only a missing answer is an error.",
-        ),
+        "A 404 is an answer too: `client get` shows whatever comes back, like curl -i, and \
+         succeeds. Only a missing answer is an error.",
+    )?
+    .expect_printed_status_line(
+        "HTTP/1.1 404 Not Found",
+        "A 404 is an answer too: `client get` shows whatever comes back, status first.",
     )?;
-    let (status_line, _, _) = split_response(&run.output.stdout);
-    if status_line != "HTTP/1.1 404 Not Found" {
-        return Err(run.fail(
-            "first the status line: HTTP/1.1 404 Not Found",
-            "A 404 is an answer too: `client get` shows whatever comes back, status first.",
-        ));
-    }
     Ok(())
 }
 
@@ -373,16 +305,14 @@ fn get_hides_bytes_that_are_not_text(session: &mut Session) -> CheckResult {
     // One seed for both requests, so that both get the same person.
     let path = format!("/?fault=latin-1&seed={}", random_number() % 1000);
     let (_, body) = names.fetch(&path)?;
-    let run = run_against(session, &names, &["get".into(), names.url(&path)])?;
-    run.expect_success("the response, its body replaced by its size", None)?;
+    let run = run_against(session, &names, &["get", &names.url(&path)])?;
     let size = format!("{} bytes", body.len());
-    if run.output.stdout.contains('\u{FFFD}') || !run.output.stdout.contains(&size) {
-        return Err(run.fail(
-            format!("the status line and headers, then a line that gives the size: {size}"),
-            "This body is Latin-1, not UTF-8: its bytes would garble a terminal. Keep \
-             print_body(&body) for the body: it prints text as it is and other bytes as a size.",
-        ));
-    }
+    expect_success(&run, "the response, its body replaced by its size", STOPPED)?.expect(
+        |run| !run.stdout.contains('\u{FFFD}') && run.stdout.contains(&size),
+        format!("the status line and headers, then a line that gives the size: {size}"),
+        "This body is Latin-1, not UTF-8: its bytes would garble a terminal. Keep \
+         print_body(&body) for the body: it prints text as it is and other bytes as a size.",
+    )?;
     Ok(())
 }
 
@@ -390,18 +320,12 @@ fn get_explains_refused_connections(session: &mut Session) -> CheckResult {
     // A port that was free a moment ago: nothing listens there now.
     let port = refused_port()?;
     let url = format!("http://127.0.0.1:{port}/");
-    let output = session.run(&["get", &url])?;
-    let run = Run {
-        sent: format!(
-            "cargo run --bin {} -- get http://127.0.0.1:{port}/\n(with no server on port {port})",
-            session.binary_name()
-        ),
-        output,
-    };
-    let port_text = format!("port {port}");
-    run.expect_one_error_line(
+    let about = format!("(with no server on port {port})");
+    let run = run_client(session, &["get", &url], (&url, &url), &about)?;
+    expect_one_error_line(
+        &run,
         "a failure: no server listens there",
-        &["connection refused", &port_text],
+        &["connection refused", &format!("port {port}")],
         "Send requests with send(...)?: it explains a refused connection and asks whether \
          the server is running.",
     )
@@ -433,32 +357,35 @@ fn names_introduces_the_person(session: &mut Session) -> CheckResult {
                 "That is not a names record: a problem of the course, not of your client.",
             )
         })?;
-        let run = run_against(session, &names, &["names".into(), names.url(&path)])?;
+        let run = run_against(session, &names, &["names", &names.url(&path)])?;
         // serde's "invalid type": a field of the struct is not the JSON's type.
-        let wrong_type = run.output.stderr.contains("invalid type").then_some(
+        let hint = if run.stderr.contains("invalid type") {
             "serde says a field of your struct does not have the JSON's type: every field the \
              sentence needs is a JSON string (\"pin\": \"0420\"), so make it a String (a number \
-             would also lose the PIN's leading zero).",
-        );
-        run.expect_success(&sentence, wrong_type)?;
-        let printed = run.output.stdout.trim_end();
-        if printed != sentence {
-            let hint = if printed.starts_with('{') {
+             would also lose the PIN's leading zero)."
+        } else {
+            STOPPED
+        };
+        let printed_json = run.stdout.starts_with('{');
+        expect_success(&run, &sentence, hint)?.expect(
+            |run| run.stdout.trim_end() == sentence,
+            &sentence,
+            if printed_json {
                 "That is the JSON as it came. Decode it into your Person struct, \
                  let person: Person = response.json()?; then print the sentence from its fields."
             } else {
                 "Print exactly this one line, with the name, surname and credit_card.pin of the \
                  record: println!(\"My name is {} {} and the PIN on my card is {}.\", ...)."
-            };
-            return Err(run.fail(sentence, hint));
-        }
+            },
+        )?;
     }
     Ok(())
 }
 
 fn names_explains_broken_records(session: &mut Session) -> CheckResult {
     let names = CourseServer::start("names_service")?;
-    // Each broken answer, what it is, and what the error line must name.
+    // Each broken answer, what it is, and what the error line must name
+    // (a status, or a field; "" is in every line).
     let broken = [
         (
             "/?fault=missing-field",
@@ -472,14 +399,15 @@ fn names_explains_broken_records(session: &mut Session) -> CheckResult {
         ("/nowhere", "404 Not Found", "404"),
     ];
     for (path, what, mention) in broken {
-        let run = run_against(session, &names, &["names".into(), names.url(path)])?;
+        let run = run_against(session, &names, &["names", &names.url(path)])?;
         let expected = format!("a failure: the answer is {what}");
-        let (mentions, hint) = match mention {
-            "" => (&[][..], KEEP_THE_CAUSE),
-            "500" | "404" => (&[mention][..], NAME_THE_STATUS),
-            _ => (&[mention][..], KEEP_THE_CAUSE),
+        let is_status = mention.parse::<u16>().is_ok();
+        let hint = if is_status {
+            NAME_THE_STATUS
+        } else {
+            KEEP_THE_CAUSE
         };
-        run.expect_one_error_line(&expected, mentions, hint)?;
+        expect_one_error_line(&run, &expected, &[mention], hint)?;
     }
     Ok(())
 }
@@ -487,22 +415,17 @@ fn names_explains_broken_records(session: &mut Session) -> CheckResult {
 fn names_gives_up_in_time(session: &mut Session) -> CheckResult {
     let names = CourseServer::start("names_service")?;
     // The service waits 5 seconds; the client, told to wait 1, gives up.
-    let args = [
-        "--timeout".into(),
-        "1".into(),
-        "names".into(),
-        names.url("/?delay=5"),
-    ];
+    let args = ["--timeout", "1", "names", &names.url("/?delay=5")];
     let run = run_against(session, &names, &args)?;
-    if run.succeeded() {
-        return Err(run.fail(
-            "a failure after 1 second: no answer came",
-            "It waited for the slow answer. Send the request with the `client` that run() \
-             built, which has the timeout of --timeout, through send(...)?.",
-        ));
-    }
-    run.expect_one_error_line(
-        "a failure after 1 second: no answer came",
+    let expected = "a failure after 1 second: no answer came";
+    run.expect_failure(
+        expected,
+        "It waited for the slow answer. Send the request with the `client` that run() built, \
+         which has the timeout of --timeout, through send(...)?.",
+    )?;
+    expect_one_error_line(
+        &run,
+        expected,
         &["timed out"],
         "Send requests with send(...)?: it explains a timeout.",
     )
@@ -514,63 +437,45 @@ fn random_message() -> String {
     format!("Tom & Jerry: 2+2=4 (#{})", random_number() % 100_000)
 }
 
-/// The messages on the board's page: its list items.
-fn board_items(page: &str) -> String {
-    let items = list_items(page);
-    if items.is_empty() {
-        "no messages".to_owned()
-    } else {
-        items.join("\n")
-    }
-}
-
 fn post_reports_the_redirect(session: &mut Session) -> CheckResult {
     let board = CourseServer::start("messageboard_sol")?;
     let message = random_message();
-    let args = ["post".into(), board.url("/"), format!("message={message}")];
+    let args = ["post", &board.url("/"), &format!("message={message}")];
     let run = run_against(session, &board, &args)?;
-    let refused = run.output.stdout.starts_with("HTTP/1.1 400").then_some(
-        "The board answered 400: it found no message field in the body of the POST. Send \
-             the fields as a form, in the body, with .form(fields) (.query(fields) would put \
-             them in the URL).",
-    );
-    run.expect_success(
-        "the 303 answer and where it points",
-        refused.or(Some(
-            "A redirect is not an error: print the status line and the Location header, then \
-             return Ok(()).",
-        )),
-    )?;
-    let (status_line, headers, _) = split_response(&run.output.stdout);
-    if status_line != "HTTP/1.1 303 See Other" {
-        let hint = if status_line == "HTTP/1.1 200 OK" {
-            "That is the page the redirect leads to: without --follow, report the 303 itself. \
-             Send with the `client` that run() built, which follows only with --follow (a new \
-             Client follows redirects by default)."
-        } else {
-            "Print the status line first, as in `get`: response.version() and \
-             response.status()."
-        };
-        return Err(run.fail("first the status line: HTTP/1.1 303 See Other", hint));
-    }
-    if !headers
-        .iter()
-        .any(|line| line.eq_ignore_ascii_case("location: /"))
-    {
-        return Err(run.fail(
-            "then the line Location: /",
+    let hint = if run.stdout.starts_with("HTTP/1.1 400") {
+        "The board answered 400: it found no message field in the body of the POST. Send the \
+         fields as a form, in the body, with .form(fields) (.query(fields) would put them in \
+         the URL)."
+    } else {
+        "A redirect is not an error: print the status line and the Location header, then \
+         return Ok(())."
+    };
+    let wrong_status = if run.printed_status_line() == "HTTP/1.1 200 OK" {
+        "That is the page the redirect leads to: without --follow, report the 303 itself. \
+         Send with the `client` that run() built, which follows only with --follow (a new \
+         Client follows redirects by default)."
+    } else {
+        "Print the status line first, as in `get`: response.version() and response.status()."
+    };
+    expect_success(&run, "the 303 answer and where it points", hint)?
+        .expect_printed_status_line("HTTP/1.1 303 See Other", wrong_status)?
+        .expect_printed_header(
+            "location: /",
             "For a status.is_redirection(), print the Location header: \
              response.headers().get(reqwest::header::LOCATION).",
-        ));
-    }
+        )?;
     let (_, page) = board.fetch("/")?;
     let page = String::from_utf8_lossy(&page);
     let shown = escape_html_text(&message);
     if page.matches(&shown).count() != 1 {
+        let items = list_items(&page);
         return Err(Failure {
-            sent: run.sent.clone(),
+            sent: run.command.clone(),
             expected: format!("the board to show the message once: {shown}"),
-            got: format!("the board lists: {}", board_items(&page)),
+            got: match items.is_empty() {
+                true => "the board lists: no messages".to_owned(),
+                false => format!("the board lists: {}", items.join("\n")),
+            },
             hint: "Send the fields with .form(fields): it escapes &, + and = so that the \
                    message arrives whole, and sets the Content-Type of a form."
                 .into(),
@@ -583,52 +488,44 @@ fn post_follows_when_asked(session: &mut Session) -> CheckResult {
     let board = CourseServer::start("messageboard_sol")?;
     let message = random_message();
     let args = [
-        "post".into(),
-        "--follow".into(),
-        board.url("/"),
-        format!("message={message}"),
+        "post",
+        "--follow",
+        &board.url("/"),
+        &format!("message={message}"),
     ];
     let run = run_against(session, &board, &args)?;
-    run.expect_success("the board's page, reached by following the redirect", None)?;
-    let (status_line, _, _) = split_response(&run.output.stdout);
-    if status_line != "HTTP/1.1 200 OK" {
-        return Err(run.fail(
-            "first the status line of the page the redirect leads to: HTTP/1.1 200 OK",
-            "With --follow the client follows the 303 itself: the response you get is the \
+    expect_success(
+        &run,
+        "the board's page, reached by following the redirect",
+        STOPPED,
+    )?
+    .expect_printed_status_line(
+        "HTTP/1.1 200 OK",
+        "With --follow the client follows the 303 itself: the response you get is the \
              board's page. Print its status line, as in `get`.",
-        ));
-    }
-    if !run.output.stdout.contains(&escape_html_text(&message)) {
-        return Err(run.fail(
-            "the board's page, with the message on it",
-            "After a success, print an empty line and the body with print_body.",
-        ));
-    }
+    )?
+    .expect_stdout_contains(
+        &escape_html_text(&message),
+        "the board's page, with the message on it",
+        "After a success, print an empty line and the body with print_body.",
+    )?;
     Ok(())
 }
 
 fn post_explains_a_refused_form(session: &mut Session) -> CheckResult {
     let board = CourseServer::start("messageboard_sol")?;
-    let args = [
-        "post".into(),
-        board.url("/"),
-        "note=no message field".into(),
-    ];
+    let args = ["post", &board.url("/"), "note=no message field"];
     let run = run_against(session, &board, &args)?;
-    run.expect_one_error_line(
-        "a failure: the board answers 400 Bad Request",
-        &["400"],
-        NAME_THE_STATUS,
-    )?;
+    let expected = "a failure: the board answers 400 Bad Request";
+    expect_one_error_line(&run, expected, &["400"], NAME_THE_STATUS)?;
     // The board's sentence, from the body of its 400.
-    if !run.output.stdout.contains("no 'message' field") {
-        return Err(run.fail(
-            "the 400's status line, then its body, which says what was wrong (the form has no \
-             'message' field), then the error line",
-            "Print the body before you stop: an error page usually says what was wrong. First \
-             println!() and print_body(&body), then if !status.is_success() { bail!(...) }.",
-        ));
-    }
+    run.expect_stdout_contains(
+        "no 'message' field",
+        "the 400's status line, then its body, which says what was wrong (the form has no \
+         'message' field), then the error line",
+        "Print the body before you stop: an error page usually says what was wrong. First \
+         println!() and print_body(&body), then if !status.is_success() { bail!(...) }.",
+    )?;
     Ok(())
 }
 
@@ -637,21 +534,16 @@ fn post_survives_a_redirect_without_location(session: &mut Session) -> CheckResu
         b"HTTP/1.1 303 See Other\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
     ))?;
     let url = helper.url("/");
-    let output = session.run(&["post", &url, "message=hi"])?;
-    let run = Run {
-        output,
-        sent: format!(
-            "cargo run --bin {} -- post URL message=hi\n(URL: a server that answers 303 See Other with no Location header)",
-            session.binary_name()
-        ),
-    };
-    if run.panicked() {
-        return Err(run.fail(
-            "the 303 reported (or one error line), not a panic",
-            "A server can leave out any header, Location included. response.headers().get(...) \
-             gives an Option: handle None (say the server did not say where) instead of \
-             unwrap().",
-        ));
-    }
+    let run = run_client(
+        session,
+        &["post", &url, "message=hi"],
+        (&url, "URL"),
+        "(URL: a server that answers 303 See Other with no Location header)",
+    )?;
+    run.expect_no_panic(
+        "the 303 reported (or one error line), not a panic",
+        "A server can leave out any header, Location included. response.headers().get(...) \
+         gives an Option: handle None (say the server did not say where) instead of unwrap().",
+    )?;
     Ok(())
 }

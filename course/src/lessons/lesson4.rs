@@ -22,9 +22,9 @@ use std::time::Duration;
 use super::random_number;
 use crate::kit::crowd::{at_once, post_form_expecting, problems};
 use crate::kit::helpers::{Answer, HelperServer, Proxy, refused_port};
-use crate::kit::html::{Tag, forms, list_items, start_tags, title_of};
-use crate::process::{Launch, ServerProcess};
-use crate::session::{Reply, Session, encode_form, quote_body};
+use crate::kit::html::{PageForm, forms, list_items, outside_forms, title_of};
+use crate::process::Launch;
+use crate::session::{Outgoing, Reply, Session, encode_form};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
 use http_server::{escape_html_text, percent_encode};
 
@@ -177,31 +177,31 @@ pub const CHECKS: &[Check] = &[
     ),
 ];
 
-/// Graduated hints for each step: a nudge, the idea, then the code.
+/// Graduated hints for each step: a nudge, the idea, then where the code is.
 pub const HINTS: &[Hint] = &[
     Hint {
         step: Some("a"),
         nudge: "Work in order: `cargo course check bookmark_server a`, then b, c and d. The form is lesson 2's with two <input> boxes instead of a textarea; try a bad form with curl: curl -i -d 'longuri=&shortname=ex' localhost:8000/",
-        concept: "form.get(name) is None for a missing field and Some(\"\") for an empty one: both are the client's mistake, a 400 that names the field (do_post shows it above the form). Return the value trimmed, without spaces at either end. A short name becomes the path /name, so it cannot hold '/', '?', '#' or a control character (c.is_control(): a line break, a tab), nor be '.' or '..'.",
-        code: "required_field: match form.get(name) { Some(value) if !value.trim().is_empty() => Ok(value.trim()), Some(_) => Err(HttpError::new(400, format!(\"The field '{name}' is empty.\"))), None => Err(HttpError::new(400, format!(\"The form has no '{name}' field.\"))) }. check_short_name: if name.contains(|c: char| matches!(c, '/' | '?' | '#') || c.is_control()) || name == \".\" || name == \"..\" { return Err(HttpError::new(400, format!(\"The short name {name:?} cannot be a path.\"))); } Ok(())",
+        concept: "form.get(name) is None for a missing field and Some(\"\") for an empty one: both are the client's mistake, a 400 that names the field (do_post shows it above the form). Return the value trimmed. A short name becomes the path /name, so it cannot hold '/', '?', '#' or a control character, nor be '.' or '..'.",
+        code: "README, \"A form that is wrong is the client's mistake\": required_field matches form.get(name), Some(value) if !value.trim().is_empty() => Ok(value.trim()), else Err(HttpError::new(400, ...)) naming the field; check_short_name refuses '/', '?', '#', c.is_control(), \".\" and \"..\".",
     },
     Hint {
         step: Some("b"),
         nudge: "Checking a link is a client's job, as in lesson 3: read the link as a Url, GET it, and look at the status. Only 200 OK, after redirects, is a working link.",
         concept: "The POST waits while the link is checked, so the client needs a timeout (CHECK_TIMEOUT) and a limit on redirects (Policy::limited(MAX_REDIRECTS)). The body is never needed: send() returns at the headers, and dropping the response closes it.",
-        code: "let url = Url::parse(link).map_err(|error| format!(\"it is not a URL ({error})\"))?; refuse a url.scheme() other than http and https; let response = client.get(url.clone()).send().map_err(|error| why(&error))?; then Ok(url) if response.status() == reqwest::StatusCode::OK, else Err(...) naming the status.",
+        code: "README, \"What the link check does\": in check_link, Url::parse(link), refuse a url.scheme() other than http and https, client.get(url.clone()).send().map_err(|error| why(&error))?, then reqwest::StatusCode::OK => Ok(url), status => Err(format!(\"it answered {status}\")).",
     },
     Hint {
         step: Some("c"),
         nudge: "Keep only a link that works: look at `checked` before you touch the bookmarks.",
-        concept: "Err(why) is the page again with 404 and a sentence that names the link and says why (the Python course answers 404 too), and the form with what was typed; Ok(url) is kept under the short name, as the URL parser wrote it, with the given self.keep, which says why when the store is full (507 for a new name once it holds MAX_BOOKMARKS), then Post/Redirect/Get: 303 See Other with Location: /.",
-        code: "Err(why) => return self.send_problem(response, 404, \"Not saved\", &format!(\"The link {longuri} is not reachable: {why}.\"), (longuri, shortname)); then if let Err(why) = self.keep(shortname, url.as_str()) { return self.send_problem(response, 507, \"Not saved\", &why, (longuri, shortname)); } then send_response(303), send_header(\"Location\", \"/\"), end_headers().",
+        concept: "Err(why) is the page again with 404, a sentence that names the link and says why, and the form with what was typed; Ok(url) is kept under the short name with self.keep (507 when the store is full), then Post/Redirect/Get: 303 See Other with Location: /.",
+        code: "let why = format!(\"The link {longuri} is not reachable: {why}.\"); let typed = (longuri, shortname); return self.send_problem(response, 404, \"Not saved\", &why, typed);",
     },
     Hint {
         step: Some("d"),
         nudge: "The path /name is the short name, percent-encoded: decode it and look it up in self.bookmarks().",
         concept: "A known name answers 303 See Other with Location: its long URI; an unknown one a short page with 404 and a sentence that names it (send_problem); an escape that is not UTF-8 (/%FF) 400 (percent_decode's ? does that).",
-        code: "let name = http_server::percent_decode(&path[1..])?; let uri = self.bookmarks().get(&name).cloned(); match it: Some(uri) => send_response(303) and send_header(\"Location\", &uri); None => { let why = format!(\"I don't know the short name {name:?}: save it with the form.\"); return self.send_problem(response, 404, \"Not found\", &why, (\"\", &name)); }",
+        code: "let name = http_server::percent_decode(path.strip_prefix('/').unwrap_or(path))?; // Copy the URI out, so that the lock is released at the semicolon.\nlet uri = self.bookmarks().get(&name).cloned();",
     },
 ];
 
@@ -231,42 +231,34 @@ fn redirect_to(to: String) -> Result<HelperServer, Failure> {
     HelperServer::start(Answer::Redirect(Box::leak(to.into_boxed_str())))
 }
 
-/// The page without its forms: where a sentence about a field must be
-/// (the form names every field anyway).
-fn without_forms(html: &str) -> String {
-    let mut rest = html;
-    let mut kept = String::new();
-    while let Some(start) = rest.to_ascii_lowercase().find("<form") {
-        kept.push_str(&rest[..start]);
-        let end = rest[start..].to_ascii_lowercase().find("</form");
-        rest = end.map_or("", |end| &rest[start + end..]);
-    }
-    kept.push_str(rest);
-    kept
-}
-
 /// What the page says in its `<body>`, forms left out: where the sentence
 /// of a refusal is (the stylesheet in the head has numbers of its own).
 fn body_text(html: &str) -> String {
     let start = html.to_ascii_lowercase().find("<body").unwrap_or(0);
-    without_forms(&html[start..])
+    outside_forms(&html[start..])
+}
+
+/// The page's bookmark form: the first form with both boxes.
+fn bookmark_form(html: &str) -> Option<PageForm> {
+    forms(html)
+        .into_iter()
+        .find(|form| form.field("longuri").is_some() && form.field("shortname").is_some())
 }
 
 /// Expects an answer that refuses a form to be the page again, in HTML,
 /// with the form, so that the visitor can put it right and try again.
 fn expect_the_form_again(reply: &Reply, expected: &str) -> CheckResult {
-    let has_the_form = forms(&reply.body)
-        .iter()
-        .any(|form| form.field("longuri").is_some() && form.field("shortname").is_some());
-    if reply.media_type().as_deref() == Some("text/html") && has_the_form {
-        return Ok(());
-    }
-    Err(reply.fail(
+    reply.expect(
+        |reply| {
+            reply.media_type().as_deref() == Some("text/html")
+                && bookmark_form(&reply.body).is_some()
+        },
         format!("{expected}, and the form again below it (text/html)"),
         "A visitor who made a mistake wants to put it right: answer with the page and the \
          status, and the sentence above the form. The starter's send_problem(response, status, \
          what, why, typed) does it; HttpError's plain text would leave them with no form.",
-    ))
+    )?;
+    Ok(())
 }
 
 /// POSTs a bookmark, as the form does.
@@ -346,104 +338,76 @@ fn expect_verdict(
     } else {
         "the link found not reachable: before step c, a page that says so and why; after, 404"
     };
-    match verdict(&reply) {
-        Some(found) if found == reachable => Ok(reply),
-        Some(_) if !reply.body.contains("not written yet") => Err(reply.fail(expected, wrong_hint)),
-        _ => {
-            let hint = no_verdict_hint(&reply);
-            Err(reply.fail(expected, hint))
-        }
-    }
+    let hint = match verdict(&reply) {
+        Some(found) if found != reachable && !reply.body.contains("not written yet") => wrong_hint,
+        _ => no_verdict_hint(&reply),
+    };
+    reply.expect(|reply| verdict(reply) == Some(reachable), expected, hint)?;
+    Ok(reply)
 }
 
 // Step a: the form and its 400s.
 
 fn serves_the_page(session: &mut Session) -> CheckResult {
-    let reply = session.get("/")?;
-    if reply.status != 200 {
-        return Err(reply.fail(
-            "status 200 OK and the page with the form",
+    session
+        .get("/")?
+        .expect_status(
+            200,
             "do_get sends the page for /: keep the starter's code that does.",
-        ));
-    }
-    if reply.media_type().as_deref() != Some("text/html") {
-        return Err(reply.fail(
-            "Content-Type: text/html; charset=utf-8",
+        )?
+        .expect_media_type(
+            "text/html",
             "The page is HTML: its Content-Type says text/html; charset=utf-8.",
-        ));
-    }
-    match title_of(&reply.body) {
-        Some(title) if title == "Bookmark Server" => Ok(()),
-        _ => Err(reply.fail(
+        )?
+        .expect(
+            |reply| title_of(&reply.body).as_deref() == Some("Bookmark Server"),
             "a page with <title>Bookmark Server</title>",
             "The title, in bookmarks_page, is Bookmark Server, as in the Python course.",
-        )),
-    }
+        )?;
+    Ok(())
 }
 
 fn page_has_the_form(session: &mut Session) -> CheckResult {
     let reply = session.get("/")?;
-    let html = &reply.body;
     let expected = "<form method=\"post\" action=\"/\"> with <input name=\"longuri\">, \
                     <input name=\"shortname\"> and a submit button inside";
-    let forms = start_tags(html, "form");
-    let Some(form) = forms.first() else {
+    let Some(form) = forms(&reply.body).into_iter().next() else {
         return Err(reply.fail(
             expected,
             "The page has no <form> yet: write it in the FORM constant, in the first TODO(a) \
              region.",
         ));
     };
-    if !form
-        .attribute("method")
-        .is_some_and(|method| method.eq_ignore_ascii_case("post"))
-    {
-        return Err(reply.fail(
+    reply
+        .expect(
+            |_| form.method == "post",
             expected,
             "The form needs method=\"post\": a GET form would put the link in the address \
              (/?longuri=...) and never reach do_post.",
-        ));
-    }
-    if !matches!(form.attribute("action"), None | Some("" | "/")) {
-        return Err(reply.fail(
+        )?
+        .expect(
+            |_| matches!(form.action.as_str(), "" | "/"),
             expected,
             "The form's action is the path it is sent to: do_post answers at /, so action=\"/\".",
-        ));
-    }
-    let inside = html[form.end..]
-        .to_ascii_lowercase()
-        .find("</form")
-        .map_or(html.len(), |end| form.end + end);
-    let within = |tag: &Tag| tag.start >= form.end && tag.start < inside;
-    let inputs = start_tags(html, "input");
-    for field in ["longuri", "shortname"] {
-        let named = |tag: &Tag| within(tag) && tag.attribute("name") == Some(field);
-        if !inputs.iter().any(named) && !start_tags(html, "textarea").iter().any(named) {
-            return Err(reply.fail(
-                expected,
-                format!(
-                    "The form needs an <input name=\"{field}\"> inside it: the name is what the \
-                     box travels under ({field}=...), and what do_post reads."
-                ),
-            ));
-        }
-    }
-    let is_submit = |tag: &Tag, default: &str| {
-        let kind = tag.attribute("type").unwrap_or(default);
-        kind.eq_ignore_ascii_case("submit") || kind.eq_ignore_ascii_case("image")
-    };
-    let has_button = start_tags(html, "button")
-        .iter()
-        .any(|tag| within(tag) && is_submit(tag, "submit"))
-        || inputs
-            .iter()
-            .any(|tag| within(tag) && is_submit(tag, "text"));
-    if !has_button {
-        return Err(reply.fail(
+        )?;
+    for name in ["longuri", "shortname"] {
+        let is_box = |field: &&crate::kit::html::Field| {
+            field.name == name && matches!(field.tag.as_str(), "input" | "textarea")
+        };
+        reply.expect(
+            |_| form.fields.iter().any(|field| is_box(&field)),
             expected,
-            "The form needs a button to send it: <button type=\"submit\">Save it!</button>.",
-        ));
+            format!(
+                "The form needs an <input name=\"{name}\"> inside it: the name is what the box \
+                 travels under ({name}=...), and what do_post reads."
+            ),
+        )?;
     }
+    reply.expect(
+        |_| form.has_submit(),
+        expected,
+        "The form needs a button to send it: <button type=\"submit\">Save it!</button>.",
+    )?;
     Ok(())
 }
 
@@ -460,47 +424,39 @@ fn missing_fields_are_refused(session: &mut Session) -> CheckResult {
     for (fields, field) in forms {
         let reply = session.post_form("/", fields)?;
         let expected = format!("status 400 Bad Request, and a body that names the field {field}");
-        if reply.status == 500 {
-            return Err(reply.fail(
-                expected,
-                "The handler failed: did it unwrap() form.get(...)? A missing field is the \
-                 client's mistake: answer Err(HttpError::new(400, ...)) from required_field.",
-            ));
-        }
-        if reply.status != 400 {
-            let blank = fields.iter().any(|(_, value)| value.trim().is_empty());
-            let hint = if blank {
-                "A field that is there but empty (or only spaces) is no better than a missing \
-                 one: in required_field, answer Some(\"\") with a 400 too (value.trim() \
-                 .is_empty())."
-            } else {
-                "form.get(name) is None for a missing field: in required_field, answer it with \
-                 Err(HttpError::new(400, ...)) instead of going on with \"\"."
-            };
-            return Err(reply.fail(expected, hint));
-        }
-        if !without_forms(&reply.body).contains(field) {
-            return Err(reply.fail(
-                expected,
+        let blank = fields.iter().any(|(_, value)| value.trim().is_empty());
+        let hint = if reply.status == 500 {
+            "The handler failed: did it unwrap() form.get(...)? A missing field is the client's \
+             mistake: answer Err(HttpError::new(400, ...)) from required_field."
+        } else if blank {
+            "A field that is there but empty (or only spaces) is no better than a missing one: \
+             in required_field, answer Some(\"\") with a 400 too (value.trim().is_empty())."
+        } else {
+            "form.get(name) is None for a missing field: in required_field, answer it with \
+             Err(HttpError::new(400, ...)) instead of going on with \"\"."
+        };
+        reply
+            .expect(|reply| reply.status == 400, &expected, hint)?
+            .expect(
+                |reply| outside_forms(&reply.body).contains(field),
+                &expected,
                 "Say which field is wrong: put the field's name in the sentence of the \
                  HttpError, format!(\"The form has no '{name}' field.\"), which do_post shows \
                  above the form.",
-            ));
-        }
+            )?;
         expect_the_form_again(&reply, &expected)?;
     }
     // No body at all, as `curl -X POST` sends: still a form without fields.
-    let reply = session.send(crate::session::Outgoing {
+    let request = Outgoing {
         method: "POST",
         path: "/",
         ..Default::default()
-    })?;
-    if !matches!(reply.status, 400 | 411) {
-        return Err(reply.fail(
-            "status 400 Bad Request: an empty body has no fields",
-            "An empty body decodes to an empty form: required_field gets None and answers 400.",
-        ));
-    }
+    };
+    session.send(request)?.expect(
+        |reply| matches!(reply.status, 400 | 411),
+        "status 400 Bad Request: an empty body has no fields",
+        "An empty body decodes to an empty form: required_field gets None and answers 400.",
+    )?;
     Ok(())
 }
 
@@ -529,80 +485,34 @@ fn bad_short_names_are_refused(session: &mut Session) -> CheckResult {
         (format!("nul\0{tag}"), "NUL is a control character too"),
     ];
     for (name, why) in names {
-        let reply = post_bookmark(session, "http://127.0.0.1:9/", &name)?;
-        if reply.status != 400 {
-            return Err(reply.fail(
-                format!("status 400 Bad Request: the short name {name:?} cannot be a path ({why})"),
-                "In check_short_name, refuse a name that contains '/', '?', '#' or any control \
-                 character (c.is_control(): line breaks, tabs, NUL and the rest, not only \
-                 '\\n' and '\\r'), and the names \".\" and \"..\": \
-                 Err(HttpError::new(400, ...)) with a sentence that says why.",
-            ));
-        }
+        post_bookmark(session, "http://127.0.0.1:9/", &name)?.expect(
+            |reply| reply.status == 400,
+            format!("status 400 Bad Request: the short name {name:?} cannot be a path ({why})"),
+            "In check_short_name, refuse a name that contains '/', '?', '#' or any control \
+             character (c.is_control(): line breaks, tabs, NUL and the rest, not only '\\n' and \
+             '\\r'), and the names \".\" and \"..\": Err(HttpError::new(400, ...)) with a \
+             sentence that says why.",
+        )?;
     }
     Ok(())
-}
-
-/// `text` with the character references an attribute value may hold
-/// (`&quot;`, `&#39;`, `&amp;`, ...) turned back into characters.
-fn unescape(text: &str) -> String {
-    let mut plain = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.find('&') {
-        plain.push_str(&rest[..at]);
-        rest = &rest[at..];
-        let Some(end) = rest.find(';').filter(|end| *end <= 10) else {
-            plain.push('&');
-            rest = &rest[1..];
-            continue;
-        };
-        let name = &rest[1..end];
-        let number = if let Some(hex) = name.strip_prefix("#x").or(name.strip_prefix("#X")) {
-            u32::from_str_radix(hex, 16).ok()
-        } else {
-            name.strip_prefix('#')
-                .and_then(|digits| digits.parse().ok())
-        };
-        let character = match name {
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            _ => number.and_then(char::from_u32),
-        };
-        match character {
-            Some(character) => {
-                plain.push(character);
-                rest = &rest[end + 1..];
-            }
-            None => {
-                plain.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    plain.push_str(rest);
-    plain
 }
 
 /// Expects the form of `reply` to hold `longuri` and `shortname` in its
 /// boxes, as the visitor typed them.
 fn expect_what_was_typed(reply: &Reply, longuri: &str, shortname: &str) -> CheckResult {
-    let forms = forms(&reply.body);
-    let form = forms
-        .iter()
-        .find(|form| form.field("longuri").is_some() && form.field("shortname").is_some());
-    let value = |name: &str| {
-        form.and_then(|form| form.field(name))
-            .map(|field| unescape(&field.value))
+    let form = bookmark_form(&reply.body);
+    let value = |name| {
+        form.as_ref()
+            .and_then(|form| form.field(name))
+            .map(|field| field.shown_value())
     };
     let (got_link, got_name) = (value("longuri"), value("shortname"));
-    if got_link.as_deref() == Some(longuri) && got_name.as_deref() == Some(shortname) {
-        return Ok(());
-    }
-    let escaped = got_link.is_some_and(|link| !link.is_empty() && link != longuri)
-        || got_name.is_some_and(|name| !name.is_empty() && name != shortname);
+    let escaped = got_link
+        .as_ref()
+        .is_some_and(|link| !link.is_empty() && link != longuri)
+        || got_name
+            .as_ref()
+            .is_some_and(|name| !name.is_empty() && name != shortname);
     let hint = if escaped {
         "The boxes hold something, but not what was typed: a \" in a value=\"...\" ends the \
          value. Escape what goes into an attribute with escape_html (quotes too), not \
@@ -612,13 +522,15 @@ fn expect_what_was_typed(reply: &Reply, longuri: &str, shortname: &str) -> Check
          link, say): write form(longuri, shortname) so that each <input> has value=\"...\" \
          with what was typed, escape_html(longuri) and escape_html(shortname)."
     };
-    Err(reply.fail(
+    reply.expect(
+        |_| got_link.as_deref() == Some(longuri) && got_name.as_deref() == Some(shortname),
         format!(
             "the form again with what was typed in its boxes: longuri {longuri:?}, shortname \
              {shortname:?}"
         ),
         hint,
-    ))
+    )?;
+    Ok(())
 }
 
 /// `base` followed by as many copies of `pad` as make it `chars` characters.
@@ -640,9 +552,6 @@ fn fields_over_their_limits_are_refused(session: &mut Session) -> CheckResult {
     let name = padded(&new_name("long"), 'é', 100);
     let link = padded(&works, 'a', 2_000);
     let at_limit_name = new_name("at-limit");
-    let hint_at_the_limit = "At the limit is still within it: refuse only what has more \
-         characters than the limit, counted with value.chars().count() (value.len() counts \
-         bytes, and 'é' is two).";
     for (longuri, shortname, what) in [
         (
             link.as_str(),
@@ -656,13 +565,13 @@ fn fields_over_their_limits_are_refused(session: &mut Session) -> CheckResult {
         ),
     ] {
         let reply = post_bookmark(session, longuri, shortname)?;
-        if reply.status == 400 {
-            let reply = about(reply, &format!("a link that answers 200 OK: {longuri}"));
-            return Err(reply.fail(
-                format!("anything but 400: {what} (a working link) is within the limit"),
-                hint_at_the_limit,
-            ));
-        }
+        about(reply, &format!("a link that answers 200 OK: {longuri}")).expect(
+            |reply| reply.status != 400,
+            format!("anything but 400: {what} (a working link) is within the limit"),
+            "At the limit is still within it: refuse only what has more characters than the \
+             limit, counted with value.chars().count() (value.len() counts bytes, and 'é' is \
+             two).",
+        )?;
     }
     let too_long_link = format!("{link}b");
     let too_long_name = format!("{name}é");
@@ -685,24 +594,23 @@ fn fields_over_their_limits_are_refused(session: &mut Session) -> CheckResult {
             "status 400 Bad Request: {what}, one over the limit, and a sentence that names the \
              limit, {limit}"
         );
-        if reply.status != 400 {
-            return Err(reply.fail(
-                expected,
+        reply
+            .expect(
+                |reply| reply.status == 400,
+                &expected,
                 "A server keeps what visitors send in memory: one visitor must not be able to \
                  fill it. In check_length, answer a field with more characters than `limit` \
                  (value.chars().count() > limit) with Err(HttpError::new(400, ...)).",
-            ));
-        }
-        if !body_text(&reply.body).contains(limit) {
-            return Err(reply.fail(
-                expected,
+            )?
+            .expect(
+                |reply| body_text(&reply.body).contains(limit),
+                &expected,
                 format!(
                     "Say what the limit is, so that the visitor knows what to shorten: \
                      format!(\"{{what}} can be at most {{}} characters; yours has {{}}.\", \
                      with_commas(limit), with_commas(length)) says {limit}."
                 ),
-            ));
-        }
+            )?;
         expect_the_form_again(&reply, &expected)?;
     }
     Ok(())
@@ -715,12 +623,11 @@ fn refused_form_keeps_what_was_typed(session: &mut Session) -> CheckResult {
     let longuri = format!("http://127.0.0.1:9/{tag}?q=\"quoted\"&it's=<b>");
     let shortname = format!("no/way \"{tag}\" <i>");
     let reply = post_bookmark(session, &longuri, &shortname)?;
-    if reply.status != 400 {
-        return Err(reply.fail(
-            format!("status 400 Bad Request: the short name {shortname:?} has a '/' in it"),
-            "In check_short_name, refuse a name that contains '/'.",
-        ));
-    }
+    reply.expect(
+        |reply| reply.status == 400,
+        format!("status 400 Bad Request: the short name {shortname:?} has a '/' in it"),
+        "In check_short_name, refuse a name that contains '/'.",
+    )?;
     expect_the_form_again(&reply, "status 400 and the form again")?;
     expect_what_was_typed(&reply, &longuri, &shortname)?;
     // A field missing: the other one comes back all the same.
@@ -732,29 +639,26 @@ fn refused_form_keeps_what_was_typed(session: &mut Session) -> CheckResult {
 fn links_with_passwords_are_refused(session: &mut Session) -> CheckResult {
     let ok = HelperServer::start(WORKS)?;
     let secret = new_name("secret");
-    let name = new_name("login");
     let url = ok.url("/private");
     let with_password = url.replacen("http://", &format!("http://ada:{secret}@"), 1);
-    let reply = about(
-        post_bookmark(session, &with_password, &name)?,
+    let reply = post_bookmark(session, &with_password, &new_name("login"))?;
+    about(
+        reply,
         &format!("URL: {with_password}, a server that answers 200 OK"),
-    );
-    if reply.status != 400 {
-        return Err(reply.fail(
-            "status 400 Bad Request: a link with a password in it is not kept",
-            "Everybody sees the list, and a password in a URL also ends up in logs and in \
-             browsers' history: read_form refuses a link whose Url has a username() or a \
-             password() (refuse_credentials, given code: keep it).",
-        ));
-    }
-    let page = session.get("/")?;
-    if page.body.contains(&secret) {
-        return Err(page.fail(
-            format!("the page without the password {secret}"),
-            "The link with its password was kept and is shown to everyone: keep the given \
-             refuse_credentials in read_form.",
-        ));
-    }
+    )
+    .expect(
+        |reply| reply.status == 400,
+        "status 400 Bad Request: a link with a password in it is not kept",
+        "Everybody sees the list, and a password in a URL also ends up in logs and in \
+         browsers' history: read_form refuses a link whose Url has a username() or a \
+         password() (refuse_credentials, given code: keep it).",
+    )?;
+    session.get("/")?.expect(
+        |page| !page.body.contains(&secret),
+        format!("the page without the password {secret}"),
+        "The link with its password was kept and is shown to everyone: keep the given \
+         refuse_credentials in read_form.",
+    )?;
     Ok(())
 }
 
@@ -778,23 +682,23 @@ fn broken_link_is_not_reachable(session: &mut Session) -> CheckResult {
     let missing = HelperServer::start(Answer::NotFound)?;
     let url = missing.url("/gone");
     let link = format!("URL: {url}, a server that answers 404 Not Found");
-    let reply = expect_verdict(
+    expect_verdict(
         session,
         &url,
         &link,
         false,
         "A link that answers 404 Not Found is broken. The server did answer, so send() \
          succeeds: look at response.status(), and only 200 OK is a working link.",
+    )?
+    .expect(
+        |reply| reply.body.contains("404"),
+        "a page that says why the link does not work: it answered 404 Not Found",
+        "Say which status came back: check_link returns Err(format!(\"it answered \
+         {status}\")), and the page shows that reason (after step c, in the sentence \
+         format!(\"The link {longuri} is not reachable: {why}.\")). To see it yourself, start \
+         lesson 3's names service (PORT=8001 cargo run --bin names_service) and save the link \
+         http://localhost:8001/nowhere, which answers 404.",
     )?;
-    if !reply.body.contains("404") {
-        return Err(reply.fail(
-            "a page that says why the link does not work: it answered 404 Not Found",
-            "Say which status came back: check_link returns Err(format!(\"it answered \
-             {status}\")), and the page shows that reason (after step c, in the sentence \
-             format!(\"The link {longuri} is not reachable: {why}.\")). To see it yourself, start lesson 3's names service (PORT=8001 cargo run --bin \
-             names_service) and save the link http://localhost:8001/nowhere, which answers 404.",
-        ));
-    }
     Ok(())
 }
 
@@ -864,7 +768,7 @@ fn long_redirect_chain_is_refused(session: &mut Session) -> CheckResult {
         "URL: {next}, the first of 6 servers that each answer 303 See Other to the next; \
          the last one's Location answers 200 OK"
     );
-    let reply = expect_verdict(
+    expect_verdict(
         session,
         &next,
         &link,
@@ -872,13 +776,12 @@ fn long_redirect_chain_is_refused(session: &mut Session) -> CheckResult {
         "This link redirects 6 times in a row, one more than MAX_REDIRECTS (5). reqwest's \
          default policy follows up to 10; give the client the lesson's own limit: \
          .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS)).",
+    )?
+    .expect(
+        |reply| reply.body.contains("redirect"),
+        "a page that says why: too many redirects",
+        "Say why the request failed: Err(why(&error)), and why() names the redirects.",
     )?;
-    if !reply.body.contains("redirect") {
-        return Err(reply.fail(
-            "a page that says why: too many redirects",
-            "Say why the request failed: Err(why(&error)), and why() names the redirects.",
-        ));
-    }
     drop(chain);
     Ok(())
 }
@@ -886,21 +789,20 @@ fn long_redirect_chain_is_refused(session: &mut Session) -> CheckResult {
 fn refused_link_is_not_reachable(session: &mut Session) -> CheckResult {
     let url = format!("http://127.0.0.1:{}/", refused_port()?);
     let link = format!("URL: {url}, a port where nothing listens");
-    let reply = expect_verdict(
+    expect_verdict(
         session,
         &url,
         &link,
         false,
         "Nothing listens at this link, so send() fails: that is Err(why(&error)), not a \
          working link.",
+    )?
+    .expect(
+        |reply| reply.body.to_ascii_lowercase().contains("refused"),
+        "a page that says why: the connection was refused",
+        "Say why the request failed: Err(why(&error)) finds reqwest's innermost error, \
+         \"Connection refused\", where error.to_string() only says that sending failed.",
     )?;
-    if !reply.body.to_ascii_lowercase().contains("refused") {
-        return Err(reply.fail(
-            "a page that says why: the connection was refused",
-            "Say why the request failed: Err(why(&error)) finds reqwest's innermost error, \
-             \"Connection refused\", where error.to_string() only says that sending failed.",
-        ));
-    }
     Ok(())
 }
 
@@ -923,40 +825,31 @@ fn non_links_are_not_reachable(session: &mut Session) -> CheckResult {
     ];
     for (text, what) in texts {
         let reply = post_bookmark(session, text, &new_name("text"))?;
-        let expected =
-            format!("the link found not reachable ({what}), with a page that says so, not a 500");
-        match verdict(&reply) {
-            Some(false)
-                if reply.media_type().as_deref() == Some("text/html")
-                    && reply.body.contains("<script>alert") =>
-            {
-                return Err(reply.fail(
-                    expected,
-                    "The page repeats what the visitor typed as HTML, so a browser would run \
-                     their script: put the sentence on the page with escape_html_text(why), as \
-                     the starter's bookmarks_page does.",
-                ));
+        let hint = match verdict(&reply) {
+            Some(false) => {
+                "The page repeats what the visitor typed as HTML, so a browser would run their \
+                 script: put the sentence on the page with escape_html_text(why), as the \
+                 starter's bookmarks_page does."
             }
-            Some(false) => {}
             _ if reply.status == 500 => {
-                return Err(reply.fail(
-                    expected,
-                    "The handler failed: did it unwrap() Url::parse(link)? What a visitor types \
-                     may be anything: turn the error into Err(why) with .map_err(...)?.",
-                ));
+                "The handler failed: did it unwrap() Url::parse(link)? What a visitor types may \
+                 be anything: turn the error into Err(why) with .map_err(...)?."
             }
             Some(true) => {
-                return Err(reply.fail(
-                    expected,
-                    "Only http and https links can be checked (and kept): look at url.scheme() \
-                     after Url::parse, and return Err(why) for any other.",
-                ));
+                "Only http and https links can be checked (and kept): look at url.scheme() after \
+                 Url::parse, and return Err(why) for any other."
             }
-            None => {
-                let hint = no_verdict_hint(&reply);
-                return Err(reply.fail(expected, hint));
-            }
-        }
+            None => no_verdict_hint(&reply),
+        };
+        let script_runs = |reply: &Reply| {
+            reply.media_type().as_deref() == Some("text/html")
+                && reply.body.contains("<script>alert")
+        };
+        reply.expect(
+            |reply| verdict(reply) == Some(false) && !script_runs(reply),
+            format!("the link found not reachable ({what}), with a page that says so, not a 500"),
+            hint,
+        )?;
     }
     Ok(())
 }
@@ -980,23 +873,21 @@ fn silent_link_times_out(session: &mut Session) -> CheckResult {
             return Err(failure);
         }
     };
-    match verdict(&reply) {
-        Some(false) => Ok(()),
-        Some(true) => Err(reply.fail(
-            "the link found not reachable: it never answered",
+    let (expected, hint) = match verdict(&reply) {
+        Some(true) => (
+            "the link found not reachable: it never answered".to_owned(),
             "A link that does not answer does not work: when send() fails, return Err(why).",
-        )),
-        None => {
-            let hint = no_verdict_hint(&reply);
-            Err(reply.fail(
-                format!(
-                    "the link found not reachable after {} seconds",
-                    LINK_TIMEOUT.as_secs()
-                ),
-                hint,
-            ))
-        }
-    }
+        ),
+        _ => (
+            format!(
+                "the link found not reachable after {} seconds",
+                LINK_TIMEOUT.as_secs()
+            ),
+            no_verdict_hint(&reply),
+        ),
+    };
+    reply.expect(|reply| verdict(reply) == Some(false), expected, hint)?;
+    Ok(())
 }
 
 fn huge_body_is_not_read(session: &mut Session) -> CheckResult {
@@ -1006,15 +897,43 @@ fn huge_body_is_not_read(session: &mut Session) -> CheckResult {
         "URL: {url}, a server that answers 200 OK with a Content-Length of 1 GB, sends the \
          first bytes, and then stalls"
     );
-    let reply = about(post_bookmark(session, &url, &new_name("huge"))?, &link);
-    match verdict(&reply) {
-        Some(true) => Ok(()),
-        _ => Err(reply.fail(
-            "the link found reachable: it answered 200 OK",
-            "The status line said 200 OK before any of the body came: judge by \
-             response.status() and never read the body (no .text() or .bytes()). Reading it \
-             downloads the whole file, or here waits until the timeout.",
-        )),
+    about(post_bookmark(session, &url, &new_name("huge"))?, &link).expect(
+        |reply| verdict(reply) == Some(true),
+        "the link found reachable: it answered 200 OK",
+        "The status line said 200 OK before any of the body came: judge by response.status() \
+         and never read the body (no .text() or .bytes()). Reading it downloads the whole \
+         file, or here waits until the timeout.",
+    )?;
+    Ok(())
+}
+
+/// Another copy of the program under check, started with `launch` on a
+/// port of its own (and stopped when dropped): for a server whose
+/// environment or store the other checks must not share.
+fn another_server(session: &Session, launch: Launch) -> Session {
+    let mut other = Session::new(session.binary().to_path_buf(), true);
+    other.set_launch(launch);
+    other
+}
+
+/// POSTs `longuri` under `shortname` to `other`, a copy of the program
+/// started as `started` says: the report tells how.
+fn post_to(
+    other: &mut Session,
+    started: &str,
+    longuri: &str,
+    shortname: &str,
+) -> Result<Reply, Failure> {
+    let with_start = |sent: &str| format!("{started}, then: {sent}");
+    match other.post_form("/", &[("longuri", longuri), ("shortname", shortname)]) {
+        Ok(reply) => Ok(Reply {
+            sent: with_start(&reply.sent),
+            ..reply
+        }),
+        Err(failure) => Err(Failure {
+            sent: with_start(&failure.sent),
+            ..failure
+        }),
     }
 }
 
@@ -1022,104 +941,72 @@ fn link_check_uses_the_proxy(session: &mut Session) -> CheckResult {
     let ok = HelperServer::start(WORKS)?;
     let proxy = Proxy::start()?;
     let target = ok.url("/through-the-proxy");
-    let proxy_url = proxy.url();
     let name = session.binary_name();
-    let sent = format!(
-        "HTTP_PROXY={proxy_url} cargo run --bin {name}, then: curl -i -d \
-         'longuri={target}&shortname=...' localhost:8000/\n(HTTP_PROXY: a stand-in proxy the \
-         check started; the link: a server that answers 200 OK)"
-    );
     // The checks' clean environment names loopback in NO_PROXY; this
     // server gets an empty one, so that a link on 127.0.0.1 goes through
     // the proxy like any other.
     let launch = Launch::default()
-        .env("HTTP_PROXY", &proxy_url)
+        .env("HTTP_PROXY", proxy.url())
         .env("NO_PROXY", "");
-    let server = ServerProcess::start_with(session.binary(), &name, &launch)?;
-    let (status, body) = post_to(session, &server, &target, &sent)?;
+    let mut other = another_server(session, launch);
+    let started = format!(
+        "HTTP_PROXY={} cargo run --bin {name} (a stand-in proxy the check started; the link: a \
+         server that answers 200 OK)",
+        proxy.url()
+    );
+    let reply = post_to(&mut other, &started, &target, &new_name("proxy"))?;
     let forwarded = proxy.forwarded();
-    if forwarded
-        .iter()
-        .any(|line| *line == format!("GET {target}"))
-    {
-        // Asked the right way; on to NO_PROXY below.
-    } else if let Some(other) = forwarded.iter().find(|line| line.ends_with(&target)) {
-        return Err(Failure {
-            sent,
-            expected: format!("the link checked with GET {target}, as a browser would"),
-            got: format!("the proxy forwarded: {other}"),
-            hint: "Check a link with a GET, like the Python course's requests.get: some \
-                   servers answer HEAD differently, or not at all."
-                .into(),
-        });
-    } else {
-        return Err(Failure {
-            sent,
-            expected: format!("the proxy to be asked for GET {target}"),
-            got: format!(
-                "the proxy forwarded: {forwarded:?}; the server answered {status}: {}",
-                quote_body(&body)
+    let asked = format!("GET {target}");
+    if !forwarded.contains(&asked) {
+        let (expected, got, hint) = match forwarded.iter().find(|line| line.ends_with(&target)) {
+            Some(other) => (
+                format!("the link checked with {asked}, as a browser would"),
+                format!("the proxy forwarded: {other}"),
+                "Check a link with a GET, like the Python course's requests.get: some servers \
+                 answer HEAD differently, or not at all.",
             ),
-            hint: "A server behind a proxy can reach the world only through it. reqwest's \
-                   Client::builder() reads HTTP_PROXY, HTTPS_PROXY and NO_PROXY by itself: do \
-                   not call .no_proxy() on it. (And send the request: a link is judged by its \
-                   answer.)"
-                .into(),
+            None => (
+                format!("the proxy to be asked for {asked}"),
+                format!(
+                    "the proxy forwarded: {forwarded:?}; the server answered {}",
+                    reply.summary()
+                ),
+                "A server behind a proxy can reach the world only through it. reqwest's \
+                 Client::builder() reads HTTP_PROXY, HTTPS_PROXY and NO_PROXY by itself: do not \
+                 call .no_proxy() on it. (And send the request: a link is judged by its answer.)",
+            ),
+        };
+        return Err(Failure {
+            got,
+            ..reply.fail(expected, hint)
         });
     }
     // With NO_PROXY naming the link's host, the check goes straight there.
     let direct = Proxy::start()?;
-    let direct_url = direct.url();
     let launch = Launch::default()
-        .env("HTTP_PROXY", &direct_url)
+        .env("HTTP_PROXY", direct.url())
         .env("NO_PROXY", "127.0.0.1");
-    let server = ServerProcess::start_with(session.binary(), &name, &launch)?;
-    let sent = format!(
-        "HTTP_PROXY={direct_url} NO_PROXY=127.0.0.1 cargo run --bin {name}, then the same POST"
+    let mut other = another_server(session, launch);
+    let started = format!(
+        "HTTP_PROXY={} NO_PROXY=127.0.0.1 cargo run --bin {name}",
+        direct.url()
     );
-    let (status, body) = post_to(session, &server, &target, &sent)?;
-    if !direct.forwarded().is_empty() || !matches!(status, 200 | 303) {
+    let reply = post_to(&mut other, &started, &target, &new_name("proxy"))?;
+    if !direct.forwarded().is_empty() || !matches!(reply.status, 200 | 303) {
         return Err(Failure {
-            sent,
-            expected: "the link checked directly, not through the proxy, and found reachable"
-                .into(),
             got: format!(
-                "the proxy forwarded: {:?}; the server answered {status}: {}",
+                "the proxy forwarded: {:?}; the server answered {}",
                 direct.forwarded(),
-                quote_body(&body)
+                reply.summary()
             ),
-            hint: "NO_PROXY lists the hosts to reach without the proxy. Leave the proxy settings \
-                   to reqwest's Client::builder(), which reads HTTP_PROXY and NO_PROXY together."
-                .into(),
+            ..reply.fail(
+                "the link checked directly, not through the proxy, and found reachable",
+                "NO_PROXY lists the hosts to reach without the proxy. Leave the proxy settings \
+                 to reqwest's Client::builder(), which reads HTTP_PROXY and NO_PROXY together.",
+            )
         });
     }
     Ok(())
-}
-
-/// POSTs `link` under a new name to another running copy of the program.
-fn post_to(
-    session: &Session,
-    server: &ServerProcess,
-    link: &str,
-    sent: &str,
-) -> Result<(u16, String), Failure> {
-    let body = encode_form(&[("longuri", link), ("shortname", &new_name("proxy"))]);
-    let answer = session
-        .client()
-        .post(format!("{}/", server.base_url()))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .and_then(|response| {
-            let status = response.status().as_u16();
-            Ok((status, response.text()?))
-        });
-    answer.map_err(|error| Failure {
-        sent: sent.to_owned(),
-        expected: "an HTTP response".into(),
-        got: format!("no answer: {error}{}", server.output_for_report()),
-        hint: String::new(),
-    })
 }
 
 // Step c: keeping working links.
@@ -1130,11 +1017,12 @@ fn save(session: &mut Session, url: &str, name: &str) -> CheckResult {
         post_bookmark(session, url, name)?,
         &format!("URL: {url}, a server that answers 200 OK"),
     );
-    if reply.status == 303 {
-        return Ok(());
-    }
-    let hint = save_hint(reply.status);
-    Err(reply.fail("status 303 See Other, with Location: /", hint))
+    reply.expect(
+        |reply| reply.status == 303,
+        "status 303 See Other, with Location: /",
+        save_hint(reply.status),
+    )?;
+    Ok(())
 }
 
 /// The hint for a POST of a working link that did not answer `303`.
@@ -1168,45 +1056,49 @@ fn items_for(page: &str, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether the page lists the short name `name` once, with `text` in its item.
+fn listed_once_with(page: &Reply, name: &str, text: &str) -> bool {
+    matches!(&items_for(&page.body, name)[..], [item] if item.contains(text))
+}
+
 fn working_link_is_kept(session: &mut Session) -> CheckResult {
     let ok = HelperServer::start(WORKS)?;
     let url = ok.url("/kept");
     let name = new_name("kept");
-    let reply = about(
-        post_bookmark(session, &url, &name)?,
-        &format!("URL: {url}, a server that answers 200 OK"),
-    );
+    let reply = post_bookmark(session, &url, &name)?;
+    let reply = about(reply, &format!("URL: {url}, a server that answers 200 OK"));
     save_answer_is_a_redirect(session, &reply)?;
-    let page = session.get("/")?;
-    let items = items_for(&page.body, &name);
-    if items.len() != 1 || !items[0].contains(&escape_html_text(&url)) {
-        return Err(page.fail(
-            format!("the page to list the short name {name} once, with its link {url}"),
-            "After the 303 the browser GETs /, and the new bookmark should be there: insert it \
-             into self.bookmarks() before answering.",
-        ));
-    }
+    session.get("/")?.expect(
+        |page| listed_once_with(page, &name, &escape_html_text(&url)),
+        format!("the page to list the short name {name} once, with its link {url}"),
+        "After the 303 the browser GETs /, and the new bookmark should be there: insert it \
+         into self.bookmarks() before answering.",
+    )?;
     Ok(())
 }
 
 /// Expects the answer to a working link's POST to be `303`, `Location: /`.
 fn save_answer_is_a_redirect(session: &mut Session, reply: &Reply) -> CheckResult {
     let expected = "status 303 See Other, with the header Location: /";
-    if reply.status != 303 {
-        return Err(reply.fail(expected, save_hint(reply.status)));
-    }
     let base_url = session.server()?.base_url().to_owned();
-    match reply.header("location") {
-        Some(location) if location == "/" || location == format!("{base_url}/") => Ok(()),
-        Some(location) => Err(reply.fail(
-            format!("Location: / (got Location: {location})"),
-            "After saving, the browser goes back to the list, at /.",
-        )),
-        None => Err(reply.fail(
+    let location = reply.header("location").unwrap_or_default();
+    reply
+        .expect(
+            |reply| reply.status == 303,
+            expected,
+            save_hint(reply.status),
+        )?
+        .expect(
+            |reply| reply.header("location").is_some(),
             expected,
             "A 303 needs a Location header to say where to go: send_header(\"Location\", \"/\").",
-        )),
-    }
+        )?
+        .expect(
+            |_| location == "/" || location == format!("{base_url}/"),
+            format!("Location: / (got Location: {location})"),
+            "After saving, the browser goes back to the list, at /.",
+        )?;
+    Ok(())
 }
 
 fn cross_site_posts_are_refused(session: &mut Session) -> CheckResult {
@@ -1218,30 +1110,25 @@ fn cross_site_posts_are_refused(session: &mut Session) -> CheckResult {
     ] {
         let name = new_name("forged");
         let body = encode_form(&[("longuri", &url), ("shortname", &name)]);
-        let reply = session.send(crate::session::Outgoing {
+        let form = ("Content-Type", "application/x-www-form-urlencoded");
+        let request = Outgoing {
             method: "POST",
             path: "/",
-            headers: vec![
-                ("Content-Type", "application/x-www-form-urlencoded"),
-                (header, value),
-            ],
+            headers: vec![form, (header, value)],
             body: Some(body.into_bytes()),
-        })?;
-        if reply.status != 403 {
-            return Err(reply.fail(
-                format!("status 403 Forbidden: the browser says ({header}: {value}) that a page of another site sent this form"),
-                "Any page on the web can hold a form that posts to your server, and a visitor's \
-                 browser sends it. The first line of do_post, http_server::refuse_cross_site(request)?, \
-                 refuses what a browser marks as cross-site: keep it.",
-            ));
-        }
-        let page = session.get("/")?;
-        if !items_for(&page.body, &name).is_empty() {
-            return Err(page.fail(
-                format!("the page without {name}: its POST was refused"),
-                "A refused POST changes nothing: refuse_cross_site(request)? comes first in do_post.",
-            ));
-        }
+        };
+        session.send(request)?.expect(
+            |reply| reply.status == 403,
+            format!("status 403 Forbidden: the browser says ({header}: {value}) that a page of another site sent this form"),
+            "Any page on the web can hold a form that posts to your server, and a visitor's \
+             browser sends it. The first line of do_post, http_server::refuse_cross_site(request)?, \
+             refuses what a browser marks as cross-site: keep it.",
+        )?;
+        session.get("/")?.expect(
+            |page| items_for(&page.body, &name).is_empty(),
+            format!("the page without {name}: its POST was refused"),
+            "A refused POST changes nothing: refuse_cross_site(request)? comes first in do_post.",
+        )?;
     }
     Ok(())
 }
@@ -1253,10 +1140,10 @@ fn full_store_is_refused(session: &mut Session) -> CheckResult {
     let link = ok.url("/");
     let name = session.binary_name();
     // A server of its own: the other checks' server must keep room.
-    let server = ServerProcess::start_with(session.binary(), &name, &Launch::default())?;
-    let url = format!("{}/", server.base_url());
-    let client = session.client().clone();
-    let sent = format!(
+    let mut other = another_server(session, Launch::default());
+    let url = format!("{}/", other.server()?.base_url());
+    let client = other.client().clone();
+    let started = format!(
         "cargo run --bin {name}, then {FULL} POSTs of a working link under {FULL} short names \
          (full-00000 ...), {POSTERS} clients at once"
     );
@@ -1271,9 +1158,9 @@ fn full_store_is_refused(session: &mut Session) -> CheckResult {
     });
     if let Some(problem) = problems(&results).first() {
         return Err(Failure {
-            sent,
+            sent: started,
             expected: format!("each of the {FULL} POSTs answered 303 See Other"),
-            got: format!("{problem}{}", server.output_for_report()),
+            got: format!("{problem}{}", other.server()?.output_for_report()),
             hint: format!(
                 "The store keeps up to {FULL} bookmarks: keep each one with \
                  self.keep(shortname, url.as_str()) (given), which refuses only a new name when \
@@ -1281,64 +1168,29 @@ fn full_store_is_refused(session: &mut Session) -> CheckResult {
             ),
         });
     }
-    let post = |longuri: &str, shortname: &str| {
-        client
-            .post(&url)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(encode_form(&[
-                ("longuri", longuri),
-                ("shortname", shortname),
-            ]))
-            .send()
-            .and_then(|response| {
-                let status = response.status().as_u16();
-                Ok((status, response.text()?))
-            })
-            .map_err(|error| Failure {
-                sent: format!("{sent}, then one more POST"),
-                expected: "an HTTP response".into(),
-                got: format!("no answer: {error}{}", server.output_for_report()),
-                hint: String::new(),
-            })
-    };
-    let extra = new_name("one-too-many");
-    let (status, body) = post(&link, &extra)?;
-    let sent = format!("{sent}, then: curl -i -d 'longuri={link}&shortname={extra}' {url}");
-    let is_full_page = status == 507
-        && body_text(&body).contains("10,000")
-        && forms(&body).iter().any(|form| {
-            form.field("longuri")
-                .is_some_and(|field| unescape(&field.value) == link)
-        });
-    if !is_full_page {
-        return Err(Failure {
-            sent,
-            expected: "status 507 Insufficient Storage, a sentence that names the limit (10,000), \
-                       and the form again with what was typed"
-                .into(),
-            got: format!("{status}: {}", quote_body(&body)),
-            hint: "One visitor must not be able to fill the server's memory: when the map \
-                   already holds MAX_BOOKMARKS and the name is new, answer 507 with \
-                   self.send_problem(...) and a sentence such as \"The server is full: it keeps \
-                   at most 10,000 bookmarks.\" self.keep(shortname, url.as_str()) (given) \
-                   tests and inserts under one lock, and gives that sentence as Err(why)."
-                .into(),
-        });
-    }
-    let moved = ok.url("/moved");
-    let (status, body) = post(&moved, "full-00042")?;
-    if status != 303 {
-        return Err(Failure {
-            sent: format!("{sent}, then: curl -i -d 'longuri={moved}&shortname=full-00042' {url}"),
-            expected: "status 303 See Other: a saved name takes a new link without making the \
-                       store bigger"
-                .into(),
-            got: format!("{status}: {}", quote_body(&body)),
-            hint: "A full store refuses new names only: replacing the link of a name it already \
-                   holds adds nothing (!bookmarks.contains_key(shortname))."
-                .into(),
-        });
-    }
+    post_to(&mut other, &started, &link, &new_name("one-too-many"))?.expect(
+        |reply| {
+            reply.status == 507
+                && body_text(&reply.body).contains("10,000")
+                && bookmark_form(&reply.body).is_some_and(|form| {
+                    form.field("longuri")
+                        .is_some_and(|field| field.shown_value() == link)
+                })
+        },
+        "status 507 Insufficient Storage, a sentence that names the limit (10,000), and the form \
+         again with what was typed",
+        "One visitor must not be able to fill the server's memory: when the map already holds \
+         MAX_BOOKMARKS and the name is new, answer 507 with self.send_problem(...) and a \
+         sentence such as \"The server is full: it keeps at most 10,000 bookmarks.\" \
+         self.keep(shortname, url.as_str()) (given) tests and inserts under one lock, and gives \
+         that sentence as Err(why).",
+    )?;
+    post_to(&mut other, &started, &ok.url("/moved"), "full-00042")?.expect(
+        |reply| reply.status == 303,
+        "status 303 See Other: a saved name takes a new link without making the store bigger",
+        "A full store refuses new names only: replacing the link of a name it already holds \
+         adds nothing (!bookmarks.contains_key(shortname)).",
+    )?;
     Ok(())
 }
 
@@ -1346,33 +1198,28 @@ fn fields_are_kept_trimmed(session: &mut Session) -> CheckResult {
     let ok = HelperServer::start(WORKS)?;
     let url = ok.url("/spaced");
     let name = new_name("spaced");
-    let reply = about(
-        post_bookmark(session, &format!("  {url} "), &format!("  {name} "))?,
-        &format!("URL: {url}, a server that answers 200 OK, typed with spaces around it"),
-    );
-    save_answer_is_a_redirect(session, &reply)?;
+    let reply = post_bookmark(session, &format!("  {url} "), &format!("  {name} "))?;
+    let link = format!("URL: {url}, a server that answers 200 OK, typed with spaces around it");
+    save_answer_is_a_redirect(session, &about(reply, &link))?;
     let page = session.get("/")?;
-    let items = items_for(&page.body, &name);
-    if items.len() == 1 && items[0].contains(&format!(">{name}<")) {
+    let mentions: Vec<String> = list_items(&page.body)
+        .into_iter()
+        .filter(|item| item.contains(&name))
+        .collect();
+    if listed_once_with(&page, &name, &format!(">{name}<")) {
         return Ok(());
     }
     Err(Failure {
-        sent: format!("{}\nthen: {}", reply.sent, page.sent),
-        expected: format!(
-            "the page to list the short name {name:?}, without the spaces typed around it, \
-             as a link to /{name}"
-        ),
-        got: format!(
-            "the lines that mention it: {:?}",
-            list_items(&page.body)
-                .into_iter()
-                .filter(|item| item.contains(&name))
-                .collect::<Vec<_>>()
-        ),
-        hint: "Spaces at either end of a field are not part of it (a phone's keyboard adds one \
-               after a word): required_field returns value.trim(), so that ' learn ' is saved \
-               as learn, and /learn finds it."
-            .into(),
+        got: format!("the lines that mention it: {mentions:?}"),
+        ..page.fail(
+            format!(
+                "the page to list the short name {name:?}, without the spaces typed around it, \
+                 as a link to /{name}"
+            ),
+            "Spaces at either end of a field are not part of it (a phone's keyboard adds one \
+             after a word): required_field returns value.trim(), so that ' learn ' is saved as \
+             learn, and /learn finds it.",
+        )
     })
 }
 
@@ -1381,84 +1228,74 @@ fn link_is_kept_as_typed(session: &mut Session) -> CheckResult {
     let moved = redirect_to(ok.url("/new-home"))?;
     let typed = moved.url("/old-home");
     let name = new_name("moved");
-    let reply = about(
-        post_bookmark(session, &typed, &name)?,
-        &format!(
-            "URL: {typed}, a server that answers 303 See Other, Location: {}, which answers \
-             200 OK",
-            ok.url("/new-home")
-        ),
+    let reply = post_bookmark(session, &typed, &name)?;
+    let link = format!(
+        "URL: {typed}, a server that answers 303 See Other, Location: {}, which answers 200 OK",
+        ok.url("/new-home")
     );
-    save_answer_is_a_redirect(session, &reply)?;
-    let page = session.get("/")?;
-    let items = items_for(&page.body, &name);
-    if items.len() == 1 && items[0].contains(&escape_html_text(&typed)) {
-        return Ok(());
-    }
-    Err(page.fail(
+    save_answer_is_a_redirect(session, &about(reply, &link))?;
+    session.get("/")?.expect(
+        |page| listed_once_with(page, &name, &escape_html_text(&typed)),
         format!("the page to list {name} with the link as typed, {typed}"),
         "Keep the link the visitor typed (check_link's Ok(url), the url it parsed from link), \
          not response.url(), where the redirects ended: the owner of the link may move its \
          target again, and the short name should follow the link wherever it leads then.",
-    ))
+    )?;
+    Ok(())
 }
+
+/// The sentence of step c for a broken link, as the solution says it.
+const NOT_SAVED: &str = "let why = format!(\"The link {longuri} is not reachable: {why}.\"); \
+     return self.send_problem(response, 404, \"Not saved\", &why, (longuri, shortname));";
 
 fn broken_link_is_not_kept(session: &mut Session) -> CheckResult {
     let missing = HelperServer::start(Answer::NotFound)?;
     let url = missing.url("/gone");
     let name = new_name("broken");
+    let reply = post_bookmark(session, &url, &name)?;
     let reply = about(
-        post_bookmark(session, &url, &name)?,
+        reply,
         &format!("URL: {url}, a server that answers 404 Not Found"),
     );
     let expected = "status 404 Not Found, with a page that names the link and says why";
-    if reply.status != 404 {
-        let hint = match reply.status {
-            200 => {
-                "That is the page of step b. In TODO(c), answer a link that does not work \
-                    with the page, 404 and a sentence that names the link and says why: \
-                    let why = format!(\"The link {longuri} is not reachable: {why}.\"); \
-                    return self.send_problem(response, 404, \"Not saved\", &why, (longuri, \
-                    shortname));"
-            }
-            303 => {
-                "A broken link was accepted: look at `checked` first, and keep the bookmark \
-                    only if it is Ok(url)."
-            }
-            400 => {
-                "The form is fine; the link it names does not work. That is 404 here, as in the \
-                    Python course, whose clients expect it (400 is for a form that is wrong in \
-                    itself): return self.send_problem(response, 404, \"Not saved\", &why, \
-                    (longuri, shortname));"
-            }
-            _ => {
-                "A link that does not work gets 404 (as in the Python course), with the page \
-                  saying why: let why = format!(\"The link {longuri} is not reachable: \
-                  {why}.\"); return self.send_problem(response, 404, \"Not saved\", &why, \
-                  (longuri, shortname));"
-            }
-        };
-        return Err(reply.fail(expected, hint));
-    }
-    let problem = without_forms(&reply.body);
-    if !problem.contains(&url) || !problem.contains("404") {
-        return Err(reply.fail(
+    let hint = match reply.status {
+        200 => format!(
+            "That is the page of step b. In TODO(c), answer a link that does not work with the \
+             page, 404 and a sentence that names the link and says why: {NOT_SAVED}"
+        ),
+        303 => "A broken link was accepted: look at `checked` first, and keep the bookmark only \
+                if it is Ok(url)."
+            .to_owned(),
+        400 => format!(
+            "The form is fine; the link it names does not work. That is 404 here, as in the \
+             Python course, whose clients expect it (400 is for a form that is wrong in \
+             itself): {NOT_SAVED}"
+        ),
+        _ => format!(
+            "A link that does not work gets 404 (as in the Python course), with the page saying \
+             why: {NOT_SAVED}"
+        ),
+    };
+    reply
+        .expect(|reply| reply.status == 404, expected, hint)?
+        .expect(
+            |reply| {
+                let problem = outside_forms(&reply.body);
+                problem.contains(&url) && problem.contains("404")
+            },
             expected,
             "Say which link and why: format!(\"The link {longuri} is not reachable: {why}.\"). \
              To see it yourself, start lesson 3's names service (PORT=8001 cargo run --bin \
              names_service) and save the link http://localhost:8001/nowhere, which answers 404.",
-        ));
-    }
+        )?;
     expect_the_form_again(&reply, expected)?;
     expect_what_was_typed(&reply, &url, &name)?;
-    let page = session.get("/")?;
-    if !items_for(&page.body, &name).is_empty() {
-        return Err(page.fail(
-            format!("the page without the short name {name}: its link does not work"),
-            "The bookmark was kept although its link is broken: insert it only after the check \
-             says Ok(url), never before.",
-        ));
-    }
+    session.get("/")?.expect(
+        |page| items_for(&page.body, &name).is_empty(),
+        format!("the page without the short name {name}: its link does not work"),
+        "The bookmark was kept although its link is broken: insert it only after the check \
+         says Ok(url), never before.",
+    )?;
     Ok(())
 }
 
@@ -1470,20 +1307,20 @@ fn short_name_is_replaced(session: &mut Session) -> CheckResult {
     save(session, &second, &name)?;
     let page = session.get("/")?;
     let items = items_for(&page.body, &name);
-    if items.len() != 1 || !items[0].contains(&second) || items[0].contains(&first) {
-        return Err(Failure {
-            sent: format!(
-                "two POSTs with shortname={name}: first longuri={first}, then {second}; then: {}",
-                page.sent
-            ),
-            expected: format!("the page to list {name} once, with the second link, {second}"),
-            got: format!("the lines for {name}: {items:?}"),
-            hint: "A short name has one link: the second save replaces the first, as the \
-                   Python course's dictionary does. BTreeMap::insert does just that."
-                .into(),
-        });
+    if listed_once_with(&page, &name, &second) && !items[0].contains(&first) {
+        return Ok(());
     }
-    Ok(())
+    Err(Failure {
+        got: format!("the lines for {name}: {items:?}"),
+        ..page.fail(
+            format!(
+                "after two POSTs with shortname={name} (first longuri={first}, then {second}), \
+                 the page to list {name} once, with the second link"
+            ),
+            "A short name has one link: the second save replaces the first, as the Python \
+             course's dictionary does. BTreeMap::insert does just that.",
+        )
+    })
 }
 
 fn no_bookmark_lost_under_load(session: &mut Session) -> CheckResult {
@@ -1527,23 +1364,22 @@ fn no_bookmark_lost_under_load(session: &mut Session) -> CheckResult {
     if missing.is_empty() {
         return Ok(());
     }
+    let some: Vec<&str> = missing.iter().take(3).map(String::as_str).collect();
     Err(Failure {
-        sent: format!("{sent}, then: {}", page.sent),
-        expected: format!("all {} short names on the page, each once", POSTERS * POSTS),
         got: format!(
             "{} missing or repeated, such as {}",
             missing.len(),
-            missing
-                .iter()
-                .take(3)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
+            some.join(", ")
         ),
-        hint: "Insert each bookmark into the one shared map in a single step, under the lock: \
-               self.bookmarks().insert(...). Copying the map, changing the copy and storing it \
-               back loses what other threads added in between."
-            .into(),
+        ..page.fail(
+            format!(
+                "after {sent}: all {} short names on the page, each once",
+                POSTERS * POSTS
+            ),
+            "Insert each bookmark into the one shared map in a single step, under the lock: \
+             self.bookmarks().insert(...). Copying the map, changing the copy and storing it \
+             back loses what other threads added in between.",
+        )
     })
 }
 
@@ -1568,12 +1404,8 @@ fn follow(session: &mut Session, path: &str) -> Result<Reply, Failure> {
 }
 
 /// GETs `/name` and expects `303 See Other` to `uri`.
-fn expect_redirect(session: &mut Session, name: &str, uri: &str) -> CheckResult {
+fn expect_follows(session: &mut Session, name: &str, uri: &str) -> CheckResult {
     let reply = follow(session, &format!("/{}", percent_encode(name)))?;
-    let expected = format!("status 303 See Other, with Location: {uri}");
-    if reply.status == 303 && reply.header("location") == Some(uri) {
-        return Ok(());
-    }
     let hint = if reply.body.contains("not written yet") {
         "Following short names is step d: write it in the TODO(d) region of do_get."
     } else if reply.status == 303 {
@@ -1594,7 +1426,8 @@ fn expect_redirect(session: &mut Session, name: &str, uri: &str) -> CheckResult 
     } else {
         "A saved short name answers send_response(303) and send_header(\"Location\", &uri)."
     };
-    Err(reply.fail(expected, hint))
+    reply.expect_redirect(303, uri, hint)?;
+    Ok(())
 }
 
 fn short_name_redirects(session: &mut Session) -> CheckResult {
@@ -1602,14 +1435,14 @@ fn short_name_redirects(session: &mut Session) -> CheckResult {
     let name = new_name("follow");
     let uri = ok.url("/followed");
     save(session, &uri, &name)?;
-    expect_redirect(session, &name, &uri)?;
+    expect_follows(session, &name, &uri)?;
     // A link as a visitor may type it: a capital scheme, a space, an é. A
     // Location header must be ASCII: the URL parser writes it so.
     let typed = ok.url("/caf é au lait").replacen("http://", "HTTP://", 1);
     let parsed = ok.url("/caf%20%C3%A9%20au%20lait");
     let name = new_name("typed");
     save(session, &typed, &name)?;
-    expect_redirect(session, &name, &parsed).map_err(|mut failure| {
+    expect_follows(session, &name, &parsed).map_err(|mut failure| {
         if failure.got.starts_with("303") {
             failure.sent = format!("(the link saved was {typed:?})\n{}", failure.sent);
             failure.hint = "Keep the link as the URL parser wrote it, check_link's Ok(url): \
@@ -1627,36 +1460,33 @@ fn unknown_name_is_not_found(session: &mut Session) -> CheckResult {
     let saved = new_name("listed");
     save(session, &ok.url("/listed"), &saved)?;
     let name = new_name("nobody");
-    let reply = follow(session, &format!("/{name}"))?;
     let expected = format!("status 404 Not Found, with a page that names {name}");
-    if reply.status != 404 {
-        return Err(reply.fail(
-            expected,
+    follow(session, &format!("/{name}"))?
+        .expect(
+            |reply| reply.status == 404,
+            &expected,
             "Nobody saved this name: self.bookmarks().get(&name) is None, and the answer is 404. \
              Do not unwrap() it.",
-        ));
-    }
-    if reply.body.contains("not written yet") || !reply.body.contains(&name) {
-        return Err(reply.fail(
-            expected,
-            "Say which name is unknown, on the page: let why = format!(\"I don't know the \
-             short name {name:?}.\"); return self.send_problem(response, 404, \"Not \
-             found\", &why, (\"\", &name)).",
-        ));
-    }
-    let reply = reply.expect_media_type(
-        "text/html",
-        "An unknown name gets a page with 404, as send_problem sends it, with the form and a \
-         link to the list.",
-    )?;
-    if reply.body.contains(&saved) {
-        return Err(reply.fail(
+        )?
+        .expect(
+            |reply| !reply.body.contains("not written yet") && reply.body.contains(&name),
+            &expected,
+            "Say which name is unknown, on the page: let why = format!(\"I don't know the short \
+             name {name:?}.\"); return self.send_problem(response, 404, \"Not found\", &why, \
+             (\"\", &name)).",
+        )?
+        .expect_media_type(
+            "text/html",
+            "An unknown name gets a page with 404, as send_problem sends it, with the form and a \
+             link to the list.",
+        )?
+        .expect(
+            |reply| !reply.body.contains(&saved),
             format!("a short page that names {name}, without the list (where {saved} is)"),
             "An error page needs no list: with 1,000 long links every 404 would be megabytes, \
              written while the lock keeps every save waiting. send_problem writes a short page \
              with the form and a link to /; use it for errors.",
-        ));
-    }
+        )?;
     Ok(())
 }
 
@@ -1665,7 +1495,7 @@ fn names_are_decoded(session: &mut Session) -> CheckResult {
     let name = new_name("Café au lait");
     let uri = ok.url("/coffee");
     save(session, &uri, &name)?;
-    expect_redirect(session, &name, &uri).map_err(|mut failure| {
+    expect_follows(session, &name, &uri).map_err(|mut failure| {
         if failure.got.starts_with("404") {
             failure.hint = format!(
                 "The name {name:?} was saved (its POST answered 303). It travels \
@@ -1677,41 +1507,26 @@ fn names_are_decoded(session: &mut Session) -> CheckResult {
         failure
     })?;
     let lower = name.to_lowercase();
-    let reply = follow(session, &format!("/{}", percent_encode(&lower)))?;
-    if reply.status != 404 {
-        return Err(reply.fail(
-            format!("status 404: {lower:?} is not the saved name {name:?}"),
-            "Short names are case-sensitive, as paths are: look the name up as it came.",
-        ));
-    }
+    follow(session, &format!("/{}", percent_encode(&lower)))?.expect(
+        |reply| reply.status == 404,
+        format!("status 404: {lower:?} is not the saved name {name:?}"),
+        "Short names are case-sensitive, as paths are: look the name up as it came.",
+    )?;
     // %FF is a well-formed escape (the module lets it through, where it
     // refuses /100%zz itself), but a lone byte 0xFF is not UTF-8 text.
-    let reply = follow(session, "/%FF")?;
-    if reply.status != 400 {
-        return Err(reply.fail(
-            "status 400 Bad Request: %FF decodes to a byte that is not UTF-8",
-            "Decode with http_server::percent_decode(...)?: it returns an error for escapes \
-             that make no UTF-8 text, and the `?` answers it with 400. Do not unwrap() it (a \
-             500), or decode it lossily.",
-        ));
-    }
+    follow(session, "/%FF")?.expect(
+        |reply| reply.status == 400,
+        "status 400 Bad Request: %FF decodes to a byte that is not UTF-8",
+        "Decode with http_server::percent_decode(...)?: it returns an error for escapes that \
+         make no UTF-8 text, and the `?` answers it with 400. Do not unwrap() it (a 500), or \
+         decode it lossily.",
+    )?;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn finds_the_problem_outside_the_forms() {
-        let page = "<p class=problem>The field 'shortname' is empty.</p>\
-                    <FORM method=post><input name=shortname></form><ul></ul>";
-        assert_eq!(
-            without_forms(page),
-            "<p class=problem>The field 'shortname' is empty.</p></form><ul></ul>"
-        );
-        assert!(!without_forms("<form><input name=longuri></form>").contains("longuri"));
-    }
 
     #[test]
     fn the_huge_body_answers_200_and_never_ends() {
