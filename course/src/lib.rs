@@ -15,6 +15,7 @@
 //!
 //! | module | what it holds |
 //! |---|---|
+//! | [`cargo_env`] | Cargo's variables a Cargo started from inside must not inherit |
 //! | [`check`] | a lesson, its checks, and a failure report |
 //! | [`kit`] | the check toolkit every lesson's checks share |
 //! | [`shipped`] | the starters as the course ships them, for `cargo test` |
@@ -29,6 +30,7 @@
 // Every public item is documented (CI's clippy -D warnings holds us to it).
 #![warn(missing_docs)]
 
+pub mod cargo_env;
 pub mod check;
 pub mod kit;
 pub mod lessons;

@@ -35,36 +35,14 @@ pub struct BuildOutput {
     pub messages: String,
 }
 
-/// A `cargo` command for the course's workspace, run in its top folder.
-///
-/// `cargo run` and `cargo test` hand the program they start variables that
-/// describe *that* program's package (`CARGO_MANIFEST_DIR`,
-/// `CARGO_PKG_NAME`, ...). A Cargo started from inside must not inherit
-/// them: some build scripts (ring's, under reqwest) rebuild whenever they
-/// change, so the inner and the outer Cargo would keep rebuilding those
-/// crates for each other.
+/// A `cargo` command for the course's workspace, run in its top folder,
+/// without the variables that describe this program's own package (see
+/// [`crate::cargo_env`]).
 pub fn cargo_command() -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
     let mut command = Command::new(cargo);
     command.current_dir(repository_root());
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        let describes_a_package = name.starts_with("CARGO_PKG_")
-            || matches!(
-                name.as_ref(),
-                "CARGO_MANIFEST_DIR"
-                    | "CARGO_MANIFEST_PATH"
-                    | "CARGO_CRATE_NAME"
-                    | "CARGO_BIN_NAME"
-                    | "CARGO_PRIMARY_PACKAGE"
-                    | "CARGO_TARGET_TMPDIR"
-                    | "CARGO_RUSTC_CURRENT_DIR"
-                    | "OUT_DIR"
-            );
-        if describes_a_package {
-            command.env_remove(name.as_ref());
-        }
-    }
+    crate::cargo_env::scrub(&mut command);
     command
 }
 
