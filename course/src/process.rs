@@ -28,6 +28,17 @@ pub fn repository_root() -> PathBuf {
     course.parent().unwrap_or(course).to_path_buf()
 }
 
+/// The feature every lesson package declares, set when a copy of the
+/// course (the shipped starters, the mutants) is built: see [`crate::shipped`].
+pub const FEATURE: &str = "shipped-starter";
+
+/// Where builds go: `CARGO_TARGET_DIR`, or `target/` in the course.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repository_root().join("target"))
+}
+
 /// What Cargo said when a build failed (empty if it printed to the terminal).
 #[derive(Debug, Clone)]
 pub struct BuildOutput {
@@ -130,7 +141,7 @@ fn build_artifact(
     if is_copy {
         // A copy of the course builds into the course's own target folder,
         // so that it compiles only what differs (see `shipped`).
-        command.env("CARGO_TARGET_DIR", crate::shipped::target_dir());
+        command.env("CARGO_TARGET_DIR", target_dir());
     }
     let build: &[&str] = if tests {
         &["test", "--no-run"]
@@ -148,7 +159,7 @@ fn build_artifact(
             // Cargo names a package's build after its path inside its
             // workspace, the same in the copy: this feature keeps the two
             // builds apart.
-            command.args(["--features", crate::shipped::FEATURE]);
+            command.args(["--features", FEATURE]);
         }
     }
     command
