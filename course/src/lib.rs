@@ -26,6 +26,7 @@
 //! | [`regions`] | TODO regions: where a starter may differ from its solution |
 //! | [`progress`] | which lessons a student has passed |
 //! | [`verify`] | the instructor's proof that the course is whole |
+//! | [`workspace`] | the workspace's packages and binaries, from its manifests |
 
 // Every public item is documented (CI's clippy -D warnings holds us to it).
 #![warn(missing_docs)]
@@ -41,6 +42,7 @@ pub mod regions;
 pub mod session;
 pub mod shipped;
 pub mod verify;
+pub mod workspace;
 
 pub use check::{Check, CheckResult, Failure, Hint, Lesson, Side};
 pub use session::{Reply, Session};

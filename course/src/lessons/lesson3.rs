@@ -18,10 +18,11 @@ use crate::{Check, CheckResult, Failure, Hint, Lesson};
 use http_server::escape_html_text;
 
 /// Lesson 3, as the registry lists it.
-pub const LESSON: Lesson = Lesson::new(3, "client", "Client")
-    .package("net-lessons")
-    .client()
-    .checks(CHECKS, HINTS, include_str!("lesson3.mutants.toml"));
+pub const LESSON: Lesson = Lesson::new(3, "client", "Client").client().checks(
+    CHECKS,
+    HINTS,
+    include_str!("lesson3.mutants.toml"),
+);
 
 /// The checks, in the order the lesson text asks for them.
 pub const CHECKS: &[Check] = &[

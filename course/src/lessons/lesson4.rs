@@ -29,9 +29,11 @@ use crate::{Check, CheckResult, Failure, Hint, Lesson};
 use http_server::{escape_html_text, percent_encode};
 
 /// Lesson 4, as the registry lists it.
-pub const LESSON: Lesson = Lesson::new(4, "bookmark_server", "Bookmark server")
-    .package("net-lessons")
-    .checks(CHECKS, HINTS, include_str!("lesson4.mutants.toml"));
+pub const LESSON: Lesson = Lesson::new(4, "bookmark_server", "Bookmark server").checks(
+    CHECKS,
+    HINTS,
+    include_str!("lesson4.mutants.toml"),
+);
 
 /// The checks, step by step, in the order the lesson text asks for them.
 pub const CHECKS: &[Check] = &[

@@ -25,9 +25,11 @@ use crate::session::{Outgoing, Reply, Session};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
 
 /// Lesson 8, as the registry lists it.
-pub const LESSON: Lesson = Lesson::new(8, "todo_api", "Todo API")
-    .package("net-lessons")
-    .checks(CHECKS, HINTS, include_str!("lesson8.mutants.toml"));
+pub const LESSON: Lesson = Lesson::new(8, "todo_api", "Todo API").checks(
+    CHECKS,
+    HINTS,
+    include_str!("lesson8.mutants.toml"),
+);
 
 /// The checks, in the order the lesson text asks for them.
 pub const CHECKS: &[Check] = &[

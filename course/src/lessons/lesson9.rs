@@ -24,9 +24,11 @@ use crate::session::{Outgoing, Reply, Session};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
 
 /// Lesson 9, as the registry lists it.
-pub const LESSON: Lesson = Lesson::new(9, "todo_app", "Todo app")
-    .package("db-lesson")
-    .checks(CHECKS, HINTS, include_str!("lesson9.mutants.toml"));
+pub const LESSON: Lesson = Lesson::new(9, "todo_app", "Todo app").checks(
+    CHECKS,
+    HINTS,
+    include_str!("lesson9.mutants.toml"),
+);
 
 /// The checks, in the order the lesson text asks for them.
 pub const CHECKS: &[Check] = &[
