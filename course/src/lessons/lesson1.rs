@@ -4,7 +4,7 @@
 //! cannot pass; each failure names the likely mistake (still the hello
 //! server, the slash kept, a wrong status or content type).
 
-use super::random_number;
+use crate::kit::seed::random_number;
 use crate::session::{Reply, Session};
 use crate::{Check, CheckResult, Hint, Lesson};
 

@@ -12,9 +12,9 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::time::Duration;
 
-use super::random_number;
 use crate::kit::crowd::{at_once, post_form_expecting, problems};
 use crate::kit::html::{Tag, is_labelled, start_tags, title_of};
+use crate::kit::seed::random_number;
 use crate::session::{Outgoing, Reply, Session, encode_form, quote_body};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
 use http_server::escape_html_text;

@@ -9,9 +9,9 @@
 //! sentence the client must print. A client with a name written into it
 //! cannot pass.
 
-use super::random_number;
 use crate::kit::helpers::{Answer, CourseServer, HelperServer, refused_port};
 use crate::kit::html::list_items;
+use crate::kit::seed::random_number;
 use crate::process::{ProgramOutput, shell_quote};
 use crate::session::{Session, quote_body};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};

@@ -19,10 +19,10 @@
 
 use std::time::Duration;
 
-use super::random_number;
 use crate::kit::crowd::{at_once, post_form_expecting, problems};
 use crate::kit::helpers::{Answer, HelperServer, Proxy, refused_port};
 use crate::kit::html::{Tag, forms, list_items, start_tags, title_of};
+use crate::kit::seed::random_number;
 use crate::process::{Launch, ServerProcess};
 use crate::session::{Reply, Session, encode_form, quote_body};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};

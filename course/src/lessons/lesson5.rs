@@ -10,9 +10,9 @@
 //! client may, because the client owns its cookies. The names of step (c)
 //! come from a seed that a failure prints (`COURSE_SEED=N` replays it).
 
-use super::random_number;
 use crate::kit::cookies::Jar;
 use crate::kit::html::{forms, start_tags, title_of};
+use crate::kit::seed::random_number;
 use crate::session::{Outgoing, Reply, Session};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
 use http_server::{escape_html, escape_html_text, percent_decode};

@@ -32,7 +32,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::random_number;
+use crate::kit::seed::random_number;
 use crate::process::Launch;
 use crate::session::{Outgoing, Session};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};

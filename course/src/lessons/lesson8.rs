@@ -18,8 +18,8 @@ use std::sync::Barrier;
 
 use serde_json::{Value, json};
 
-use super::random_number;
 use crate::kit::crowd::{at_once, problems};
+use crate::kit::seed::random_number;
 use crate::process::{Launch, ServerProcess, repository_root};
 use crate::session::{Outgoing, Reply, Session};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};

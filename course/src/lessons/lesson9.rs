@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::random_number;
 use crate::kit::crowd::{at_once, post_form_expecting, problems};
 use crate::kit::html::{PageForm, Tag, forms, start_tags, title_of};
+use crate::kit::seed::random_number;
 use crate::process::{self, Launch, ServerProcess};
 use crate::session::encode_form;
 use crate::session::{Outgoing, Reply, Session};

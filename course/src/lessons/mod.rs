@@ -35,8 +35,6 @@ pub static ALL: &[Lesson] = &[
     lesson9::LESSON,
 ];
 
-pub use crate::kit::seed::random_number;
-
 /// Finds a lesson by number (`1`), binary (`echo_server`, `echo_server_sol`)
 /// or folder (`1_echo_server`).
 pub fn find(name: &str) -> Option<&'static Lesson> {
