@@ -48,6 +48,9 @@ pub fn verify_course(only: Option<&str>, fix: bool) -> Result<bool> {
         } else {
             for problem in found {
                 problems += 1;
+                // A block to add (a [[bin]], Cargo's messages) is indented
+                // under its sentence.
+                let problem = problem.trim_end().replace('\n', "\n    ");
                 say!("  {} {problem}", paint.bad("✗"));
             }
         }
