@@ -159,9 +159,6 @@ pub struct Lesson {
     pub title: &'static str,
     /// The exercise binary; the solution's is this plus `_sol`.
     pub binary: &'static str,
-    /// The Cargo package that builds both binaries: `http-course` (the
-    /// std-only lessons, at the top), `net-lessons` (`packages/net`), ...
-    pub package: &'static str,
     /// Whether the binary is a server (started with `PORT=0` for each run)
     /// or a program the checks run themselves (the client).
     pub is_server: bool,
@@ -190,8 +187,9 @@ pub enum Side {
 }
 
 impl Lesson {
-    /// A server lesson in the top package (`http-course`), with no checks
-    /// yet: the other `const fn`s below fill in the rest.
+    /// A server lesson with no checks yet: the other `const fn`s below
+    /// fill in the rest. Its package is not declared: see
+    /// [`Lesson::package`].
     ///
     /// ```
     /// use course::Lesson;
@@ -205,18 +203,12 @@ impl Lesson {
             number,
             title,
             binary,
-            package: "http-course",
             is_server: true,
             tour: false,
             checks: &[],
             hints: &[],
             mutants: "",
         }
-    }
-
-    /// Built by `package` (a package of its own under `packages/`).
-    pub const fn package(self, package: &'static str) -> Lesson {
-        Lesson { package, ..self }
     }
 
     /// A program the checks run themselves, not a server.
@@ -251,6 +243,20 @@ impl Lesson {
     /// `{number}_{binary}`, `1_echo_server`.
     pub fn folder(&self) -> String {
         format!("{}_{}", self.number, self.binary)
+    }
+
+    /// The Cargo package that builds the lesson: the one whose manifest
+    /// has a `[[bin]]` named its binary (`http-course` for the std-only
+    /// lessons, `net-lessons` for `packages/net`, ...), read once from the
+    /// workspace's manifests. `None` if no manifest has it, which
+    /// `cargo course verify` reports.
+    ///
+    /// ```
+    /// let client = course::lessons::find("client").unwrap();
+    /// assert_eq!(client.package(), Some("net-lessons"));
+    /// ```
+    pub fn package(&self) -> Option<&'static str> {
+        crate::workspace::package_of(self.binary).map(|package| package.name.as_str())
     }
 
     /// The binary for one side of the lesson.
@@ -299,14 +305,20 @@ fn build_side(
     show_build: bool,
 ) -> Result<(PathBuf, Source), BuildOutput> {
     let binary = lesson.binary_name(side);
+    let package = lesson.package().ok_or_else(|| BuildOutput {
+        messages: format!(
+            "no package of the course builds `{}` (cargo course verify says what is missing)",
+            lesson.binary
+        ),
+    })?;
     let source = |root: PathBuf| Source {
         root,
-        package: Some(lesson.package.to_owned()),
+        package: Some(package.to_owned()),
         binary: binary.clone(),
     };
     if side != Side::ShippedStarter {
         let root = process::repository_root();
-        let built = process::build_in(&root, Some(lesson.package), &binary, show_build)?;
+        let built = process::build_in(&root, Some(package), &binary, show_build)?;
         return Ok((built, source(root)));
     }
     let plain = |messages: String| BuildOutput { messages };
@@ -314,7 +326,7 @@ fn build_side(
     // Cargo puts every build of `binary` at the same place, target/debug/:
     // the student's program must still be the one found there afterwards.
     let student_build = shipped::StudentBuild::set_aside(&binary);
-    let built = process::build_in(&root, Some(lesson.package), &binary, show_build);
+    let built = process::build_in(&root, Some(package), &binary, show_build);
     let kept = built.and_then(|built| {
         shipped::keep_binary(&built)
             .map_err(|error| plain(format!("could not copy {binary}: {error}")))

@@ -15,6 +15,7 @@
 //!
 //! | module | what it holds |
 //! |---|---|
+//! | [`cargo_env`] | Cargo's variables a Cargo started from inside must not inherit |
 //! | [`check`] | a lesson, its checks, and a failure report |
 //! | [`kit`] | the check toolkit every lesson's checks share |
 //! | [`shipped`] | the starters as the course ships them, for `cargo test` |
@@ -25,10 +26,12 @@
 //! | [`regions`] | TODO regions: where a starter may differ from its solution |
 //! | [`progress`] | which lessons a student has passed |
 //! | [`verify`] | the instructor's proof that the course is whole |
+//! | [`workspace`] | the workspace's packages and binaries, from its manifests |
 
 // Every public item is documented (CI's clippy -D warnings holds us to it).
 #![warn(missing_docs)]
 
+pub mod cargo_env;
 pub mod check;
 pub mod kit;
 pub mod lessons;
@@ -39,6 +42,7 @@ pub mod regions;
 pub mod session;
 pub mod shipped;
 pub mod verify;
+pub mod workspace;
 
 pub use check::{Check, CheckResult, Failure, Hint, Lesson, Side};
 pub use session::{Reply, Session};

@@ -9,6 +9,7 @@
 //! cargo course watch                   check again each time you save
 //! cargo course reset echo_server       start a lesson over from the starter
 //! cargo course verify                  (instructors) prove the whole course
+//! cargo course verify --fix            (instructors) add a lesson's missing [[bin]] blocks, then verify
 //! cargo course verify --mutants        (instructors) prove the checks catch the catalog's mistakes
 //! ```
 
@@ -35,7 +36,12 @@ usage: cargo course <command>
   reset LESSON [--yes] [--forget]
                        put a lesson's starter back (your version is kept in .course/backup/;
                        --forget also forgets that you passed it)
-  verify [LESSON]      (instructors) prove every lesson (or one): layout, TODO regions, checks, style
+  verify [LESSON]      (instructors) prove every lesson (or one): its pieces (text, starter, solution, check
+                       file, registry line, catalog, browser cases, map row, [[bin]] blocks), TODO regions,
+                       checks, style; each missing piece is named with the file to write
+  verify --fix [LESSON]
+                       (instructors) first add the [[bin]] blocks a lesson's package lacks to its Cargo.toml
+                       (only what can be derived; exercises/ is never touched), then verify
   verify --mutants [LESSON [ID]]
                        (instructors) prove that the checks catch every wrong program of the lessons' catalogs
                        (or one of them); COURSE_MUTANT_JOBS=N checks N at once (3)";
@@ -61,13 +67,17 @@ fn main() -> ExitCode {
         ["watch", lesson] => watch(Some(lesson)),
         ["reset", lesson] => reset(lesson, false, forget),
         ["reset", lesson, "--yes"] => reset(lesson, true, forget),
-        ["verify"] => verify_course(None),
+        ["verify"] => verify_course(None, false),
+        ["verify", "--fix"] => verify_course(None, true),
+        ["verify", "--fix", lesson] | ["verify", lesson, "--fix"] => {
+            verify_course(Some(lesson), true)
+        }
         ["verify", "--mutants"] => verify_mutants(None, None),
         ["verify", "--mutants", lesson] | ["verify", lesson, "--mutants"] => {
             verify_mutants(Some(lesson), None)
         }
         ["verify", "--mutants", lesson, id] => verify_mutants(Some(lesson), Some(id)),
-        ["verify", lesson] => verify_course(Some(lesson)),
+        ["verify", lesson] => verify_course(Some(lesson), false),
         [] | ["help" | "--help" | "-h"] => {
             say!("{USAGE}");
             Ok(true)

@@ -40,7 +40,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use crate::process::{cargo_command, repository_root};
+use crate::process::{self, cargo_command, repository_root};
 use crate::session::{Session, Source};
 use crate::{Lesson, shipped};
 
@@ -254,37 +254,6 @@ fn binary_name(lesson: &Lesson, mutant: &Mutant) -> String {
     format!("mutant-{}-{}", lesson.number, mutant.id)
 }
 
-/// Where each package of the workspace keeps its manifest, relative to the
-/// top folder, as `cargo metadata` says.
-fn manifests() -> Result<BTreeMap<String, PathBuf>, String> {
-    let output = cargo_command()
-        .args([
-            "metadata",
-            "--no-deps",
-            "--format-version",
-            "1",
-            "--offline",
-        ])
-        .output()
-        .map_err(|error| format!("could not run cargo metadata: {error}"))?;
-    let metadata: serde_json::Value =
-        serde_json::from_slice(&output.stdout).map_err(|error| error.to_string())?;
-    let root = repository_root();
-    Ok(metadata["packages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|package| {
-            let name = package["name"].as_str()?;
-            let path = Path::new(package["manifest_path"].as_str()?);
-            Some((
-                name.to_owned(),
-                path.strip_prefix(&root).ok()?.to_path_buf(),
-            ))
-        })
-        .collect())
-}
-
 /// A mutant ready to be built: its lesson, itself, and its binary's name.
 struct Planned<'a> {
     lesson: &'static Lesson,
@@ -298,7 +267,6 @@ struct Planned<'a> {
 /// for each to its package's manifest; returns the manifests' texts as
 /// they were, to be put back after the build.
 fn write_mutants(copy: &Path, planned: &[Planned<'_>]) -> Result<Vec<(PathBuf, String)>, String> {
-    let places = manifests()?;
     let mut edited: BTreeMap<PathBuf, (String, String)> = BTreeMap::new();
     for plan in planned {
         let files = mutated_files(plan.lesson, plan.mutant)?;
@@ -311,12 +279,13 @@ fn write_mutants(copy: &Path, planned: &[Planned<'_>]) -> Result<Vec<(PathBuf, S
             shipped::write_if_changed(&folder.join(name), text.as_bytes())
                 .map_err(|error| format!("could not write the mutant: {error}"))?;
         }
-        let package = plan.lesson.package;
-        let manifest = copy.join(
-            places
-                .get(package)
-                .ok_or_else(|| format!("cargo metadata does not know the package {package}"))?,
-        );
+        let package = crate::workspace::package_of(plan.lesson.binary).ok_or_else(|| {
+            format!(
+                "no package builds `{}` (run cargo course verify)",
+                plan.lesson.binary
+            )
+        })?;
+        let manifest = copy.join(package.manifest());
         if !edited.contains_key(&manifest) {
             let original = fs::read_to_string(&manifest)
                 .map_err(|error| format!("could not read {}: {error}", manifest.display()))?;
@@ -352,9 +321,9 @@ fn build_package(
     let mut command = cargo_command();
     command
         .current_dir(copy)
-        .env("CARGO_TARGET_DIR", shipped::target_dir())
+        .env("CARGO_TARGET_DIR", process::target_dir())
         .args(["build", "--keep-going", "--message-format=json"])
-        .args(["--package", package, "--features", shipped::FEATURE]);
+        .args(["--package", package, "--features", process::FEATURE]);
     for binary in binaries {
         command.args(["--bin", binary]);
     }
@@ -430,7 +399,7 @@ pub fn check_mutant(
     let mut session = Session::new(binary, lesson.is_server);
     session.set_source(Source {
         root: copy.to_path_buf(),
-        package: Some(lesson.package.to_owned()),
+        package: lesson.package().map(str::to_owned),
         binary: binary_name(lesson, mutant),
     });
     for check in lesson.checks {
@@ -562,13 +531,16 @@ pub fn verify_mutants(
         let by_binary = &by_binary;
         let planned = &planned;
         scope.spawn(move || {
-            let mut packages: Vec<&str> = planned.iter().map(|plan| plan.lesson.package).collect();
+            let mut packages: Vec<&str> = planned
+                .iter()
+                .filter_map(|plan| plan.lesson.package())
+                .collect();
             packages.sort_unstable();
             packages.dedup();
             for package in packages {
                 let binaries: Vec<&str> = planned
                     .iter()
-                    .filter(|plan| plan.lesson.package == package)
+                    .filter(|plan| plan.lesson.package() == Some(package))
                     .map(|plan| plan.binary.as_str())
                     .collect();
                 let failed = build_package(copy, package, &binaries, |binary, path| {

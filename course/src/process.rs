@@ -28,6 +28,17 @@ pub fn repository_root() -> PathBuf {
     course.parent().unwrap_or(course).to_path_buf()
 }
 
+/// The feature every lesson package declares, set when a copy of the
+/// course (the shipped starters, the mutants) is built: see [`crate::shipped`].
+pub const FEATURE: &str = "shipped-starter";
+
+/// Where builds go: `CARGO_TARGET_DIR`, or `target/` in the course.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repository_root().join("target"))
+}
+
 /// What Cargo said when a build failed (empty if it printed to the terminal).
 #[derive(Debug, Clone)]
 pub struct BuildOutput {
@@ -35,36 +46,14 @@ pub struct BuildOutput {
     pub messages: String,
 }
 
-/// A `cargo` command for the course's workspace, run in its top folder.
-///
-/// `cargo run` and `cargo test` hand the program they start variables that
-/// describe *that* program's package (`CARGO_MANIFEST_DIR`,
-/// `CARGO_PKG_NAME`, ...). A Cargo started from inside must not inherit
-/// them: some build scripts (ring's, under reqwest) rebuild whenever they
-/// change, so the inner and the outer Cargo would keep rebuilding those
-/// crates for each other.
+/// A `cargo` command for the course's workspace, run in its top folder,
+/// without the variables that describe this program's own package (see
+/// [`crate::cargo_env`]).
 pub fn cargo_command() -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
     let mut command = Command::new(cargo);
     command.current_dir(repository_root());
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        let describes_a_package = name.starts_with("CARGO_PKG_")
-            || matches!(
-                name.as_ref(),
-                "CARGO_MANIFEST_DIR"
-                    | "CARGO_MANIFEST_PATH"
-                    | "CARGO_CRATE_NAME"
-                    | "CARGO_BIN_NAME"
-                    | "CARGO_PRIMARY_PACKAGE"
-                    | "CARGO_TARGET_TMPDIR"
-                    | "CARGO_RUSTC_CURRENT_DIR"
-                    | "OUT_DIR"
-            );
-        if describes_a_package {
-            command.env_remove(name.as_ref());
-        }
-    }
+    crate::cargo_env::scrub(&mut command);
     command
 }
 
@@ -152,7 +141,7 @@ fn build_artifact(
     if is_copy {
         // A copy of the course builds into the course's own target folder,
         // so that it compiles only what differs (see `shipped`).
-        command.env("CARGO_TARGET_DIR", crate::shipped::target_dir());
+        command.env("CARGO_TARGET_DIR", target_dir());
     }
     let build: &[&str] = if tests {
         &["test", "--no-run"]
@@ -170,7 +159,7 @@ fn build_artifact(
             // Cargo names a package's build after its path inside its
             // workspace, the same in the copy: this feature keeps the two
             // builds apart.
-            command.args(["--features", crate::shipped::FEATURE]);
+            command.args(["--features", FEATURE]);
         }
     }
     command

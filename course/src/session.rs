@@ -375,7 +375,7 @@ impl Session {
             return Ok(folder.clone());
         }
         static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let folder = crate::shipped::target_dir()
+        let folder = crate::process::target_dir()
             .join("course-tmp")
             .join(format!(
                 "{}-{}",

@@ -8,25 +8,20 @@
 //! It builds into the same target folder, so only the changed lesson
 //! binaries are compiled again. Cargo names a package's build after its
 //! path inside its workspace, which is the same in the copy; so the copy
-//! builds its lesson package with the feature [`FEATURE`] (which changes no
+//! builds its lesson package with the feature [`FEATURE`](crate::process::FEATURE) (which changes no
 //! code), and the two builds never take each other's place.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+// The dependency runs one way: this module builds on `process` (where
+// builds go, the feature that keeps a copy's build apart), and `process`
+// knows nothing of shipped starters. `target_dir` and `FEATURE` are
+// re-exported here for the check files that name them so.
 use crate::process::repository_root;
+pub use crate::process::{FEATURE, target_dir};
 use crate::{Lesson, Side};
-
-/// The feature every lesson package declares, set when the copy is built.
-pub const FEATURE: &str = "shipped-starter";
-
-/// Where builds go: `CARGO_TARGET_DIR`, or `target/` in the course.
-pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repository_root().join("target"))
-}
 
 /// Writes `bytes` to `path` unless it already holds them, so that Cargo,
 /// which compares modification times, does not rebuild what has not changed.

@@ -35,12 +35,10 @@ const FORM: &str = "<p>(The form will go here.)</p>";
 /// The most characters one message may have. Without a limit, one visitor
 /// could post a message as long as the server's body limit allows (1 MiB),
 /// again and again, and every visitor would download them all.
-#[allow(dead_code)] // the starter uses it from step c on
 const MAX_MESSAGE_CHARS: usize = 2_000;
 
 /// The most messages the board keeps: with MAX_MESSAGE_CHARS, a full board
 /// holds at most 20 million characters, and its page stays a page.
-#[allow(dead_code)] // the starter uses it from step c on
 const MAX_MESSAGES: usize = 10_000;
 
 /// The board: every message posted so far, oldest first.
@@ -80,7 +78,6 @@ impl MessageBoard {
     /// messages and both push. That race is met only by chance, once per
     /// full board, so no check could show it to you every time: here it is,
     /// done right, for do_post to call.
-    #[allow(dead_code)] // the starter uses it from step c on
     fn keep(&self, message: &str) -> Result<(), http_server::HttpError> {
         let mut messages = self.messages();
         if messages.len() >= MAX_MESSAGES {
@@ -97,7 +94,6 @@ impl MessageBoard {
     /// Answers `status` (400) with the board's page, `problem` said above
     /// the form and what the visitor `typed` put back in it, so that they
     /// can mend it rather than type it again.
-    #[allow(dead_code)] // the starter uses it from step c on
     fn send_form_again(
         &self,
         response: &mut Response,
@@ -189,7 +185,6 @@ impl Handler for MessageBoard {
 }
 
 /// `1234567` as `1,234,567`: how the page writes a limit or a length.
-#[allow(dead_code)] // the starter uses it from step c on
 fn with_commas(number: usize) -> String {
     let digits = number.to_string();
     let mut written = String::new();

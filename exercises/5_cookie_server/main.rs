@@ -24,7 +24,6 @@ const COOKIE_NAME: &str = "yourname";
 const REMEMBER_FOR: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 /// The most characters a name may have: a name, not a book.
-#[allow(dead_code)] // the starter uses it from step a on
 const MAX_NAME_CHARS: usize = 100;
 
 /// The longest `Set-Cookie` this server sends, in bytes: RFC 6265 asks
@@ -104,7 +103,6 @@ fn send_page(response: &mut Response, status: u16, page: &str) -> HandlerResult 
 
 /// Answers 400 with the page: `problem` said above the form, and the name
 /// the visitor `typed` put back in it, so that they can mend it.
-#[allow(dead_code)] // the starter uses it from step a on
 fn send_form_again(response: &mut Response, problem: &str, typed: &str) -> HandlerResult {
     let problem = format!(
         "<p class=\"problem\" role=\"alert\">{}</p>",
@@ -117,7 +115,6 @@ fn send_form_again(response: &mut Response, problem: &str, typed: &str) -> Handl
 /// (name, value and attributes) is longer than MAX_COOKIE_BYTES. With names
 /// of at most MAX_NAME_CHARS characters, it never is (a character becomes
 /// 12 bytes at most, %F0%9F%8D%AA); this stays true if the limit changes.
-#[allow(dead_code)] // the starter uses it from step a on
 fn too_long_for_a_browser(cookie: &SetCookie) -> Option<String> {
     let bytes = cookie.to_string().len();
     (bytes > MAX_COOKIE_BYTES).then(|| {
@@ -131,7 +128,6 @@ fn too_long_for_a_browser(cookie: &SetCookie) -> Option<String> {
 }
 
 /// `1234567` as `1,234,567`: how the page writes a length.
-#[allow(dead_code)] // the starter uses it from step a on
 fn with_commas(number: usize) -> String {
     let digits = number.to_string();
     let mut written = String::new();

@@ -27,13 +27,10 @@ use http_server::{
     ServerError, parse_qs,
 };
 
-// What steps a and b use. Until they are written nothing does, and the
-// compiler would say so: `allow` keeps it quiet.
-#[allow(unused_imports)]
+// What steps a and b use. Until they are written nothing does: the
+// lesson packages' `[lints]` (Cargo.toml) let a starter leave them unused.
 use http_server::{Connection, Listener};
-#[allow(unused_imports)]
 use std::sync::{Arc, mpsc};
-#[allow(unused_imports)]
 use std::thread;
 
 /// How many threads the pool has (step b).
@@ -69,10 +66,8 @@ struct Parallelometer {
     /// Woken whenever a request arrives or a hold is released.
     changed: Condvar,
     /// Set by `POST /shutdown` (step c): the accepting loop stops.
-    #[allow(dead_code)] // until step c
     stopping: AtomicBool,
     /// Where the server listens, so that `/shutdown` can wake its loop.
-    #[allow(dead_code)] // until step c
     address: SocketAddr,
 }
 
@@ -122,7 +117,6 @@ impl Parallelometer {
     }
 
     /// Whether `POST /shutdown` asked the server to stop.
-    #[allow(dead_code)] // until step a
     fn is_stopping(&self) -> bool {
         self.stopping.load(Ordering::SeqCst)
     }
@@ -174,7 +168,6 @@ impl Parallelometer {
     /// and sleep there until the next visitor. (It is given, not part of
     /// the exercise, because no check can make that race happen on
     /// demand: which of two threads looks first is chance.)
-    #[allow(dead_code)] // until step c
     fn stop(&self) {
         self.stopping.store(true, Ordering::SeqCst);
         self.wake_the_accepting_loop();

@@ -287,7 +287,6 @@ impl Store {
     }
 
     /// Marks a todo done, or not done again; false if there is no such todo.
-    #[allow(dead_code, reason = "the toggle form of step c calls it")]
     fn toggle(&self, id: i64) -> StoreResult<bool> {
         let _ = id;
         Store::not_written()

@@ -93,7 +93,6 @@ impl BookmarkServer {
     /// another), two saves could both see room for one more. That race is
     /// met only by chance, once per full store, so no check could show it
     /// to you every time: here it is, done right, for do_post to call.
-    #[allow(dead_code)] // the starter uses it from step c on
     fn keep(&self, shortname: &str, link: &str) -> Result<(), String> {
         let mut bookmarks = self.bookmarks();
         if bookmarks.len() >= MAX_BOOKMARKS && !bookmarks.contains_key(shortname) {

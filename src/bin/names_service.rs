@@ -31,6 +31,10 @@
 //! the JSON is written by hand (see [`json_string`]) and the randomness is
 //! a few lines of arithmetic (see [`Random`]).
 
+// The package's [lints] allow these for the lesson binaries; this one is
+// held to them.
+#![warn(dead_code, unused_imports)]
+
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::io::Write;

@@ -16,10 +16,31 @@ use course::verify;
 use super::lesson_named;
 use super::paint::{Paint, say};
 
-/// `verify [LESSON]`: every check of [`course::verify`], lesson by lesson.
-pub fn verify_course(only: Option<&str>) -> Result<bool> {
+/// `verify [--fix] [LESSON]`: every check of [`course::verify`], lesson by
+/// lesson; with `fix`, first what [`verify::fix_in`] can write.
+pub fn verify_course(only: Option<&str>, fix: bool) -> Result<bool> {
     let chosen = only.map(lesson_named).transpose()?;
     let paint = Paint::new();
+    if fix {
+        let lessons: Vec<course::Lesson> = ALL
+            .iter()
+            .filter(|lesson| chosen.is_none_or(|chosen| chosen.number == lesson.number))
+            .copied()
+            .collect();
+        let written = verify::fix_in(&course::process::repository_root(), &lessons)
+            .map_err(anyhow::Error::msg)?;
+        say!("{}", paint.bold("Fixed"));
+        if written.is_empty() {
+            say!(
+                "  {}",
+                paint
+                    .dim("nothing to add: every lesson with a package has both its [[bin]] blocks")
+            );
+        }
+        for line in written {
+            say!("  {} {line}", paint.good("+"));
+        }
+    }
     let mut problems = 0;
     let mut show = |title: &str, found: Vec<String>| {
         if found.is_empty() {
@@ -27,6 +48,9 @@ pub fn verify_course(only: Option<&str>) -> Result<bool> {
         } else {
             for problem in found {
                 problems += 1;
+                // A block to add (a [[bin]], Cargo's messages) is indented
+                // under its sentence.
+                let problem = problem.trim_end().replace('\n', "\n    ");
                 say!("  {} {problem}", paint.bad("✗"));
             }
         }
@@ -37,11 +61,11 @@ pub fn verify_course(only: Option<&str>) -> Result<bool> {
     );
     say!("{}", paint.bold("The course"));
     show(
-        "every numbered folder has a lesson, a text, a starter and a solution",
+        "every numbered folder has a lesson; every lesson its text, starter, solution, check file, registry lines, catalog, browser cases and map row",
         verify::layout_problems(),
     );
     show(
-        "every lesson has its two binaries in its package, and every lesson binary is registered",
+        "every lesson has its two [[bin]] blocks in one package, and every lesson binary is registered",
         verify::manifest_problems(),
     );
     for lesson in ALL
@@ -58,7 +82,7 @@ pub fn verify_course(only: Option<&str>) -> Result<bool> {
         let files = if lesson.tour {
             "starter and solution are the same file (a tour)"
         } else {
-            "starter and solution differ only inside TODO regions"
+            "every file of the starter is its solution's outside TODO regions"
         };
         show(files, verify::region_problems(lesson));
         let checks = if lesson.tour {

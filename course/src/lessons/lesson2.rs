@@ -8,11 +8,11 @@
 //! (c) is done a POST answers `303`, and the message must then be on the
 //! board.
 
-use super::random_number;
 use crate::kit::cross_site::expect_cross_site_posts_refused;
 use crate::kit::crowd::{at_once, expect_crowd_ok, expect_each_once, post_form_expecting};
 use crate::kit::html::{forms, is_labelled, start_tags, title_of};
 use crate::kit::huge_body::post_huge_form;
+use crate::kit::seed::random_number;
 use crate::session::{Outgoing, Reply, Session, encode_form, quote_body};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
 use http_server::escape_html_text;

@@ -9,19 +9,20 @@
 //! sentence the client must print. A client with a name written into it
 //! cannot pass.
 
-use super::random_number;
 use crate::kit::helpers::{Answer, CourseServer, HelperServer, refused_port};
 use crate::kit::html::list_items;
+use crate::kit::seed::random_number;
 use crate::process::{ProgramOutput, shell_quote};
 use crate::session::Session;
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
 use http_server::escape_html_text;
 
 /// Lesson 3, as the registry lists it.
-pub const LESSON: Lesson = Lesson::new(3, "client", "Client")
-    .package("net-lessons")
-    .client()
-    .checks(CHECKS, HINTS, include_str!("lesson3.mutants.toml"));
+pub const LESSON: Lesson = Lesson::new(3, "client", "Client").client().checks(
+    CHECKS,
+    HINTS,
+    include_str!("lesson3.mutants.toml"),
+);
 
 /// The checks, in the order the lesson text asks for them.
 pub const CHECKS: &[Check] = &[

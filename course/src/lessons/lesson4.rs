@@ -19,19 +19,21 @@
 
 use std::time::Duration;
 
-use super::random_number;
 use crate::kit::crowd::{at_once, post_form_expecting, problems};
 use crate::kit::helpers::{Answer, HelperServer, Proxy, refused_port};
 use crate::kit::html::{PageForm, forms, list_items, outside_forms, title_of};
+use crate::kit::seed::random_number;
 use crate::process::Launch;
 use crate::session::{Outgoing, Reply, Session, encode_form};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
 use http_server::{escape_html_text, percent_encode};
 
 /// Lesson 4, as the registry lists it.
-pub const LESSON: Lesson = Lesson::new(4, "bookmark_server", "Bookmark server")
-    .package("net-lessons")
-    .checks(CHECKS, HINTS, include_str!("lesson4.mutants.toml"));
+pub const LESSON: Lesson = Lesson::new(4, "bookmark_server", "Bookmark server").checks(
+    CHECKS,
+    HINTS,
+    include_str!("lesson4.mutants.toml"),
+);
 
 /// The checks, step by step, in the order the lesson text asks for them.
 pub const CHECKS: &[Check] = &[

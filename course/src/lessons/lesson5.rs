@@ -10,11 +10,11 @@
 //! client may, because the client owns its cookies. The names of step (c)
 //! come from a seed that a failure prints (`COURSE_SEED=N` replays it).
 
-use super::random_number;
 use crate::kit::cookies::{Jar, SetCookieHeader, is_cookie_octet};
 use crate::kit::cross_site::expect_cross_site_posts_refused;
 use crate::kit::html::{forms, title_of};
 use crate::kit::seed::random_distinct;
+use crate::kit::seed::random_number;
 use crate::session::{Outgoing, Reply, Session};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
 use http_server::{escape_html, escape_html_text, percent_decode};

@@ -20,14 +20,16 @@ mod todos;
 
 use serde_json::Value;
 
-use super::random_number;
+use crate::kit::seed::random_number;
 use crate::session::{Reply, Session};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
 
 /// Lesson 8, as the registry lists it.
-pub const LESSON: Lesson = Lesson::new(8, "todo_api", "Todo API")
-    .package("net-lessons")
-    .checks(CHECKS, HINTS, include_str!("lesson8.mutants.toml"));
+pub const LESSON: Lesson = Lesson::new(8, "todo_api", "Todo API").checks(
+    CHECKS,
+    HINTS,
+    include_str!("lesson8.mutants.toml"),
+);
 
 /// The checks, in the order the lesson text asks for them.
 pub const CHECKS: &[Check] = &[

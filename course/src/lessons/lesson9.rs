@@ -15,18 +15,20 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::random_number;
 use crate::kit::crowd::{at_once, post_form_expecting, problems};
 use crate::kit::html::{PageForm, Tag, forms, start_tags, title_of};
+use crate::kit::seed::random_number;
 use crate::process::{self, Launch, ServerProcess};
 use crate::session::encode_form;
 use crate::session::{Outgoing, Reply, Session};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
 
 /// Lesson 9, as the registry lists it.
-pub const LESSON: Lesson = Lesson::new(9, "todo_app", "Todo app")
-    .package("db-lesson")
-    .checks(CHECKS, HINTS, include_str!("lesson9.mutants.toml"));
+pub const LESSON: Lesson = Lesson::new(9, "todo_app", "Todo app").checks(
+    CHECKS,
+    HINTS,
+    include_str!("lesson9.mutants.toml"),
+);
 
 /// The checks, in the order the lesson text asks for them.
 pub const CHECKS: &[Check] = &[

@@ -12,6 +12,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::SystemTime;
 
+// The one list of Cargo's package variables, shared with the checker: a
+// std-only file of its own, so the launcher stays free of dependencies.
+#[path = "../../../course/src/cargo_env.rs"]
+mod cargo_env;
+
 /// The workspace's top folder: two levels above this package.
 fn workspace_root() -> PathBuf {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -25,22 +30,7 @@ fn cargo() -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
     let mut command = Command::new(cargo);
     command.current_dir(workspace_root());
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        let describes_this_package = name.starts_with("CARGO_PKG_")
-            || matches!(
-                name.as_ref(),
-                "CARGO_MANIFEST_DIR"
-                    | "CARGO_MANIFEST_PATH"
-                    | "CARGO_CRATE_NAME"
-                    | "CARGO_BIN_NAME"
-                    | "CARGO_PRIMARY_PACKAGE"
-                    | "CARGO_RUSTC_CURRENT_DIR"
-            );
-        if describes_this_package {
-            command.env_remove(name.as_ref());
-        }
-    }
+    cargo_env::scrub(&mut command);
     command
 }
 
