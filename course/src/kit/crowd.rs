@@ -67,3 +67,72 @@ pub fn post_form_expecting(
         Err(error) => Err(format!("a POST got no answer: {error}")),
     }
 }
+
+/// Sends `method url` with the JSON body `body` (as one of a crowd, or to
+/// a server a check started itself) and expects `status` back: the body
+/// as JSON (`Null` if it is not), or the problem in a sentence.
+///
+/// ```no_run
+/// use course::kit::crowd::send_json_expecting;
+///
+/// let client = reqwest::blocking::Client::new();
+/// let todo = serde_json::json!({ "title": "Buy milk" });
+/// let made = send_json_expecting(&client, "POST", "http://127.0.0.1:8000/todos", &todo, 201);
+/// assert!(made.is_ok_and(|made| made["title"] == "Buy milk"));
+/// ```
+pub fn send_json_expecting(
+    client: &Client,
+    method: &str,
+    url: &str,
+    body: &serde_json::Value,
+    status: u16,
+) -> Result<serde_json::Value, String> {
+    let method = reqwest::Method::from_bytes(method.as_bytes())
+        .map_err(|_| format!("{method} is not a method"))?;
+    let response = client
+        .request(method.clone(), url)
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
+        .send()
+        .map_err(|error| format!("a {method} got no answer: {error}"))?;
+    let got = response.status().as_u16();
+    let text = response.text().unwrap_or_default();
+    if got != status {
+        return Err(format!("a {method} got {got}: {text}"));
+    }
+    Ok(serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+}
+
+/// Expects none of a crowd's `results` to be a problem; otherwise fails
+/// with how many of them had one, and the first (`sent` says what the
+/// crowd did).
+///
+/// ```
+/// use course::kit::crowd::expect_crowd_served;
+///
+/// let results: Vec<Result<(), String>> = vec![Ok(()), Err("a POST got 500".into())];
+/// let failure = expect_crowd_served(&results, "2 clients at once", "201 for every POST", "Lock once.")
+///     .unwrap_err();
+/// assert_eq!(failure.got, "1 of 2 clients had trouble; the first: a POST got 500");
+/// ```
+pub fn expect_crowd_served<T>(
+    results: &[Result<T, String>],
+    sent: &str,
+    expected: &str,
+    hint: &str,
+) -> Result<(), crate::Failure> {
+    let problems = problems(results);
+    let Some(problem) = problems.first() else {
+        return Ok(());
+    };
+    Err(crate::Failure {
+        sent: sent.to_owned(),
+        expected: expected.to_owned(),
+        got: format!(
+            "{} of {} clients had trouble; the first: {problem}",
+            problems.len(),
+            results.len()
+        ),
+        hint: hint.to_owned(),
+    })
+}
