@@ -12,6 +12,7 @@
 //! | [`cookies`] | a cookie jar a check keeps by hand (the client stores none) |
 //! | [`crowd`] | many clients at once, for the checks that nothing is lost |
 //! | [`seed`] | the run's random numbers, from a seed a failure prints |
+//! | [`startup`] | around a program a check starts on its own: its start-up line, a scratch folder in memory |
 
 pub mod cookies;
 pub mod crowd;
@@ -20,3 +21,4 @@ pub mod helpers;
 pub mod html;
 pub mod json;
 pub mod seed;
+pub mod startup;

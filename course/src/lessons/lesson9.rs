@@ -135,63 +135,25 @@ pub const HINTS: &[Hint] = &[
         step: Some("a"),
         nudge: "Step a is the LIST_TEMPLATE constant in exercises/9_todo_app/main.rs; open http://localhost:8000/ to see what it makes. Until step b, the todos are the two samples of Store::list.",
         concept: "A template repeats HTML with {% for todo in todos %} ... {% endfor %}, chooses with {% if todo.completed %} ... {% endif %}, and shows a value with {{ todo.title }}, escaped for you because the template's name ends in .html.",
-        code: r#"<ul class="todos">
-{%- for todo in todos %}
-  <li{% if todo.completed %} class="completed"{% endif %}>
-    {{ forms.toggle_form(todo) }}
-    <span class="title">{{ todo.title }}</span>
-    {{ forms.delete_form(todo) }}
-  </li>
-{%- else %}
-  <li class="empty">Nothing to do: add a todo above.</li>
-{%- endfor %}
-</ul>"#,
+        code: r#"<ul class="todos"> {%- for todo in todos %} <li{% if todo.completed %} class="completed"{% endif %}> {{ forms.toggle_form(todo) }} <span class="title">{{ todo.title }}</span> {{ forms.delete_form(todo) }} </li> {%- else %} <li class="empty">Nothing to do: add a todo above.</li> {%- endfor %} </ul>"#,
     },
     Hint {
         step: Some("b"),
         nudge: "Step b is the TODO(b) region: the methods of Store, each answering 501 for now. The checks go through lesson 8's JSON API at /todos (api.rs, given), which calls them.",
         concept: "Each method is one SQL statement on self.connection(), its values passed as parameters (?1, ?2, ...), never pasted into the SQL with format!: then a title with a ' in it is only data, and one statement cannot mix with another thread's. get and delete: query_row(...).optional() and execute(...)? == 1.",
-        code: r#"        // ?1, ?2, ?3 are parameters: SQLite receives the title apart from
-        // the SQL, so no title can change what the statement does.
-        // RETURNING gives back the new row in the same statement.
-        // query_one, not query_row: it steps the statement to its end (to
-        // make sure there is no second row), and only a statement that
-        // reaches its end runs SQLite's write-ahead-log hook, which folds
-        // the -wal file back into the database every 1,000 pages.
-        // query_row stops after the row; the write is still committed, but
-        // the hook never runs and the -wal file grows with every todo.
-        let todo = self.connection().query_one(
-            "INSERT INTO todos (title, completed, position) VALUES (?1, ?2, ?3)
-             RETURNING id, title, completed, position",
-            rusqlite::params![title, completed, order],
-            todo_from_row,
-        )?;"#,
+        code: r#"// ?1, ?2, ?3 are parameters: SQLite receives the title apart from // the SQL, so no title can change what the statement does. // RETURNING gives back the new row in the same statement. // query_one, not query_row: it steps the statement to its end (to // make sure there is no second row), and only a statement that // reaches its end runs SQLite's write-ahead-log hook, which folds // the -wal file back into the database every 1,000 pages. // query_row stops after the row; the write is still committed, but // the hook never runs and the -wal file grows with every todo. let todo = self.connection().query_one( "INSERT INTO todos (title, completed, position) VALUES (?1, ?2, ?3) RETURNING id, title, completed, position", rusqlite::params![title, completed, order], todo_from_row, )?;"#,
     },
     Hint {
         step: Some("c"),
         nudge: "Step c has two TODO(c) regions: the forms, in FORMS_TEMPLATE, and the routes they post to, in impl TodoApp. Each POST ends like lesson 2's.",
         concept: "A form POSTs to a path of its own: / with a title field to add, /toggle/<id> and /delete/<id> with just a button. After the change, Post/Redirect/Get: 303 See Other with Location: /, so a reload never sends the form again. A title empty or too long (title_too_long) gets self.send_list(response, 400, Some(...), typed); an unknown id Err(HttpError::new(404, ...).into()).",
-        code: r#"{% macro add_form(typed) -%}
-<form method="post" action="/" class="add">
-  <label for="new-title">New todo</label>
-  <input name="title" id="new-title" required autocomplete="off" value="{{ typed }}">
-  <button type="submit">Add</button>
-</form>
-{%- endmacro %}
-
-{% macro toggle_form(todo) -%}
-<form method="post" action="/toggle/{{ todo.id }}">"#,
+        code: r#"{% macro add_form(typed) -%} <form method="post" action="/" class="add"> <label for="new-title">New todo</label> <input name="title" id="new-title" required autocomplete="off" value="{{ typed }}"> <button type="submit">Add</button> </form> {%- endmacro %} {% macro toggle_form(todo) -%} <form method="post" action="/toggle/{{ todo.id }}">"#,
     },
     Hint {
         step: Some("d"),
         nudge: "Step d is in open_store: the starter keeps the todos in a database in memory, Connection::open_in_memory(), gone when the server stops.",
         concept: "Open a file instead: the one the TODO_DB environment variable names, or todo.sqlite3 in the current folder. If it cannot be opened, say so in one line and stop: return an Err, which main prints before it exits with code 1.",
-        code: r#"    let path = std::env::var_os("TODO_DB")
-        .filter(|path| !path.is_empty())
-        .map_or_else(|| "todo.sqlite3".into(), std::path::PathBuf::from);
-    let place = path.display().to_string();
-    let connection = Connection::open(&path)
-        .map_err(|error| format!("cannot open the database: {error} (does its folder exist?)"))?;"#,
+        code: r#"let path = std::env::var_os("TODO_DB") .filter(|path| !path.is_empty()) .map_or_else(|| "todo.sqlite3".into(), std::path::PathBuf::from); let place = path.display().to_string(); let connection = Connection::open(&path) .map_err(|error| format!("cannot open the database: {error} (does its folder exist?)"))?;"#,
     },
 ];
 
@@ -228,17 +190,18 @@ fn api(
     session: &mut Session,
     method: &str,
     path: &str,
-    body: Option<&Value>,
+    body: Option<Value>,
 ) -> Result<Reply, Failure> {
     let headers = match body {
         Some(_) => vec![("Content-Type", "application/json")],
         None => Vec::new(),
     };
+    let body = body.map(|body| body.to_string().into_bytes());
     session.send(Outgoing {
         method,
         path,
         headers,
-        body: body.map(|body| body.to_string().into_bytes()),
+        body,
     })
 }
 
@@ -263,28 +226,9 @@ fn id_of(todo: &Value) -> Option<i64> {
 const WRITE_THE_STORE: &str = "The store answers 501 Not Implemented: that is the starter's Store, \
     whose methods are not written yet. Write them with SQL in the TODO(b) region (step b).";
 
-/// Expects an answer of the API: not the starter's 501, then `status`,
-/// and no CORS header.
-fn expect_api<'r>(
-    reply: &'r Reply,
-    status: u16,
-    expected: &str,
-    hint: &str,
-) -> Result<&'r Reply, Failure> {
-    reply
-        .expect(|reply| reply.status != 501, expected, WRITE_THE_STORE)?
-        .expect(|reply| reply.status == status, expected, hint)?
-        .expect_no_header(
-            "Access-Control-Allow-Origin",
-            "The API's front-end, /app/, comes from this same server, so no page of another \
-             site needs to read the todos: with Access-Control-Allow-Origin: *, any site a \
-             visitor opens could read their list. Keep api.rs as it was given.",
-        )
-}
-
 /// Creates a todo through the API; `None` if the store is not written yet.
 fn try_create(session: &mut Session, title: &str) -> Result<Option<Value>, Failure> {
-    let reply = api(session, "POST", "/todos", Some(&json!({ "title": title })))?;
+    let reply = api(session, "POST", "/todos", Some(json!({ "title": title })))?;
     if reply.status == 501 {
         return Ok(None);
     }
@@ -308,22 +252,23 @@ fn create(session: &mut Session, title: &str) -> Result<Value, Failure> {
     })
 }
 
+/// Creates a todo through the API, and gives its id.
+fn create_id(session: &mut Session, title: &str) -> Result<i64, Failure> {
+    Ok(id_of(&create(session, title)?).unwrap_or_default())
+}
+
 /// Marks a todo completed through the API.
 fn complete(session: &mut Session, todo: &Value) -> CheckResult {
     let hint = "PATCH calls Store::update: UPDATE todos SET completed = coalesce(?3, completed), \
                 ... WHERE id = ?1 RETURNING id, title, completed, position.";
-    api(
-        session,
-        "PATCH",
-        &path_of(todo),
-        Some(&json!({ "completed": true })),
-    )?
-    .expect_status(200, hint)?
-    .expect_json_that(
-        |todo| todo["completed"] == true,
-        "the todo with \"completed\": true",
-        hint,
-    )?;
+    let done = json!({ "completed": true });
+    api(session, "PATCH", &path_of(todo), Some(done))?
+        .expect_status(200, hint)?
+        .expect_json_that(
+            |todo| todo["completed"] == true,
+            "the todo with \"completed\": true",
+            hint,
+        )?;
     Ok(())
 }
 
@@ -390,27 +335,47 @@ fn is_completed(item: &Tag) -> bool {
         .is_some_and(|class| class.split_whitespace().any(|name| name == "completed"))
 }
 
-/// Expects Post/Redirect/Get: 303 See Other to `/`. A page instead is
-/// quoted around `about`, the todo the POST was about.
-fn expect_see_other<'r>(reply: &'r Reply, about: &str, hint: &str) -> Result<&'r Reply, Failure> {
-    let hint = match reply.status {
-        200 => {
-            "Do not answer a POST with the page: reloading it would send the form again. \
-             Answer 303 See Other with Location: / (Post/Redirect/Get, lesson 2)."
-        }
-        302 => {
-            "Use 303 See Other: it says plainly \"GET the result at Location\". 302 only says \
-             \"it is elsewhere for now\", without saying with which method; browsers happen \
-             to follow it with a GET, but the code does not promise it."
-        }
-        301 | 307 | 308 => {
-            "Use 303 See Other: it tells the browser to GET the list; after 307 or 308 it \
-             would POST the form again, and 301 says the form's path moved for good."
-        }
-        _ => hint,
-    };
-    reply
-        .expect_on_page(
+/// The answers of the todo app: its API's, and its forms'.
+trait TodoReply {
+    /// Expects an answer of the API: not the starter's 501, then
+    /// `status`, and no CORS header.
+    fn expect_api(&self, status: u16, expected: &str, hint: &str) -> Result<&Reply, Failure>;
+
+    /// Expects Post/Redirect/Get: 303 See Other to `/`. A page instead is
+    /// quoted around `about`, the todo the POST was about.
+    fn expect_see_other(&self, about: &str, hint: &str) -> Result<&Reply, Failure>;
+}
+
+impl TodoReply for Reply {
+    fn expect_api(&self, status: u16, expected: &str, hint: &str) -> Result<&Reply, Failure> {
+        self.expect(|reply| reply.status != 501, expected, WRITE_THE_STORE)?
+            .expect(|reply| reply.status == status, expected, hint)?
+            .expect_no_header(
+                "Access-Control-Allow-Origin",
+                "The API's front-end, /app/, comes from this same server, so no page of another \
+                 site needs to read the todos: with Access-Control-Allow-Origin: *, any site a \
+                 visitor opens could read their list. Keep api.rs as it was given.",
+            )
+    }
+
+    fn expect_see_other(&self, about: &str, hint: &str) -> Result<&Reply, Failure> {
+        let hint = match self.status {
+            200 => {
+                "Do not answer a POST with the page: reloading it would send the form again. \
+                 Answer 303 See Other with Location: / (Post/Redirect/Get, lesson 2)."
+            }
+            302 => {
+                "Use 303 See Other: it says plainly \"GET the result at Location\". 302 only says \
+                 \"it is elsewhere for now\", without saying with which method; browsers happen \
+                 to follow it with a GET, but the code does not promise it."
+            }
+            301 | 307 | 308 => {
+                "Use 303 See Other: it tells the browser to GET the list; after 307 or 308 it \
+                 would POST the form again, and 301 says the form's path moved for good."
+            }
+            _ => hint,
+        };
+        self.expect_on_page(
             |reply| reply.status == 303,
             &[about, THE_LIST[0]],
             "303 See Other, with Location: /",
@@ -421,6 +386,7 @@ fn expect_see_other<'r>(reply: &'r Reply, about: &str, hint: &str) -> Result<&'r
             "/",
             "The list is at /: send_header(\"Location\", \"/\").",
         )
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::kit::crowd::{at_once, expect_crowd_served, send_json_expecting};
+use crate::kit::startup::ScratchFolder;
 use crate::process::ServerProcess;
 
 /// Where `todo` is in a list the API gave, found by its `url`.
@@ -20,10 +21,9 @@ pub(super) fn api_stores_todos(session: &mut Session) -> CheckResult {
         session,
         "POST",
         "/todos",
-        Some(&json!({ "title": title, "order": 5 })),
+        Some(json!({ "title": title, "order": 5 })),
     )?;
-    expect_api(
-        &made,
+    made.expect_api(
         201,
         "201 Created, a Location header, and the new todo as JSON",
         "POST /todos calls Store::add: INSERT the todo with parameters and return the new row.",
@@ -35,7 +35,7 @@ pub(super) fn api_stores_todos(session: &mut Session) -> CheckResult {
          (RETURNING id, ...).",
     )?
     .expect_json_that(
-        |todo| todo["title"] == title.as_str() && todo["completed"] == false && todo["order"] == 5,
+        |todo| todo["title"] == *title && todo["completed"] == false && todo["order"] == 5,
         format!("the todo as sent: \"title\": {title:?}, \"completed\": false, \"order\": 5"),
         "Store::add should store title, completed and order (in the column position), and \
          todo_from_row read them back in the order of the SELECT's columns.",
@@ -43,82 +43,68 @@ pub(super) fn api_stores_todos(session: &mut Session) -> CheckResult {
     let todo = made.json_or_null();
     let path = path_of(&todo);
 
-    let list = api(session, "GET", "/todos", None)?;
-    expect_api(
-        &list,
-        200,
-        "200 OK and every todo",
-        "GET /todos calls Store::list.",
-    )?
-    .expect_json_that(
-        |todos| position_in(todos, &todo).is_some_and(|at| todos[at]["title"] == title.as_str()),
-        format!("a JSON array with the new todo, {title:?}"),
-        "Store::list should SELECT every row of todos and make a Todo of each.",
-    )?;
+    api(session, "GET", "/todos", None)?
+        .expect_api(
+            200,
+            "200 OK and every todo",
+            "GET /todos calls Store::list.",
+        )?
+        .expect_json_that(
+            |todos| position_in(todos, &todo).is_some_and(|at| todos[at]["title"] == *title),
+            format!("a JSON array with the new todo, {title:?}"),
+            "Store::list should SELECT every row of todos and make a Todo of each.",
+        )?;
     // Oldest first: two todos without an order, listed as they were made.
     let first = create(session, &format!("First {}", marker()))?;
     let second = create(session, &format!("Second {}", marker()))?;
+    let (first_title, second_title) = (&first["title"], &second["title"]);
     api(session, "GET", "/todos", None)?.expect_json_that(
-        |todos| !matches!((position_in(todos, &first), position_in(todos, &second)), (Some(a), Some(b)) if a > b),
+        |todos| match (position_in(todos, &first), position_in(todos, &second)) {
+            (Some(first_at), Some(second_at)) => first_at < second_at,
+            _ => true,
+        },
         format!(
-            "{:?} listed before {:?}, which was made after it: oldest first",
-            first["title"], second["title"]
+            "{first_title} listed before {second_title}, which was made after it: oldest first"
         ),
         "The list is oldest first, as Store::list's comment says: a new todo goes at the \
          bottom of the page and of GET /todos. SQL gives rows in no promised order unless \
          asked: ORDER BY id (ascending, not DESC).",
     )?;
 
-    let one = api(session, "GET", &path, None)?;
-    expect_api(
-        &one,
-        200,
-        "200 OK and the todo",
-        "GET /todos/<id> calls Store::get: SELECT ... WHERE id = ?1.",
-    )?
-    .expect_json_that(
-        |one| one["title"] == title.as_str(),
-        format!("the todo {title:?}"),
-        "Store::get should return the row whose id is the parameter: WHERE id = ?1, with [id].",
-    )?;
-
-    let changed = api(session, "PATCH", &path, Some(&json!({ "completed": true })))?;
-    expect_api(&changed, 200, "200 OK and the whole todo, now completed", "PATCH calls Store::update.")?
+    let get = "GET /todos/<id> calls Store::get: SELECT ... WHERE id = ?1.";
+    api(session, "GET", &path, None)?
+        .expect_api(200, "200 OK and the todo", get)?
         .expect_json_that(
-            |after| after["completed"] == true && after["title"] == title.as_str() && after["order"] == 5,
-            format!("{{\"title\": {title:?}, \"completed\": true, \"order\": 5, ...}}: only completed changed"),
+            |one| one["title"] == *title,
+            format!("the todo {title:?}"),
+            "Store::get should return the row whose id is the parameter: WHERE id = ?1, with [id].",
+        )?;
+
+    let patch = "PATCH calls Store::update.";
+    let done = json!({ "completed": true });
+    api(session, "PATCH", &path, Some(done))?
+        .expect_api(200, "200 OK and the whole todo, now completed", patch)?
+        .expect_json_that(
+            |after| after["completed"] == true && after["title"] == *title && after["order"] == 5,
+            format!(
+                "{{\"title\": {title:?}, \"completed\": true, \"order\": 5, ...}}: only \
+                 completed changed"
+            ),
             "Store::update changes only what the PATCH sent: SET title = coalesce(?2, title), \
              completed = coalesce(?3, completed), position = coalesce(?4, position).",
         )?;
     let new_title = format!("Buy oat milk {}", marker());
-    let renamed = api(
-        session,
-        "PATCH",
-        &path,
-        Some(&json!({ "title": new_title })),
-    )?;
-    expect_api(
-        &renamed,
-        200,
-        "200 OK and the whole todo, renamed",
-        "PATCH calls Store::update.",
-    )?
-    .expect_json_that(
-        |after| after["title"] == new_title.as_str() && after["completed"] == true,
-        format!("{{\"title\": {new_title:?}, \"completed\": true, ...}}: still completed"),
-        "A PATCH that sends only a title keeps completed as it was: coalesce(?3, completed).",
-    )?;
+    api(session, "PATCH", &path, Some(json!({ "title": new_title })))?
+        .expect_api(200, "200 OK and the whole todo, renamed", patch)?
+        .expect_json_that(
+            |after| after["title"] == *new_title && after["completed"] == true,
+            format!("{{\"title\": {new_title:?}, \"completed\": true, ...}}: still completed"),
+            "A PATCH that sends only a title keeps completed as it was: coalesce(?3, completed).",
+        )?;
 
-    let deleted = api(session, "DELETE", &path, None)?;
-    expect_api(
-        &deleted,
-        204,
-        "204 No Content",
-        "DELETE /todos/<id> calls Store::delete.",
-    )?;
-    let gone = api(session, "GET", &path, None)?;
-    expect_api(
-        &gone,
+    let delete = "DELETE /todos/<id> calls Store::delete.";
+    api(session, "DELETE", &path, None)?.expect_api(204, "204 No Content", delete)?;
+    api(session, "GET", &path, None)?.expect_api(
         404,
         "404 Not Found: the todo was deleted",
         "Store::delete should DELETE FROM todos WHERE id = ?1, and Store::get return None when \
@@ -128,31 +114,22 @@ pub(super) fn api_stores_todos(session: &mut Session) -> CheckResult {
     // A new todo can be completed from the start: the API sends what the
     // client sent.
     let other = format!("Clear me {}", marker());
-    let made = api(
+    let add = "POST /todos calls Store::add.";
+    api(
         session,
         "POST",
         "/todos",
-        Some(&json!({ "title": other, "completed": true })),
-    )?;
-    expect_api(
-        &made,
-        201,
-        "201 Created and the new todo, completed as sent",
-        "POST /todos calls Store::add.",
+        Some(json!({ "title": other, "completed": true })),
     )?
+    .expect_api(201, "201 Created and the new todo, completed as sent", add)?
     .expect_json_that(
         |todo| todo["completed"] == true,
         format!("the new todo {other:?} with \"completed\": true, as sent"),
         "Store::add should store completed as it is given (the API passes what the client \
              sent): VALUES (?1, ?2, ?3) with rusqlite::params![title, completed, order].",
     )?;
-    let cleared = api(session, "DELETE", "/todos", None)?;
-    expect_api(
-        &cleared,
-        204,
-        "204 No Content",
-        "DELETE /todos calls Store::delete_all.",
-    )?;
+    let clear = "DELETE /todos calls Store::delete_all.";
+    api(session, "DELETE", "/todos", None)?.expect_api(204, "204 No Content", clear)?;
     api(session, "GET", "/todos", None)?.expect_json_that(
         |todos| *todos == json!([]),
         format!("[] after DELETE /todos (it had {other:?})"),
@@ -167,25 +144,20 @@ pub(super) fn unknown_ids_are_404(session: &mut Session) -> CheckResult {
     database(session)?;
     // A todo that existed: its id is certainly unknown once it is gone.
     let path = path_of(&create(session, &format!("Soon gone {}", marker()))?);
-    let deleted = api(session, "DELETE", &path, None)?;
-    expect_api(
-        &deleted,
-        204,
-        "204 No Content",
-        "DELETE /todos/<id> calls Store::delete.",
-    )?;
-    let patch = json!({ "completed": true });
+    let delete = "DELETE /todos/<id> calls Store::delete.";
+    api(session, "DELETE", &path, None)?.expect_api(204, "204 No Content", delete)?;
+    let done = json!({ "completed": true });
     let requests = [
         (
             "GET",
-            path.as_str(),
+            &*path,
             None,
             "Store::get returns None when no row has the id: query_row(...).optional().",
         ),
         (
             "PATCH",
             &path,
-            Some(&patch),
+            Some(done),
             "Store::update returns None when no row has the id: .optional().",
         ),
         (
@@ -202,25 +174,22 @@ pub(super) fn unknown_ids_are_404(session: &mut Session) -> CheckResult {
         ),
     ];
     for (method, path, body, hint) in requests {
-        let reply = api(session, method, path, body)?;
-        expect_api(
-            &reply,
-            404,
-            "404 Not Found, with a JSON body {\"error\": \"...\"}",
-            hint,
-        )?
-        .expect_json_that(
-            |body| body["error"].is_string(),
-            "a JSON body {\"error\": \"...\"}",
-            "Keep api.rs as given.",
-        )?;
+        api(session, method, path, body)?
+            .expect_api(
+                404,
+                "404 Not Found, with a JSON body {\"error\": \"...\"}",
+                hint,
+            )?
+            .expect_json_that(
+                |body| body["error"].is_string(),
+                "a JSON body {\"error\": \"...\"}",
+                "Keep api.rs as given.",
+            )?;
     }
     // A todo that exists has one URL: other spellings of its id are 404.
-    let id = id_of(&create(session, &format!("One URL {}", marker()))?).unwrap_or_default();
+    let id = create_id(session, &format!("One URL {}", marker()))?;
     for odd in [format!("+{id}"), format!("0{id}"), format!("{id}/")] {
-        let reply = api(session, "GET", &format!("/todos/{odd}"), None)?;
-        expect_api(
-            &reply,
+        api(session, "GET", &format!("/todos/{odd}"), None)?.expect_api(
             404,
             &format!(
                 "404 Not Found: the todo is /todos/{id}, and {odd:?} is not how its id is written"
@@ -245,9 +214,8 @@ pub(super) fn titles_are_parameters(session: &mut Session) -> CheckResult {
     ];
     let mut made = Vec::new();
     for title in &titles {
-        let reply = api(session, "POST", "/todos", Some(&json!({ "title": title })))?;
-        expect_api(
-            &reply,
+        let reply = api(session, "POST", "/todos", Some(json!({ "title": title })))?;
+        reply.expect_api(
             201,
             &format!("201 Created, with the title stored as typed: {title:?}"),
             "A title with a ' breaks SQL that pastes it into the statement (format!): pass it as \
@@ -261,7 +229,7 @@ pub(super) fn titles_are_parameters(session: &mut Session) -> CheckResult {
         let hint = "Store the title itself, as a parameter: no escaping, no quotes added.";
         api(session, "GET", &path_of(todo), None)?
             .expect(|reply| reply.status == 200, &expected, hint)?
-            .expect_json_that(|todo| todo["title"] == title.as_str(), &expected, hint)?;
+            .expect_json_that(|todo| todo["title"] == **title, &expected, hint)?;
     }
     let page = get_page(session)?;
     let text = text_of_html(&page.body);
@@ -305,10 +273,10 @@ fn titles_are_parameters_in_patch(session: &mut Session, run: &str, made: &[Valu
                 .collect()
         };
         let before = others(snapshot(session)?.1);
-        let reply = api(session, "PATCH", &path, Some(&json!({ "title": title })))?;
+        let reply = api(session, "PATCH", &path, Some(json!({ "title": title })))?;
         let expected =
             format!("200 OK, and only the todo {path} renamed, exactly as typed: {title:?}");
-        expect_api(&reply, 200, &expected, hint)?;
+        reply.expect_api(200, &expected, hint)?;
         let (list, after) = snapshot(session)?;
         let after = others(after);
         let changed = before.iter().filter(|todo| !after.contains(todo)).count();
@@ -398,14 +366,8 @@ pub(super) fn api_limits_titles(session: &mut Session) -> CheckResult {
     database(session)?;
     // 500 characters of two bytes each: kept (the limit counts characters).
     let longest = title_of_length(&format!("é{}", marker()), 500);
-    let reply = api(
-        session,
-        "POST",
-        "/todos",
-        Some(&json!({ "title": longest })),
-    )?;
-    expect_api(
-        &reply,
+    let reply = api(session, "POST", "/todos", Some(json!({ "title": longest })))?;
+    reply.expect_api(
         201,
         "201 Created: a title of 500 characters (1,000 bytes or so) is within the limit",
         "The limit is 500 characters, counted with chars().count(), not bytes: title_too_long, \
@@ -417,14 +379,10 @@ pub(super) fn api_limits_titles(session: &mut Session) -> CheckResult {
                       names the limit (refuse_long in api.rs, given): one client must not fill \
                       the disk, or make every page huge. Keep api.rs as given.";
     for (method, at) in [("POST", "/todos"), ("PATCH", path.as_str())] {
-        api(session, method, at, Some(&json!({ "title": too_long })))?
+        api(session, method, at, Some(json!({ "title": too_long })))?
             .expect_status(400, limit_hint)?
             .expect_json_that(
-                |body| {
-                    body["error"]
-                        .as_str()
-                        .is_some_and(|error| error.contains("500"))
-                },
+                |body| body["error"].as_str().unwrap_or("").contains("500"),
                 "a JSON error that names the limit, 500 characters",
                 limit_hint,
             )?;
@@ -436,15 +394,6 @@ pub(super) fn api_limits_titles(session: &mut Session) -> CheckResult {
         ));
     }
     Ok(())
-}
-
-/// A folder removed when it is dropped.
-struct FolderGone(PathBuf);
-
-impl Drop for FolderGone {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// 2,500 adds, then 2,500 PATCHes, on a server of their own: after each
@@ -460,87 +409,81 @@ pub(super) fn write_ahead_log_stays_small(session: &mut Session) -> CheckResult 
     const WRITES: usize = 2_500;
     const MAX_WAL: u64 = 8 << 20;
     let folder = session.temp_dir()?;
-    let in_memory = PathBuf::from("/dev/shm");
-    let place = if in_memory.is_dir() {
-        in_memory.join(format!(
-            "course-todo-wal-{}-{}",
-            std::process::id(),
-            marker()
-        ))
-    } else {
-        folder.join("wal")
-    };
-    std::fs::create_dir_all(&place)
-        .map_err(|error| Failure::plain(format!("cannot make {}: {error}", place.display()), ""))?;
-    let _gone = FolderGone(place.clone());
-    let db = place.join("wal.sqlite3");
-    let wal = place.join("wal.sqlite3-wal");
+    let scratch = ScratchFolder::new("todo-wal", &folder)?;
+    let (db, wal) = (
+        scratch.path().join("wal.sqlite3"),
+        scratch.path().join("wal.sqlite3-wal"),
+    );
     let launch = Launch::default()
         .env("TODO_DB", db.display().to_string())
         .in_dir(folder);
     let name = session.binary_name();
     let server = ServerProcess::start_with(session.binary(), &name, &launch)?;
-    let client = session.client().clone();
-    let sent = |what: &str| {
-        format!(
-            "TODO_DB={} {name}, then {what} (like curl -d '{{\"title\": \"...\"}}' \
-             http://localhost:8000/todos)",
-            db.display()
+    let (client, base) = (session.client().clone(), server.base_url().to_owned());
+    let write = |method: &str, path: &str, title: String, status: u16| {
+        let url = format!("{base}{path}");
+        send_json_expecting(&client, method, &url, &json!({ "title": title }), status).map_err(
+            |problem| Failure::plain(format!("{method} {path}: {problem}"), WRITE_THE_STORE),
         )
     };
     let size = |file: &PathBuf| std::fs::metadata(file).map_or(0, |metadata| metadata.len());
     let mib = |bytes: u64| format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20));
-    let hint = |statement: &str| {
-        format!(
+    // The failure when the log has grown past MAX_WAL with `statement`.
+    let too_big = |what: String, got: String, statement: &str| Failure {
+        sent: format!(
+            "TODO_DB={} {name}, then {what} (like curl -d '{{\"title\": \"...\"}}' \
+             http://localhost:8000/todos)",
+            db.display()
+        ),
+        expected: format!("the -wal file under {}", mib(MAX_WAL)),
+        got,
+        hint: format!(
             "SQLite appends every write to the -wal file and folds it back into the database \
              every 1,000 pages, but only when a statement is stepped to its end. query_row stops \
              after the first row of {statement} ... RETURNING: the write is kept, the log is \
              never folded back, and it grows with every todo until the disk is full. Use \
              query_one, which reads on to the end to make sure there is only one row."
-        )
+        ),
     };
     let mut paths = Vec::new();
     for number in 0..WRITES {
-        let title = json!({ "title": format!("Todo {number}") });
-        let url = format!("{}/todos", server.base_url());
-        let todo = send_json_expecting(&client, "POST", &url, &title, 201).map_err(|problem| {
-            Failure::plain(format!("POST /todos: {problem}"), WRITE_THE_STORE)
-        })?;
-        paths.push(path_of(&todo));
+        paths.push(path_of(&write(
+            "POST",
+            "/todos",
+            format!("Todo {number}"),
+            201,
+        )?));
     }
     let after_adds = size(&wal);
     if after_adds >= MAX_WAL {
-        return Err(Failure {
-            sent: sent(&format!("{WRITES} POSTs to /todos, one after the other")),
-            expected: format!("the -wal file under {}", mib(MAX_WAL)),
-            got: format!(
-                "{} of -wal (the database itself: {})",
-                mib(after_adds),
-                mib(size(&db))
-            ),
-            hint: hint("INSERT (Store::add)"),
-        });
+        let what = format!("{WRITES} POSTs to /todos, one after the other");
+        let got = format!(
+            "{} of -wal (the database itself: {})",
+            mib(after_adds),
+            mib(size(&db))
+        );
+        return Err(too_big(what, got, "INSERT (Store::add)"));
     }
     for number in 0..WRITES {
-        let path = &paths[number % paths.len()];
-        let title = json!({ "title": format!("Edited {number}") });
-        let url = format!("{}{path}", server.base_url());
-        send_json_expecting(&client, "PATCH", &url, &title, 200).map_err(|problem| {
-            Failure::plain(format!("PATCH {path}: {problem}"), WRITE_THE_STORE)
-        })?;
+        write(
+            "PATCH",
+            &paths[number % paths.len()],
+            format!("Edited {number}"),
+            200,
+        )?;
     }
     let after_edits = size(&wal);
     drop(server);
     if after_edits >= MAX_WAL {
-        return Err(Failure {
-            sent: sent(&format!(
-                "{WRITES} POSTs to /todos (the -wal file: {}), then {WRITES} PATCHes of their titles",
-                mib(after_adds)
-            )),
-            expected: format!("the -wal file still under {}", mib(MAX_WAL)),
-            got: format!("{} of -wal", mib(after_edits)),
-            hint: hint("UPDATE (Store::update)"),
-        });
+        let what = format!(
+            "{WRITES} POSTs to /todos (the -wal file: {}), then {WRITES} PATCHes of their titles",
+            mib(after_adds)
+        );
+        return Err(too_big(
+            what,
+            format!("{} of -wal", mib(after_edits)),
+            "UPDATE (Store::update)",
+        ));
     }
     Ok(())
 }

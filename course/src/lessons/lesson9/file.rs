@@ -1,10 +1,8 @@
 //! Step d: the todos survive a restart, in the file `TODO_DB` names.
 
-use std::thread;
-use std::time::{Duration, Instant};
-
 use super::*;
 use crate::kit::crowd::send_json_expecting;
+use crate::kit::startup::startup_line_containing;
 use crate::process::{self, ServerProcess};
 
 /// A todo made with the API and completed, one added with the form; then
@@ -16,7 +14,7 @@ pub(super) fn todos_survive_a_restart(session: &mut Session) -> CheckResult {
     complete(session, &kept)?;
     let from_form = format!("Added with the form, kept too {run}");
     let reply = session.post_form("/", &[("title", &from_form)])?;
-    expect_see_other(&reply, &run, "The add form must work first (step c).")?;
+    reply.expect_see_other(&run, "The add form must work first (step c).")?;
     let (_, before) = snapshot(session)?;
     session.restart()?;
     let (list, after) = snapshot(session)?;
@@ -58,7 +56,7 @@ pub(super) fn database_is_the_named_file(session: &mut Session) -> CheckResult {
         ));
     }
     // The start-up line says where the todos are kept: the same file.
-    let line = start_up_line(session.server()?);
+    let line = startup_line_containing(session.server()?, " kept in ");
     let named = path.display().to_string();
     if !line.as_deref().is_some_and(|line| line.contains(&named)) {
         return Err(Failure {
@@ -119,24 +117,6 @@ pub(super) fn database_is_the_named_file(session: &mut Session) -> CheckResult {
         }
     }
     Ok(())
-}
-
-/// The start-up line, `3 todos kept in todo.sqlite3`, if the server
-/// printed it. `run` prints it before the server's address, so it is
-/// already in the pipe when the server is up: the wait is only for the
-/// thread that reads the pipe, and it ends as soon as the line is there.
-fn start_up_line(server: &ServerProcess) -> Option<String> {
-    let until = Instant::now() + Duration::from_secs(5);
-    loop {
-        let output = server.output();
-        if let Some(line) = output.lines().find(|line| line.contains(" kept in ")) {
-            return Some(line.to_owned());
-        }
-        if Instant::now() >= until {
-            return None;
-        }
-        thread::sleep(Duration::from_millis(10));
-    }
 }
 
 /// A `TODO_DB` in a folder that does not exist: started as a server first,

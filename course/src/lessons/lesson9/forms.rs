@@ -9,7 +9,7 @@ use crate::session::encode_form;
 /// and a delete form for the todo.
 pub(super) fn page_has_the_forms(session: &mut Session) -> CheckResult {
     database(session)?;
-    let id = id_of(&create(session, &format!("Form me {}", marker()))?).unwrap_or_default();
+    let id = create_id(session, &format!("Form me {}", marker()))?;
     let page = get_page(session)?;
     let add = form_posting_to(&page.body, "/");
     page.expect_on_page(
@@ -62,8 +62,7 @@ pub(super) fn add_form_redirects(session: &mut Session) -> CheckResult {
     // Typed with spaces around it, as people do: stored trimmed.
     let typed = format!("  {title}   ");
     let reply = session.post_form("/", &[("title", &typed)])?;
-    expect_see_other(
-        &reply,
+    reply.expect_see_other(
         &run,
         "In add_from_form: take form.get(\"title\"), store it with self.store.add(title, false, \
          None)?, then answer 303 See Other with Location: /.",
@@ -103,12 +102,11 @@ pub(super) fn add_form_redirects(session: &mut Session) -> CheckResult {
 pub(super) fn toggle_and_delete_redirect(session: &mut Session) -> CheckResult {
     database(session)?;
     let run = marker();
-    let id = id_of(&create(session, &format!("Toggle me {run}"))?).unwrap_or_default();
+    let id = create_id(session, &format!("Toggle me {run}"))?;
     let path = format!("/todos/{id}");
     for expected in [true, false] {
         let reply = session.post_form(&format!("/toggle/{id}"), &[])?;
-        expect_see_other(
-            &reply,
+        reply.expect_see_other(
             &run,
             "In toggle_from_form: self.store.toggle(id)?, then 303 See Other with Location: /.",
         )?;
@@ -121,8 +119,7 @@ pub(super) fn toggle_and_delete_redirect(session: &mut Session) -> CheckResult {
         )?;
     }
     let reply = session.post_form(&format!("/delete/{id}"), &[])?;
-    expect_see_other(
-        &reply,
+    reply.expect_see_other(
         &run,
         "In delete_from_form: self.store.delete(id)?, then 303 See Other with Location: /.",
     )?;
@@ -151,7 +148,7 @@ pub(super) fn no_click_lost(session: &mut Session) -> CheckResult {
     let run = marker();
     let mut ids = Vec::new();
     for number in 0..TODOS {
-        ids.push(id_of(&create(session, &format!("Click me {number} {run}"))?).unwrap_or_default());
+        ids.push(create_id(session, &format!("Click me {number} {run}"))?);
     }
     let base = session.server()?.base_url().to_owned();
     let client = session.client().clone();
@@ -255,7 +252,7 @@ pub(super) fn bad_forms_are_refused(session: &mut Session) -> CheckResult {
     }
     // A todo that exists, named in other spellings of its id: 404, and
     // the todo as it was.
-    let id = id_of(&create(session, &format!("Spelled one way {}", marker()))?).unwrap_or_default();
+    let id = create_id(session, &format!("Spelled one way {}", marker()))?;
     let path = format!("/todos/{id}");
     for odd in [
         format!("/toggle/+{id}"),
@@ -311,8 +308,7 @@ pub(super) fn long_titles_are_refused(session: &mut Session) -> CheckResult {
     // 500 characters of two bytes each are within the limit.
     let longest = title_of_length(&format!("é {run} "), 500);
     let reply = session.post_form("/", &[("title", &longest)])?;
-    expect_see_other(
-        &reply,
+    reply.expect_see_other(
         &run,
         "A title of 500 characters is within the limit: it counts characters \
          (chars().count(), as title_too_long does), not bytes (len()).",
@@ -321,8 +317,7 @@ pub(super) fn long_titles_are_refused(session: &mut Session) -> CheckResult {
     // as stored, trimmed.
     let longest = title_of_length(&format!("Trim me {run} "), 500);
     let reply = session.post_form("/", &[("title", &format!("   {}   ", longest.trim()))])?;
-    expect_see_other(
-        &reply,
+    reply.expect_see_other(
         &run,
         "The title, trimmed, has at most 500 characters: it is within the limit. Test the \
          trimmed title, title_too_long(title) with title = typed.trim(), not typed: the \
@@ -355,7 +350,7 @@ fn from_elsewhere<'a>(
 pub(super) fn cross_site_changes_are_refused(session: &mut Session) -> CheckResult {
     database(session)?;
     let run = marker();
-    let id = id_of(&create(session, &format!("Mine, not theirs {run}"))?).unwrap_or_default();
+    let id = create_id(session, &format!("Mine, not theirs {run}"))?;
     let (path, toggle, delete) = (
         format!("/todos/{id}"),
         format!("/toggle/{id}"),
@@ -395,8 +390,7 @@ pub(super) fn cross_site_changes_are_refused(session: &mut Session) -> CheckResu
     // The server's own page is let through: its Origin is the server.
     let base = session.server()?.base_url().to_owned();
     let reply = session.send(from_elsewhere("POST", &toggle, ("Origin", &base), None))?;
-    expect_see_other(
-        &reply,
+    reply.expect_see_other(
         &run,
         "A form on the server's own page sends Origin: the server's own address; that one must \
          be served (303), not refused.",
