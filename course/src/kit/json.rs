@@ -82,3 +82,34 @@ impl Reply {
         Err(self.fail(expected, hint))
     }
 }
+
+impl crate::Session {
+    /// Sends `method path` to a JSON API: with `body` as JSON
+    /// (`Content-Type: application/json`), or with no body.
+    ///
+    /// ```no_run
+    /// # fn check(session: &mut course::Session) -> course::CheckResult {
+    /// let made = session.json_request("POST", "/todos", Some(serde_json::json!({ "title": "Buy milk" })))?;
+    /// made.expect_status(201, "POST /todos adds a todo.")?;
+    /// session.json_request("GET", "/todos", None)?.expect_status(200, "GET /todos lists them.")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn json_request(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Reply, Failure> {
+        let headers = match body {
+            Some(_) => vec![("Content-Type", "application/json")],
+            None => Vec::new(),
+        };
+        let body = body.map(|body| body.to_string().into_bytes());
+        self.send(crate::session::Outgoing {
+            method,
+            path,
+            headers,
+            body,
+        })
+    }
+}

@@ -76,3 +76,69 @@ impl Drop for ScratchFolder {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Expects the program under check, started with `launch` (an
+/// environment it cannot work with), to refuse to start: not to serve,
+/// and, run to its end, to print exactly one line that names one of
+/// `mentions` (and no panic), then to exit with a code that is not 0.
+/// It is started as a server first: its first line says at once whether
+/// it serves, with no waiting for a program that never ends.
+///
+/// ```no_run
+/// # fn check(session: &mut course::Session) -> course::CheckResult {
+/// use course::kit::startup::expect_refusal_to_start;
+/// use course::process::Launch;
+///
+/// let launch = Launch::default().env("TODO_DB", "/no/such/folder/todo.sqlite3");
+/// expect_refusal_to_start(
+///     session,
+///     &launch,
+///     "one line that says the database cannot be opened, then an exit code that is not 0",
+///     &["/no/such/folder/todo.sqlite3", "TODO_DB"],
+///     "Return the open's error: main prints it and exits.",
+/// )
+/// # }
+/// ```
+pub fn expect_refusal_to_start(
+    session: &crate::Session,
+    launch: &crate::process::Launch,
+    expected: &str,
+    mentions: &[&str],
+    hint: &str,
+) -> crate::CheckResult {
+    let name = session.binary_name();
+    let environment: Vec<String> = launch
+        .env
+        .iter()
+        .map(|(variable, value)| format!("{variable}={}", crate::process::shell_quote(value)))
+        .collect();
+    let failure = |got: String| Failure {
+        sent: format!("{} {name}", environment.join(" ")),
+        expected: expected.to_owned(),
+        got,
+        hint: hint.to_owned(),
+    };
+    if ServerProcess::start_with(session.binary(), &name, launch).is_ok() {
+        return Err(failure("it started serving".to_owned()));
+    }
+    let ran = crate::process::run_program(session.binary(), &name, launch)?;
+    let output = format!("{}{}", ran.stdout, ran.stderr);
+    let lines: Vec<&str> = output
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .collect();
+    let clear = lines.len() == 1
+        && !lines[0].contains("panicked")
+        && mentions.iter().any(|mention| lines[0].contains(mention));
+    if clear && ran.code.is_some_and(|code| code != 0) {
+        return Ok(());
+    }
+    let code = ran
+        .code
+        .map_or("(none: stopped by a signal)".to_owned(), |code| {
+            code.to_string()
+        });
+    Err(failure(format!(
+        "exit code {code}, and it printed:\n{output}"
+    )))
+}

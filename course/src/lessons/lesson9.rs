@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use super::random_number;
 use crate::kit::html::{Tag, list_items, start_tags, text_of_html};
 use crate::process::Launch;
-use crate::session::{Outgoing, Reply, Session};
+use crate::session::{Reply, Session};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
 
 /// Lesson 9, as the registry lists it.
@@ -185,24 +185,14 @@ fn title_of_length(piece: &str, length: usize) -> String {
 
 // ---- Talking to the JSON API ----
 
-/// Sends a request to the JSON API with a JSON body (or none).
+/// Sends a request to the JSON API, with a JSON body or none.
 fn api(
     session: &mut Session,
     method: &str,
     path: &str,
     body: Option<Value>,
 ) -> Result<Reply, Failure> {
-    let headers = match body {
-        Some(_) => vec![("Content-Type", "application/json")],
-        None => Vec::new(),
-    };
-    let body = body.map(|body| body.to_string().into_bytes());
-    session.send(Outgoing {
-        method,
-        path,
-        headers,
-        body,
-    })
+    session.json_request(method, path, body)
 }
 
 /// The path of a todo's `url`: `/todos/7` for `http://host/todos/7`.

@@ -138,8 +138,6 @@ pub(super) fn api_stores_todos(session: &mut Session) -> CheckResult {
     Ok(())
 }
 
-/// The id of a todo that was deleted, the id in other spellings, and a
-/// word: each is 404 with a JSON error.
 pub(super) fn unknown_ids_are_404(session: &mut Session) -> CheckResult {
     database(session)?;
     // A todo that existed: its id is certainly unknown once it is gone.
@@ -174,7 +172,8 @@ pub(super) fn unknown_ids_are_404(session: &mut Session) -> CheckResult {
         ),
     ];
     for (method, path, body, hint) in requests {
-        api(session, method, path, body)?
+        session
+            .json_request(method, path, body)?
             .expect_api(
                 404,
                 "404 Not Found, with a JSON body {\"error\": \"...\"}",
@@ -202,8 +201,6 @@ pub(super) fn unknown_ids_are_404(session: &mut Session) -> CheckResult {
     Ok(())
 }
 
-/// Titles that are SQL, POSTed, read back and shown on the page; then
-/// others PATCHed onto the same todos.
 pub(super) fn titles_are_parameters(session: &mut Session) -> CheckResult {
     database(session)?;
     let run = marker();

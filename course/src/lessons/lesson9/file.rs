@@ -1,20 +1,17 @@
 //! Step d: the todos survive a restart, in the file `TODO_DB` names.
 
 use super::*;
-use crate::kit::crowd::send_json_expecting;
-use crate::kit::startup::startup_line_containing;
-use crate::process::{self, ServerProcess};
+use crate::kit::startup::{expect_refusal_to_start, startup_line_containing};
 
-/// A todo made with the API and completed, one added with the form; then
-/// the server stopped as a crash would stop it, and started again.
 pub(super) fn todos_survive_a_restart(session: &mut Session) -> CheckResult {
     database(session)?;
     let run = marker();
     let kept = create(session, &format!("Kept through a restart {run}"))?;
     complete(session, &kept)?;
     let from_form = format!("Added with the form, kept too {run}");
-    let reply = session.post_form("/", &[("title", &from_form)])?;
-    reply.expect_see_other(&run, "The add form must work first (step c).")?;
+    session
+        .post_form("/", &[("title", &from_form)])?
+        .expect_see_other(&run, "The add form must work first (step c).")?;
     let (_, before) = snapshot(session)?;
     session.restart()?;
     let (list, after) = snapshot(session)?;
@@ -39,8 +36,6 @@ pub(super) fn todos_survive_a_restart(session: &mut Session) -> CheckResult {
     Ok(())
 }
 
-/// A todo made on the session's `TODO_DB`; then servers of their own,
-/// without `TODO_DB` and with it empty, each in a folder of its own.
 pub(super) fn database_is_the_named_file(session: &mut Session) -> CheckResult {
     let path = database(session)?;
     create(session, &format!("In the file {}", marker()))?;
@@ -74,102 +69,69 @@ pub(super) fn database_is_the_named_file(session: &mut Session) -> CheckResult {
                       means \"unset\"): SQLite would open \"\" as a temporary database, lost at \
                       exit. Filter it out: std::env::var_os(\"TODO_DB\").filter(|path| \
                       !path.is_empty()), then \"todo.sqlite3\" when there is none.";
-    let ways = [
-        (
-            "default",
-            Launch::default().env_remove("TODO_DB"),
-            "TODO_DB not set",
-            unset_hint,
-        ),
-        (
-            "empty",
-            Launch::default().env("TODO_DB", ""),
-            "TODO_DB set to \"\"",
-            empty_hint,
-        ),
-    ];
-    for (folder, launch, how, hint) in ways {
-        let folder = session.temp_dir()?.join(folder);
+    // Without TODO_DB, and with TODO_DB set to nothing, in a folder of
+    // its own: todo.sqlite3 appears there.
+    for unset in [true, false] {
+        let folder = session
+            .temp_dir()?
+            .join(if unset { "default" } else { "empty" });
         std::fs::create_dir_all(&folder).map_err(|error| {
             Failure::plain(format!("cannot make {}: {error}", folder.display()), "")
         })?;
-        let name = session.binary_name();
-        let server = ServerProcess::start_with(session.binary(), &name, &launch.in_dir(&folder))?;
-        let url = format!("{}/todos", server.base_url());
-        let todo = json!({ "title": "default file" });
-        let created = send_json_expecting(session.client(), "POST", &url, &todo, 201);
-        drop(server);
-        let expected = folder.join("todo.sqlite3");
-        if created.is_err() || !expected.is_file() {
-            return Err(Failure {
-                sent: format!(
-                    "cd {} && {name}   ({how}), then a POST to /todos",
-                    folder.display()
-                ),
-                expected: "a new file todo.sqlite3 in the current folder".into(),
-                got: format!(
-                    "the POST got {:?}; todo.sqlite3 there: {}",
-                    created.err().unwrap_or_else(|| "201".into()),
-                    expected.is_file()
-                ),
-                hint: hint.into(),
-            });
-        }
+        let (launch, how, hint) = if unset {
+            (
+                Launch::default().env_remove("TODO_DB"),
+                "not set",
+                unset_hint,
+            )
+        } else {
+            (
+                Launch::default().env("TODO_DB", ""),
+                "set to \"\"",
+                empty_hint,
+            )
+        };
+        session.set_launch(launch.in_dir(&folder));
+        session.restart()?;
+        let created = api(
+            session,
+            "POST",
+            "/todos",
+            Some(json!({ "title": "default file" })),
+        )?;
+        let file = folder.join("todo.sqlite3");
+        created.expect(
+            |created| created.status == 201 && file.is_file(),
+            format!(
+                "with TODO_DB {how}, a new file todo.sqlite3 in the current folder, {}",
+                folder.display()
+            ),
+            hint,
+        )?;
     }
+    // The session's own database again, for any check that follows.
+    database(session)?;
+    session.restart()?;
     Ok(())
 }
 
-/// A `TODO_DB` in a folder that does not exist: started as a server first,
-/// whose first line says at once whether it serves (no waiting for a
-/// program that never ends); one that does not serve is then run to its
-/// end, for its exit code and output.
 pub(super) fn bad_database_path_is_refused(session: &mut Session) -> CheckResult {
     database(session)?;
     let bad = session
         .temp_dir()?
         .join("no-such-folder")
         .join("todo.sqlite3");
-    let launch = Launch::default()
-        .env("TODO_DB", bad.display().to_string())
-        .env("PORT", "0");
-    let name = session.binary_name();
-    let sent = format!("TODO_DB={} {name}", bad.display());
-    let expected =
-        "one line that says the database cannot be opened, then an exit code that is not 0";
-    if ServerProcess::start_with(session.binary(), &name, &launch).is_ok() {
-        return Err(Failure {
-            sent,
-            expected: expected.into(),
-            got: "it started serving, with a database it cannot have opened".into(),
-            hint: "Open the file TODO_DB names (Connection::open), and return its error: main \
-                   prints it and exits."
-                .into(),
-        });
-    }
-    let ran = process::run_program(session.binary(), &name, &launch)?;
-    let output = format!("{}{}", ran.stdout, ran.stderr);
-    let lines: Vec<&str> = output
-        .lines()
-        .filter(|line| !line.trim().is_empty())
-        .collect();
     let file_name = bad.display().to_string();
-    let clear = lines.len() == 1
-        && !lines[0].contains("panicked")
-        && (lines[0].contains(&file_name) || lines[0].contains("TODO_DB"));
-    if clear && ran.code.is_some_and(|code| code != 0) {
-        return Ok(());
-    }
-    Err(Failure {
-        sent,
-        expected: expected.into(),
-        got: format!(
-            "exit code {}, and it printed:\n{output}",
-            ran.code
-                .map_or("(none: stopped by a signal)".to_owned(), |code| code
-                    .to_string())
-        ),
-        hint: "Do not unwrap() or expect() the open: map its error to one sentence (rusqlite's \
-               error names the file), return Err(...), and let main print it."
-            .into(),
-    })
+    let launch = Launch::default()
+        .env("TODO_DB", &file_name)
+        .env("PORT", "0");
+    expect_refusal_to_start(
+        session,
+        &launch,
+        "one line that says the database cannot be opened, then an exit code that is not 0",
+        &[&file_name, "TODO_DB"],
+        "Open the file TODO_DB names (Connection::open), and return its error: main prints it \
+         and exits. Do not unwrap() or expect() the open: map its error to one sentence \
+         (rusqlite's error names the file), return Err(...), and let main print it.",
+    )
 }

@@ -3,10 +3,8 @@
 use super::*;
 use crate::kit::crowd::{at_once, expect_crowd_served, post_form_expecting};
 use crate::kit::html::{form_posting_to, unescape_html};
-use crate::session::encode_form;
+use crate::session::{Outgoing, encode_form};
 
-/// A todo made with the API, then the page: the add form, and a toggle
-/// and a delete form for the todo.
 pub(super) fn page_has_the_forms(session: &mut Session) -> CheckResult {
     database(session)?;
     let id = create_id(session, &format!("Form me {}", marker()))?;
@@ -53,16 +51,13 @@ pub(super) fn page_has_the_forms(session: &mut Session) -> CheckResult {
     Ok(())
 }
 
-/// A title typed with spaces around it, added with the form: the list and
-/// the API show it, trimmed.
 pub(super) fn add_form_redirects(session: &mut Session) -> CheckResult {
     database(session)?;
     let run = marker();
     let title = format!("Water the plants {run}");
     // Typed with spaces around it, as people do: stored trimmed.
     let typed = format!("  {title}   ");
-    let reply = session.post_form("/", &[("title", &typed)])?;
-    reply.expect_see_other(
+    session.post_form("/", &[("title", &typed)])?.expect_see_other(
         &run,
         "In add_from_form: take form.get(\"title\"), store it with self.store.add(title, false, \
          None)?, then answer 303 See Other with Location: /.",
@@ -174,30 +169,22 @@ pub(super) fn no_click_lost(session: &mut Session) -> CheckResult {
         "Each click is one POST /toggle/<id>: toggle the todo, then redirect.",
     )?;
     for id in ids {
-        let path = format!("/todos/{id}");
-        let now = todo_at(session, &path)?;
-        if now["completed"] != false {
-            return Err(Failure {
-                sent,
-                expected: format!(
-                    "GET {path} to say \"completed\": false, as it began: {clicks} clicks, an even \
-                     number, leave a todo as it was"
-                ),
-                got: format!("{now}: at least one click was lost"),
-                hint: "Two clicks at the same moment both read the todo before either writes it, \
-                       and write the same value: one click is lost. That happens when toggle reads \
-                       the todo, then writes completed = !completed, locking the connection twice. \
-                       Do it in one statement, which SQLite runs whole: UPDATE todos SET completed \
-                       = NOT completed WHERE id = ?1."
-                    .into(),
-            });
-        }
+        api(session, "GET", &format!("/todos/{id}"), None)?.expect_json_that(
+            |todo| todo["completed"] == false,
+            format!(
+                "after {sent}: \"completed\": false, as it began ({clicks} clicks, an even \
+                 number, leave a todo as it was; one was lost)"
+            ),
+            "Two clicks at the same moment both read the todo before either writes it, and \
+             write the same value: one click is lost. That happens when toggle reads the todo, \
+             then writes completed = !completed, locking the connection twice. Do it in one \
+             statement, which SQLite runs whole: UPDATE todos SET completed = NOT completed \
+             WHERE id = ?1.",
+        )?;
     }
     Ok(())
 }
 
-/// An empty and a blank title; unknown ids, a word, and an existing id
-/// spelled in other ways.
 pub(super) fn bad_forms_are_refused(session: &mut Session) -> CheckResult {
     database(session)?;
     let normal = get_page(session)?;
@@ -271,8 +258,6 @@ pub(super) fn bad_forms_are_refused(session: &mut Session) -> CheckResult {
     Ok(())
 }
 
-/// 501 characters with what an attribute must escape: refused, put back in
-/// the form; then 500 characters, and 500 with spaces around them: kept.
 pub(super) fn long_titles_are_refused(session: &mut Session) -> CheckResult {
     database(session)?;
     let run = marker();
@@ -307,22 +292,24 @@ pub(super) fn long_titles_are_refused(session: &mut Session) -> CheckResult {
     }
     // 500 characters of two bytes each are within the limit.
     let longest = title_of_length(&format!("é {run} "), 500);
-    let reply = session.post_form("/", &[("title", &longest)])?;
-    reply.expect_see_other(
-        &run,
-        "A title of 500 characters is within the limit: it counts characters \
+    session
+        .post_form("/", &[("title", &longest)])?
+        .expect_see_other(
+            &run,
+            "A title of 500 characters is within the limit: it counts characters \
          (chars().count(), as title_too_long does), not bytes (len()).",
-    )?;
+        )?;
     // 500 characters with spaces around them: the limit is on the title
     // as stored, trimmed.
     let longest = title_of_length(&format!("Trim me {run} "), 500);
-    let reply = session.post_form("/", &[("title", &format!("   {}   ", longest.trim()))])?;
-    reply.expect_see_other(
-        &run,
-        "The title, trimmed, has at most 500 characters: it is within the limit. Test the \
+    session
+        .post_form("/", &[("title", &format!("   {}   ", longest.trim()))])?
+        .expect_see_other(
+            &run,
+            "The title, trimmed, has at most 500 characters: it is within the limit. Test the \
          trimmed title, title_too_long(title) with title = typed.trim(), not typed: the \
          spaces around it are not kept, so they do not count.",
-    )?;
+        )?;
     Ok(())
 }
 
@@ -345,8 +332,6 @@ fn from_elsewhere<'a>(
     }
 }
 
-/// Changes by forms and by the API, each as another site's page would
-/// send it; then a toggle from the server's own page, let through.
 pub(super) fn cross_site_changes_are_refused(session: &mut Session) -> CheckResult {
     database(session)?;
     let run = marker();
@@ -389,11 +374,12 @@ pub(super) fn cross_site_changes_are_refused(session: &mut Session) -> CheckResu
     }
     // The server's own page is let through: its Origin is the server.
     let base = session.server()?.base_url().to_owned();
-    let reply = session.send(from_elsewhere("POST", &toggle, ("Origin", &base), None))?;
-    reply.expect_see_other(
-        &run,
-        "A form on the server's own page sends Origin: the server's own address; that one must \
+    session
+        .send(from_elsewhere("POST", &toggle, ("Origin", &base), None))?
+        .expect_see_other(
+            &run,
+            "A form on the server's own page sends Origin: the server's own address; that one must \
          be served (303), not refused.",
-    )?;
+        )?;
     Ok(())
 }

@@ -23,8 +23,6 @@ pub(super) fn serves_the_list_page(session: &mut Session) -> CheckResult {
     Ok(())
 }
 
-/// Two todos of the check's own, the second completed (with the store of
-/// step b), or else the starter's two samples; then the list emptied.
 pub(super) fn lists_every_todo(session: &mut Session) -> CheckResult {
     database(session)?;
     let run = marker();
