@@ -463,6 +463,34 @@ impl crate::Reply {
     }
 }
 
+/// The start tag of the first list item (`<li>`) whose text, as a reader
+/// sees it (see [`text_of_html`]), shows `text`: to find an item on a page
+/// and then read its attributes.
+///
+/// ```
+/// use course::kit::html::list_item_showing;
+///
+/// let page = r#"<ul><li class="completed done"><span>A &lt;b&gt;</span></li><li>B</li></ul>"#;
+/// assert!(list_item_showing(page, "A <b>").is_some_and(|item| item.has_class("completed")));
+/// assert!(list_item_showing(page, "B").is_some_and(|item| !item.has_class("completed")));
+/// assert!(list_item_showing(page, "C").is_none());
+/// ```
+pub fn list_item_showing(html: &str, text: &str) -> Option<Tag> {
+    start_tags(html, "li")
+        .into_iter()
+        .zip(list_items(html))
+        .find(|(_, inside)| text_of_html(inside).contains(text))
+        .map(|(tag, _)| tag)
+}
+
+impl Tag {
+    /// Whether the tag's `class` attribute lists `class`.
+    pub fn has_class(&self, class: &str) -> bool {
+        self.attribute("class")
+            .is_some_and(|classes| classes.split_whitespace().any(|name| name == class))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,10 +11,12 @@
 //! | [`helpers`] | servers on 127.0.0.1 that answer 200, 404, a redirect, raw bytes or never; a refused port; a stand-in proxy; the course's own servers (`CourseServer`) |
 //! | [`cookies`] | a cookie jar a check keeps by hand (the client stores none) |
 //! | [`crowd`] | many clients at once, for the checks that nothing is lost |
+//! | [`cross_site`] | requests as another site's page makes a browser send them |
 //! | [`seed`] | the run's random numbers, from a seed a failure prints |
 //! | [`startup`] | around a program a check starts on its own: its start-up line, a scratch folder in memory |
 
 pub mod cookies;
+pub mod cross_site;
 pub mod crowd;
 pub mod expect;
 pub mod helpers;

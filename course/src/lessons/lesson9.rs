@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use super::random_number;
-use crate::kit::html::{Tag, list_items, start_tags, text_of_html};
+use crate::kit::html::{list_item_showing, text_of_html};
 use crate::process::Launch;
 use crate::session::{Reply, Session};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
@@ -310,21 +310,6 @@ fn get_page(session: &mut Session) -> Result<Reply, Failure> {
     Ok(page)
 }
 
-/// The `<li>` whose text shows `title`, if there is one: its tag.
-fn item_showing(html: &str, title: &str) -> Option<Tag> {
-    start_tags(html, "li")
-        .into_iter()
-        .zip(list_items(html))
-        .find(|(_, inside)| text_of_html(inside).contains(title))
-        .map(|(tag, _)| tag)
-}
-
-/// Whether an `<li>` is marked done: `class="completed"`.
-fn is_completed(item: &Tag) -> bool {
-    item.attribute("class")
-        .is_some_and(|class| class.split_whitespace().any(|name| name == "completed"))
-}
-
 /// The answers of the todo app: its API's, and its forms'.
 trait TodoReply {
     /// Expects an answer of the API: not the starter's 501, then
@@ -382,14 +367,6 @@ impl TodoReply for Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_pages_as_a_reader_would() {
-        let page = r#"<ul><li class="completed done"><span>A &lt;b&gt;</span></li><li>B</li></ul>"#;
-        assert!(item_showing(page, "A <b>").is_some_and(|tag| is_completed(&tag)));
-        assert!(item_showing(page, "B").is_some_and(|tag| !is_completed(&tag)));
-        assert!(item_showing(page, "C").is_none());
-    }
 
     #[test]
     fn reads_ids_from_urls() {

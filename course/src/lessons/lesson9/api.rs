@@ -138,53 +138,43 @@ pub(super) fn api_stores_todos(session: &mut Session) -> CheckResult {
     Ok(())
 }
 
+/// Sends a request about a todo that is not there: 404 and a JSON error.
+fn expect_json_404(
+    session: &mut Session,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+    hint: &str,
+) -> CheckResult {
+    api(session, method, path, body)?
+        .expect_api(
+            404,
+            "404 Not Found, with a JSON body {\"error\": \"...\"}",
+            hint,
+        )?
+        .expect_json_that(
+            |body| body["error"].is_string(),
+            "a JSON body {\"error\": \"...\"}",
+            "Keep api.rs as given.",
+        )?;
+    Ok(())
+}
+
 pub(super) fn unknown_ids_are_404(session: &mut Session) -> CheckResult {
     database(session)?;
     // A todo that existed: its id is certainly unknown once it is gone.
     let path = path_of(&create(session, &format!("Soon gone {}", marker()))?);
     let delete = "DELETE /todos/<id> calls Store::delete.";
     api(session, "DELETE", &path, None)?.expect_api(204, "204 No Content", delete)?;
-    let done = json!({ "completed": true });
-    let requests = [
-        (
-            "GET",
-            &*path,
-            None,
-            "Store::get returns None when no row has the id: query_row(...).optional().",
-        ),
-        (
-            "PATCH",
-            &path,
-            Some(done),
-            "Store::update returns None when no row has the id: .optional().",
-        ),
-        (
-            "DELETE",
-            &path,
-            None,
-            "Store::delete returns false when no row was deleted: execute(...)? == 1.",
-        ),
-        (
-            "GET",
-            "/todos/not-a-number",
-            None,
-            "The API answers a path like this itself; keep api.rs as given.",
-        ),
-    ];
-    for (method, path, body, hint) in requests {
-        session
-            .json_request(method, path, body)?
-            .expect_api(
-                404,
-                "404 Not Found, with a JSON body {\"error\": \"...\"}",
-                hint,
-            )?
-            .expect_json_that(
-                |body| body["error"].is_string(),
-                "a JSON body {\"error\": \"...\"}",
-                "Keep api.rs as given.",
-            )?;
-    }
+    let (get, patch) = ("Store::get", "Store::update");
+    let done = Some(json!({ "completed": true }));
+    let none = "returns None when no row has the id: query_row(...).optional().";
+    expect_json_404(session, "GET", &path, None, &format!("{get} {none}"))?;
+    expect_json_404(session, "PATCH", &path, done, &format!("{patch} {none}"))?;
+    let deleted = "Store::delete returns false when no row was deleted: execute(...)? == 1.";
+    expect_json_404(session, "DELETE", &path, None, deleted)?;
+    let word = "The API answers a path like this itself; keep api.rs as given.";
+    expect_json_404(session, "GET", "/todos/not-a-number", None, word)?;
     // A todo that exists has one URL: other spellings of its id are 404.
     let id = create_id(session, &format!("One URL {}", marker()))?;
     for odd in [format!("+{id}"), format!("0{id}"), format!("{id}/")] {

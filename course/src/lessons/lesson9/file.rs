@@ -28,7 +28,7 @@ pub(super) fn todos_survive_a_restart(session: &mut Session) -> CheckResult {
          TODO_DB names instead: Connection::open(&path) in the TODO(d) region.",
     )?;
     get_page(session)?.expect_on_page(
-        |page| item_showing(&page.body, &from_form).is_some(),
+        |page| list_item_showing(&page.body, &from_form).is_some(),
         &[&run, THE_LIST[0], THE_LIST[1]],
         format!("after the restart, the list to show {from_form:?}"),
         "The page and the API read the same database.",

@@ -1,9 +1,10 @@
 //! Step c: forms that add, toggle and delete, with Post/Redirect/Get.
 
 use super::*;
+use crate::kit::cross_site::{ANOTHER_ORIGIN, ANOTHER_SITE, cross_site_request};
 use crate::kit::crowd::{at_once, expect_crowd_served, post_form_expecting};
 use crate::kit::html::{form_posting_to, unescape_html};
-use crate::session::{Outgoing, encode_form};
+use crate::session::encode_form;
 
 pub(super) fn page_has_the_forms(session: &mut Session) -> CheckResult {
     database(session)?;
@@ -63,7 +64,7 @@ pub(super) fn add_form_redirects(session: &mut Session) -> CheckResult {
          None)?, then answer 303 See Other with Location: /.",
     )?;
     get_page(session)?.expect_on_page(
-        |page| item_showing(&page.body, &title).is_some(),
+        |page| list_item_showing(&page.body, &title).is_some(),
         &[&run, THE_LIST[0], THE_LIST[1]],
         format!("after the 303, the list to show {title:?}"),
         "add_from_form should store the title with self.store.add before it redirects.",
@@ -284,7 +285,7 @@ pub(super) fn long_titles_are_refused(session: &mut Session) -> CheckResult {
             expected,
             hint,
         )?;
-    if item_showing(&get_page(session)?.body, &run).is_some() {
+    if list_item_showing(&get_page(session)?.body, &run).is_some() {
         return Err(Failure::plain(
             "a title of 501 characters was refused with 400, but it is on the list",
             "Do not store a title that is too long: return before self.store.add.",
@@ -313,25 +314,6 @@ pub(super) fn long_titles_are_refused(session: &mut Session) -> CheckResult {
     Ok(())
 }
 
-/// A request as a browser on another site's page sends it: with the
-/// header that gives it away (`Origin` or `Sec-Fetch-Site`), and a body
-/// of the type given.
-fn from_elsewhere<'a>(
-    method: &'a str,
-    path: &'a str,
-    header: (&'a str, &'a str),
-    body: Option<(&'a str, &'a str)>,
-) -> Outgoing<'a> {
-    let mut headers = vec![header];
-    headers.extend(body.map(|(content_type, _)| ("Content-Type", content_type)));
-    Outgoing {
-        method,
-        path,
-        headers,
-        body: body.map(|(_, body)| body.as_bytes().to_vec()),
-    }
-}
-
 pub(super) fn cross_site_changes_are_refused(session: &mut Session) -> CheckResult {
     database(session)?;
     let run = marker();
@@ -341,20 +323,19 @@ pub(super) fn cross_site_changes_are_refused(session: &mut Session) -> CheckResu
         format!("/toggle/{id}"),
         format!("/delete/{id}"),
     );
-    let origin = ("Origin", "http://evil.example");
-    let fetch = ("Sec-Fetch-Site", "cross-site");
+    let (origin, fetch) = (ANOTHER_ORIGIN, ANOTHER_SITE);
     let (form, json_type) = ("application/x-www-form-urlencoded", "application/json");
     let title = format!("Planted {run}");
     let planted_form = encode_form(&[("title", &title)]);
     let planted_json = json!({ "title": title }).to_string();
     let completed = json!({ "completed": true }).to_string();
     let attempts = [
-        from_elsewhere("POST", &delete, origin, None),
-        from_elsewhere("POST", &toggle, fetch, None),
-        from_elsewhere("POST", "/", origin, Some((form, &planted_form))),
-        from_elsewhere("PATCH", &path, origin, Some((json_type, &completed))),
-        from_elsewhere("POST", "/todos", fetch, Some((json_type, &planted_json))),
-        from_elsewhere("DELETE", "/todos", fetch, None),
+        cross_site_request("POST", &delete, origin, None),
+        cross_site_request("POST", &toggle, fetch, None),
+        cross_site_request("POST", "/", origin, Some((form, &planted_form))),
+        cross_site_request("PATCH", &path, origin, Some((json_type, &completed))),
+        cross_site_request("POST", "/todos", fetch, Some((json_type, &planted_json))),
+        cross_site_request("DELETE", "/todos", fetch, None),
     ];
     for attempt in attempts {
         let reply = session.send(attempt)?;
@@ -375,7 +356,7 @@ pub(super) fn cross_site_changes_are_refused(session: &mut Session) -> CheckResu
     // The server's own page is let through: its Origin is the server.
     let base = session.server()?.base_url().to_owned();
     session
-        .send(from_elsewhere("POST", &toggle, ("Origin", &base), None))?
+        .send(cross_site_request("POST", &toggle, ("Origin", &base), None))?
         .expect_see_other(
             &run,
             "A form on the server's own page sends Origin: the server's own address; that one must \

@@ -1,7 +1,7 @@
 //! Step a: the list page, made from the templates.
 
 use super::*;
-use crate::kit::html::first_tag_with_attribute;
+use crate::kit::html::{first_tag_with_attribute, list_items};
 
 /// The starter's sample todos, listed until step b stores todos.
 const SAMPLE_OPEN: &str = "Sample: storing todos is not written yet (step b)";
@@ -37,8 +37,9 @@ pub(super) fn lists_every_todo(session: &mut Session) -> CheckResult {
     };
     // Found by their marker (or "Sample:"), which escaping leaves as it is.
     let around = [shown, THE_LIST[0], THE_LIST[1], THE_LIST[2]];
-    let completed =
-        |page: &Reply, title: &str| item_showing(&page.body, title).map(|li| is_completed(&li));
+    let completed = |page: &Reply, title: &str| {
+        list_item_showing(&page.body, title).map(|item| item.has_class("completed"))
+    };
     get_page(session)?
         .expect_on_page(
             |page| completed(page, &open_title).is_some(),
