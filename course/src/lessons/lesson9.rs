@@ -140,8 +140,8 @@ pub const HINTS: &[Hint] = &[
     Hint {
         step: Some("b"),
         nudge: "Step b is the TODO(b) region: the methods of Store, each answering 501 for now. The checks go through lesson 8's JSON API at /todos (api.rs, given), which calls them.",
-        concept: "Each method is one SQL statement on self.connection(), its values passed as parameters (?1, ?2, ...), never pasted into the SQL with format!: then a title with a ' in it is only data, and one statement cannot mix with another thread's. get and delete: query_row(...).optional() and execute(...)? == 1.",
-        code: r#"// ?1, ?2, ?3 are parameters: SQLite receives the title apart from // the SQL, so no title can change what the statement does. // RETURNING gives back the new row in the same statement. // query_one, not query_row: it steps the statement to its end (to // make sure there is no second row), and only a statement that // reaches its end runs SQLite's write-ahead-log hook, which folds // the -wal file back into the database every 1,000 pages. // query_row stops after the row; the write is still committed, but // the hook never runs and the -wal file grows with every todo. let todo = self.connection().query_one( "INSERT INTO todos (title, completed, position) VALUES (?1, ?2, ?3) RETURNING id, title, completed, position", rusqlite::params![title, completed, order], todo_from_row, )?;"#,
+        concept: "Each method is one SQL statement on self.connection(), its values passed as parameters (?1, ?2, ...), never pasted into the SQL with format!: then a title with a ' in it is only data, and one statement cannot mix with another thread's. query_one, not query_row, runs a RETURNING statement to its end, so SQLite folds its -wal file back. get and delete: query_row(...).optional() and execute(...)? == 1.",
+        code: r#"let todo = self.connection().query_one( "INSERT INTO todos (title, completed, position) VALUES (?1, ?2, ?3) RETURNING id, title, completed, position", rusqlite::params![title, completed, order], todo_from_row, )?;"#,
     },
     Hint {
         step: Some("c"),

@@ -8,21 +8,15 @@ use crate::process::ServerProcess;
 
 /// Where `todo` is in a list the API gave, found by its `url`.
 fn position_in(todos: &Value, todo: &Value) -> Option<usize> {
-    todos
-        .as_array()?
-        .iter()
-        .position(|listed| listed["url"] == todo["url"])
+    let todos = todos.as_array()?;
+    todos.iter().position(|listed| listed["url"] == todo["url"])
 }
 
 pub(super) fn api_stores_todos(session: &mut Session) -> CheckResult {
     database(session)?;
     let title = format!("Buy milk {}", marker());
-    let made = api(
-        session,
-        "POST",
-        "/todos",
-        Some(json!({ "title": title, "order": 5 })),
-    )?;
+    let new = json!({ "title": title, "order": 5 });
+    let made = api(session, "POST", "/todos", Some(new))?;
     made.expect_api(
         201,
         "201 Created, a Location header, and the new todo as JSON",
@@ -43,12 +37,9 @@ pub(super) fn api_stores_todos(session: &mut Session) -> CheckResult {
     let todo = made.json_or_null();
     let path = path_of(&todo);
 
+    let list = "GET /todos calls Store::list.";
     api(session, "GET", "/todos", None)?
-        .expect_api(
-            200,
-            "200 OK and every todo",
-            "GET /todos calls Store::list.",
-        )?
+        .expect_api(200, "200 OK and every todo", list)?
         .expect_json_that(
             |todos| position_in(todos, &todo).is_some_and(|at| todos[at]["title"] == *title),
             format!("a JSON array with the new todo, {title:?}"),
@@ -115,19 +106,15 @@ pub(super) fn api_stores_todos(session: &mut Session) -> CheckResult {
     // client sent.
     let other = format!("Clear me {}", marker());
     let add = "POST /todos calls Store::add.";
-    api(
-        session,
-        "POST",
-        "/todos",
-        Some(json!({ "title": other, "completed": true })),
-    )?
-    .expect_api(201, "201 Created and the new todo, completed as sent", add)?
-    .expect_json_that(
-        |todo| todo["completed"] == true,
-        format!("the new todo {other:?} with \"completed\": true, as sent"),
-        "Store::add should store completed as it is given (the API passes what the client \
+    let new = json!({ "title": other, "completed": true });
+    api(session, "POST", "/todos", Some(new))?
+        .expect_api(201, "201 Created and the new todo, completed as sent", add)?
+        .expect_json_that(
+            |todo| todo["completed"] == true,
+            format!("the new todo {other:?} with \"completed\": true, as sent"),
+            "Store::add should store completed as it is given (the API passes what the client \
              sent): VALUES (?1, ?2, ?3) with rusqlite::params![title, completed, order].",
-    )?;
+        )?;
     let clear = "DELETE /todos calls Store::delete_all.";
     api(session, "DELETE", "/todos", None)?.expect_api(204, "204 No Content", clear)?;
     api(session, "GET", "/todos", None)?.expect_json_that(
@@ -321,17 +308,15 @@ pub(super) fn no_todo_lost_under_load(session: &mut Session) -> CheckResult {
     )?;
     let list = api(session, "GET", "/todos", None)?;
     let todos = list.json_or_null();
-    let listed = |title: &str| {
-        todos
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|todo| todo["title"] == title)
-            .count()
-    };
-    let all: Vec<String> = (0..CLIENTS)
-        .flat_map(|number| (0..TODOS).map(move |todo| (number, todo)))
-        .map(|(number, todo)| title(number, todo))
+    let titles: Vec<&Value> = todos
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|todo| &todo["title"])
+        .collect();
+    let listed = |title: &String| titles.iter().filter(|listed| **listed == title).count();
+    let all: Vec<String> = (0..CLIENTS * TODOS)
+        .map(|n| title(n / TODOS, n % TODOS))
         .collect();
     let missing: Vec<&String> = all.iter().filter(|title| listed(title) == 0).collect();
     let repeated: Vec<&String> = all.iter().filter(|title| listed(title) > 1).collect();
@@ -397,10 +382,8 @@ pub(super) fn write_ahead_log_stays_small(session: &mut Session) -> CheckResult 
     const MAX_WAL: u64 = 8 << 20;
     let folder = session.temp_dir()?;
     let scratch = ScratchFolder::new("todo-wal", &folder)?;
-    let (db, wal) = (
-        scratch.path().join("wal.sqlite3"),
-        scratch.path().join("wal.sqlite3-wal"),
-    );
+    let db = scratch.path().join("wal.sqlite3");
+    let wal = scratch.path().join("wal.sqlite3-wal");
     let launch = Launch::default()
         .env("TODO_DB", db.display().to_string())
         .in_dir(folder);
@@ -434,30 +417,22 @@ pub(super) fn write_ahead_log_stays_small(session: &mut Session) -> CheckResult 
     };
     let mut paths = Vec::new();
     for number in 0..WRITES {
-        paths.push(path_of(&write(
-            "POST",
-            "/todos",
-            format!("Todo {number}"),
-            201,
-        )?));
+        let todo = write("POST", "/todos", format!("Todo {number}"), 201)?;
+        paths.push(path_of(&todo));
     }
     let after_adds = size(&wal);
     if after_adds >= MAX_WAL {
         let what = format!("{WRITES} POSTs to /todos, one after the other");
+        let db_size = mib(size(&db));
         let got = format!(
-            "{} of -wal (the database itself: {})",
-            mib(after_adds),
-            mib(size(&db))
+            "{} of -wal (the database itself: {db_size})",
+            mib(after_adds)
         );
         return Err(too_big(what, got, "INSERT (Store::add)"));
     }
     for number in 0..WRITES {
-        write(
-            "PATCH",
-            &paths[number % paths.len()],
-            format!("Edited {number}"),
-            200,
-        )?;
+        let path = &paths[number % paths.len()];
+        write("PATCH", path, format!("Edited {number}"), 200)?;
     }
     let after_edits = size(&wal);
     drop(server);
@@ -466,11 +441,8 @@ pub(super) fn write_ahead_log_stays_small(session: &mut Session) -> CheckResult 
             "{WRITES} POSTs to /todos (the -wal file: {}), then {WRITES} PATCHes of their titles",
             mib(after_adds)
         );
-        return Err(too_big(
-            what,
-            format!("{} of -wal", mib(after_edits)),
-            "UPDATE (Store::update)",
-        ));
+        let got = format!("{} of -wal", mib(after_edits));
+        return Err(too_big(what, got, "UPDATE (Store::update)"));
     }
     Ok(())
 }

@@ -58,11 +58,10 @@ pub(super) fn add_form_redirects(session: &mut Session) -> CheckResult {
     let title = format!("Water the plants {run}");
     // Typed with spaces around it, as people do: stored trimmed.
     let typed = format!("  {title}   ");
-    session.post_form("/", &[("title", &typed)])?.expect_see_other(
-        &run,
-        "In add_from_form: take form.get(\"title\"), store it with self.store.add(title, false, \
-         None)?, then answer 303 See Other with Location: /.",
-    )?;
+    let hint = "In add_from_form: take form.get(\"title\"), store it with self.store.add(title, false, \
+                None)?, then answer 303 See Other with Location: /.";
+    let reply = session.post_form("/", &[("title", &typed)])?;
+    reply.expect_see_other(&run, hint)?;
     get_page(session)?.expect_on_page(
         |page| list_item_showing(&page.body, &title).is_some(),
         &[&run, THE_LIST[0], THE_LIST[1]],
@@ -102,10 +101,9 @@ pub(super) fn toggle_and_delete_redirect(session: &mut Session) -> CheckResult {
     let path = format!("/todos/{id}");
     for expected in [true, false] {
         let reply = session.post_form(&format!("/toggle/{id}"), &[])?;
-        reply.expect_see_other(
-            &run,
-            "In toggle_from_form: self.store.toggle(id)?, then 303 See Other with Location: /.",
-        )?;
+        let hint =
+            "In toggle_from_form: self.store.toggle(id)?, then 303 See Other with Location: /.";
+        reply.expect_see_other(&run, hint)?;
         let now = todo_at(session, &path)?;
         reply.expect(
             |_| now["completed"] == expected,
@@ -115,10 +113,8 @@ pub(super) fn toggle_and_delete_redirect(session: &mut Session) -> CheckResult {
         )?;
     }
     let reply = session.post_form(&format!("/delete/{id}"), &[])?;
-    reply.expect_see_other(
-        &run,
-        "In delete_from_form: self.store.delete(id)?, then 303 See Other with Location: /.",
-    )?;
+    let hint = "In delete_from_form: self.store.delete(id)?, then 303 See Other with Location: /.";
+    reply.expect_see_other(&run, hint)?;
     let now = todo_at(session, &path)?;
     reply.expect(
         |_| now.is_null(),
@@ -293,24 +289,18 @@ pub(super) fn long_titles_are_refused(session: &mut Session) -> CheckResult {
     }
     // 500 characters of two bytes each are within the limit.
     let longest = title_of_length(&format!("é {run} "), 500);
-    session
-        .post_form("/", &[("title", &longest)])?
-        .expect_see_other(
-            &run,
-            "A title of 500 characters is within the limit: it counts characters \
-         (chars().count(), as title_too_long does), not bytes (len()).",
-        )?;
+    let hint = "A title of 500 characters is within the limit: it counts characters \
+                (chars().count(), as title_too_long does), not bytes (len()).";
+    let reply = session.post_form("/", &[("title", &longest)])?;
+    reply.expect_see_other(&run, hint)?;
     // 500 characters with spaces around them: the limit is on the title
     // as stored, trimmed.
     let longest = title_of_length(&format!("Trim me {run} "), 500);
-    session
-        .post_form("/", &[("title", &format!("   {}   ", longest.trim()))])?
-        .expect_see_other(
-            &run,
-            "The title, trimmed, has at most 500 characters: it is within the limit. Test the \
-         trimmed title, title_too_long(title) with title = typed.trim(), not typed: the \
-         spaces around it are not kept, so they do not count.",
-        )?;
+    let hint = "The title, trimmed, has at most 500 characters: it is within the limit. Test the \
+                trimmed title, title_too_long(title) with title = typed.trim(), not typed: the \
+                spaces around it are not kept, so they do not count.";
+    let reply = session.post_form("/", &[("title", &format!("   {}   ", longest.trim()))])?;
+    reply.expect_see_other(&run, hint)?;
     Ok(())
 }
 
@@ -355,12 +345,9 @@ pub(super) fn cross_site_changes_are_refused(session: &mut Session) -> CheckResu
     }
     // The server's own page is let through: its Origin is the server.
     let base = session.server()?.base_url().to_owned();
-    session
-        .send(cross_site_request("POST", &toggle, ("Origin", &base), None))?
-        .expect_see_other(
-            &run,
-            "A form on the server's own page sends Origin: the server's own address; that one must \
-         be served (303), not refused.",
-        )?;
+    let hint = "A form on the server's own page sends Origin: the server's own address; that one must \
+                be served (303), not refused.";
+    let reply = session.send(cross_site_request("POST", &toggle, ("Origin", &base), None))?;
+    reply.expect_see_other(&run, hint)?;
     Ok(())
 }
