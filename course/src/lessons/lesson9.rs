@@ -170,11 +170,8 @@ fn database(session: &mut Session) -> Result<PathBuf, Failure> {
     let folder = session.temp_dir()?;
     // Not todo.sqlite3: a program that ignores TODO_DB must not find it.
     let path = folder.join("checked.sqlite3");
-    session.set_launch(
-        Launch::default()
-            .env("TODO_DB", path.display().to_string())
-            .in_dir(folder),
-    );
+    let launch = Launch::default().env("TODO_DB", path.display().to_string());
+    session.set_launch(launch.in_dir(folder));
     Ok(path)
 }
 
@@ -275,21 +272,12 @@ fn todo_at(session: &mut Session, path: &str) -> Result<Value, Failure> {
 /// restart): a line `path title completed=... order=...` per todo, in order.
 fn snapshot(session: &mut Session) -> Result<(Reply, Vec<String>), Failure> {
     let list = api(session, "GET", "/todos", None)?;
-    let todos = list
-        .json_or_null()
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|todo| {
-            format!(
-                "{} {} completed={} order={}",
-                path_of(todo),
-                todo["title"],
-                todo["completed"],
-                todo["order"]
-            )
-        })
-        .collect();
+    let line = |todo: &Value| {
+        let (title, done, order) = (&todo["title"], &todo["completed"], &todo["order"]);
+        format!("{} {title} completed={done} order={order}", path_of(todo))
+    };
+    let todos = list.json_or_null();
+    let todos = todos.as_array().into_iter().flatten().map(line).collect();
     Ok((list, todos))
 }
 
@@ -302,13 +290,14 @@ const THE_LIST: [&str; 3] = ["<ul", "<li", "<p>(The list"];
 /// GET /, expecting the page.
 fn get_page(session: &mut Session) -> Result<Reply, Failure> {
     let page = session.get("/")?;
-    page.expect_status(
-        200,
-        "GET / sends the page made from the templates: a 500 body names the template, the \
-         line and what is wrong with it.",
-    )?;
+    let hint = "GET / sends the page made from the templates: a 500 body names the template, \
+                the line and what is wrong with it.";
+    page.expect_status(200, hint)?;
     Ok(page)
 }
+
+/// The hint for a redirect elsewhere than the list.
+const LOCATION_HINT: &str = "The list is at /: send_header(\"Location\", \"/\").";
 
 /// The answers of the todo app: its API's, and its forms'.
 trait TodoReply {
@@ -356,11 +345,7 @@ impl TodoReply for Reply {
             "303 See Other, with Location: /",
             hint,
         )?
-        .expect_redirect(
-            303,
-            "/",
-            "The list is at /: send_header(\"Location\", \"/\").",
-        )
+        .expect_redirect(303, "/", LOCATION_HINT)
     }
 }
 

@@ -240,11 +240,10 @@ fn titles_are_parameters_in_patch(session: &mut Session, run: &str, made: &[Valu
     for (title, todo) in titles.iter().zip(made) {
         let path = path_of(todo);
         // Every other todo: the lines of a snapshot not about this one.
-        let others = |todos: Vec<String>| -> Vec<String> {
+        let own = format!("{path} ");
+        let others = |mut todos: Vec<String>| {
+            todos.retain(|todo| !todo.starts_with(&own));
             todos
-                .into_iter()
-                .filter(|todo| !todo.starts_with(&format!("{path} ")))
-                .collect()
         };
         let before = others(snapshot(session)?.1);
         let reply = api(session, "PATCH", &path, Some(json!({ "title": title })))?;

@@ -9,9 +9,8 @@ pub(super) fn todos_survive_a_restart(session: &mut Session) -> CheckResult {
     let kept = create(session, &format!("Kept through a restart {run}"))?;
     complete(session, &kept)?;
     let from_form = format!("Added with the form, kept too {run}");
-    session
-        .post_form("/", &[("title", &from_form)])?
-        .expect_see_other(&run, "The add form must work first (step c).")?;
+    let reply = session.post_form("/", &[("title", &from_form)])?;
+    reply.expect_see_other(&run, "The add form must work first (step c).")?;
     let (_, before) = snapshot(session)?;
     session.restart()?;
     let (list, after) = snapshot(session)?;
@@ -40,19 +39,16 @@ pub(super) fn database_is_the_named_file(session: &mut Session) -> CheckResult {
     let path = database(session)?;
     create(session, &format!("In the file {}", marker()))?;
     let size = std::fs::metadata(&path).map_or(0, |metadata| metadata.len());
+    let named = path.display().to_string();
     if size == 0 {
         return Err(Failure::plain(
-            format!(
-                "TODO_DB={} but that file is missing or empty",
-                path.display()
-            ),
+            format!("TODO_DB={named} but that file is missing or empty"),
             "Open the file that the TODO_DB environment variable names: \
              std::env::var_os(\"TODO_DB\").",
         ));
     }
     // The start-up line says where the todos are kept: the same file.
     let line = startup_line_containing(session.server()?, " kept in ");
-    let named = path.display().to_string();
     if !line.as_deref().is_some_and(|line| line.contains(&named)) {
         return Err(Failure {
             sent: format!("TODO_DB={named} {}", session.binary_name()),
@@ -71,34 +67,29 @@ pub(super) fn database_is_the_named_file(session: &mut Session) -> CheckResult {
                       !path.is_empty()), then \"todo.sqlite3\" when there is none.";
     // Without TODO_DB, and with TODO_DB set to nothing, in a folder of
     // its own: todo.sqlite3 appears there.
-    for unset in [true, false] {
-        let folder = session
-            .temp_dir()?
-            .join(if unset { "default" } else { "empty" });
+    let ways = [
+        (
+            "default",
+            Launch::default().env_remove("TODO_DB"),
+            "not set",
+            unset_hint,
+        ),
+        (
+            "empty",
+            Launch::default().env("TODO_DB", ""),
+            "set to \"\"",
+            empty_hint,
+        ),
+    ];
+    for (name, launch, how, hint) in ways {
+        let folder = session.temp_dir()?.join(name);
         std::fs::create_dir_all(&folder).map_err(|error| {
             Failure::plain(format!("cannot make {}: {error}", folder.display()), "")
         })?;
-        let (launch, how, hint) = if unset {
-            (
-                Launch::default().env_remove("TODO_DB"),
-                "not set",
-                unset_hint,
-            )
-        } else {
-            (
-                Launch::default().env("TODO_DB", ""),
-                "set to \"\"",
-                empty_hint,
-            )
-        };
         session.set_launch(launch.in_dir(&folder));
         session.restart()?;
-        let created = api(
-            session,
-            "POST",
-            "/todos",
-            Some(json!({ "title": "default file" })),
-        )?;
+        let todo = json!({ "title": "default file" });
+        let created = api(session, "POST", "/todos", Some(todo))?;
         let file = folder.join("todo.sqlite3");
         created.expect(
             |created| created.status == 201 && file.is_file(),

@@ -3,7 +3,7 @@
 use super::*;
 use crate::kit::cross_site::{ANOTHER_ORIGIN, ANOTHER_SITE, cross_site_request};
 use crate::kit::crowd::{at_once, expect_crowd_served, post_form_expecting};
-use crate::kit::html::{form_posting_to, unescape_html};
+use crate::kit::html::{PageForm, form_posting_to, unescape_html};
 use crate::session::encode_form;
 
 pub(super) fn page_has_the_forms(session: &mut Session) -> CheckResult {
@@ -11,6 +11,8 @@ pub(super) fn page_has_the_forms(session: &mut Session) -> CheckResult {
     let id = create_id(session, &format!("Form me {}", marker()))?;
     let page = get_page(session)?;
     let add = form_posting_to(&page.body, "/");
+    let title = add.as_ref().and_then(|add| add.field("title"));
+    let typed_in = title.is_some_and(|field| field.tag == "input" || field.tag == "textarea");
     page.expect_on_page(
         |_| add.is_some(),
         &["<form", THE_LIST[0]],
@@ -19,14 +21,7 @@ pub(super) fn page_has_the_forms(session: &mut Session) -> CheckResult {
          browser sends title=... in the body.",
     )?
     .expect_on_page(
-        |_| {
-            add.as_ref().is_some_and(|add| {
-                add.has_submit()
-                    && add
-                        .field("title")
-                        .is_some_and(|field| field.tag == "input" || field.tag == "textarea")
-            })
-        },
+        |_| typed_in && add.as_ref().is_some_and(PageForm::has_submit),
         &["<form", THE_LIST[0]],
         "inside the add form: <input name=\"title\"> and a <button type=\"submit\">",
         "The field's name is what the text travels under: name=\"title\" makes title=... .",
@@ -43,7 +38,7 @@ pub(super) fn page_has_the_forms(session: &mut Session) -> CheckResult {
              /toggle/{{ todo.id }} (or /delete/...), with a button.",
         )?
         .expect_on_page(
-            |_| form.as_ref().is_some_and(|form| form.has_submit()),
+            |_| form.as_ref().is_some_and(PageForm::has_submit),
             &around,
             format!("a submit button inside <form method=\"post\" action=\"{path}\">"),
             "Without a <button type=\"submit\"> there is nothing to press.",
@@ -68,26 +63,28 @@ pub(super) fn add_form_redirects(session: &mut Session) -> CheckResult {
         format!("after the 303, the list to show {title:?}"),
         "add_from_form should store the title with self.store.add before it redirects.",
     )?;
-    let has = |todos: &Value, title: &str| {
+    // The todos of the list titled `title`.
+    let titled = |todos: &Value, title: &str| -> Vec<Value> {
         let todos = todos.as_array().into_iter().flatten();
         todos
             .filter(|todo| todo["title"] == title)
-            .any(|todo| todo["completed"] == false)
-    };
-    let untrimmed = |todos: &Value| {
-        let mut todos = todos.as_array().into_iter().flatten();
-        todos.any(|todo| todo["title"] == typed.as_str())
+            .cloned()
+            .collect()
     };
     api(session, "GET", "/todos", None)?
         .expect_json_that(
-            |todos| !untrimmed(todos),
+            |todos| titled(todos, &typed).is_empty(),
             format!("GET /todos to have the todo {title:?}, trimmed (the form sent {typed:?})"),
             "Store the title trimmed: let title = typed.trim(); then self.store.add(title, false, \
              None)?, not typed. Spaces around a title are not part of it (and the empty test \
              and the limit look at the trimmed title too).",
         )?
         .expect_json_that(
-            |todos| has(todos, &title),
+            |todos| {
+                titled(todos, &title)
+                    .iter()
+                    .any(|todo| todo["completed"] == false)
+            },
             format!("GET /todos to have the todo {title:?}, not completed"),
             "The page and the API share one store: add the todo with self.store.add.",
         )?;
