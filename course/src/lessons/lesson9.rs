@@ -222,9 +222,8 @@ fn try_create(session: &mut Session, title: &str) -> Result<Option<Value>, Failu
     reply.expect_json_that(
         |todo| reply.status == 201 && todo["title"] == title && id_of(todo).is_some(),
         format!("201 Created and the new todo as JSON, with \"title\": {title:?} and its \"url\""),
-        "The API is given; what it stores and gives back comes from Store::add: insert the \
-         title, completed and order with parameters, and return the new row (RETURNING id, \
-         title, completed, position).",
+        "The API is given; what it stores and gives back comes from Store::add: insert title, \
+         completed and order with parameters, and return the new row (RETURNING ...).",
     )?;
     Ok(Some(reply.json_or_null()))
 }
@@ -290,8 +289,7 @@ const THE_LIST: [&str; 3] = ["<ul", "<li", "<p>(The list"];
 /// GET /, expecting the page.
 fn get_page(session: &mut Session) -> Result<Reply, Failure> {
     let page = session.get("/")?;
-    let hint = "GET / sends the page made from the templates: a 500 body names the template, \
-                the line and what is wrong with it.";
+    let hint = "GET / sends the page made from the templates (a 500 says what is wrong).";
     page.expect_status(200, hint)?;
     Ok(page)
 }

@@ -18,9 +18,8 @@ pub(super) fn todos_survive_a_restart(session: &mut Session) -> CheckResult {
     list.expect(
         |_| after == before,
         format!(
-            "after the restart, the same {} todos as before (the server was stopped as a crash \
-             would stop it, then started again with the same TODO_DB); {lost} are missing or \
-             changed",
+            "after the restart (stopped as a crash would stop it, then started on the same \
+             TODO_DB), the same {} todos as before; {lost} are missing or changed",
             before.len()
         ),
         "The todos live in a database in memory, which goes with the server. Open the file \
@@ -43,8 +42,7 @@ pub(super) fn database_is_the_named_file(session: &mut Session) -> CheckResult {
     if size == 0 {
         return Err(Failure::plain(
             format!("TODO_DB={named} but that file is missing or empty"),
-            "Open the file that the TODO_DB environment variable names: \
-             std::env::var_os(\"TODO_DB\").",
+            "Open the file that the TODO_DB environment variable names: var_os(\"TODO_DB\").",
         ));
     }
     // The start-up line says where the todos are kept: the same file.

@@ -17,8 +17,7 @@ pub(super) fn page_has_the_forms(session: &mut Session) -> CheckResult {
         |_| add.is_some(),
         &["<form", THE_LIST[0]],
         "<form method=\"post\" action=\"/\"> with an <input name=\"title\">",
-        "Write the add_form macro in FORMS_TEMPLATE: a form that POSTs to /, so that the \
-         browser sends title=... in the body.",
+        "Write the add_form macro in FORMS_TEMPLATE: a form that POSTs title=... to /.",
     )?
     .expect_on_page(
         |_| typed_in && add.as_ref().is_some_and(PageForm::has_submit),
@@ -53,8 +52,8 @@ pub(super) fn add_form_redirects(session: &mut Session) -> CheckResult {
     let title = format!("Water the plants {run}");
     // Typed with spaces around it, as people do: stored trimmed.
     let typed = format!("  {title}   ");
-    let hint = "In add_from_form: take form.get(\"title\"), store it with self.store.add(title, false, \
-                None)?, then answer 303 See Other with Location: /.";
+    let hint = "In add_from_form: take form.get(\"title\"), store it with \
+                self.store.add(title, false, None)?, then answer 303 See Other to /.";
     let reply = session.post_form("/", &[("title", &typed)])?;
     reply.expect_see_other(&run, hint)?;
     get_page(session)?.expect_on_page(
@@ -105,8 +104,7 @@ pub(super) fn toggle_and_delete_redirect(session: &mut Session) -> CheckResult {
         reply.expect(
             |_| now["completed"] == expected,
             format!("after the POST, GET {path} to say \"completed\": {expected}"),
-            "Toggling flips completed, each time: UPDATE todos SET completed = NOT completed \
-             WHERE id = ?1.",
+            "Toggling flips completed each time: SET completed = NOT completed WHERE id = ?1.",
         )?;
     }
     let reply = session.post_form(&format!("/delete/{id}"), &[])?;
@@ -214,16 +212,16 @@ pub(super) fn bad_forms_are_refused(session: &mut Session) -> CheckResult {
                 },
                 &[],
                 expected,
-                "Answer with the list page, so that the visitor can try again, and a message \
-                 that says what was wrong: self.send_list(response, 400, Some(\"A todo needs a \
-                 title.\")).",
+                "Answer with the list page, so that the visitor can try again, and a message: \
+                 self.send_list(response, 400, Some(\"A todo needs a title.\"), typed).",
             )?;
     }
-    for path in [
+    let unknown = [
         "/toggle/999999999",
         "/delete/999999999",
         "/toggle/not-a-number",
-    ] {
+    ];
+    for path in unknown {
         session.post_form(path, &[])?.expect(
             |reply| reply.status == 404,
             "404 Not Found: there is no such todo",
@@ -235,11 +233,12 @@ pub(super) fn bad_forms_are_refused(session: &mut Session) -> CheckResult {
     // the todo as it was.
     let id = create_id(session, &format!("Spelled one way {}", marker()))?;
     let path = format!("/todos/{id}");
-    for odd in [
+    let odd_spellings = [
         format!("/toggle/+{id}"),
         format!("/delete/0{id}"),
         format!("/toggle/{id}/"),
-    ] {
+    ];
+    for odd in odd_spellings {
         let reply = session.post_form(&odd, &[])?;
         let now = todo_at(session, &path)?;
         reply.expect(
@@ -305,11 +304,8 @@ pub(super) fn cross_site_changes_are_refused(session: &mut Session) -> CheckResu
     database(session)?;
     let run = marker();
     let id = create_id(session, &format!("Mine, not theirs {run}"))?;
-    let (path, toggle, delete) = (
-        format!("/todos/{id}"),
-        format!("/toggle/{id}"),
-        format!("/delete/{id}"),
-    );
+    let path = format!("/todos/{id}");
+    let (toggle, delete) = (format!("/toggle/{id}"), format!("/delete/{id}"));
     let (origin, fetch) = (ANOTHER_ORIGIN, ANOTHER_SITE);
     let (form, json_type) = ("application/x-www-form-urlencoded", "application/json");
     let title = format!("Planted {run}");
@@ -342,8 +338,8 @@ pub(super) fn cross_site_changes_are_refused(session: &mut Session) -> CheckResu
     }
     // The server's own page is let through: its Origin is the server.
     let base = session.server()?.base_url().to_owned();
-    let hint = "A form on the server's own page sends Origin: the server's own address; that one must \
-                be served (303), not refused.";
+    let hint = "A form on the server's own page sends Origin: the server's own address; \
+                that one must be served (303), not refused.";
     let reply = session.send(cross_site_request("POST", &toggle, ("Origin", &base), None))?;
     reply.expect_see_other(&run, hint)?;
     Ok(())

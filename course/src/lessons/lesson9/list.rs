@@ -16,9 +16,8 @@ pub(super) fn serves_the_list_page(session: &mut Session) -> CheckResult {
         )?
         .expect_page_title(
             "Todo List",
-            "The title comes from the layout, lessons/9_todo_app/templates/layout.html: \
-             LIST_TEMPLATE must start with {% extends \"layout.html\" %} and put its HTML in \
-             {% block content %}.",
+            "The title comes from the layout (templates/layout.html): LIST_TEMPLATE starts with \
+             {% extends \"layout.html\" %} and puts its HTML in {% block content %}.",
         )?;
     Ok(())
 }
@@ -88,8 +87,6 @@ fn empty_list_has_an_item(session: &mut Session) -> CheckResult {
     Ok(())
 }
 
-/// A title with a script and tags (or, before step b, the starter's sample
-/// with tags), then one made to break out of an unquoted attribute.
 pub(super) fn titles_are_escaped(session: &mut Session) -> CheckResult {
     database(session)?;
     let tag = marker();
