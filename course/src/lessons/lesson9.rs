@@ -5,9 +5,8 @@
 //!
 //! Every run of the checks uses a fresh database in the session's own
 //! temporary folder (`TODO_DB` is always set, and the server runs there),
-//! never the student's `todo.sqlite3`. The
-//! checks of one run share that database, so each looks only for the
-//! todos it made, by random markers.
+//! never the student's `todo.sqlite3`. The checks of one run share that
+//! database, so each looks only for the todos it made, by random markers.
 
 mod api;
 mod file;
