@@ -147,30 +147,6 @@ pub fn expect_each_once<M: AsRef<str>>(
     }
 }
 
-/// Sends `method url` with the JSON text `body` (one of [`at_once`]'s
-/// clients, with the session's client) and expects `status` back; the
-/// problem in a sentence otherwise.
-pub fn send_json_expecting(
-    client: &Client,
-    method: &str,
-    url: &str,
-    body: &str,
-    status: u16,
-) -> Result<(), String> {
-    let method =
-        reqwest::Method::from_bytes(method.as_bytes()).map_err(|error| error.to_string())?;
-    let result = client
-        .request(method.clone(), url)
-        .header("Content-Type", "application/json")
-        .body(body.to_owned())
-        .send();
-    match result {
-        Ok(response) if response.status().as_u16() == status => Ok(()),
-        Ok(response) => Err(format!("a {method} got {}", response.status())),
-        Err(error) => Err(format!("a {method} got no answer: {error}")),
-    }
-}
-
 /// A session of its own for a crowd: the program under check started
 /// afresh on another port, so that a crowd's thousands of requests neither
 /// crowd the other checks' server nor find its state.
@@ -193,4 +169,39 @@ pub fn on_fresh_session(own: &mut Session, context: &str, failure: Failure) -> F
         failure.sent = format!("{context}, then:\n{}", failure.sent);
     }
     failure
+}
+
+/// Sends `method url` with the JSON body `body` (as one of a crowd, or to
+/// a server a check started itself) and expects `status` back: the body
+/// as JSON (`Null` if it is not), or the problem in a sentence.
+///
+/// ```no_run
+/// use course::kit::crowd::send_json_expecting;
+///
+/// let client = reqwest::blocking::Client::new();
+/// let todo = serde_json::json!({ "title": "Buy milk" });
+/// let made = send_json_expecting(&client, "POST", "http://127.0.0.1:8000/todos", &todo, 201);
+/// assert!(made.is_ok_and(|made| made["title"] == "Buy milk"));
+/// ```
+pub fn send_json_expecting(
+    client: &Client,
+    method: &str,
+    url: &str,
+    body: &serde_json::Value,
+    status: u16,
+) -> Result<serde_json::Value, String> {
+    let method = reqwest::Method::from_bytes(method.as_bytes())
+        .map_err(|_| format!("{method} is not a method"))?;
+    let response = client
+        .request(method.clone(), url)
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
+        .send()
+        .map_err(|error| format!("a {method} got no answer: {error}"))?;
+    let got = response.status().as_u16();
+    let text = response.text().unwrap_or_default();
+    if got != status {
+        return Err(format!("a {method} got {got}: {text}"));
+    }
+    Ok(serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
 }

@@ -289,58 +289,6 @@ pub fn list_items(html: &str) -> Vec<String> {
         .collect()
 }
 
-/// `text` with the character references an attribute value may hold
-/// (`&quot;`, `&#39;`, `&#x27;`, `&amp;`, ...) turned back into characters:
-/// what a browser shows in a box whose `value="..."` is `text`.
-///
-/// ```
-/// use course::kit::html::decode_character_references;
-///
-/// assert_eq!(decode_character_references("&quot;a&quot; &#39;b&#x27; &amp;c &lt;"), "\"a\" 'b' &c <");
-/// assert_eq!(decode_character_references("Tom & Jerry &unknown;"), "Tom & Jerry &unknown;");
-/// ```
-pub fn decode_character_references(text: &str) -> String {
-    let mut plain = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.find('&') {
-        plain.push_str(&rest[..at]);
-        rest = &rest[at..];
-        let name = rest
-            .find(';')
-            .filter(|end| *end <= 10)
-            .map(|end| &rest[1..end]);
-        let number =
-            name.and_then(
-                |name| match name.strip_prefix("#x").or(name.strip_prefix("#X")) {
-                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                    None => name
-                        .strip_prefix('#')
-                        .and_then(|digits| digits.parse().ok()),
-                },
-            );
-        let character = match name {
-            Some("quot") => Some('"'),
-            Some("apos") => Some('\''),
-            Some("amp") => Some('&'),
-            Some("lt") => Some('<'),
-            Some("gt") => Some('>'),
-            _ => number.and_then(char::from_u32),
-        };
-        match (character, name) {
-            (Some(character), Some(name)) => {
-                plain.push(character);
-                rest = &rest[name.len() + 2..];
-            }
-            _ => {
-                plain.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    plain.push_str(rest);
-    plain
-}
-
 /// The page without its forms (from each `<form` to its `</form`): where a
 /// sentence about a field must be, since a form names every field anyway.
 ///
@@ -367,7 +315,209 @@ impl Field {
     /// Its value as a browser shows it in the box: the `value` attribute
     /// with its character references decoded.
     pub fn shown_value(&self) -> String {
-        decode_character_references(&self.value)
+        unescape_html(&self.value)
+    }
+}
+
+/// HTML text as a reader sees it: character references (`&lt;`, `&#39;`,
+/// `&#x2f;`) decoded; an `&` that starts none is kept as it is.
+///
+/// ```
+/// use course::kit::html::unescape_html;
+///
+/// assert_eq!(unescape_html("&lt;b&gt; &amp; &#x27;x&#39; &nope; & a"), "<b> & 'x' &nope; & a");
+/// ```
+pub fn unescape_html(html: &str) -> String {
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(at) = rest.find('&') {
+        text.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let end = rest.find(';').filter(|&end| end <= 10);
+        let decoded = end.and_then(|end| {
+            let name = &rest[1..end];
+            let number = |digits: &str, radix| {
+                u32::from_str_radix(digits, radix)
+                    .ok()
+                    .and_then(char::from_u32)
+            };
+            match name {
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "amp" => Some('&'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ if name.starts_with("#x") || name.starts_with("#X") => number(&name[2..], 16),
+                _ if name.starts_with('#') => number(&name[1..], 10),
+                _ => None,
+            }
+        });
+        match (decoded, end) {
+            (Some(character), Some(end)) => {
+                text.push(character);
+                rest = &rest[end + 1..];
+            }
+            _ => {
+                text.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    text.push_str(rest);
+    text
+}
+
+/// The text of some HTML, as a reader sees it: each tag made a space,
+/// references decoded. (An escaped text has no `<` left in it, so dropping
+/// tags cannot cut into one.)
+///
+/// ```
+/// use course::kit::html::text_of_html;
+///
+/// assert_eq!(text_of_html("<li><span>A &lt;b&gt;</span></li>").trim(), "A <b>");
+/// ```
+pub fn text_of_html(html: &str) -> String {
+    let mut bare = String::new();
+    let mut in_tag = false;
+    for character in html.chars() {
+        match character {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                bare.push(' ');
+            }
+            _ if !in_tag => bare.push(character),
+            _ => {}
+        }
+    }
+    unescape_html(&bare)
+}
+
+/// The form of the page that POSTs to `action`, if there is one (a form
+/// that GETs it is not enough).
+///
+/// ```
+/// use course::kit::html::form_posting_to;
+///
+/// let page = r#"<form method="post" action="/toggle/7"><button>Done</button></form>
+///     <form method="get" action="/delete/7"><button>x</button></form>"#;
+/// assert!(form_posting_to(page, "/toggle/7").is_some_and(|form| form.has_submit()));
+/// assert!(form_posting_to(page, "/delete/7").is_none());
+/// ```
+pub fn form_posting_to(html: &str, action: &str) -> Option<PageForm> {
+    forms(html)
+        .into_iter()
+        .find(|form| form.method == "post" && form.action == action)
+}
+
+/// The first start tag of `html` (by element name) that has the attribute
+/// `attribute`, as written (`<span onmouseover=alert(1)>`), if any.
+///
+/// ```
+/// use course::kit::html::first_tag_with_attribute;
+///
+/// let page = r#"<li><span title=x onmouseover=alert(1) y>x</span></li>"#;
+/// assert_eq!(
+///     first_tag_with_attribute(page, "onmouseover").as_deref(),
+///     Some("<span title=x onmouseover=alert(1) y>")
+/// );
+/// assert_eq!(first_tag_with_attribute(page, "onclick"), None);
+/// ```
+pub fn first_tag_with_attribute(html: &str, attribute: &str) -> Option<String> {
+    let mut names: Vec<String> = html
+        .split('<')
+        .skip(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_ascii_lowercase()
+        })
+        .filter(|name| !name.is_empty())
+        .collect();
+    names.sort();
+    names.dedup();
+    names.into_iter().find_map(|name| {
+        start_tags(html, &name)
+            .into_iter()
+            .find(|tag| tag.attribute(attribute).is_some())
+            .map(|tag| html[tag.start..tag.end].to_owned())
+    })
+}
+
+impl crate::Reply {
+    /// Expects a page whose `<title>` is `title` (spaces tidied).
+    ///
+    /// ```no_run
+    /// # fn check(session: &mut course::Session) -> course::CheckResult {
+    /// session
+    ///     .get("/")?
+    ///     .expect_page_title("Todo List", "The title comes from the layout.")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn expect_page_title(&self, title: &str, hint: &str) -> Result<&Self, crate::Failure> {
+        if title_of(&self.body).as_deref() == Some(title) {
+            return Ok(self);
+        }
+        Err(self.fail(format!("a page with <title>{title}</title>"), hint))
+    }
+
+    /// Like [`crate::Reply::expect`], for a page: a failure quotes the
+    /// page around the first of `looked_for` it contains (the todo the
+    /// check looked for, the list), not its start.
+    ///
+    /// ```no_run
+    /// # fn check(session: &mut course::Session) -> course::CheckResult {
+    /// session.get("/")?.expect_on_page(
+    ///     |page| page.body.contains("Buy milk"),
+    ///     &["Buy milk", "<ul"],
+    ///     "the list to show Buy milk",
+    ///     "Show every todo in an <li>.",
+    /// )?;
+    /// # Ok(()) }
+    /// ```
+    pub fn expect_on_page(
+        &self,
+        holds: impl FnOnce(&Self) -> bool,
+        looked_for: &[&str],
+        expected: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Result<&Self, crate::Failure> {
+        if holds(self) {
+            return Ok(self);
+        }
+        Err(crate::Failure {
+            got: self.summary_around(looked_for),
+            ..self.fail(expected, hint)
+        })
+    }
+}
+
+/// The start tag of the first list item (`<li>`) whose text, as a reader
+/// sees it (see [`text_of_html`]), shows `text`: to find an item on a page
+/// and then read its attributes.
+///
+/// ```
+/// use course::kit::html::list_item_showing;
+///
+/// let page = r#"<ul><li class="completed done"><span>A &lt;b&gt;</span></li><li>B</li></ul>"#;
+/// assert!(list_item_showing(page, "A <b>").is_some_and(|item| item.has_class("completed")));
+/// assert!(list_item_showing(page, "B").is_some_and(|item| !item.has_class("completed")));
+/// assert!(list_item_showing(page, "C").is_none());
+/// ```
+pub fn list_item_showing(html: &str, text: &str) -> Option<Tag> {
+    start_tags(html, "li")
+        .into_iter()
+        .zip(list_items(html))
+        .find(|(_, inside)| text_of_html(inside).contains(text))
+        .map(|(tag, _)| tag)
+}
+
+impl Tag {
+    /// Whether the tag's `class` attribute lists `class`.
+    pub fn has_class(&self, class: &str) -> bool {
+        self.attribute("class")
+            .is_some_and(|classes| classes.split_whitespace().any(|name| name == class))
     }
 }
 

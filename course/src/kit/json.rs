@@ -142,3 +142,73 @@ impl crate::Session {
         })
     }
 }
+
+impl Reply {
+    /// The body as JSON, or `Null` if it is not JSON: for a check whose
+    /// own expectation then fails on the missing field, in its words.
+    ///
+    /// ```no_run
+    /// # fn check(session: &mut course::Session) -> course::CheckResult {
+    /// let todos = session.get("/todos")?.json_or_null();
+    /// let count = todos.as_array().map_or(0, Vec::len);
+    /// # Ok(()) }
+    /// ```
+    pub fn json_or_null(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+
+    /// Expects `holds` to be true of the JSON body (`Null` if it is not
+    /// JSON); otherwise fails, saying what was `expected`, with `hint`.
+    ///
+    /// ```no_run
+    /// # fn check(session: &mut course::Session) -> course::CheckResult {
+    /// session.get("/todos/1")?.expect_json_that(
+    ///     |todo| todo["completed"] == true,
+    ///     "the todo with \"completed\": true",
+    ///     "PATCH calls Store::update.",
+    /// )?;
+    /// # Ok(()) }
+    /// ```
+    pub fn expect_json_that(
+        &self,
+        holds: impl FnOnce(&Value) -> bool,
+        expected: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Result<&Reply, Failure> {
+        if holds(&self.json_or_null()) {
+            return Ok(self);
+        }
+        Err(self.fail(expected, hint))
+    }
+}
+
+impl crate::Session {
+    /// Sends `method path` to a JSON API: with `body` as JSON
+    /// (`Content-Type: application/json`), or with no body.
+    ///
+    /// ```no_run
+    /// # fn check(session: &mut course::Session) -> course::CheckResult {
+    /// let made = session.json_request("POST", "/todos", Some(serde_json::json!({ "title": "Buy milk" })))?;
+    /// made.expect_status(201, "POST /todos adds a todo.")?;
+    /// session.json_request("GET", "/todos", None)?.expect_status(200, "GET /todos lists them.")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn json_request(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Reply, Failure> {
+        let headers = match body {
+            Some(_) => vec![("Content-Type", "application/json")],
+            None => Vec::new(),
+        };
+        let body = body.map(|body| body.to_string().into_bytes());
+        self.send(crate::session::Outgoing {
+            method,
+            path,
+            headers,
+            body,
+        })
+    }
+}

@@ -666,19 +666,6 @@ const MAX_NAME_CHARS: usize = 100;
 /// 6.1: "at least 4096 bytes per cookie", name, value and attributes).
 const MAX_COOKIE_BYTES: usize = 4096;
 
-/// `text` with the character references an escaper writes turned back
-/// into the characters they stand for.
-fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#34;", "\"")
-        .replace("&#x22;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&")
-}
-
 fn long_name_is_refused_with_the_form(session: &mut Session) -> CheckResult {
     // Quotes and < > & must be escaped where the name goes back: in the
     // value="..." of the form's field.
@@ -696,7 +683,7 @@ fn long_name_is_refused_with_the_form(session: &mut Session) -> CheckResult {
     let put_back = forms(&reply.body)
         .iter()
         .find_map(|form| form.field(COOKIE))
-        .map(|field| unescape(&field.value));
+        .map(|field| field.shown_value());
     let expected = "400 Bad Request, no cookie, and the page with a sentence that names the limit \
                     (100 characters) and the form, the name put back in its field";
     reply

@@ -155,7 +155,7 @@ pub(super) fn no_patch_lost_under_load(session: &mut Session) -> CheckResult {
                 };
                 if problem.is_ok() {
                     let url = format!("{base_url}{path}");
-                    problem = send_json_expecting(&client, "PATCH", &url, &change.to_string(), 200);
+                    problem = send_json_expecting(&client, "PATCH", &url, &change, 200).map(drop);
                 }
             }
             problem
