@@ -100,7 +100,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "enabled when issue 24's lesson rewrites are merged"]
     fn every_long_hint_is_the_solutions_own_code() {
         let problems: Vec<String> = ALL
             .iter()
