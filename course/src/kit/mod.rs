@@ -13,6 +13,7 @@
 //! | [`cross_site`] | `expect_cross_site_posts_refused`: a form posted from another site's page gets 403, and nothing is kept |
 //! | [`cookies`] | a cookie jar a check keeps by hand (the client stores none) |
 //! | [`crowd`] | many clients at once, for the checks that nothing is lost |
+//! | [`tls`] | lesson 10: a server with an `https://` and an `http://` address and its own authority; clients trusting only its `ca.pem`; handshakes by hand |
 //! | [`seed`] | the run's random numbers, from a seed a failure prints |
 
 pub mod cookies;
@@ -24,3 +25,4 @@ pub mod html;
 pub mod huge_body;
 pub mod json;
 pub mod seed;
+pub mod tls;
