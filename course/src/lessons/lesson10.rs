@@ -228,16 +228,20 @@ fn key_is_private(session: &mut Session) -> CheckResult {
     Ok(())
 }
 
+/// A handshake to try: the protocols offered by ALPN, the TLS versions,
+/// the protocol the server must pick, and the try in words.
+type Try<'a> = (
+    &'a [&'a str],
+    &'a [&'static rustls::SupportedProtocolVersion],
+    Option<&'a str>,
+    &'a str,
+);
+
 fn alpn_and_versions(session: &mut Session) -> CheckResult {
     let server = tls::start(session)?;
     let url = format!("{}/", server.https.replace("127.0.0.1", "localhost"));
     let both = [&rustls::version::TLS13, &rustls::version::TLS12];
-    let tries: [(
-        &[&str],
-        &[&'static rustls::SupportedProtocolVersion],
-        Option<&str>,
-        &str,
-    ); 4] = [
+    let tries: [Try; 4] = [
         (
             &["h2", "http/1.1"],
             &both,
