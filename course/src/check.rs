@@ -171,6 +171,9 @@ pub struct Lesson {
     /// Its catalog of wrong programs, as TOML (`lessonN.mutants.toml`
     /// beside its checks): see [`crate::mutants`].
     pub mutants: &'static str,
+    /// The end of its folder's name, when it is not the binary's:
+    /// `10_https` for `https_server` (see [`Lesson::folder_slug`]).
+    pub folder_slug: Option<&'static str>,
 }
 
 /// Which of a lesson's two programs to check.
@@ -208,6 +211,23 @@ impl Lesson {
             checks: &[],
             hints: &[],
             mutants: "",
+            folder_slug: None,
+        }
+    }
+
+    /// Its folder is `{number}_{slug}` rather than `{number}_{binary}`:
+    /// lesson 10's binary is `https_server`, its folder `10_https`.
+    ///
+    /// ```
+    /// use course::Lesson;
+    ///
+    /// const LESSON: Lesson = Lesson::new(10, "https_server", "HTTPS").folder_slug("https");
+    /// assert_eq!(LESSON.folder(), "10_https");
+    /// ```
+    pub const fn folder_slug(self, slug: &'static str) -> Lesson {
+        Lesson {
+            folder_slug: Some(slug),
+            ..self
         }
     }
 
@@ -240,9 +260,14 @@ impl Lesson {
     }
 
     /// Its folder in `lessons/`, `exercises/` and `solutions/`:
-    /// `{number}_{binary}`, `1_echo_server`.
+    /// `{number}_{binary}`, `1_echo_server`, unless a
+    /// [`Lesson::folder_slug`] names it otherwise.
     pub fn folder(&self) -> String {
-        format!("{}_{}", self.number, self.binary)
+        format!(
+            "{}_{}",
+            self.number,
+            self.folder_slug.unwrap_or(self.binary)
+        )
     }
 
     /// The Cargo package that builds the lesson: the one whose manifest

@@ -298,6 +298,8 @@ impl Launch {
 pub struct ServerProcess {
     child: Child,
     base_url: String,
+    /// The first line it printed, where it says where it listens.
+    first_line: String,
     output: Arc<Mutex<String>>,
     /// The thread that collects stderr, where a panic message goes.
     stderr_reader: Option<thread::JoinHandle<()>>,
@@ -354,6 +356,7 @@ impl ServerProcess {
         let mut server = ServerProcess {
             child,
             base_url: String::new(),
+            first_line: String::new(),
             output,
             stderr_reader,
         };
@@ -382,6 +385,7 @@ impl ServerProcess {
                 ));
             }
         };
+        server.first_line = line.clone();
         match address_in(&line) {
             Some(url) => server.base_url = url,
             None => {
@@ -399,6 +403,12 @@ impl ServerProcess {
     /// final slash.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The first line the server printed: lesson 10's names its
+    /// `https://` address beside the `http://` one.
+    pub fn first_line(&self) -> &str {
+        &self.first_line
     }
 
     /// The server's process id, to read what it uses from `/proc/PID/`

@@ -17,6 +17,7 @@
 //! | [`crowd`] | many clients at once, for the checks that nothing is lost |
 //! | [`pipeline`] | many POSTs down one connection, written before any answer is read |
 //! | [`raw`] | requests sent byte for byte (`session.send_as_is`), connections held open (`RawConnection`: an answer read later, keep-alive, a long answer skimmed), raw answers read as a `Reply` |
+//! | [`tls`] | lesson 10: a server with an `https://` and an `http://` address and its own authority; clients trusting only its `ca.pem`; handshakes by hand |
 //! | [`seed`] | the run's random numbers, from a seed a failure prints |
 //! | [`startup`] | around a program a check starts on its own: its start-up line, a scratch folder in memory |
 
@@ -34,3 +35,4 @@ pub mod program;
 pub mod raw;
 pub mod seed;
 pub mod startup;
+pub mod tls;

@@ -11,6 +11,7 @@ use crate::Lesson;
 
 mod lesson0;
 mod lesson1;
+mod lesson10;
 mod lesson2;
 mod lesson3;
 mod lesson4;
@@ -33,6 +34,7 @@ pub static ALL: &[Lesson] = &[
     lesson7::LESSON,
     lesson8::LESSON,
     lesson9::LESSON,
+    lesson10::LESSON,
 ];
 
 /// Finds a lesson by number (`1`), binary (`echo_server`, `echo_server_sol`)
