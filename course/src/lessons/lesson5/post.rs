@@ -34,40 +34,34 @@ fn check_attributes(reply: &Reply, cookie: &SetCookieHeader, expected: &str) -> 
     let expect = |holds: bool, hint: &str| expect_cookie(reply, cookie, holds, expected, hint);
     expect(
         cookie.attribute("path") == Some("/"),
-        "Path=/ sends the cookie back with every request to the site. Without it the browser \
-         picks a path from the address the form was sent to (/account/login gives /account), \
-         and the page at / might never see it. name_cookie sets .path(\"/\").",
+        "Path=/ sends the cookie back with every request to the site, or the page at / might \
+         never see it: name_cookie sets .path(\"/\").",
     )?;
     let max_age = cookie.attribute("max-age");
     expect(
         max_age.is_some(),
-        "Give the cookie a Max-Age, in seconds: without one, the browser forgets the name when \
-         it closes. name_cookie sets .max_age(REMEMBER_FOR).",
+        "Without a Max-Age the browser forgets the name when it closes: .max_age(REMEMBER_FOR).",
     )?;
     expect(
         max_age
             .and_then(|seconds| seconds.parse::<i64>().ok())
             .is_some_and(|seconds| seconds > 0),
-        "Max-Age is how many seconds the browser keeps the cookie: a number above 0 (0 or less \
-         deletes it at once). name_cookie sets .max_age(REMEMBER_FOR).",
+        "Max-Age is the seconds the browser keeps the cookie: above 0 (0 deletes it at once).",
     )?;
     expect(
         cookie.attribute("httponly").is_some(),
-        "Add HttpOnly: it keeps the cookie away from scripts in the page (document.cookie), so a \
-         script slipped into a page cannot read it and send it elsewhere.",
+        "Add HttpOnly: it keeps the cookie away from scripts in the page (document.cookie).",
     )?;
     expect(
         cookie
             .attribute("samesite")
             .is_some_and(|value| value.eq_ignore_ascii_case("lax")),
-        "Add SameSite=Lax: the browser then sends the cookie when somebody follows a link to the \
-         site, but not with requests that other sites' pages make (a form posted from elsewhere, \
-         an image), which is how cross-site request forgery works.",
+        "Add SameSite=Lax: the browser then keeps the cookie off the requests other sites' pages \
+         make, which is how cross-site request forgery works.",
     )?;
     expect(
         cookie.attribute("domain").is_none(),
-        "Leave Domain out. A cookie without it goes back only to the host that set it; with \
-         Domain=localhost, a browser that opened http://127.0.0.1:8000/ would refuse it.",
+        "Leave Domain out: with Domain=localhost, a browser at http://127.0.0.1:8000/ refuses it.",
     )
 }
 
@@ -80,17 +74,12 @@ pub(super) fn post_sets_the_cookie(session: &mut Session) -> CheckResult {
             "A 303 needs a Location header to say where to go: send_header(\"Location\", \"/\")."
         }
         200 if reply.body.contains("not written yet") => {
-            "That is the starter's answer. In TODO(a), answer 303 See Other with Location: / and \
-             the Set-Cookie header the page shows, instead of the page."
+            "That is the starter's answer: in TODO(a), answer 303, Location: / and the Set-Cookie."
         }
         301 | 302 | 307 | 308 => {
-            "Use 303 See Other: it tells the browser to fetch / with a GET. After a 307 or 308 it \
-             would POST the form again; 301 and 302 are for pages that moved."
+            "Use 303 See Other: after a 307 or 308 the browser would POST the form again."
         }
-        400 => {
-            "The form has a yourname field, so it deserves a cookie, not 400: is the name looked \
-             up with form.get(COOKIE_NAME)?"
-        }
+        400 => "The form has a yourname field: is it looked up with form.get(COOKIE_NAME)?",
         _ => {
             "After a POST with a name: send_response(303), send_header(\"Location\", \"/\"), the \
              Set-Cookie header, end_headers()."
@@ -152,35 +141,29 @@ pub(super) fn no_name_is_a_bad_request(session: &mut Session) -> CheckResult {
         });
         let hint = match reply.status {
             400 if reply.set_cookie_named(COOKIE).is_some() => {
-                "A form without a name should not set the cookie: answer 400 before \
-                 Set-Cookie is sent."
+                "A form without a name sets no cookie: answer 400 before Set-Cookie."
             }
             400 if reply.media_type().as_deref() != Some("text/html")
                 || !has_the_form(&reply.body)
                 || reply.body == stranger.body =>
             {
-                "Answer with the page, as for a name too long, not a bare error: \
-                 return send_form_again(response, \"Type your name first: ...\", \"\"); (a \
-                 sentence that says the name is missing, above the form, ready for another try)."
+                "Answer with the page, not a bare error: return \
+                 send_form_again(response, \"Type your name first: ...\", \"\");"
             }
             400 => continue,
             500 => {
-                "Did it unwrap() form.get(COOKIE_NAME)? A form without a name is the client's \
-                 mistake: answer it with the form again and 400 (send_form_again)."
+                "Did it unwrap() form.get(COOKIE_NAME)? Answer with send_form_again (400) instead."
             }
             _ if blank && !only_ascii_spaces => {
-                "A name of only white space (a tab, no-break spaces U+00A0) is no name either: \
-                 test it with name.trim().is_empty(), which removes every kind of white space; \
-                 trim_matches(' ') removes only the space bar's."
+                "A tab or no-break spaces (U+00A0) are no name either: name.trim().is_empty() \
+                 removes every kind of white space, trim_matches(' ') only spaces."
             }
             _ if blank => {
-                "A name of only spaces is no name: the page would greet nobody. Test it with \
-                 name.trim().is_empty(), not name.is_empty(), and answer 400 as for an empty one."
+                "A name of only spaces is no name: test name.trim().is_empty(), not name.is_empty()."
             }
             _ => {
-                "A form with no name, or an empty one, has nothing to remember: answer 400 with \
-                 the form again, return send_form_again(response, \"...\", \"\"), instead of \
-                 going on."
+                "A form with no name has nothing to remember: return \
+                 send_form_again(response, \"...\", \"\") (400)."
             }
         };
         return Err(reply.fail(expected, hint));
@@ -212,10 +195,8 @@ pub(super) fn long_name_is_refused_with_the_form(session: &mut Session) -> Check
         .expect(
             |reply| reply.status == 400,
             expected,
-            "A name of 101 characters is over the limit: count its characters \
-             (name.chars().count()) and refuse it, before any cookie is set. A browser would \
-             drop a cookie of 4,096 bytes or more without a word, and the page would forget \
-             the visitor.",
+            "A name of 101 characters is over the limit: refuse it (name.chars().count()) before \
+             any cookie is set, since a browser drops a cookie of 4,096 bytes without a word.",
         )?
         .expect(
             |reply| reply.set_cookie_named(COOKIE).is_none(),
@@ -234,22 +215,19 @@ pub(super) fn long_name_is_refused_with_the_form(session: &mut Session) -> Check
                         .contains("100")
             },
             expected,
-            "Answer with the page and the form, not a bare error: \
-             send_form_again(response, &why, name), with a sentence that says the limit: \
+            "Answer with send_form_again(response, &why, name), not a bare error: \
              \"A name can be at most 100 characters; yours has 101.\"",
         )?
         .expect(
             |_| put_back.as_deref() != Some(escape_html(&too_long).as_str()),
             expected,
-            "The name is in the form's field, but escaped twice (&amp;quot; shows as &quot;): \
-             page() escapes `typed` itself, with escape_html. Pass send_form_again the name as \
-             it came: send_form_again(response, &why, name).",
+            "The name is escaped twice (&amp;quot; shows as &quot;): page() escapes `typed` \
+             itself, so pass send_form_again the name as it came.",
         )?
         .expect(
             |_| put_back.as_deref() == Some(too_long.as_str()),
             expected,
-            "Put the name back in the form's field (send_form_again's `typed`): the visitor can \
-             then shorten it instead of typing it again.",
+            "Put the name back in the form's field (send_form_again's `typed`).",
         )?;
     // 100 characters, 101 bytes: ë takes two.
     let longest = format!("Zoë{}", "a".repeat(MAX_NAME_CHARS - 3));
@@ -261,8 +239,8 @@ pub(super) fn long_name_is_refused_with_the_form(session: &mut Session) -> Check
         .expect(
             |reply| reply.status == 303 && reply.set_cookie_named(COOKIE).is_some(),
             "303 See Other and a cookie: a name of exactly 100 characters is allowed",
-            "The limit is at most 100 characters, not bytes: ë is one character of two bytes. \
-             Refuse a name only when name.chars().count() > MAX_NAME_CHARS (len() counts bytes).",
+            "The limit is 100 characters, not bytes (ë takes two): refuse a name only when \
+             name.chars().count() > MAX_NAME_CHARS.",
         )?;
     Ok(())
 }
@@ -271,10 +249,8 @@ pub(super) fn cross_site_post_is_refused(session: &mut Session) -> CheckResult {
     expect_cross_site_posts_refused(
         session,
         || vec![(COOKIE, format!("Mallory{}", number()))],
-        "Any page on the web can hold a form that posts a name here, and the visitor's browser \
-         would keep the cookie it gets back: another site could choose who the page thinks you \
-         are. Keep the first line of do_post, http_server::refuse_cross_site(request)?, which \
-         refuses it.",
+        "Another site's page could post a name here and choose who the page thinks you are: \
+         keep do_post's first line, http_server::refuse_cross_site(request)?.",
         |_, reply, _| {
             reply.expect(
                 |reply| reply.set_cookie_named(COOKIE).is_none(),
