@@ -4,8 +4,10 @@
 //!
 //! ```no_run
 //! # fn check(session: &mut course::Session) -> course::CheckResult {
-//! let answer = course::kit::huge_body::post_huge_form(session, 10 * 1024 * 1024, "Keep the body limit.")?;
-//! assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 413"));
+//! let hint = "Keep the body limit.";
+//! if let Some(reply) = course::kit::huge_body::post_huge_form(session, 10 * 1024 * 1024, hint)? {
+//!     reply.expect_status(413, hint)?;
+//! }
 //! # Ok(()) }
 //! ```
 
@@ -13,42 +15,76 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::time::Duration;
 
-use crate::Failure;
-use crate::session::Session;
+use crate::kit::raw::{parse_raw_reply, raw_request_bytes};
+use crate::session::{Outgoing, Session, quote_body};
+use crate::{Failure, Reply};
 
 /// Announces and sends `POST /` with a form body of `size` bytes
 /// (`message=aaa...`) over a new connection, reading the answer as it comes
-/// (a server may answer before the body has arrived); returns the raw
-/// answer, empty if the server closed without one. No answer at all (an
-/// error before any byte came back) fails with `hint`.
-pub fn post_huge_form(session: &mut Session, size: usize, hint: &str) -> Result<String, Failure> {
+/// (a server may answer before the body has arrived): `None` if the server
+/// closed without one. No answer at all (an error before any byte came
+/// back) fails with `hint`, and so does one that is not HTTP.
+pub fn post_huge_form(
+    session: &mut Session,
+    size: usize,
+    hint: &str,
+) -> Result<Option<Reply>, Failure> {
     let address = session
         .server()?
         .base_url()
         .trim_start_matches("http://")
         .to_owned();
+    let megabytes = size / (1024 * 1024);
     let sent = format!(
-        "curl -i --data-binary @{}MB-file http://localhost:8000/  (a {} MB form)",
-        size / (1024 * 1024),
-        size / (1024 * 1024)
+        "curl -i --data-binary @{megabytes}MB-file http://localhost:8000/  (a {megabytes} MB form)"
     );
-    send_huge_form(&address, size).map_err(|error| Failure {
-        sent,
+    let failure = |got: String| Failure {
+        sent: sent.clone(),
         expected: "413 Content Too Large, or the connection closed".into(),
-        got: format!("no answer: {error}"),
+        got,
         hint: hint.into(),
-    })
+    };
+    let answer =
+        send_huge_form(&address, size).map_err(|error| failure(format!("no answer: {error}")))?;
+    reply_or_closed(sent.clone(), &answer)
+        .map_err(|_| failure(quote_body(answer.lines().next().unwrap_or(""))))
+}
+
+/// A raw `answer` read to the end: `None` if the server closed without a
+/// byte, the [`Reply`] if it is HTTP, or else the answer quoted.
+///
+/// ```
+/// use course::kit::huge_body::reply_or_closed;
+/// assert!(reply_or_closed("sent".into(), "").unwrap().is_none());
+/// let answer = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+/// assert_eq!(reply_or_closed("sent".into(), answer).unwrap().unwrap().status, 400);
+/// assert!(reply_or_closed("sent".into(), "garbage").is_err());
+/// ```
+pub fn reply_or_closed(sent: String, answer: &str) -> Result<Option<Reply>, String> {
+    if answer.is_empty() {
+        return Ok(None);
+    }
+    parse_raw_reply(sent, answer)
+        .map(Some)
+        .ok_or_else(|| quote_body(answer.lines().next().unwrap_or("")))
 }
 
 fn send_huge_form(address: &str, size: usize) -> std::io::Result<String> {
     let mut stream = TcpStream::connect(address)?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     stream.set_write_timeout(Some(Duration::from_secs(10)))?;
-    let head = format!(
-        "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n\
-         Content-Length: {size}\r\n\r\nmessage="
-    );
-    stream.write_all(head.as_bytes())?;
+    let length = size.to_string();
+    let head = Outgoing {
+        method: "POST",
+        path: "/",
+        headers: vec![
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Content-Length", &length),
+        ],
+        body: None,
+    };
+    stream.write_all(&raw_request_bytes(&head, "localhost"))?;
+    stream.write_all(b"message=")?;
     let mut writer = stream.try_clone()?;
     std::thread::scope(|scope| {
         scope.spawn(move || {
