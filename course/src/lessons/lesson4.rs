@@ -1,28 +1,18 @@
-//! Lesson 4, the bookmark server, in four steps: (a) the form and the 400s
-//! for bad forms, (b) the link checker, (c) keeping working links and
-//! redirecting, (d) following a short name.
+//! Lesson 4, the bookmark server: (a) the form and its 400s, (b) the link
+//! checker, (c) keeping working links, (d) following a short name.
 //!
-//! The links a bookmark server checks must work offline, so the checks
-//! start the kit's helper servers on 127.0.0.1 (`kit::helpers`): one that
-//! answers `200 OK`, one `404`, one that redirects (and a chain of six), one that never answers,
-//! one that starts a huge body and stalls, a port where nothing listens,
-//! and a stand-in proxy that records what it forwards.
-//!
-//! Until step (c) is done, a valid POST answers `200` with a page that says
-//! what the link checker found (`... is reachable` or `... is not
-//! reachable: why`); after it, `303`, or `404` with the page and the reason
-//! above the form. The checks of step (b) read either, so they pass on the
-//! finished program too.
-//!
-//! Every check of a run talks to the same server, so each saves bookmarks
-//! under random short names and looks only for those.
+//! Links are checked offline, against the kit's helper servers on 127.0.0.1
+//! (`kit::helpers`). Until step (c), a valid POST answers `200` with a page
+//! saying what the checker found ("... is reachable" or "... is not
+//! reachable: why"); after it, `303` or `404`: step (b)'s checks read either.
+//! The checks share one server, so each uses random short names.
 
 mod checker;
 mod following;
 mod form;
 mod keeping;
 
-use crate::kit::crowd::{at_once, post_form_expecting, problems};
+use crate::kit::crowd::{at_once, fresh_session, on_fresh_session, post_form_expecting, problems};
 use crate::kit::helpers::{Answer, HelperServer, Proxy, refused_port};
 use crate::kit::html::{PageForm, forms, list_items, outside_forms, title_of};
 use crate::kit::seed::random_number;
@@ -218,15 +208,14 @@ fn new_name(label: &str) -> String {
 /// What a link that works answers: `200 OK` and a short page.
 const WORKS: Answer = Answer::Ok("<!DOCTYPE html><title>It works</title><p>This link works.</p>");
 
-/// A helper that redirects to `to`, another helper. The kit's answers are
-/// fixed text (`&'static str`), and this one is known only now: it is kept
-/// for the rest of the run, a few bytes.
+/// A helper that redirects to `to`. The kit's answers are `&'static str`,
+/// so this one, known only now, is kept for the run (a few bytes).
 fn redirect_to(to: String) -> Result<HelperServer, Failure> {
     HelperServer::start(Answer::Redirect(Box::leak(to.into_boxed_str())))
 }
 
-/// What the page says in its `<body>`, forms left out: where the sentence
-/// of a refusal is (the stylesheet in the head has numbers of its own).
+/// The page's `<body>` outside its forms: where a refusal's sentence is
+/// (the stylesheet in the head has numbers of its own).
 fn body_text(html: &str) -> String {
     let start = html.to_ascii_lowercase().find("<body").unwrap_or(0);
     outside_forms(&html[start..])
@@ -239,8 +228,8 @@ fn bookmark_form(html: &str) -> Option<PageForm> {
         .find(|form| form.field("longuri").is_some() && form.field("shortname").is_some())
 }
 
-/// Expects an answer that refuses a form to be the page again, in HTML,
-/// with the form, so that the visitor can put it right and try again.
+/// Expects a refusal to be the page again, in HTML, with the form, so that
+/// the visitor can put it right.
 fn expect_the_form_again(reply: &Reply, expected: &str) -> CheckResult {
     reply.expect(
         |reply| {
@@ -248,137 +237,117 @@ fn expect_the_form_again(reply: &Reply, expected: &str) -> CheckResult {
                 && bookmark_form(&reply.body).is_some()
         },
         format!("{expected}, and the form again below it (text/html)"),
-        "A visitor who made a mistake wants to put it right: answer with the page and the \
-         status, and the sentence above the form. The starter's send_problem(response, status, \
-         what, why, typed) does it; HttpError's plain text would leave them with no form.",
+        "Answer a mistake with the page, the sentence above the form: the starter's \
+         send_problem(response, status, what, why, typed) does it (HttpError's text has no form).",
     )?;
     Ok(())
 }
 
-/// POSTs a bookmark, as the form does.
-/// A server that does not answer a POST has most likely kept the bookmarks
-/// locked while it locks them again, and waits for itself.
+/// `failure`, with `hint` instead if what it got starts with `got`.
+fn hint_if_got(mut failure: Failure, got: &str, hint: impl Into<String>) -> Failure {
+    if failure.got.starts_with(got) {
+        failure.hint = hint.into();
+    }
+    failure
+}
+
+/// What a failure got when the server never answered.
+const NO_ANSWER: &str = "no answer within";
+
+/// POSTs a bookmark, as the form does. A server that does not answer has
+/// most likely locked the bookmarks while it holds them, and waits for itself.
 fn post_bookmark(session: &mut Session, longuri: &str, shortname: &str) -> Result<Reply, Failure> {
-    session
-        .post_form("/", &[("longuri", longuri), ("shortname", shortname)])
-        .map_err(|mut failure| {
-            if failure.got.contains("no answer within") {
-                failure.hint = "The server did not answer. Does do_post keep a guard of \
-                                self.bookmarks() in a variable while it calls \
-                                self.bookmarks() again? A thread that waits for a lock it \
-                                holds waits for ever. Take the lock once, in one variable \
-                                (let mut bookmarks = self.bookmarks();), and use that."
-                    .into();
-            }
-            failure
-        })
+    let fields = [("longuri", longuri), ("shortname", shortname)];
+    session.post_form("/", &fields).map_err(|failure| {
+        hint_if_got(
+            failure,
+            NO_ANSWER,
+            "The server did not answer: does do_post call self.bookmarks() while a guard of it \
+             is still alive? Take the lock once (let mut bookmarks = self.bookmarks();) and use that.",
+        )
+    })
 }
 
 /// A reply whose request used a helper server: the report says what the
-/// link was, since the student cannot run that server themselves.
+/// link was, since the student cannot run that server.
 fn about(mut reply: Reply, link: &str) -> Reply {
     reply.sent = format!("{}\n({link})", reply.sent);
     reply
 }
 
-/// Expects the form of `reply` to hold `longuri` and `shortname` in its
+/// POSTs `url`, a link to a server that answers 200 OK, under `name`.
+fn post_working(session: &mut Session, url: &str, name: &str) -> Result<Reply, Failure> {
+    let link = format!("URL: {url}, a server that answers 200 OK");
+    Ok(about(post_bookmark(session, url, name)?, &link))
+}
+
+/// Expects the form of `reply` to show `longuri` and `shortname` in its
 /// boxes, as the visitor typed them.
 fn expect_what_was_typed(reply: &Reply, longuri: &str, shortname: &str) -> CheckResult {
     let form = bookmark_form(&reply.body);
-    let value = |name| {
-        form.as_ref()
-            .and_then(|form| form.field(name))
-            .map(|field| field.shown_value())
-    };
+    let value = |name| Some(form.as_ref()?.field(name)?.shown_value());
     let (got_link, got_name) = (value("longuri"), value("shortname"));
-    let escaped = got_link
-        .as_ref()
-        .is_some_and(|link| !link.is_empty() && link != longuri)
-        || got_name
-            .as_ref()
-            .is_some_and(|name| !name.is_empty() && name != shortname);
-    let hint = if escaped {
-        "The boxes hold something, but not what was typed: a \" in a value=\"...\" ends the \
-         value. Escape what goes into an attribute with escape_html (quotes too), not \
-         escape_html_text, which leaves quotes alone."
+    let differs = |got: &Option<String>, typed: &str| {
+        got.as_ref()
+            .is_some_and(|got| !got.is_empty() && got != typed)
+    };
+    let hint = if differs(&got_link, longuri) || differs(&got_name, shortname) {
+        "The boxes hold something else: a \" ends a value=\"...\". Escape an attribute with \
+         escape_html (quotes too), not escape_html_text."
     } else {
-        "A visitor whose form was refused should not have to type it all again (a 720-character \
-         link, say): write form(longuri, shortname) so that each <input> has value=\"...\" \
-         with what was typed, escape_html(longuri) and escape_html(shortname)."
+        "A refused visitor should not type it all again: in form(longuri, shortname), give each \
+         <input> value=\"...\" with escape_html(longuri) and escape_html(shortname)."
     };
     reply.expect(
         |_| got_link.as_deref() == Some(longuri) && got_name.as_deref() == Some(shortname),
         format!(
-            "the form again with what was typed in its boxes: longuri {longuri:?}, shortname \
-             {shortname:?}"
+            "the form again showing what was typed: longuri {longuri:?}, shortname {shortname:?}"
         ),
         hint,
     )?;
     Ok(())
 }
 
-/// Another copy of the program under check, started with `launch` on a
-/// port of its own (and stopped when dropped): for a server whose
-/// environment or store the other checks must not share.
+/// A copy of the program under check on a port of its own, started with
+/// `launch`: for an environment or a store the other checks must not share.
 fn another_server(session: &Session, launch: Launch) -> Session {
-    let mut other = Session::new(session.binary().to_path_buf(), true);
+    let mut other = fresh_session(session);
     other.set_launch(launch);
     other
 }
 
-/// POSTs `longuri` under `shortname` to `other`, a copy of the program
-/// started as `started` says: the report tells how.
+/// POSTs a bookmark to `other`, started as `started` says (the report
+/// tells how).
 fn post_to(
     other: &mut Session,
     started: &str,
     longuri: &str,
-    shortname: &str,
+    name: &str,
 ) -> Result<Reply, Failure> {
-    let with_start = |sent: &str| format!("{started}, then: {sent}");
-    match other.post_form("/", &[("longuri", longuri), ("shortname", shortname)]) {
-        Ok(reply) => Ok(Reply {
-            sent: with_start(&reply.sent),
-            ..reply
-        }),
-        Err(failure) => Err(Failure {
-            sent: with_start(&failure.sent),
-            ..failure
-        }),
-    }
+    let fields = [("longuri", longuri), ("shortname", name)];
+    let reply = other
+        .post_form("/", &fields)
+        .map_err(|failure| on_fresh_session(other, started, failure))?;
+    let sent = format!("{started}, then: {}", reply.sent);
+    Ok(reply.reported_as(sent))
 }
 
 /// POSTs a working link and expects step (c)'s `303 See Other`.
 fn save(session: &mut Session, url: &str, name: &str) -> CheckResult {
-    let reply = about(
-        post_bookmark(session, url, name)?,
-        &format!("URL: {url}, a server that answers 200 OK"),
-    );
-    reply.expect(
-        |reply| reply.status == 303,
-        "status 303 See Other, with Location: /",
-        save_hint(reply.status),
-    )?;
+    let reply = post_working(session, url, name)?;
+    let hint = save_hint(reply.status);
+    reply.expect_status(303, hint)?;
     Ok(())
 }
 
 /// The hint for a POST of a working link that did not answer `303`.
 fn save_hint(status: u16) -> &'static str {
     match status {
-        200 => {
-            "That is the page of step b. In TODO(c), keep the bookmark instead, and answer 303 \
-             See Other with Location: / so that the browser goes back to the list."
-        }
+        200 => "That is step b's page: in TODO(c), keep the bookmark and answer 303, Location: /.",
         301 | 302 | 307 | 308 => {
-            "Use 303 See Other: it tells the browser to GET the list. After a 307 or 308 it \
-             would POST the form again; 301 and 302 are for pages that moved."
+            "Use 303 See Other: after a 307 or 308 the browser would POST again."
         }
-        404 => {
-            "This link works (it answers 200 OK), yet it was refused: keep the bookmark when \
-             `checked` is Ok(url), and answer 404 only for Err(why)."
-        }
-        _ => {
-            "A working link is kept, then: send_response(303), send_header(\"Location\", \"/\"), \
-             end_headers()."
-        }
+        404 => "This link works (200 OK), yet it was refused: keep it when `checked` is Ok(url).",
+        _ => "Keep a working link, then send_response(303), send_header(\"Location\", \"/\").",
     }
 }
