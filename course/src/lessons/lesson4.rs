@@ -14,7 +14,7 @@ mod keeping;
 
 use crate::kit::crowd::{at_once, fresh_session, on_fresh_session, post_form_expecting, problems};
 use crate::kit::helpers::{Answer, HelperServer, Proxy, refused_port};
-use crate::kit::html::{PageForm, forms, list_items, outside_forms, title_of};
+use crate::kit::html::{PageForm, forms, list_items, outside_forms};
 use crate::kit::seed::random_number;
 use crate::process::Launch;
 use crate::session::{Outgoing, Reply, Session, encode_form};

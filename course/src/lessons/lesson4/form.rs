@@ -5,17 +5,10 @@ use super::*;
 pub(super) fn serves_the_page(session: &mut Session) -> CheckResult {
     session
         .get("/")?
-        .expect_status(
-            200,
-            "do_get sends the page for /: keep the starter's code that does.",
-        )?
-        .expect_media_type(
-            "text/html",
-            "The page is HTML: its Content-Type says text/html; charset=utf-8.",
-        )?
-        .expect(
-            |reply| title_of(&reply.body).as_deref() == Some("Bookmark Server"),
-            "a page with <title>Bookmark Server</title>",
+        .expect_status(200, "do_get sends the page for /: keep the starter's code.")?
+        .expect_media_type("text/html", "The page is HTML: text/html; charset=utf-8.")?
+        .expect_page_title(
+            "Bookmark Server",
             "The title, in bookmarks_page, is Bookmark Server, as in the Python course.",
         )?;
     Ok(())
@@ -26,18 +19,15 @@ pub(super) fn page_has_the_form(session: &mut Session) -> CheckResult {
     let expected = "<form method=\"post\" action=\"/\"> with <input name=\"longuri\">, \
                     <input name=\"shortname\"> and a submit button inside";
     let Some(form) = forms(&reply.body).into_iter().next() else {
-        return Err(reply.fail(
-            expected,
-            "The page has no <form> yet: write it in the FORM constant, in the first TODO(a) \
-             region.",
-        ));
+        let hint = "The page has no <form> yet: write the FORM constant, in the first TODO(a).";
+        return Err(reply.fail(expected, hint));
     };
     reply
         .expect(
             |_| form.method == "post",
             expected,
-            "The form needs method=\"post\": a GET form would put the link in the address \
-             (/?longuri=...) and never reach do_post.",
+            "The form needs method=\"post\": a GET form puts the link in the address \
+             (/?longuri=...) and never reaches do_post.",
         )?
         .expect(
             |_| matches!(form.action.as_str(), "" | "/"),
@@ -45,16 +35,14 @@ pub(super) fn page_has_the_form(session: &mut Session) -> CheckResult {
             "The form's action is the path it is sent to: do_post answers at /, so action=\"/\".",
         )?;
     for name in ["longuri", "shortname"] {
-        let is_box = |field: &&crate::kit::html::Field| {
-            field.name == name && matches!(field.tag.as_str(), "input" | "textarea")
-        };
         reply.expect(
-            |_| form.fields.iter().any(|field| is_box(&field)),
+            |_| {
+                form.fields.iter().any(|field| {
+                    field.name == name && matches!(field.tag.as_str(), "input" | "textarea")
+                })
+            },
             expected,
-            format!(
-                "The form needs an <input name=\"{name}\"> inside it: the name is what the box \
-                 travels under ({name}=...), and what do_post reads."
-            ),
+            format!("The form needs an <input name=\"{name}\">: the box travels as {name}=..."),
         )?;
     }
     reply.expect(
@@ -80,24 +68,21 @@ pub(super) fn missing_fields_are_refused(session: &mut Session) -> CheckResult {
         let expected = format!("status 400 Bad Request, and a body that names the field {field}");
         let blank = fields.iter().any(|(_, value)| value.trim().is_empty());
         let hint = if reply.status == 500 {
-            "The handler failed: did it unwrap() form.get(...)? A missing field is the client's \
-             mistake: answer Err(HttpError::new(400, ...)) from required_field."
+            "The handler failed: did it unwrap() form.get(...)? A missing field is a 400, \
+             Err(HttpError::new(400, ...)) from required_field."
         } else if blank {
-            "A field that is there but empty (or only spaces) is no better than a missing one: \
-             in required_field, answer Some(\"\") with a 400 too (value.trim().is_empty())."
+            "An empty field (or only spaces) is no better than a missing one: in required_field, \
+             Some(\"\") is a 400 too (value.trim().is_empty())."
         } else {
-            "form.get(name) is None for a missing field: in required_field, answer it with \
-             Err(HttpError::new(400, ...)) instead of going on with \"\"."
+            "form.get(name) is None for a missing field: required_field answers it with \
+             Err(HttpError::new(400, ...)), not \"\"."
         };
-        reply
-            .expect(|reply| reply.status == 400, &expected, hint)?
-            .expect(
-                |reply| outside_forms(&reply.body).contains(field),
-                &expected,
-                "Say which field is wrong: put the field's name in the sentence of the \
-                 HttpError, format!(\"The form has no '{name}' field.\"), which do_post shows \
-                 above the form.",
-            )?;
+        reply.expect_status(400, hint)?.expect(
+            |reply| outside_forms(&reply.body).contains(field),
+            &expected,
+            "Name the field in the HttpError's sentence, which do_post shows above the form: \
+                 format!(\"The form has no '{name}' field.\").",
+        )?;
         expect_the_form_again(&reply, &expected)?;
     }
     // No body at all, as `curl -X POST` sends: still a form without fields.
@@ -116,36 +101,25 @@ pub(super) fn missing_fields_are_refused(session: &mut Session) -> CheckResult {
 
 pub(super) fn bad_short_names_are_refused(session: &mut Session) -> CheckResult {
     let tag = new_name("x");
-    let names = [
+    let tagged = [
+        ("a/", "a '/' would make the path /a/... two pieces"),
+        ("what?", "a '?' starts the query string"),
         (
-            format!("a/{tag}"),
-            "a '/' would make the path /a/... two pieces",
-        ),
-        (format!("what?{tag}"), "a '?' starts the query string"),
-        (
-            format!("top#{tag}"),
+            "top#",
             "a '#' starts the fragment, which a browser never sends",
         ),
-        (".".to_owned(), "a browser turns /. into /"),
-        ("..".to_owned(), "a browser turns /.. into /"),
-        (
-            format!("line\nbreak{tag}"),
-            "a control character cannot be in a path",
-        ),
-        (
-            format!("tab\there{tag}"),
-            "a tab is a control character too",
-        ),
-        (format!("nul\0{tag}"), "NUL is a control character too"),
+        ("line\nbreak", "a control character cannot be in a path"),
+        ("tab\there", "a tab is a control character too"),
+        ("nul\0", "NUL is a control character too"),
     ];
-    for (name, why) in names {
+    let dots = [".", ".."].map(|dots| (dots.to_owned(), "a browser turns /. and /.. into /"));
+    let names = tagged.map(|(name, why)| (format!("{name}{tag}"), why));
+    for (name, why) in names.into_iter().chain(dots) {
         post_bookmark(session, "http://127.0.0.1:9/", &name)?.expect(
             |reply| reply.status == 400,
             format!("status 400 Bad Request: the short name {name:?} cannot be a path ({why})"),
-            "In check_short_name, refuse a name that contains '/', '?', '#' or any control \
-             character (c.is_control(): line breaks, tabs, NUL and the rest, not only '\\n' and \
-             '\\r'), and the names \".\" and \"..\": Err(HttpError::new(400, ...)) with a \
-             sentence that says why.",
+            "In check_short_name, refuse '/', '?', '#', any control character (c.is_control(), \
+             not only '\\n' and '\\r'), and the names \".\" and \"..\": a 400 that says why.",
         )?;
     }
     Ok(())
@@ -153,11 +127,8 @@ pub(super) fn bad_short_names_are_refused(session: &mut Session) -> CheckResult 
 
 /// `base` followed by as many copies of `pad` as make it `chars` characters.
 fn padded(base: &str, pad: char, chars: usize) -> String {
-    let mut text = base.to_owned();
-    while text.chars().count() < chars {
-        text.push(pad);
-    }
-    text
+    let missing = chars.saturating_sub(base.chars().count());
+    format!("{base}{}", pad.to_string().repeat(missing))
 }
 
 pub(super) fn fields_over_their_limits_are_refused(session: &mut Session) -> CheckResult {
@@ -169,45 +140,42 @@ pub(super) fn fields_over_their_limits_are_refused(session: &mut Session) -> Che
     let works = ok.url("/");
     let name = padded(&new_name("long"), 'é', 100);
     let link = padded(&works, 'a', 2_000);
-    let at_limit_name = new_name("at-limit");
-    for (longuri, shortname, what) in [
+    let at_limit = [
         (
             link.as_str(),
-            at_limit_name.as_str(),
+            new_name("at-limit"),
             "a link of exactly 2,000 characters",
         ),
         (
-            works.as_str(),
-            name.as_str(),
+            &works,
+            name.clone(),
             "a short name of exactly 100 characters, with é in it",
         ),
-    ] {
-        let reply = post_bookmark(session, longuri, shortname)?;
-        about(reply, &format!("a link that answers 200 OK: {longuri}")).expect(
+    ];
+    for (longuri, shortname, what) in at_limit {
+        post_working(session, longuri, &shortname)?.expect(
             |reply| reply.status != 400,
             format!("anything but 400: {what} (a working link) is within the limit"),
-            "At the limit is still within it: refuse only what has more characters than the \
-             limit, counted with value.chars().count() (value.len() counts bytes, and 'é' is \
-             two).",
+            "At the limit is within it: count characters, value.chars().count() (value.len() \
+             counts bytes, and 'é' is two).",
         )?;
     }
-    let too_long_link = format!("{link}b");
-    let too_long_name = format!("{name}é");
-    for (longuri, shortname, limit, what) in [
+    let over = [
         (
-            too_long_link.as_str(),
-            "ok",
+            format!("{link}b"),
+            "ok".to_owned(),
             "2,000",
             "a link of 2,001 characters",
         ),
         (
-            "http://127.0.0.1:9/",
-            too_long_name.as_str(),
+            "http://127.0.0.1:9/".to_owned(),
+            format!("{name}é"),
             "100",
             "a short name of 101 characters",
         ),
-    ] {
-        let reply = post_bookmark(session, longuri, shortname)?;
+    ];
+    for (longuri, shortname, limit, what) in over {
+        let reply = post_bookmark(session, &longuri, &shortname)?;
         let expected = format!(
             "status 400 Bad Request: {what}, one over the limit, and a sentence that names the \
              limit, {limit}"
@@ -216,17 +184,15 @@ pub(super) fn fields_over_their_limits_are_refused(session: &mut Session) -> Che
             .expect(
                 |reply| reply.status == 400,
                 &expected,
-                "A server keeps what visitors send in memory: one visitor must not be able to \
-                 fill it. In check_length, answer a field with more characters than `limit` \
-                 (value.chars().count() > limit) with Err(HttpError::new(400, ...)).",
+                "One visitor must not fill the server's memory: in check_length, a field with \
+                 value.chars().count() > limit is Err(HttpError::new(400, ...)).",
             )?
             .expect(
                 |reply| body_text(&reply.body).contains(limit),
                 &expected,
                 format!(
-                    "Say what the limit is, so that the visitor knows what to shorten: \
-                     format!(\"{{what}} can be at most {{}} characters; yours has {{}}.\", \
-                     with_commas(limit), with_commas(length)) says {limit}."
+                    "Say what the limit is: format!(\"{{what}} can be at most {{}} characters; \
+                     yours has {{}}.\", with_commas(limit), with_commas(length)) says {limit}."
                 ),
             )?;
         expect_the_form_again(&reply, &expected)?;
@@ -257,25 +223,18 @@ pub(super) fn refused_form_keeps_what_was_typed(session: &mut Session) -> CheckR
 pub(super) fn links_with_passwords_are_refused(session: &mut Session) -> CheckResult {
     let ok = HelperServer::start(WORKS)?;
     let secret = new_name("secret");
-    let url = ok.url("/private");
-    let with_password = url.replacen("http://", &format!("http://ada:{secret}@"), 1);
-    let reply = post_bookmark(session, &with_password, &new_name("login"))?;
-    about(
-        reply,
-        &format!("URL: {with_password}, a server that answers 200 OK"),
-    )
-    .expect(
+    let with_password = ok
+        .url("/private")
+        .replacen("http://", &format!("http://ada:{secret}@"), 1);
+    post_working(session, &with_password, &new_name("login"))?.expect(
         |reply| reply.status == 400,
         "status 400 Bad Request: a link with a password in it is not kept",
-        "Everybody sees the list, and a password in a URL also ends up in logs and in \
-         browsers' history: read_form refuses a link whose Url has a username() or a \
-         password() (refuse_credentials, given code: keep it).",
+        "Everybody sees the list, and a URL's password ends up in logs and histories: keep the \
+         given refuse_credentials in read_form, which refuses a username() or password().",
     )?;
-    session.get("/")?.expect(
-        |page| !page.body.contains(&secret),
-        format!("the page without the password {secret}"),
-        "The link with its password was kept and is shown to everyone: keep the given \
-         refuse_credentials in read_form.",
+    session.get("/")?.expect_body_lacks(
+        &secret,
+        "The link with its password was kept and is shown to everyone: keep refuse_credentials.",
     )?;
     Ok(())
 }
