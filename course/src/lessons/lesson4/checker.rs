@@ -7,8 +7,8 @@ use std::time::Duration;
 const LINK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The start of an answer that never ends: `200 OK`, a `Content-Length` of
-/// 1 GB, and the first bytes of that body. A client that reads the body
-/// waits for the rest until its timeout.
+/// 1 GB and its first bytes. A client that reads the body waits until its
+/// timeout.
 const HUGE_BODY_START: Answer = Answer::Stall(
     b"HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nContent-Length: 1000000000\r\n\r\n\
       \0\0\0\x20ftypisom\0\0\x02\0isomiso2avc1mp41",
@@ -31,35 +31,31 @@ fn verdict(reply: &Reply) -> Option<bool> {
 /// The hint for an answer that is no verdict at all.
 fn no_verdict_hint(reply: &Reply) -> &'static str {
     if matches!(reply.status, 301 | 302 | 307 | 308) {
-        "After step c, a POST with a working link answers 303 See Other: it tells the browser \
-         to GET the list. After a 307 or 308 it would POST the form again; 301 and 302 are for \
-         pages that moved."
+        "After step c, a POST with a working link answers 303 See Other (after a 307 or 308 the \
+         browser would POST again)."
     } else if reply.body.contains("not written yet") {
-        "The link checker still says it is not written yet: write check_link, in the TODO(b) \
-         region."
+        "The link checker is not written yet: write check_link, in the TODO(b) region."
     } else if reply.status == 400 && reply.body.contains("reachable") {
-        "A link that does not work gets 404 Not Found, as in the Python course, whose clients \
-         expect it; 400 is for forms that are wrong in themselves."
+        "A link that does not work gets 404 Not Found, as in the Python course; 400 is for \
+         forms that are wrong in themselves."
     } else if reply.status == 400 {
-        "The form was good (a URL and a short name of letters and digits): keep the 400s for \
-         missing fields and bad short names."
+        "The form was good: keep the 400s for missing fields and bad short names."
     } else {
-        "Keep the starter's TODO(c) code until step b passes: it says what check_link found \
-         (\"... is reachable\" or \"... is not reachable: why\")."
+        "Keep the starter's TODO(c) code until step b passes: it says what check_link found."
     }
 }
 
-/// POSTs a link under a new short name and expects the check to find it
-/// reachable (`true`) or not (`false`); `link` describes the link for the
-/// report. Returns the reply.
+/// POSTs `url` (`what` says what answers there) under a new short name and
+/// expects the check to find it reachable or not. Returns the reply.
 fn expect_verdict(
     session: &mut Session,
     url: &str,
-    link: &str,
+    what: &str,
     reachable: bool,
     wrong_hint: &str,
 ) -> Result<Reply, Failure> {
-    let reply = about(post_bookmark(session, url, &new_name("check"))?, link);
+    let reply = post_bookmark(session, url, &new_name("check"))?;
+    let reply = about(reply, &format!("URL: {url}, {what}"));
     let expected = if reachable {
         "the link found reachable: before step c, a page that says it is reachable; after, 303 See Other"
     } else {
@@ -75,38 +71,27 @@ fn expect_verdict(
 
 pub(super) fn working_link_is_reachable(session: &mut Session) -> CheckResult {
     let ok = HelperServer::start(WORKS)?;
-    let link = format!("URL: {}, a server that answers 200 OK", ok.url("/"));
+    let hint = "This link answers 200 OK: GET it with client.get(url).send() and compare \
+                response.status() with reqwest::StatusCode::OK.";
     expect_verdict(
         session,
         &ok.url("/"),
-        &link,
+        "a server that answers 200 OK",
         true,
-        "This link answers 200 OK. Send a GET with client.get(url).send() and compare \
-         response.status() with reqwest::StatusCode::OK.",
+        hint,
     )?;
     Ok(())
 }
 
 pub(super) fn broken_link_is_not_reachable(session: &mut Session) -> CheckResult {
     let missing = HelperServer::start(Answer::NotFound)?;
-    let url = missing.url("/gone");
-    let link = format!("URL: {url}, a server that answers 404 Not Found");
-    expect_verdict(
-        session,
-        &url,
-        &link,
-        false,
-        "A link that answers 404 Not Found is broken. The server did answer, so send() \
-         succeeds: look at response.status(), and only 200 OK is a working link.",
-    )?
-    .expect(
-        |reply| reply.body.contains("404"),
-        "a page that says why the link does not work: it answered 404 Not Found",
-        "Say which status came back: check_link returns Err(format!(\"it answered \
-         {status}\")), and the page shows that reason (after step c, in the sentence \
-         format!(\"The link {longuri} is not reachable: {why}.\")). To see it yourself, start \
-         lesson 3's names service (PORT=8001 cargo run --bin names_service) and save the link \
-         http://localhost:8001/nowhere, which answers 404.",
+    let what = "a server that answers 404 Not Found";
+    let hint = "The server answered, so send() succeeds: look at response.status(); only 200 OK \
+                is a working link.";
+    expect_verdict(session, &missing.url("/gone"), what, false, hint)?.expect_body_contains(
+        "404",
+        "Say which status came back, Err(format!(\"it answered {status}\")): the page shows it. \
+         Lesson 3's names service (PORT=8001) answers 404 at http://localhost:8001/nowhere.",
     )?;
     Ok(())
 }
@@ -121,23 +106,17 @@ const REDIRECT_TO_NOWHERE: Answer =
 
 pub(super) fn only_200_is_reachable(session: &mut Session) -> CheckResult {
     let cases = [
-        (REDIRECT_TO_NOWHERE, "302 Found with no Location header"),
-        (NO_CONTENT, "204 No Content"),
+        (
+            REDIRECT_TO_NOWHERE,
+            "a server that answers 302 Found with no Location header",
+        ),
+        (NO_CONTENT, "a server that answers 204 No Content"),
     ];
     for (answer, what) in cases {
         let helper = HelperServer::start(answer)?;
-        let url = helper.url("/almost");
-        let link = format!("URL: {url}, a server that answers {what}");
-        expect_verdict(
-            session,
-            &url,
-            &link,
-            false,
-            "Only 200 OK is a working link, as the lesson (and the Python course) says: any \
-             other status, a 204 with nothing in it or a redirect that leads nowhere, is \
-             Err(format!(\"it answered {status}\")). Compare response.status() with \
-             reqwest::StatusCode::OK itself, not with is_success() or a range.",
-        )?;
+        let hint = "Only 200 OK is a working link, as the lesson says: compare response.status() \
+                    with reqwest::StatusCode::OK itself, not is_success() or a range.";
+        expect_verdict(session, &helper.url("/almost"), what, false, hint)?;
     }
     Ok(())
 }
@@ -145,20 +124,13 @@ pub(super) fn only_200_is_reachable(session: &mut Session) -> CheckResult {
 pub(super) fn redirect_is_followed(session: &mut Session) -> CheckResult {
     let ok = HelperServer::start(WORKS)?;
     let moved = redirect_to(ok.url("/new-home"))?;
-    let link = format!(
-        "URL: {}, a server that answers 303 See Other, Location: {}, which answers 200 OK",
-        moved.url("/old-home"),
+    let what = format!(
+        "a server that answers 303 See Other, Location: {}, which answers 200 OK",
         ok.url("/new-home")
     );
-    expect_verdict(
-        session,
-        &moved.url("/old-home"),
-        &link,
-        true,
-        "This link redirects to a page that works, as many links do (http to https, an old \
-         address to a new one). Let the client follow redirects: \
-         .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS)), not Policy::none().",
-    )?;
+    let hint = "This link redirects to a page that works, as many do: let the client follow \
+                redirects, Policy::limited(MAX_REDIRECTS), not Policy::none().";
+    expect_verdict(session, &moved.url("/old-home"), &what, true, hint)?;
     Ok(())
 }
 
@@ -174,22 +146,12 @@ pub(super) fn long_redirect_chain_is_refused(session: &mut Session) -> CheckResu
         next = helper.url(&format!("/hop-{hop}"));
         chain.push(helper);
     }
-    let link = format!(
-        "URL: {next}, the first of 6 servers that each answer 303 See Other to the next; \
-         the last one's Location answers 200 OK"
-    );
-    expect_verdict(
-        session,
-        &next,
-        &link,
-        false,
-        "This link redirects 6 times in a row, one more than MAX_REDIRECTS (5). reqwest's \
-         default policy follows up to 10; give the client the lesson's own limit: \
-         .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS)).",
-    )?
-    .expect(
-        |reply| reply.body.contains("redirect"),
-        "a page that says why: too many redirects",
+    let what = "the first of 6 servers that each answer 303 See Other to the next; the last \
+                one's Location answers 200 OK";
+    let hint = "6 redirects are one more than MAX_REDIRECTS, and reqwest's default follows 10: \
+                .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS)).";
+    expect_verdict(session, &next, what, false, hint)?.expect_body_contains(
+        "redirect",
         "Say why the request failed: Err(why(&error)), and why() names the redirects.",
     )?;
     drop(chain);
@@ -198,20 +160,12 @@ pub(super) fn long_redirect_chain_is_refused(session: &mut Session) -> CheckResu
 
 pub(super) fn refused_link_is_not_reachable(session: &mut Session) -> CheckResult {
     let url = format!("http://127.0.0.1:{}/", refused_port()?);
-    let link = format!("URL: {url}, a port where nothing listens");
-    expect_verdict(
-        session,
-        &url,
-        &link,
-        false,
-        "Nothing listens at this link, so send() fails: that is Err(why(&error)), not a \
-         working link.",
-    )?
-    .expect(
+    let hint = "Nothing listens there, so send() fails: that is Err(why(&error)).";
+    expect_verdict(session, &url, "a port where nothing listens", false, hint)?.expect(
         |reply| reply.body.to_ascii_lowercase().contains("refused"),
         "a page that says why: the connection was refused",
-        "Say why the request failed: Err(why(&error)) finds reqwest's innermost error, \
-         \"Connection refused\", where error.to_string() only says that sending failed.",
+        "Err(why(&error)) finds reqwest's innermost error, \"Connection refused\"; \
+         error.to_string() only says that sending failed.",
     )?;
     Ok(())
 }
@@ -237,18 +191,14 @@ pub(super) fn non_links_are_not_reachable(session: &mut Session) -> CheckResult 
         let reply = post_bookmark(session, text, &new_name("text"))?;
         let hint = match verdict(&reply) {
             Some(false) => {
-                "The page repeats what the visitor typed as HTML, so a browser would run their \
-                 script: put the sentence on the page with escape_html_text(why), as the \
-                 starter's bookmarks_page does."
+                "The page shows what was typed as HTML, so a browser would run it: \
+                            escape_html_text(why), as bookmarks_page does."
             }
             _ if reply.status == 500 => {
-                "The handler failed: did it unwrap() Url::parse(link)? What a visitor types may \
-                 be anything: turn the error into Err(why) with .map_err(...)?."
+                "The handler failed: did it unwrap() Url::parse(link)? \
+                                         Turn the error into Err(why) with .map_err(...)?."
             }
-            Some(true) => {
-                "Only http and https links can be checked (and kept): look at url.scheme() after \
-                 Url::parse, and return Err(why) for any other."
-            }
+            Some(true) => "Only http and https links can be checked: look at url.scheme().",
             None => no_verdict_hint(&reply),
         };
         let script_runs = |reply: &Reply| {
@@ -269,20 +219,16 @@ pub(super) fn silent_link_times_out(session: &mut Session) -> CheckResult {
     let url = silent.url("/");
     let link = format!("URL: {url}, a server that accepts the connection and never answers");
     // The session's client waits 10 seconds: twice the lesson's timeout.
-    let reply = match post_bookmark(session, &url, &new_name("silent")) {
-        Ok(reply) => about(reply, &link),
-        Err(mut failure) => {
-            if failure.got.contains("no answer within") {
-                failure.sent = format!("{}\n({link})", failure.sent);
-                failure.hint = "The link checker waited for a server that never answers, and \
-                                the POST waited with it. Give the client a timeout of a few \
-                                seconds: Client::builder().timeout(CHECK_TIMEOUT) (reqwest's \
-                                own is 30 seconds, and some clients have none)."
-                    .into();
-            }
-            return Err(failure);
+    let reply = post_bookmark(session, &url, &new_name("silent")).map_err(|failure| {
+        let hint = "The POST waited with the link checker for a server that never answers: \
+                    Client::builder().timeout(CHECK_TIMEOUT) (reqwest's own is 30 seconds).";
+        let failure = hint_if_got(failure, NO_ANSWER, hint);
+        Failure {
+            sent: format!("{}\n({link})", failure.sent),
+            ..failure
         }
-    };
+    })?;
+    let reply = about(reply, &link);
     let (expected, hint) = match verdict(&reply) {
         Some(true) => (
             "the link found not reachable: it never answered".to_owned(),
@@ -310,9 +256,8 @@ pub(super) fn huge_body_is_not_read(session: &mut Session) -> CheckResult {
     about(post_bookmark(session, &url, &new_name("huge"))?, &link).expect(
         |reply| verdict(reply) == Some(true),
         "the link found reachable: it answered 200 OK",
-        "The status line said 200 OK before any of the body came: judge by response.status() \
-         and never read the body (no .text() or .bytes()). Reading it downloads the whole \
-         file, or here waits until the timeout.",
+        "The status came before the body: judge by response.status(), and never read the body \
+         (.text(), .bytes()), which downloads the whole file or, here, waits for the timeout.",
     )?;
     Ok(())
 }
@@ -328,64 +273,45 @@ pub(super) fn link_check_uses_the_proxy(session: &mut Session) -> CheckResult {
     let launch = Launch::default()
         .env("HTTP_PROXY", proxy.url())
         .env("NO_PROXY", "");
-    let mut other = another_server(session, launch);
     let started = format!(
         "HTTP_PROXY={} cargo run --bin {name} (a stand-in proxy the check started; the link: a \
          server that answers 200 OK)",
         proxy.url()
     );
+    let mut other = another_server(session, launch);
     let reply = post_to(&mut other, &started, &target, &new_name("proxy"))?;
     let forwarded = proxy.forwarded();
     let asked = format!("GET {target}");
-    if !forwarded.contains(&asked) {
-        let (expected, got, hint) = match forwarded.iter().find(|line| line.ends_with(&target)) {
-            Some(other) => (
-                format!("the link checked with {asked}, as a browser would"),
-                format!("the proxy forwarded: {other}"),
-                "Check a link with a GET, like the Python course's requests.get: some servers \
-                 answer HEAD differently, or not at all.",
-            ),
-            None => (
-                format!("the proxy to be asked for {asked}"),
-                format!(
-                    "the proxy forwarded: {forwarded:?}; the server answered {}",
-                    reply.summary()
-                ),
-                "A server behind a proxy can reach the world only through it. reqwest's \
-                 Client::builder() reads HTTP_PROXY, HTTPS_PROXY and NO_PROXY by itself: do not \
-                 call .no_proxy() on it. (And send the request: a link is judged by its answer.)",
-            ),
-        };
-        return Err(Failure {
-            got,
-            ..reply.fail(expected, hint)
-        });
-    }
+    let hint = if forwarded.iter().any(|line| line.ends_with(&target)) {
+        "Check a link with a GET, like the Python course's requests.get: some servers answer \
+         HEAD differently, or not at all."
+    } else {
+        "reqwest's Client::builder() reads HTTP_PROXY, HTTPS_PROXY and NO_PROXY by itself: do \
+         not call .no_proxy() on it (and send the request: a link is judged by its answer)."
+    };
+    reply.expect_noting(
+        |_| forwarded.contains(&asked),
+        format!("the proxy forwarded: {forwarded:?}"),
+        format!("the link checked through the proxy with {asked}, as a browser would"),
+        hint,
+    )?;
     // With NO_PROXY naming the link's host, the check goes straight there.
     let direct = Proxy::start()?;
     let launch = Launch::default()
         .env("HTTP_PROXY", direct.url())
         .env("NO_PROXY", "127.0.0.1");
-    let mut other = another_server(session, launch);
     let started = format!(
         "HTTP_PROXY={} NO_PROXY=127.0.0.1 cargo run --bin {name}",
         direct.url()
     );
-    let reply = post_to(&mut other, &started, &target, &new_name("proxy"))?;
-    if !direct.forwarded().is_empty() || !matches!(reply.status, 200 | 303) {
-        return Err(Failure {
-            got: format!(
-                "the proxy forwarded: {:?}; the server answered {}",
-                direct.forwarded(),
-                reply.summary()
-            ),
-            ..reply.fail(
-                "the link checked directly, not through the proxy, and found reachable",
-                "NO_PROXY lists the hosts to reach without the proxy. Leave the proxy settings \
-                 to reqwest's Client::builder(), which reads HTTP_PROXY and NO_PROXY together.",
-            )
-        });
-    }
+    let mut other = another_server(session, launch);
+    post_to(&mut other, &started, &target, &new_name("proxy"))?.expect_noting(
+        |reply| direct.forwarded().is_empty() && matches!(reply.status, 200 | 303),
+        format!("the proxy forwarded: {:?}", direct.forwarded()),
+        "the link checked directly, not through the proxy, and found reachable",
+        "NO_PROXY lists the hosts reached without the proxy: leave both to reqwest's \
+         Client::builder(), which reads HTTP_PROXY and NO_PROXY together.",
+    )?;
     Ok(())
 }
 
