@@ -12,12 +12,15 @@ mod following;
 mod form;
 mod keeping;
 
-use crate::kit::crowd::{at_once, fresh_session, on_fresh_session, post_form_expecting, problems};
+use crate::kit::cross_site::expect_cross_site_posts_refused;
+use crate::kit::crowd::{
+    at_once, expect_crowd_ok, fresh_session, on_fresh_session, post_form_expecting,
+};
 use crate::kit::helpers::{Answer, HelperServer, Proxy, refused_port};
 use crate::kit::html::{PageForm, forms, list_items, outside_forms};
 use crate::kit::seed::random_number;
 use crate::process::Launch;
-use crate::session::{Outgoing, Reply, Session, encode_form};
+use crate::session::{Outgoing, Reply, Session};
 use crate::{Check, CheckResult, Failure, Hint, Lesson};
 use http_server::{escape_html_text, percent_encode};
 

@@ -16,36 +16,15 @@ fn listed_once_with(page: &Reply, name: &str, text: &str) -> bool {
     matches!(&items_for(&page.body, name)[..], [item] if item.contains(text))
 }
 
-pub(super) fn working_link_is_kept(session: &mut Session) -> CheckResult {
-    let ok = HelperServer::start(WORKS)?;
-    let url = ok.url("/kept");
-    let name = new_name("kept");
-    let reply = post_bookmark(session, &url, &name)?;
-    let reply = about(reply, &format!("URL: {url}, a server that answers 200 OK"));
-    save_answer_is_a_redirect(session, &reply)?;
-    session.get("/")?.expect(
-        |page| listed_once_with(page, &name, &escape_html_text(&url)),
-        format!("the page to list the short name {name} once, with its link {url}"),
-        "After the 303 the browser GETs /, and the new bookmark should be there: insert it \
-         into self.bookmarks() before answering.",
-    )?;
-    Ok(())
-}
-
 /// Expects the answer to a working link's POST to be `303`, `Location: /`.
 fn save_answer_is_a_redirect(session: &mut Session, reply: &Reply) -> CheckResult {
-    let expected = "status 303 See Other, with the header Location: /";
     let base_url = session.server()?.base_url().to_owned();
     let location = reply.header("location").unwrap_or_default();
     reply
-        .expect(
-            |reply| reply.status == 303,
-            expected,
-            save_hint(reply.status),
-        )?
+        .expect_status(303, save_hint(reply.status))?
         .expect(
             |reply| reply.header("location").is_some(),
-            expected,
+            "status 303 See Other, with the header Location: /",
             "A 303 needs a Location header to say where to go: send_header(\"Location\", \"/\").",
         )?
         .expect(
@@ -56,36 +35,38 @@ fn save_answer_is_a_redirect(session: &mut Session, reply: &Reply) -> CheckResul
     Ok(())
 }
 
+pub(super) fn working_link_is_kept(session: &mut Session) -> CheckResult {
+    let ok = HelperServer::start(WORKS)?;
+    let (url, name) = (ok.url("/kept"), new_name("kept"));
+    let reply = post_working(session, &url, &name)?;
+    save_answer_is_a_redirect(session, &reply)?;
+    session.get("/")?.expect(
+        |page| listed_once_with(page, &name, &escape_html_text(&url)),
+        format!("the page to list the short name {name} once, with its link {url}"),
+        "After the 303 the browser GETs /, where the new bookmark should be: insert it into \
+         self.bookmarks() before answering.",
+    )?;
+    Ok(())
+}
+
 pub(super) fn cross_site_posts_are_refused(session: &mut Session) -> CheckResult {
     let ok = HelperServer::start(WORKS)?;
     let url = ok.url("/elsewhere");
-    for (header, value) in [
-        ("Sec-Fetch-Site", "cross-site"),
-        ("Origin", "http://evil.example"),
-    ] {
-        let name = new_name("forged");
-        let body = encode_form(&[("longuri", &url), ("shortname", &name)]);
-        let form = ("Content-Type", "application/x-www-form-urlencoded");
-        let request = Outgoing {
-            method: "POST",
-            path: "/",
-            headers: vec![form, (header, value)],
-            body: Some(body.into_bytes()),
-        };
-        session.send(request)?.expect(
-            |reply| reply.status == 403,
-            format!("status 403 Forbidden: the browser says ({header}: {value}) that a page of another site sent this form"),
-            "Any page on the web can hold a form that posts to your server, and a visitor's \
-             browser sends it. The first line of do_post, http_server::refuse_cross_site(request)?, \
-             refuses what a browser marks as cross-site: keep it.",
-        )?;
-        session.get("/")?.expect(
-            |page| items_for(&page.body, &name).is_empty(),
-            format!("the page without {name}: its POST was refused"),
-            "A refused POST changes nothing: refuse_cross_site(request)? comes first in do_post.",
-        )?;
-    }
-    Ok(())
+    expect_cross_site_posts_refused(
+        session,
+        || vec![("longuri", url.clone()), ("shortname", new_name("forged"))],
+        "Any page on the web can hold a form that posts to your server: keep the first line of \
+         do_post, http_server::refuse_cross_site(request)?, which refuses such a POST.",
+        |session, _, fields| {
+            let name = &fields[1].1;
+            session.get("/")?.expect(
+                |page| items_for(&page.body, name).is_empty(),
+                format!("the page without {name}: its POST was refused"),
+                "A refused POST changes nothing: refuse_cross_site(request)? comes first in do_post.",
+            )?;
+            Ok(())
+        },
+    )
 }
 
 pub(super) fn full_store_is_refused(session: &mut Session) -> CheckResult {
@@ -111,18 +92,14 @@ pub(super) fn full_store_is_refused(session: &mut Session) -> CheckResult {
         }
         Ok(())
     });
-    if let Some(problem) = problems(&results).first() {
-        return Err(Failure {
-            sent: started,
-            expected: format!("each of the {FULL} POSTs answered 303 See Other"),
-            got: format!("{problem}{}", other.server()?.output_for_report()),
-            hint: format!(
-                "The store keeps up to {FULL} bookmarks: keep each one with \
-                 self.keep(shortname, url.as_str()) (given), which refuses only a new name when \
-                 the store already holds that many."
-            ),
-        });
-    }
+    expect_crowd_ok(
+        results,
+        "",
+        &format!("each of the {FULL} POSTs answered 303 See Other"),
+        "The store keeps up to 10,000 bookmarks: self.keep(shortname, url.as_str()) (given) \
+         refuses only a new name when it holds that many.",
+    )
+    .map_err(|failure| on_fresh_session(&mut other, &started, failure))?;
     post_to(&mut other, &started, &link, &new_name("one-too-many"))?.expect(
         |reply| {
             reply.status == 507
@@ -134,17 +111,14 @@ pub(super) fn full_store_is_refused(session: &mut Session) -> CheckResult {
         },
         "status 507 Insufficient Storage, a sentence that names the limit (10,000), and the form \
          again with what was typed",
-        "One visitor must not be able to fill the server's memory: when the map already holds \
-         MAX_BOOKMARKS and the name is new, answer 507 with self.send_problem(...) and a \
-         sentence such as \"The server is full: it keeps at most 10,000 bookmarks.\" \
-         self.keep(shortname, url.as_str()) (given) tests and inserts under one lock, and gives \
-         that sentence as Err(why).",
+        "One visitor must not fill the server's memory: a new name when the map holds \
+         MAX_BOOKMARKS gets 507, send_problem with self.keep's Err(why) (it tests and inserts \
+         under one lock).",
     )?;
-    post_to(&mut other, &started, &ok.url("/moved"), "full-00042")?.expect(
-        |reply| reply.status == 303,
-        "status 303 See Other: a saved name takes a new link without making the store bigger",
-        "A full store refuses new names only: replacing the link of a name it already holds \
-         adds nothing (!bookmarks.contains_key(shortname)).",
+    post_to(&mut other, &started, &ok.url("/moved"), "full-00042")?.expect_status(
+        303,
+        "A full store refuses new names only: a saved name's new link makes it no bigger \
+         (!bookmarks.contains_key(shortname)).",
     )?;
     Ok(())
 }
@@ -161,21 +135,16 @@ pub(super) fn fields_are_kept_trimmed(session: &mut Session) -> CheckResult {
         .into_iter()
         .filter(|item| item.contains(&name))
         .collect();
-    if listed_once_with(&page, &name, &format!(">{name}<")) {
-        return Ok(());
-    }
-    Err(Failure {
-        got: format!("the lines that mention it: {mentions:?}"),
-        ..page.fail(
-            format!(
-                "the page to list the short name {name:?}, without the spaces typed around it, \
-                 as a link to /{name}"
-            ),
-            "Spaces at either end of a field are not part of it (a phone's keyboard adds one \
-             after a word): required_field returns value.trim(), so that ' learn ' is saved as \
-             learn, and /learn finds it.",
-        )
-    })
+    page.expect_noting(
+        |page| listed_once_with(page, &name, &format!(">{name}<")),
+        format!("the lines that mention it: {mentions:?}"),
+        format!(
+            "the page to list the short name {name:?}, without the spaces around it, as /{name}"
+        ),
+        "Spaces at either end are not part of a field (a phone's keyboard adds one): \
+         required_field returns value.trim(), so that ' learn ' is saved as learn.",
+    )?;
+    Ok(())
 }
 
 pub(super) fn link_is_kept_as_typed(session: &mut Session) -> CheckResult {
@@ -192,9 +161,8 @@ pub(super) fn link_is_kept_as_typed(session: &mut Session) -> CheckResult {
     session.get("/")?.expect(
         |page| listed_once_with(page, &name, &escape_html_text(&typed)),
         format!("the page to list {name} with the link as typed, {typed}"),
-        "Keep the link the visitor typed (check_link's Ok(url), the url it parsed from link), \
-         not response.url(), where the redirects ended: the owner of the link may move its \
-         target again, and the short name should follow the link wherever it leads then.",
+        "Keep the link as typed (check_link's Ok(url)), not response.url(), where the redirects \
+         ended: its owner may move the target again, and the short name should follow.",
     )?;
     Ok(())
 }
@@ -214,42 +182,26 @@ pub(super) fn broken_link_is_not_kept(session: &mut Session) -> CheckResult {
     );
     let expected = "status 404 Not Found, with a page that names the link and says why";
     let hint = match reply.status {
-        200 => format!(
-            "That is the page of step b. In TODO(c), answer a link that does not work with the \
-             page, 404 and a sentence that names the link and says why: {NOT_SAVED}"
-        ),
-        303 => "A broken link was accepted: look at `checked` first, and keep the bookmark only \
-                if it is Ok(url)."
-            .to_owned(),
-        400 => format!(
-            "The form is fine; the link it names does not work. That is 404 here, as in the \
-             Python course, whose clients expect it (400 is for a form that is wrong in \
-             itself): {NOT_SAVED}"
-        ),
-        _ => format!(
-            "A link that does not work gets 404 (as in the Python course), with the page saying \
-             why: {NOT_SAVED}"
-        ),
+        200 => format!("That is step b's page. In TODO(c), a broken link gets 404: {NOT_SAVED}"),
+        303 => "A broken link was kept: keep the bookmark only if `checked` is Ok(url).".into(),
+        400 => format!("The form is fine; its link does not work: that is 404, {NOT_SAVED}"),
+        _ => format!("A link that does not work gets 404, the page saying why: {NOT_SAVED}"),
     };
-    reply
-        .expect(|reply| reply.status == 404, expected, hint)?
-        .expect(
-            |reply| {
-                let problem = outside_forms(&reply.body);
-                problem.contains(&url) && problem.contains("404")
-            },
-            expected,
-            "Say which link and why: format!(\"The link {longuri} is not reachable: {why}.\"). \
-             To see it yourself, start lesson 3's names service (PORT=8001 cargo run --bin \
-             names_service) and save the link http://localhost:8001/nowhere, which answers 404.",
-        )?;
+    reply.expect_status(404, &hint)?.expect(
+        |reply| {
+            let problem = outside_forms(&reply.body);
+            problem.contains(&url) && problem.contains("404")
+        },
+        expected,
+        "Say which link and why: format!(\"The link {longuri} is not reachable: {why}.\"). \
+             Lesson 3's names service (PORT=8001) answers 404 at http://localhost:8001/nowhere.",
+    )?;
     expect_the_form_again(&reply, expected)?;
     expect_what_was_typed(&reply, &url, &name)?;
     session.get("/")?.expect(
         |page| items_for(&page.body, &name).is_empty(),
         format!("the page without the short name {name}: its link does not work"),
-        "The bookmark was kept although its link is broken: insert it only after the check \
-         says Ok(url), never before.",
+        "The bookmark of a broken link was kept: insert it only once the check says Ok(url).",
     )?;
     Ok(())
 }
@@ -262,20 +214,17 @@ pub(super) fn short_name_is_replaced(session: &mut Session) -> CheckResult {
     save(session, &second, &name)?;
     let page = session.get("/")?;
     let items = items_for(&page.body, &name);
-    if listed_once_with(&page, &name, &second) && !items[0].contains(&first) {
-        return Ok(());
-    }
-    Err(Failure {
-        got: format!("the lines for {name}: {items:?}"),
-        ..page.fail(
-            format!(
-                "after two POSTs with shortname={name} (first longuri={first}, then {second}), \
-                 the page to list {name} once, with the second link"
-            ),
-            "A short name has one link: the second save replaces the first, as the Python \
-             course's dictionary does. BTreeMap::insert does just that.",
-        )
-    })
+    page.expect_noting(
+        |page| listed_once_with(page, &name, &second) && !items[0].contains(&first),
+        format!("the lines for {name}: {items:?}"),
+        format!(
+            "after two POSTs with shortname={name} (first longuri={first}, then {second}), the \
+             page to list {name} once, with the second link"
+        ),
+        "A short name has one link: the second save replaces the first, as BTreeMap::insert \
+         (and the Python course's dictionary) does.",
+    )?;
+    Ok(())
 }
 
 pub(super) fn no_bookmark_lost_under_load(session: &mut Session) -> CheckResult {
@@ -285,55 +234,44 @@ pub(super) fn no_bookmark_lost_under_load(session: &mut Session) -> CheckResult 
     let url = format!("{}/", session.server()?.base_url());
     let link = ok.url("/");
     let run = new_name("load");
+    let run = run.as_str();
     let client = session.client().clone();
     let sent = format!(
         "{POSTERS} clients at once, each POSTing {POSTS} bookmarks to / (like curl -d \
          'longuri=...&shortname=...'), all with a link that answers 200 OK"
     );
+    let names = |poster| (0..POSTS).map(move |post| format!("{run}-{poster:02}-{post:02}"));
     let results = at_once(POSTERS, |poster| {
-        for post in 0..POSTS {
-            let name = format!("{run}-{poster:02}-{post:02}");
+        for name in names(poster) {
             let fields = [("longuri", link.as_str()), ("shortname", name.as_str())];
             post_form_expecting(&client, &url, &fields, 303)?;
         }
         Ok(())
     });
-    let problems = problems(&results);
-    if let Some(problem) = problems.first() {
-        return Err(Failure {
-            sent,
-            expected: "every POST answered 303 See Other".into(),
-            got: format!(
-                "{} of {POSTERS} posters had trouble; the first: {problem}",
-                problems.len()
-            ),
-            hint: "The server must answer many visitors at once, every time.".into(),
-        });
-    }
+    expect_crowd_ok(
+        results,
+        &sent,
+        "every POST answered 303 See Other",
+        "The server must answer many visitors at once, every time.",
+    )?;
     let page = session.get("/")?;
     let missing: Vec<String> = (0..POSTERS)
-        .flat_map(|poster| (0..POSTS).map(move |post| (poster, post)))
-        .map(|(poster, post)| format!("{run}-{poster:02}-{post:02}"))
+        .flat_map(names)
         .filter(|name| items_for(&page.body, name).len() != 1)
         .collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let some: Vec<&str> = missing.iter().take(3).map(String::as_str).collect();
-    Err(Failure {
-        got: format!(
-            "{} missing or repeated, such as {}",
+    page.expect_noting(
+        |_| missing.is_empty(),
+        format!(
+            "{} missing or repeated, such as {:?}",
             missing.len(),
-            some.join(", ")
+            &missing[..missing.len().min(3)]
         ),
-        ..page.fail(
-            format!(
-                "after {sent}: all {} short names on the page, each once",
-                POSTERS * POSTS
-            ),
-            "Insert each bookmark into the one shared map in a single step, under the lock: \
-             self.bookmarks().insert(...). Copying the map, changing the copy and storing it \
-             back loses what other threads added in between.",
-        )
-    })
+        format!(
+            "after {sent}: all {} short names on the page, each once",
+            POSTERS * POSTS
+        ),
+        "Insert each bookmark into the one shared map in one step, under the lock: \
+         self.bookmarks().insert(...). A copy changed and stored back loses other threads' saves.",
+    )?;
+    Ok(())
 }
