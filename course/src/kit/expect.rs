@@ -178,3 +178,35 @@ impl Reply {
         Err(failure)
     }
 }
+
+impl Reply {
+    /// Like [`Reply::expect`], but a failure adds `note` under "got": what
+    /// the check saw besides the reply (what a proxy forwarded, the lines
+    /// of the page that matter).
+    ///
+    /// ```no_run
+    /// # fn check(session: &mut course::Session) -> course::CheckResult {
+    /// let forwarded = vec!["GET http://127.0.0.1:9/".to_owned()];
+    /// session.get("/")?.expect_noting(
+    ///     |_| forwarded.is_empty(),
+    ///     format!("the proxy forwarded: {forwarded:?}"),
+    ///     "nothing sent through the proxy",
+    ///     "NO_PROXY names the hosts reached directly.",
+    /// )?;
+    /// # Ok(()) }
+    /// ```
+    pub fn expect_noting(
+        &self,
+        holds: impl FnOnce(&Reply) -> bool,
+        note: impl std::fmt::Display,
+        expected: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Result<&Reply, Failure> {
+        if holds(self) {
+            return Ok(self);
+        }
+        let mut failure = self.fail(expected, hint);
+        failure.got = format!("{}\n{note}", failure.got);
+        Err(failure)
+    }
+}
