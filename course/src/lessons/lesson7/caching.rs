@@ -12,8 +12,7 @@ use crate::{CheckResult, Failure};
 
 pub(super) fn last_modified_and_304(session: &mut Session) -> CheckResult {
     let site = serve(session)?;
-    let reply = site.get(session, "/hello.txt")?;
-    reply.expect_header(
+    site.get(session, "/hello.txt")?.expect_header(
         "Last-Modified",
         MODIFIED_TEXT,
         "Send the file's time: send_header(\"Last-Modified\", \
@@ -121,18 +120,18 @@ pub(super) fn head_sends_the_length_only(session: &mut Session) -> CheckResult {
         format!("Content-Length: {length}, the size of the file"),
         "Let the server set Content-Length from send_body_from(file, metadata.len()).",
     )?;
-    let head = site.send(session, "HEAD", "/hello.txt", &[])?;
-    head.expect(
-        |reply| reply.status == 200 && reply.header("content-length") == Some(&length),
-        format!("200 OK, Content-Length: {length}, and no body"),
-        "HEAD answers with the headers a GET would get: the module's do_head calls do_get.",
-    )?
-    .expect(
-        |reply| reply.body.is_empty(),
-        "no body after the headers of a HEAD answer",
-        "Do not write the body yourself for HEAD: send_body_from lets the server leave it \
+    site.send(session, "HEAD", "/hello.txt", &[])?
+        .expect(
+            |reply| reply.status == 200 && reply.header("content-length") == Some(&length),
+            format!("200 OK, Content-Length: {length}, and no body"),
+            "HEAD answers with the headers a GET would get: the module's do_head calls do_get.",
+        )?
+        .expect(
+            |reply| reply.body.is_empty(),
+            "no body after the headers of a HEAD answer",
+            "Do not write the body yourself for HEAD: send_body_from lets the server leave it \
                  out.",
-    )?;
+        )?;
     let head = site.send(session, "HEAD", "/big.bin", &[])?;
     let big = BIG_FILE_SIZE.to_string();
     head.expect(

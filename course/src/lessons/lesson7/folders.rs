@@ -131,8 +131,7 @@ pub(super) fn index_pages_stay_inside(session: &mut Session) -> CheckResult {
     let stays_inside = |reply: &Reply| {
         !reply.body.contains(&site.secret) && matches!(reply.status, 400 | 403 | 404)
     };
-    let reply = site.get(session, "/linked/")?;
-    reply.expect(
+    site.get(session, "/linked/")?.expect(
         stays_inside,
         "404 Not Found: linked/index.html is a symlink to a file outside DIR (GET \
              /linked/index.html gets 404 too)",

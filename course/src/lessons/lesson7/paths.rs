@@ -279,11 +279,11 @@ pub(super) fn other_methods_are_not_allowed(session: &mut Session) -> CheckResul
                  do_put, ...",
         )?;
     }
-    let reply = site.send(session, "BREW", "/hello.txt", &[])?;
-    reply.expect_status(
-        501,
-        "Leave unknown methods to the server module: it answers 501.",
-    )?;
+    site.send(session, "BREW", "/hello.txt", &[])?
+        .expect_status(
+            501,
+            "Leave unknown methods to the server module: it answers 501.",
+        )?;
     Ok(())
 }
 
