@@ -16,7 +16,7 @@ pub(super) fn last_modified_and_304(session: &mut Session) -> CheckResult {
         "Last-Modified",
         MODIFIED_TEXT,
         "Send the file's time: send_header(\"Last-Modified\", \
-             &http_server::format_http_date(metadata.modified()?)).",
+         &http_server::format_http_date(metadata.modified()?)).",
     )?;
     let later = "Fri, 05 Mar 2021 00:00:00 GMT";
     // (If-Modified-Since, whether the answer is 304, why)
@@ -105,8 +105,8 @@ pub(super) fn last_modified_and_304(session: &mut Session) -> CheckResult {
         |reply| reply.status == 304,
         "304 Not Modified: this is the Last-Modified the server sent for the file",
         "HTTP dates have whole seconds, and file times have fractions: drop the fraction \
-             (compare as_secs()) before comparing, or a file modified at 05:06:07.5 is never \
-             fresh.",
+         (compare as_secs()) before comparing, or a file modified at 05:06:07.5 is never \
+         fresh.",
     )?;
     Ok(())
 }
@@ -130,7 +130,7 @@ pub(super) fn head_sends_the_length_only(session: &mut Session) -> CheckResult {
             |reply| reply.body.is_empty(),
             "no body after the headers of a HEAD answer",
             "Do not write the body yourself for HEAD: send_body_from lets the server leave it \
-                 out.",
+             out.",
         )?;
     let head = site.send(session, "HEAD", "/big.bin", &[])?;
     let big = BIG_FILE_SIZE.to_string();
@@ -236,7 +236,7 @@ pub(super) fn etag_and_if_none_match(session: &mut Session) -> CheckResult {
             |_| !etag.is_empty(),
             "an ETag header: a quoted tag for this version of the file",
             "Make a tag from what changes with the file, its length and time: \
-                 format!(\"\\\"{:x}-{:x}\\\"\", len, nanos), quotes included.",
+             format!(\"\\\"{:x}-{:x}\\\"\", len, nanos), quotes included.",
         )?
         .expect(
             |_| etag.trim_start_matches("W/").starts_with('"') && etag.ends_with('"'),
@@ -272,8 +272,8 @@ pub(super) fn etag_and_if_none_match(session: &mut Session) -> CheckResult {
             },
             expected,
             "If-None-Match is a comma-separated list of tags, or *: 304 if one of them is the \
-                 file's ETag. When it is there, it decides, and If-Modified-Since is ignored \
-                 (RFC 9110, section 13.2.2).",
+             file's ETag. When it is there, it decides, and If-Modified-Since is ignored \
+             (RFC 9110, section 13.2.2).",
         )?;
     }
     Ok(())
@@ -301,8 +301,8 @@ pub(super) fn byte_ranges(session: &mut Session) -> CheckResult {
             },
             format!("206 Partial Content, Content-Range: {content_range}, and the body {part:?}"),
             "Read Range: bytes=FIRST-LAST (LAST may be missing: to the end; FIRST may be \
-                 missing: the last LAST bytes). Seek the file to FIRST, take() the count, and \
-                 send_body_from(file.take(count), count) after a 206 with Content-Range.",
+             missing: the last LAST bytes). Seek the file to FIRST, take() the count, and \
+             send_body_from(file.take(count), count) after a 206 with Content-Range.",
         )?;
     }
     let past = format!("bytes={}-", length + 10);
@@ -312,7 +312,7 @@ pub(super) fn byte_ranges(session: &mut Session) -> CheckResult {
         |reply| reply.status == 416 && reply.header("content-range") == Some(star.as_str()),
         format!("416 Range Not Satisfiable, with Content-Range: {star}"),
         "A range that starts after the end of the file cannot be satisfied: 416, and a \
-             Content-Range that gives the file's length.",
+         Content-Range that gives the file's length.",
     )?;
     // The end of the 1 GiB file, without the rest of it.
     let tail = format!("bytes={}-", BIG_FILE_SIZE - 4);
@@ -337,7 +337,7 @@ pub(super) fn cache_control(session: &mut Session) -> CheckResult {
             },
             "a Cache-Control header (no-cache, max-age=..., ...)",
             "Tell caches how long they may use their copy without asking: no-cache (always \
-                 ask, and get a cheap 304) suits files whose names carry no version.",
+             ask, and get a cheap 304) suits files whose names carry no version.",
         )?;
     }
     Ok(())
@@ -361,7 +361,7 @@ pub(super) fn precompressed_gzip(session: &mut Session) -> CheckResult {
                 && vary.contains("accept-encoding")
         },
         "200 OK, the bytes of packed.txt.gz, Content-Encoding: gzip, Content-Type: \
-             text/plain (the type of packed.txt), Vary: Accept-Encoding",
+         text/plain (the type of packed.txt), Vary: Accept-Encoding",
         hint,
     )?;
     for accept in [None, Some("gzip;q=0"), Some("br")] {
@@ -377,7 +377,7 @@ pub(super) fn precompressed_gzip(session: &mut Session) -> CheckResult {
             },
             "200 OK and packed.txt itself, with no Content-Encoding",
             "Send the .gz only to a client that accepts gzip: no Accept-Encoding, gzip;q=0 \
-                 (\"not gzip\") or only br get the file itself.",
+             (\"not gzip\") or only br get the file itself.",
         )?;
     }
     // leak.txt.gz is a symlink to the secret outside the folder.
@@ -386,7 +386,7 @@ pub(super) fn precompressed_gzip(session: &mut Session) -> CheckResult {
         |reply| !reply.body.contains(&site.secret) && reply.status == 200,
         "200 OK and leak.txt itself: its .gz is a symlink out of the folder",
         "The .gz beside a file can be a symlink too: canonicalize it, and use it only if it \
-             starts_with(&self.root), as in step a.",
+         starts_with(&self.root), as in step a.",
     )?;
     Ok(())
 }

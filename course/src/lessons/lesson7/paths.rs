@@ -70,13 +70,13 @@ pub(super) fn missing_files_are_404(session: &mut Session) -> CheckResult {
             .expect_status(
                 404,
                 "A path that names no file (or does not decode) gets 404: resolve() returns \
-                     None, and the code after it answers with not_found(). A 500 means a panic \
-                     (an unwrap) or an error from fs that went up with `?`.",
+                 None, and the code after it answers with not_found(). A 500 means a panic \
+                 (an unwrap) or an error from fs that went up with `?`.",
             )?
             .expect_body_lacks(
                 &www,
                 "The page names the folder on the server's disk, which tells a visitor (or \
-                     an attacker) where the files are: show only the path of the URL.",
+                 an attacker) where the files are: show only the path of the URL.",
             )?
             .expect(
                 |reply| {
@@ -179,14 +179,14 @@ pub(super) fn never_leaves_the_folder(session: &mut Session) -> CheckResult {
                 |reply| matches!(reply.status, 400 | 403 | 404),
                 "404 Not Found (or 400/403): this path leads out of the folder",
                 "Refuse it with 404, like a file that is not there: that tells an attacker \
-                     nothing. A 500 means an error from fs went up with `?`; a 200 or a 3xx \
-                     answers something that must not be answered.",
+                 nothing. A 500 means an error from fs went up with `?`; a 200 or a 3xx \
+                 answers something that must not be answered.",
             )?
             .expect(
                 |reply| !reply.body.contains(&www),
                 "an answer that does not show where the files are on disk",
                 "The page names a folder on the server's disk: tell the client only that \
-                     there is no such file.",
+                 there is no such file.",
             )?;
     }
     let hint = "After the attacks, the server should still serve files.";
@@ -217,9 +217,9 @@ pub(super) fn pipes_are_not_files(session: &mut Session) -> CheckResult {
     // pipe waits for a writer that never comes, and the request is never
     // answered.
     const HINT: &str = "A named pipe (a FIFO, made with mkfifo) is not a file: opening one for \
-        reading waits until something writes to it, for ever. The code after step c's region \
-        opens the file first without waiting (O_NONBLOCK), then asks what it opened \
-        (file.metadata()): keep it, and do not open the path again in your step d.";
+                        reading waits until something writes to it, for ever. The code after step c's region \
+                        opens the file first without waiting (O_NONBLOCK), then asks what it opened \
+                        (file.metadata()): keep it, and do not open the path again in your step d.";
     let reply = site.get(session, "/pipe.txt").map_err(|failure| Failure {
         hint: HINT.into(),
         ..failure
@@ -275,8 +275,8 @@ pub(super) fn other_methods_are_not_allowed(session: &mut Session) -> CheckResul
             |reply| reply.status == 405 && allow.contains("GET") && allow.contains("HEAD"),
             "405 Method Not Allowed, with Allow: GET, HEAD",
             "Files are read, not changed: every method but GET and HEAD gets 405 and an \
-                 Allow header that lists the methods that work. Keep the starter's do_post, \
-                 do_put, ...",
+             Allow header that lists the methods that work. Keep the starter's do_post, \
+             do_put, ...",
         )?;
     }
     site.send(session, "BREW", "/hello.txt", &[])?
@@ -353,7 +353,7 @@ pub(super) fn content_types_by_extension(session: &mut Session) -> CheckResult {
                 |reply| !text || reply.charset().as_deref() == Some("utf-8"),
                 format!("Content-Type: {media_type}; charset=utf-8"),
                 "Text types say their charset: without charset=utf-8 a browser may show é \
-                     as Ã©.",
+                 as Ã©.",
             )?;
     }
     Ok(())
