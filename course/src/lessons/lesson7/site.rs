@@ -190,7 +190,7 @@ impl Site {
     /// (same seed, same files) is built again where it stays, until the
     /// next failure replaces it.
     pub(super) fn footnote(&self) -> String {
-        let kept = crate::shipped::target_dir()
+        let kept = crate::process::target_dir()
             .join("course-tmp")
             .join("file_server-site");
         let copy = Site {
