@@ -324,3 +324,53 @@ pub struct SkimmedReply {
     /// Why the reading stopped early, if it did.
     pub error: Option<String>,
 }
+
+impl RawConnection {
+    /// Writes every one of `requests` before reading any answer
+    /// (pipelining, which HTTP/1.1 allows), then reads the connection to
+    /// its end (the last request says `Connection: close`) and returns the
+    /// answers in order, each framed by its `Content-Length`.
+    pub fn pipeline(mut self, requests: &[Outgoing<'_>]) -> Result<Vec<Reply>, String> {
+        let mut bytes = Vec::new();
+        for request in requests {
+            bytes.extend(raw_request_bytes(request, &self.address));
+        }
+        let problem = |error: io::Error| format!("a pipelined request got no answer: {error}");
+        self.stream.write_all(&bytes).map_err(problem)?;
+        let mut answers = Vec::new();
+        self.stream.read_to_end(&mut answers).map_err(problem)?;
+        let sent = requests.first().map(raw_command).unwrap_or_default();
+        split_answers(&answers, &sent)
+    }
+}
+
+/// The answers one after the other in `bytes`, each framed by its
+/// `Content-Length`; `sent` is how a report shows their requests.
+///
+/// ```
+/// let bytes = b"HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n";
+/// let answers = course::kit::raw::split_answers(bytes, "").unwrap();
+/// let answers: Vec<_> = answers.iter().map(|reply| (reply.status, reply.body.as_str())).collect();
+/// assert_eq!(answers, [(201, "{}"), (400, "")]);
+/// ```
+pub fn split_answers(bytes: &[u8], sent: &str) -> Result<Vec<Reply>, String> {
+    let mut rest = bytes;
+    let mut replies = Vec::new();
+    while !rest.is_empty() {
+        let Some(end) = rest.windows(4).position(|four| four == b"\r\n\r\n") else {
+            return Err("an answer's headers never ended".into());
+        };
+        let head = String::from_utf8_lossy(&rest[..end + 4]);
+        let reply = parse_raw_reply(sent.to_owned(), &head)
+            .ok_or_else(|| format!("not an HTTP answer: {head:?}"))?;
+        let length: usize = reply
+            .header("content-length")
+            .and_then(|length| length.parse().ok())
+            .unwrap_or(0);
+        let body_end = (end + 4 + length).min(rest.len());
+        let body = String::from_utf8_lossy(&rest[end + 4..body_end]).into_owned();
+        replies.push(Reply { body, ..reply });
+        rest = &rest[body_end..];
+    }
+    Ok(replies)
+}

@@ -66,27 +66,25 @@ pub(super) fn missing_files_are_404(session: &mut Session) -> CheckResult {
         "/%FF.txt",
     ] {
         let reply = site.get(session, target)?;
-        site.expect(&reply, |reply| {
-            reply
-                .expect_status(
-                    404,
-                    "A path that names no file (or does not decode) gets 404: resolve() returns \
-                     None, and the code after it answers with not_found(). A 500 means a panic \
-                     (an unwrap) or an error from fs that went up with `?`.",
-                )?
-                .expect_body_lacks(
-                    &www,
-                    "The page names the folder on the server's disk, which tells a visitor (or \
-                     an attacker) where the files are: show only the path of the URL.",
-                )?
-                .expect(
-                    |reply| {
-                        reply.media_type().as_deref() == Some("text/html") && !reply.body.is_empty()
-                    },
-                    "404 with a small HTML page (Content-Type: text/html)",
-                    "Keep not_found(): a browser shows its page.",
-                )
-        })?;
+        reply
+            .expect_status(
+                404,
+                "A path that names no file (or does not decode) gets 404: resolve() returns \
+                 None, and the code after it answers with not_found(). A 500 means a panic \
+                 (an unwrap) or an error from fs that went up with `?`.",
+            )?
+            .expect_body_lacks(
+                &www,
+                "The page names the folder on the server's disk, which tells a visitor (or \
+                 an attacker) where the files are: show only the path of the URL.",
+            )?
+            .expect(
+                |reply| {
+                    reply.media_type().as_deref() == Some("text/html") && !reply.body.is_empty()
+                },
+                "404 with a small HTML page (Content-Type: text/html)",
+                "Keep not_found(): a browser shows its page.",
+            )?;
     }
     let hint = "After a few 404s, the server should still serve files.";
     site.expect_file(session, "/hello.txt", &site.marker, hint)
@@ -168,30 +166,28 @@ pub(super) fn never_leaves_the_folder(session: &mut Session) -> CheckResult {
     let passwd_line = passwd.lines().next().unwrap_or("").to_owned();
     for target in attacks(&site.top, seed::random_number) {
         let reply = site.get(session, &target)?;
-        site.expect(&reply, |reply| {
-            reply
-                .expect(
-                    |reply| {
-                        !reply.body.contains(&site.secret)
-                            && (passwd_line.is_empty() || !reply.body.contains(&passwd_line))
-                    },
-                    "404 Not Found (or 400/403), and not a byte of the file outside the folder",
-                    leak_hint(&target),
-                )?
-                .expect(
-                    |reply| matches!(reply.status, 400 | 403 | 404),
-                    "404 Not Found (or 400/403): this path leads out of the folder",
-                    "Refuse it with 404, like a file that is not there: that tells an attacker \
-                     nothing. A 500 means an error from fs went up with `?`; a 200 or a 3xx \
-                     answers something that must not be answered.",
-                )?
-                .expect(
-                    |reply| !reply.body.contains(&www),
-                    "an answer that does not show where the files are on disk",
-                    "The page names a folder on the server's disk: tell the client only that \
-                     there is no such file.",
-                )
-        })?;
+        reply
+            .expect(
+                |reply| {
+                    !reply.body.contains(&site.secret)
+                        && (passwd_line.is_empty() || !reply.body.contains(&passwd_line))
+                },
+                "404 Not Found (or 400/403), and not a byte of the file outside the folder",
+                leak_hint(&target),
+            )?
+            .expect(
+                |reply| matches!(reply.status, 400 | 403 | 404),
+                "404 Not Found (or 400/403): this path leads out of the folder",
+                "Refuse it with 404, like a file that is not there: that tells an attacker \
+                 nothing. A 500 means an error from fs went up with `?`; a 200 or a 3xx \
+                 answers something that must not be answered.",
+            )?
+            .expect(
+                |reply| !reply.body.contains(&www),
+                "an answer that does not show where the files are on disk",
+                "The page names a folder on the server's disk: tell the client only that \
+                 there is no such file.",
+            )?;
     }
     let hint = "After the attacks, the server should still serve files.";
     site.expect_file(session, "/hello.txt", &site.marker, hint)
@@ -221,20 +217,18 @@ pub(super) fn pipes_are_not_files(session: &mut Session) -> CheckResult {
     // pipe waits for a writer that never comes, and the request is never
     // answered.
     const HINT: &str = "A named pipe (a FIFO, made with mkfifo) is not a file: opening one for \
-        reading waits until something writes to it, for ever. The code after step c's region \
-        opens the file first without waiting (O_NONBLOCK), then asks what it opened \
-        (file.metadata()): keep it, and do not open the path again in your step d.";
+                        reading waits until something writes to it, for ever. The code after step c's region \
+                        opens the file first without waiting (O_NONBLOCK), then asks what it opened \
+                        (file.metadata()): keep it, and do not open the path again in your step d.";
     let reply = site.get(session, "/pipe.txt").map_err(|failure| Failure {
         hint: HINT.into(),
         ..failure
     })?;
-    site.expect(&reply, |reply| {
-        reply.expect(
-            |reply| matches!(reply.status, 400 | 403 | 404),
-            "404 Not Found: a pipe is not a file to serve",
-            HINT,
-        )
-    })?;
+    reply.expect(
+        |reply| matches!(reply.status, 400 | 403 | 404),
+        "404 Not Found: a pipe is not a file to serve",
+        HINT,
+    )?;
     let hint = "After the pipes, the server should still serve files.";
     site.expect_file(session, "/hello.txt", &site.marker, hint)
 }
@@ -277,23 +271,20 @@ pub(super) fn other_methods_are_not_allowed(session: &mut Session) -> CheckResul
     for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"] {
         let reply = site.send(session, method, "/hello.txt", &[("Content-Length", "0")])?;
         let allow = reply.header("allow").unwrap_or("").to_ascii_uppercase();
-        site.expect(&reply, |reply| {
-            reply.expect(
-                |reply| reply.status == 405 && allow.contains("GET") && allow.contains("HEAD"),
-                "405 Method Not Allowed, with Allow: GET, HEAD",
-                "Files are read, not changed: every method but GET and HEAD gets 405 and an \
-                 Allow header that lists the methods that work. Keep the starter's do_post, \
-                 do_put, ...",
-            )
-        })?;
+        reply.expect(
+            |reply| reply.status == 405 && allow.contains("GET") && allow.contains("HEAD"),
+            "405 Method Not Allowed, with Allow: GET, HEAD",
+            "Files are read, not changed: every method but GET and HEAD gets 405 and an \
+             Allow header that lists the methods that work. Keep the starter's do_post, \
+             do_put, ...",
+        )?;
     }
-    let reply = site.send(session, "BREW", "/hello.txt", &[])?;
-    site.expect(&reply, |reply| {
-        reply.expect_status(
+    site.send(session, "BREW", "/hello.txt", &[])?
+        .expect_status(
             501,
             "Leave unknown methods to the server module: it answers 501.",
-        )
-    })
+        )?;
+    Ok(())
 }
 
 /// The hint for a file sent with the wrong type.
@@ -348,24 +339,22 @@ pub(super) fn content_types_by_extension(session: &mut Session) -> CheckResult {
         let media_type = reply.media_type().unwrap_or_default();
         let text = types[0].starts_with("text/");
         let charset = if text { "; charset=utf-8" } else { "" };
-        site.expect(&reply, |reply| {
-            reply
-                .expect_status(
-                    200,
-                    "Step a serves every file in the folder: finish it first.",
-                )?
-                .expect(
-                    |_| types.contains(&media_type.as_str()),
-                    format!("Content-Type: {}{charset}", types[0]),
-                    type_hint(target, &media_type),
-                )?
-                .expect(
-                    |reply| !text || reply.charset().as_deref() == Some("utf-8"),
-                    format!("Content-Type: {media_type}; charset=utf-8"),
-                    "Text types say their charset: without charset=utf-8 a browser may show é \
-                     as Ã©.",
-                )
-        })?;
+        reply
+            .expect_status(
+                200,
+                "Step a serves every file in the folder: finish it first.",
+            )?
+            .expect(
+                |_| types.contains(&media_type.as_str()),
+                format!("Content-Type: {}{charset}", types[0]),
+                type_hint(target, &media_type),
+            )?
+            .expect(
+                |reply| !text || reply.charset().as_deref() == Some("utf-8"),
+                format!("Content-Type: {media_type}; charset=utf-8"),
+                "Text types say their charset: without charset=utf-8 a browser may show é \
+                 as Ã©.",
+            )?;
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 use std::fs;
 use std::io;
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -189,7 +190,7 @@ impl Site {
     /// (same seed, same files) is built again where it stays, until the
     /// next failure replaces it.
     pub(super) fn footnote(&self) -> String {
-        let kept = crate::shipped::target_dir()
+        let kept = crate::process::target_dir()
             .join("course-tmp")
             .join("file_server-site");
         let copy = Site {
@@ -223,7 +224,7 @@ impl Site {
     }
 
     /// `GET target`, sent byte for byte as given.
-    pub(super) fn get(&self, session: &mut Session, target: &str) -> Result<Reply, Failure> {
+    pub(super) fn get(&self, session: &mut Session, target: &str) -> Result<Served<'_>, Failure> {
         self.send(session, "GET", target, &[])
     }
 
@@ -235,7 +236,7 @@ impl Site {
         method: &str,
         target: &str,
         headers: &[(&str, &str)],
-    ) -> Result<Reply, Failure> {
+    ) -> Result<Served<'_>, Failure> {
         let headers = headers.to_vec();
         let request = Outgoing {
             method,
@@ -243,7 +244,7 @@ impl Site {
             headers,
             body: None,
         };
-        session.send_as_is(request).map_err(|failure| {
+        let reply = session.send_as_is(request).map_err(|failure| {
             if !failure.hint.is_empty() {
                 return failure; // an answer, but not HTTP
             }
@@ -259,7 +260,8 @@ impl Site {
                 hint: hint.into(),
                 ..failure
             }
-        })
+        })?;
+        Ok(Served { reply, site: self })
     }
 
     /// A failure about `reply`: what the kit's report shows, the headers
@@ -280,18 +282,6 @@ impl Site {
         failure
     }
 
-    /// Expects what `chain` expects of `reply` (the kit's expectations); a
-    /// failure is reported as [`Site::fail`] does.
-    pub(super) fn expect<'r>(
-        &self,
-        reply: &'r Reply,
-        chain: impl FnOnce(&'r Reply) -> Result<&'r Reply, Failure>,
-    ) -> CheckResult {
-        chain(reply)
-            .map(|_| ())
-            .map_err(|failure| self.explained(reply, failure))
-    }
-
     /// Expects `target` to be served: 200 and a body that contains `content`.
     pub(super) fn expect_file(
         &self,
@@ -300,12 +290,66 @@ impl Site {
         content: &str,
         hint: &str,
     ) -> CheckResult {
-        let reply = self.get(session, target)?;
-        self.expect(&reply, |reply| {
-            reply
-                .expect_status(200, hint)?
-                .expect_body_contains(content, hint)
-        })
+        self.get(session, target)?
+            .expect_status(200, hint)?
+            .expect_body_contains(content, hint)?;
+        Ok(())
+    }
+}
+
+/// An answer from the site's server: the kit's expectations, each failure
+/// reported as [`Site::fail`] does.
+pub(super) struct Served<'s> {
+    reply: Reply,
+    site: &'s Site,
+}
+
+impl Deref for Served<'_> {
+    type Target = Reply;
+
+    fn deref(&self) -> &Reply {
+        &self.reply
+    }
+}
+
+impl Served<'_> {
+    fn noted(&self, result: Result<&Reply, Failure>) -> Result<&Self, Failure> {
+        let explain = |failure| self.site.explained(&self.reply, failure);
+        result.map(|_| self).map_err(explain)
+    }
+
+    pub(super) fn expect(
+        &self,
+        holds: impl FnOnce(&Reply) -> bool,
+        expected: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Result<&Self, Failure> {
+        self.noted(self.reply.expect(holds, expected, hint))
+    }
+
+    pub(super) fn expect_status(&self, status: u16, hint: &str) -> Result<&Self, Failure> {
+        self.noted(self.reply.expect_status(status, hint))
+    }
+
+    pub(super) fn expect_header(
+        &self,
+        name: &str,
+        value: &str,
+        hint: &str,
+    ) -> Result<&Self, Failure> {
+        self.noted(self.reply.expect_header(name, value, hint))
+    }
+
+    pub(super) fn expect_media_type(&self, media_type: &str, hint: &str) -> Result<&Self, Failure> {
+        self.noted(self.reply.expect_media_type(media_type, hint))
+    }
+
+    pub(super) fn expect_body_contains(&self, text: &str, hint: &str) -> Result<&Self, Failure> {
+        self.noted(self.reply.expect_body_contains(text, hint))
+    }
+
+    pub(super) fn expect_body_lacks(&self, text: &str, hint: &str) -> Result<&Self, Failure> {
+        self.noted(self.reply.expect_body_lacks(text, hint))
     }
 }
 

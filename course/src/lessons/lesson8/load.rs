@@ -23,9 +23,8 @@ fn post_titles(address: &str, titles: &[String]) -> Result<Vec<u64>, String> {
         .map(|title| json!({ "title": title }).to_string())
         .collect();
     let mut ids = Vec::new();
-    for (status, body) in post_pipelined(address, "/todos", "application/json", &bodies)? {
-        let id = serde_json::from_str::<Value>(&body).ok();
-        match (status, id.and_then(|todo| todo["id"].as_u64())) {
+    for reply in post_pipelined(address, "/todos", "application/json", &bodies)? {
+        match (reply.status, json_of(&reply)["id"].as_u64()) {
             (201, Some(id)) => ids.push(id),
             (201, None) => return Err("a new todo's answer has no id".into()),
             (status, _) => return Err(format!("a POST got {status}")),
