@@ -9,21 +9,13 @@ pub const LESSON: Lesson = Lesson::new(0, "hello_server", "Hello server")
     .checks(CHECKS, HINTS, include_str!("lesson0.mutants.toml"));
 
 /// The checks, in the order the lesson text asks for them.
+#[rustfmt::skip]
 pub const CHECKS: &[Check] = &[
-    Check::new(
-        "GET / answers 200 with the text Hello, HTTP!",
-        get_root_says_hello,
-    ),
+    Check::new("GET / answers 200 with the text Hello, HTTP!", get_root_says_hello),
     Check::new("every path gets the same answer", any_path_says_hello),
     Check::new("HEAD / gets the headers and no body", head_has_no_body),
-    Check::new(
-        "POST / answers 501 Not Implemented",
-        post_is_not_implemented,
-    ),
-    Check::new(
-        "a garbled request gets 400, and the server keeps serving",
-        garbage_gets_400,
-    ),
+    Check::new("POST / answers 501 Not Implemented", post_is_not_implemented),
+    Check::new("a garbled request gets 400, and the server keeps serving", garbage_gets_400),
 ];
 
 /// The hints: a nudge, the idea, then the code.

@@ -16,20 +16,11 @@ pub const LESSON: Lesson = Lesson::new(1, "echo_server", "Echo server").checks(
 );
 
 /// The checks, in the order the lesson text asks for them.
+#[rustfmt::skip]
 pub const CHECKS: &[Check] = &[
-    Check::new(
-        "GET /<word> answers 200 with the word, as plain text",
-        echoes_words,
-    ),
-    Check::new(
-        "a longer path is echoed whole: inner slashes, a second slash at the start, a query",
-        echoes_longer_paths,
-    ),
-    Check::new(
-        "%-escapes are decoded once: /Hello%20World gives Hello World, /2+2 stays 2+2",
-        decodes_escapes,
-    )
-    .optional(),
+    Check::new("GET /<word> answers 200 with the word, as plain text", echoes_words),
+    Check::new("a longer path is echoed whole: inner slashes, a second slash at the start, a query", echoes_longer_paths),
+    Check::new("%-escapes are decoded once: /Hello%20World gives Hello World, /2+2 stays 2+2", decodes_escapes).optional(),
 ];
 
 /// The hints: a nudge, the idea, then the code.

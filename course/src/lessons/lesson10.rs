@@ -30,62 +30,19 @@ pub const LESSON: Lesson = Lesson::new(10, "https_server", "HTTPS and HTTP/2")
     .checks(CHECKS, HINTS, include_str!("lesson10.mutants.toml"));
 
 /// The checks, in the order the lesson text asks for them.
+#[rustfmt::skip]
 pub const CHECKS: &[Check] = &[
-    Check::step(
-        "a",
-        "trusting only ca.pem, the handshake succeeds for localhost, 127.0.0.1 and ::1",
-        names_are_trusted,
-    ),
-    Check::step(
-        "a",
-        "key.pem is readable by its owner only (0600), and no key of the authority is on disk",
-        key_is_private,
-    ),
-    Check::step(
-        "a",
-        "ALPN: offered h2 and http/1.1 the server picks h2, offered http/1.1 alone it picks http/1.1; TLS 1.3 and 1.2 both work",
-        alpn_and_versions,
-    ),
-    Check::step(
-        "a",
-        "a restart reuses the certificate: ca.pem, cert.pem and key.pem unchanged",
-        restart_reuses_the_certificate,
-    ),
-    Check::step(
-        "a",
-        "a cert.pem that is not a certificate stops the program with one line that names it, and exit 1",
-        broken_cert_is_an_error,
-    ),
-    Check::step(
-        "b",
-        "GET / comes over HTTP/2 when the client offers it, and over HTTP/1.1 from a client that offers only that",
-        both_protocols,
-    ),
-    Check::step(
-        "b",
-        "16 frames asked for at once on one HTTP/2 connection are all in flight together, each saying HTTP/2 and the same client port",
-        sixteen_on_one_connection,
-    ),
-    Check::step(
-        "b",
-        "over HTTP/1.1, a held request is released by a second connection: every connection is served at once",
-        two_connections_at_once,
-    ),
-    Check::step(
-        "b",
-        "a client that does not trust the certificate fails its handshake, and the server goes on serving",
-        failed_handshake_is_harmless,
-    ),
-    Check::step(
-        "c",
-        "the plain-HTTP port answers 308 with Location: the same path and query on https:// and the HTTPS port",
-        plain_port_redirects,
-    ),
-    Check::step(
-        "c",
-        "plain HTTP sent to the HTTPS port gets a plain-HTTP 400 that names the https:// URL",
-        plain_http_on_https_port,
-    ),
+    Check::step("a", "trusting only ca.pem, the handshake succeeds for localhost, 127.0.0.1 and ::1", names_are_trusted),
+    Check::step("a", "key.pem is readable by its owner only (0600), and no key of the authority is on disk", key_is_private),
+    Check::step("a", "ALPN: offered h2 and http/1.1 the server picks h2, offered http/1.1 alone it picks http/1.1; TLS 1.3 and 1.2 both work", alpn_and_versions),
+    Check::step("a", "a restart reuses the certificate: ca.pem, cert.pem and key.pem unchanged", restart_reuses_the_certificate),
+    Check::step("a", "a cert.pem that is not a certificate stops the program with one line that names it, and exit 1", broken_cert_is_an_error),
+    Check::step("b", "GET / comes over HTTP/2 when the client offers it, and over HTTP/1.1 from a client that offers only that", both_protocols),
+    Check::step("b", "16 frames asked for at once on one HTTP/2 connection are all in flight together, each saying HTTP/2 and the same client port", sixteen_on_one_connection),
+    Check::step("b", "over HTTP/1.1, a held request is released by a second connection: every connection is served at once", two_connections_at_once),
+    Check::step("b", "a client that does not trust the certificate fails its handshake, and the server goes on serving", failed_handshake_is_harmless),
+    Check::step("c", "the plain-HTTP port answers 308 with Location: the same path and query on https:// and the HTTPS port", plain_port_redirects),
+    Check::step("c", "plain HTTP sent to the HTTPS port gets a plain-HTTP 400 that names the https:// URL", plain_http_on_https_port),
 ];
 
 /// The hints: a nudge, the idea, then the code.

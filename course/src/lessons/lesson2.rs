@@ -26,82 +26,23 @@ pub const LESSON: Lesson = Lesson::new(2, "messageboard", "Messageboard").checks
 );
 
 /// The checks, in the order the lesson text asks for them.
+#[rustfmt::skip]
 pub const CHECKS: &[Check] = &[
-    Check::step(
-        "a",
-        "a POSTed form's message field is decoded (echoed back, or after step c shown on the board)",
-        decoding::answers_with_the_message,
-    ),
-    Check::step(
-        "a",
-        "a POST without a message field gets 400 and a sentence that names the missing field",
-        decoding::no_message_is_a_bad_request,
-    ),
-    Check::step(
-        "a",
-        "a broken %-escape or bytes that are not UTF-8 get 400, and the board keeps serving",
-        decoding::refuses_undecodable_forms,
-    ),
-    Check::step(
-        "a",
-        "a 10 MB body or one shorter than its Content-Length gets a 4xx, and the board keeps serving",
-        decoding::refuses_huge_and_short_bodies,
-    ),
-    Check::step(
-        "b",
-        "GET / answers 200 with an HTML page titled Message Board",
-        page::serves_an_html_page,
-    ),
-    Check::step(
-        "b",
-        "the page has a form that POSTs a textarea named message to /, url-encoded, with a label and a button",
-        page::page_has_the_form,
-    ),
-    Check::step(
-        "b",
-        "GET /favicon.ico answers 404, not the board",
-        page::no_favicon,
-    ),
-    Check::step(
-        "c",
-        "a POST answers 303 See Other with Location: /",
-        board::post_redirects_to_the_board,
-    ),
-    Check::step(
-        "c",
-        "GET / shows every message once, oldest first",
-        board::board_lists_messages_in_order,
-    ),
-    Check::step(
-        "c",
-        "a blank or whitespace-only message gets 400 and the form, and is not kept",
-        board::blank_message_is_refused_with_the_form,
-    ),
-    Check::step(
-        "c",
-        "messages are HTML-escaped: <script> shows as text",
-        board::messages_are_escaped,
-    ),
-    Check::step(
-        "c",
-        "50 posters at once, 40 messages each: every message is on the board exactly once",
-        board::no_message_lost_under_load,
-    ),
-    Check::step(
-        "c",
-        "a message over 2,000 characters gets 400, a sentence with the limit and its length, and the form with the message put back; one of 2,000 is kept",
-        board::long_message_is_refused_with_the_form,
-    ),
-    Check::step(
-        "c",
-        "a POST that another site's page sent (Sec-Fetch-Site: cross-site, or Origin: http://evil.example) gets 403 and is not kept",
-        board::cross_site_post_is_refused,
-    ),
-    Check::step(
-        "c",
-        "the board keeps at most 10,000 messages: then a POST gets 507 and a sentence, and is not kept",
-        board::full_board_is_refused,
-    ),
+    Check::step("a", "a POSTed form's message field is decoded (echoed back, or after step c shown on the board)", decoding::answers_with_the_message),
+    Check::step("a", "a POST without a message field gets 400 and a sentence that names the missing field", decoding::no_message_is_a_bad_request),
+    Check::step("a", "a broken %-escape or bytes that are not UTF-8 get 400, and the board keeps serving", decoding::refuses_undecodable_forms),
+    Check::step("a", "a 10 MB body or one shorter than its Content-Length gets a 4xx, and the board keeps serving", decoding::refuses_huge_and_short_bodies),
+    Check::step("b", "GET / answers 200 with an HTML page titled Message Board", page::serves_an_html_page),
+    Check::step("b", "the page has a form that POSTs a textarea named message to /, url-encoded, with a label and a button", page::page_has_the_form),
+    Check::step("b", "GET /favicon.ico answers 404, not the board", page::no_favicon),
+    Check::step("c", "a POST answers 303 See Other with Location: /", board::post_redirects_to_the_board),
+    Check::step("c", "GET / shows every message once, oldest first", board::board_lists_messages_in_order),
+    Check::step("c", "a blank or whitespace-only message gets 400 and the form, and is not kept", board::blank_message_is_refused_with_the_form),
+    Check::step("c", "messages are HTML-escaped: <script> shows as text", board::messages_are_escaped),
+    Check::step("c", "50 posters at once, 40 messages each: every message is on the board exactly once", board::no_message_lost_under_load),
+    Check::step("c", "a message over 2,000 characters gets 400, a sentence with the limit and its length, and the form with the message put back; one of 2,000 is kept", board::long_message_is_refused_with_the_form),
+    Check::step("c", "a POST that another site's page sent (Sec-Fetch-Site: cross-site, or Origin: http://evil.example) gets 403 and is not kept", board::cross_site_post_is_refused),
+    Check::step("c", "the board keeps at most 10,000 messages: then a POST gets 507 and a sentence, and is not kept", board::full_board_is_refused),
 ];
 /// The hints: a nudge, the idea, then the code.
 pub const HINTS: &[Hint] = &[

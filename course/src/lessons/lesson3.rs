@@ -25,67 +25,20 @@ pub const LESSON: Lesson = Lesson::new(3, "client", "Client").client().checks(
 );
 
 /// The checks, in the order the lesson text asks for them.
+#[rustfmt::skip]
 pub const CHECKS: &[Check] = &[
-    Check::step(
-        "get",
-        "client get shows the status line, the headers, an empty line, then the body",
-        get_shows_the_whole_response,
-    ),
-    Check::step(
-        "get",
-        "client get shows every header: a repeated one once per value, one that is not ASCII without failing",
-        get_shows_every_header,
-    ),
-    Check::step(
-        "get",
-        "client get shows a 404 like any other answer",
-        get_shows_error_statuses,
-    ),
-    Check::step(
-        "get",
-        "client get shows the size of a body that is not UTF-8 text, not its bytes",
-        get_hides_bytes_that_are_not_text,
-    ),
-    Check::step(
-        "get",
-        "client get explains a refused connection in one line",
-        get_explains_refused_connections,
-    ),
-    Check::step(
-        "names",
-        "client names introduces the person of the names service's record",
-        names_introduces_the_person,
-    ),
-    Check::step(
-        "names",
-        "client names explains a broken record in one error line",
-        names_explains_broken_records,
-    ),
-    Check::step(
-        "names",
-        "client names gives up on a server that does not answer in time",
-        names_gives_up_in_time,
-    ),
-    Check::step(
-        "post",
-        "client post sends the form and reports the 303 and its Location, without following",
-        post_reports_the_redirect,
-    ),
-    Check::step(
-        "post",
-        "client post --follow follows the redirect to the board",
-        post_follows_when_asked,
-    ),
-    Check::step(
-        "post",
-        "client post does not panic on a redirect that has no Location",
-        post_survives_a_redirect_without_location,
-    ),
-    Check::step(
-        "post",
-        "client post shows a refused form's page (400) and explains it in one error line",
-        post_explains_a_refused_form,
-    ),
+    Check::step("get", "client get shows the status line, the headers, an empty line, then the body", get_shows_the_whole_response),
+    Check::step("get", "client get shows every header: a repeated one once per value, one that is not ASCII without failing", get_shows_every_header),
+    Check::step("get", "client get shows a 404 like any other answer", get_shows_error_statuses),
+    Check::step("get", "client get shows the size of a body that is not UTF-8 text, not its bytes", get_hides_bytes_that_are_not_text),
+    Check::step("get", "client get explains a refused connection in one line", get_explains_refused_connections),
+    Check::step("names", "client names introduces the person of the names service's record", names_introduces_the_person),
+    Check::step("names", "client names explains a broken record in one error line", names_explains_broken_records),
+    Check::step("names", "client names gives up on a server that does not answer in time", names_gives_up_in_time),
+    Check::step("post", "client post sends the form and reports the 303 and its Location, without following", post_reports_the_redirect),
+    Check::step("post", "client post --follow follows the redirect to the board", post_follows_when_asked),
+    Check::step("post", "client post does not panic on a redirect that has no Location", post_survives_a_redirect_without_location),
+    Check::step("post", "client post shows a refused form's page (400) and explains it in one error line", post_explains_a_refused_form),
 ];
 
 /// The hints: a nudge, the idea, then the code.

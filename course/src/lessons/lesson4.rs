@@ -32,147 +32,36 @@ pub const LESSON: Lesson = Lesson::new(4, "bookmark_server", "Bookmark server").
 );
 
 /// The checks, step by step, in the order the lesson text asks for them.
+#[rustfmt::skip]
 pub const CHECKS: &[Check] = &[
-    Check::step(
-        "a",
-        "GET / answers 200 with an HTML page titled Bookmark Server",
-        form::serves_the_page,
-    ),
-    Check::step(
-        "a",
-        "the page has a form that POSTs longuri and shortname to /, with a button",
-        form::page_has_the_form,
-    ),
-    Check::step(
-        "a",
-        "a POST without longuri or shortname, or with one empty, gets 400 and the form again, naming the field",
-        form::missing_fields_are_refused,
-    ),
-    Check::step(
-        "a",
-        "a short name with '/', '?', '#' or a control character (a line break, a tab, a NUL) in it, or '.' or '..', gets 400",
-        form::bad_short_names_are_refused,
-    ),
-    Check::step(
-        "a",
-        "a link over 2,000 characters or a short name over 100 gets 400 naming the limit; at the limit, not",
-        form::fields_over_their_limits_are_refused,
-    ),
-    Check::step(
-        "a",
-        "a refused form comes back with what was typed in its boxes, escaped",
-        form::refused_form_keeps_what_was_typed,
-    ),
-    Check::step(
-        "a",
-        "a link with a user name or password in it (name:secret@) gets 400",
-        form::links_with_passwords_are_refused,
-    ),
-    Check::step(
-        "b",
-        "a link that answers 200 OK to a GET is reachable",
-        checker::working_link_is_reachable,
-    ),
-    Check::step(
-        "b",
-        "a link that answers 404 is not reachable, and the page says 404",
-        checker::broken_link_is_not_reachable,
-    ),
-    Check::step(
-        "b",
-        "only 200 OK is a working link: a 204 No Content, or a 302 without a Location, is not reachable",
-        checker::only_200_is_reachable,
-    ),
-    Check::step(
-        "b",
-        "a link that redirects to a working page is reachable (redirects are followed)",
-        checker::redirect_is_followed,
-    ),
-    Check::step(
-        "b",
-        "a link that redirects 6 times in a row is not reachable (MAX_REDIRECTS is 5)",
-        checker::long_redirect_chain_is_refused,
-    ),
-    Check::step(
-        "b",
-        "a link to a port where nothing listens is not reachable: connection refused",
-        checker::refused_link_is_not_reachable,
-    ),
-    Check::step(
-        "b",
-        "text that is not an http(s) URL is not reachable, and the server does not fail",
-        checker::non_links_are_not_reachable,
-    ),
-    Check::step(
-        "b",
-        "a link that never answers is given up after the lesson's timeout (5 seconds)",
-        checker::silent_link_times_out,
-    ),
-    Check::step(
-        "b",
-        "a link to a huge body is judged by its status, without reading the body",
-        checker::huge_body_is_not_read,
-    ),
-    Check::step(
-        "b",
-        "with HTTP_PROXY set, links are checked through the proxy (and NO_PROXY is honoured)",
-        checker::link_check_uses_the_proxy,
-    ),
-    Check::step(
-        "c",
-        "a POST with a working link answers 303 See Other, Location: /, and the page lists it",
-        keeping::working_link_is_kept,
-    ),
-    Check::step(
-        "c",
-        "a POST a browser marks as sent from another site gets 403 and keeps nothing",
-        keeping::cross_site_posts_are_refused,
-    ),
-    Check::step(
-        "c",
-        "a short name and link typed with spaces around them are kept without them: ' learn ' is /learn",
-        keeping::fields_are_kept_trimmed,
-    ),
-    Check::step(
-        "c",
-        "a link that redirects is kept as typed, not as the address its redirects ended at",
-        keeping::link_is_kept_as_typed,
-    ),
-    Check::step(
-        "c",
-        "a POST with a broken link answers 404, the link and why above the form, and keeps nothing",
-        keeping::broken_link_is_not_kept,
-    ),
-    Check::step(
-        "c",
-        "saving a short name again replaces its link",
-        keeping::short_name_is_replaced,
-    ),
-    Check::step(
-        "c",
-        "20 posters at once, 10 bookmarks each: every bookmark is kept",
-        keeping::no_bookmark_lost_under_load,
-    ),
-    Check::step(
-        "c",
-        "with 10,000 bookmarks kept, a new short name gets 507; a saved one can still be replaced",
-        keeping::full_store_is_refused,
-    ),
-    Check::step(
-        "d",
-        "GET /name answers 303 See Other with Location: the long URI, as the URL parser writes it (ASCII)",
-        following::short_name_redirects,
-    ),
-    Check::step(
-        "d",
-        "GET /name for a name nobody saved answers 404, naming it, on a short page without the list",
-        following::unknown_name_is_not_found,
-    ),
-    Check::step(
-        "d",
-        "short names are percent-decoded and case-sensitive; an escape that is not UTF-8 (/%FF) gets 400",
-        following::names_are_decoded,
-    ),
+    Check::step("a", "GET / answers 200 with an HTML page titled Bookmark Server", form::serves_the_page),
+    Check::step("a", "the page has a form that POSTs longuri and shortname to /, with a button", form::page_has_the_form),
+    Check::step("a", "a POST without longuri or shortname, or with one empty, gets 400 and the form again, naming the field", form::missing_fields_are_refused),
+    Check::step("a", "a short name with '/', '?', '#' or a control character (a line break, a tab, a NUL) in it, or '.' or '..', gets 400", form::bad_short_names_are_refused),
+    Check::step("a", "a link over 2,000 characters or a short name over 100 gets 400 naming the limit; at the limit, not", form::fields_over_their_limits_are_refused),
+    Check::step("a", "a refused form comes back with what was typed in its boxes, escaped", form::refused_form_keeps_what_was_typed),
+    Check::step("a", "a link with a user name or password in it (name:secret@) gets 400", form::links_with_passwords_are_refused),
+    Check::step("b", "a link that answers 200 OK to a GET is reachable", checker::working_link_is_reachable),
+    Check::step("b", "a link that answers 404 is not reachable, and the page says 404", checker::broken_link_is_not_reachable),
+    Check::step("b", "only 200 OK is a working link: a 204 No Content, or a 302 without a Location, is not reachable", checker::only_200_is_reachable),
+    Check::step("b", "a link that redirects to a working page is reachable (redirects are followed)", checker::redirect_is_followed),
+    Check::step("b", "a link that redirects 6 times in a row is not reachable (MAX_REDIRECTS is 5)", checker::long_redirect_chain_is_refused),
+    Check::step("b", "a link to a port where nothing listens is not reachable: connection refused", checker::refused_link_is_not_reachable),
+    Check::step("b", "text that is not an http(s) URL is not reachable, and the server does not fail", checker::non_links_are_not_reachable),
+    Check::step("b", "a link that never answers is given up after the lesson's timeout (5 seconds)", checker::silent_link_times_out),
+    Check::step("b", "a link to a huge body is judged by its status, without reading the body", checker::huge_body_is_not_read),
+    Check::step("b", "with HTTP_PROXY set, links are checked through the proxy (and NO_PROXY is honoured)", checker::link_check_uses_the_proxy),
+    Check::step("c", "a POST with a working link answers 303 See Other, Location: /, and the page lists it", keeping::working_link_is_kept),
+    Check::step("c", "a POST a browser marks as sent from another site gets 403 and keeps nothing", keeping::cross_site_posts_are_refused),
+    Check::step("c", "a short name and link typed with spaces around them are kept without them: ' learn ' is /learn", keeping::fields_are_kept_trimmed),
+    Check::step("c", "a link that redirects is kept as typed, not as the address its redirects ended at", keeping::link_is_kept_as_typed),
+    Check::step("c", "a POST with a broken link answers 404, the link and why above the form, and keeps nothing", keeping::broken_link_is_not_kept),
+    Check::step("c", "saving a short name again replaces its link", keeping::short_name_is_replaced),
+    Check::step("c", "20 posters at once, 10 bookmarks each: every bookmark is kept", keeping::no_bookmark_lost_under_load),
+    Check::step("c", "with 10,000 bookmarks kept, a new short name gets 507; a saved one can still be replaced", keeping::full_store_is_refused),
+    Check::step("d", "GET /name answers 303 See Other with Location: the long URI, as the URL parser writes it (ASCII)", following::short_name_redirects),
+    Check::step("d", "GET /name for a name nobody saved answers 404, naming it, on a short page without the list", following::unknown_name_is_not_found),
+    Check::step("d", "short names are percent-decoded and case-sensitive; an escape that is not UTF-8 (/%FF) gets 400", following::names_are_decoded),
 ];
 
 /// Graduated hints for each step: a nudge, the idea, then where the code is.

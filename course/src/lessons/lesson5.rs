@@ -31,67 +31,20 @@ pub const LESSON: Lesson = Lesson::new(5, "cookie_server", "Cookie server").chec
 );
 
 /// The checks, in the order the lesson text asks for them.
+#[rustfmt::skip]
 pub const CHECKS: &[Check] = &[
-    Check::step(
-        "a",
-        "GET / answers 200 with an HTML page titled I Remember You, whose form POSTs a field named yourname",
-        post::serves_the_page,
-    ),
-    Check::step(
-        "a",
-        "a POST of yourname=Alice answers 303 See Other, Location: /, and a Set-Cookie for yourname with Path=/, Max-Age, HttpOnly and SameSite=Lax",
-        post::post_sets_the_cookie,
-    ),
-    Check::step(
-        "a",
-        "a POST without a yourname field, or with a blank one (empty, spaces, a tab, no-break spaces), gets 400, the form again with a sentence, and no cookie",
-        post::no_name_is_a_bad_request,
-    ),
-    Check::step(
-        "a",
-        "a name over 100 characters gets 400, a sentence that names the limit, the form with the name put back, and no cookie; one of 100 characters (not bytes: Zoë...) is remembered",
-        post::long_name_is_refused_with_the_form,
-    ),
-    Check::step(
-        "a",
-        "a POST that another site's page sent (Sec-Fetch-Site: cross-site, or Origin: http://evil.example) gets 403 and no cookie",
-        post::cross_site_post_is_refused,
-    ),
-    Check::step(
-        "b",
-        "GET / with Cookie: yourname=Alice greets Alice",
-        greeting::greets_the_name_in_the_cookie,
-    ),
-    Check::step(
-        "b",
-        "the name is found among other cookies (theme=dark; yourname=Bob), by its exact name (not YourName), the first of two yourname taken",
-        greeting::finds_the_cookie_among_others,
-    ),
-    Check::step(
-        "b",
-        "the name is HTML-escaped after decoding: <script> in the cookie, as it is or %-encoded (%3Cscript%3E), shows as text",
-        greeting::names_are_escaped,
-    ),
-    Check::step(
-        "b",
-        "a value that does not decode (yourname=%FF, %zz) gets 200, the form and a note, not a greeting or a 500",
-        greeting::undecodable_value_gets_a_note,
-    ),
-    Check::step(
-        "c",
-        "a name of letters and digits is the cookie's value as it is: Set-Cookie: yourname=Alice",
-        encoding::plain_names_stay_as_they_are,
-    ),
-    Check::step(
-        "c",
-        "names with spaces, quotes, ;, ,, %, \\ and letters beyond ASCII come back from the cookie as typed",
-        encoding::names_survive_the_round_trip,
-    ),
-    Check::step(
-        "c",
-        "a name of 100 characters beyond ASCII makes a cookie of at most 4,096 bytes, and comes back as typed",
-        encoding::longest_name_fits_in_a_cookie,
-    ),
+    Check::step("a", "GET / answers 200 with an HTML page titled I Remember You, whose form POSTs a field named yourname", post::serves_the_page),
+    Check::step("a", "a POST of yourname=Alice answers 303 See Other, Location: /, and a Set-Cookie for yourname with Path=/, Max-Age, HttpOnly and SameSite=Lax", post::post_sets_the_cookie),
+    Check::step("a", "a POST without a yourname field, or with a blank one (empty, spaces, a tab, no-break spaces), gets 400, the form again with a sentence, and no cookie", post::no_name_is_a_bad_request),
+    Check::step("a", "a name over 100 characters gets 400, a sentence that names the limit, the form with the name put back, and no cookie; one of 100 characters (not bytes: Zoë...) is remembered", post::long_name_is_refused_with_the_form),
+    Check::step("a", "a POST that another site's page sent (Sec-Fetch-Site: cross-site, or Origin: http://evil.example) gets 403 and no cookie", post::cross_site_post_is_refused),
+    Check::step("b", "GET / with Cookie: yourname=Alice greets Alice", greeting::greets_the_name_in_the_cookie),
+    Check::step("b", "the name is found among other cookies (theme=dark; yourname=Bob), by its exact name (not YourName), the first of two yourname taken", greeting::finds_the_cookie_among_others),
+    Check::step("b", "the name is HTML-escaped after decoding: <script> in the cookie, as it is or %-encoded (%3Cscript%3E), shows as text", greeting::names_are_escaped),
+    Check::step("b", "a value that does not decode (yourname=%FF, %zz) gets 200, the form and a note, not a greeting or a 500", greeting::undecodable_value_gets_a_note),
+    Check::step("c", "a name of letters and digits is the cookie's value as it is: Set-Cookie: yourname=Alice", encoding::plain_names_stay_as_they_are),
+    Check::step("c", "names with spaces, quotes, ;, ,, %, \\ and letters beyond ASCII come back from the cookie as typed", encoding::names_survive_the_round_trip),
+    Check::step("c", "a name of 100 characters beyond ASCII makes a cookie of at most 4,096 bytes, and comes back as typed", encoding::longest_name_fits_in_a_cookie),
 ];
 
 /// The hints: a nudge, the idea, then the code, for each step.

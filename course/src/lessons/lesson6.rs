@@ -42,6 +42,7 @@ pub const LESSON: Lesson = Lesson::new(6, "threaded_server", "Threaded server").
 );
 
 /// The checks, in the order the lesson text asks for them.
+#[rustfmt::skip]
 pub const CHECKS: &[Check] = &[
     Check::step("a", "with --threads, a held request is released by a second one: two connections at once", threads_serve_two_at_once),
     Check::step("a", "with --threads, 16 frames asked for at once are all in flight together", threads_serve_sixteen_at_once),

@@ -41,108 +41,29 @@ pub const LESSON: Lesson = Lesson::new(7, "file_server", "File server").checks(
 );
 
 /// The checks, in the order the lesson text asks for them.
+#[rustfmt::skip]
 pub const CHECKS: &[Check] = &[
-    Check::step(
-        "a",
-        "files are served by path: spaces, UTF-8 names and + decoded, the query ignored",
-        serves_files_by_path,
-    ),
-    Check::step(
-        "a",
-        "a missing file gets 404 with a small HTML page, and the server keeps serving",
-        missing_files_are_404,
-    ),
-    Check::step(
-        "a",
-        "no byte from outside DIR: .. in every spelling, absolute paths and symlinks out get 404 (or 400/403)",
-        never_leaves_the_folder,
-    ),
-    Check::step(
-        "a",
-        "a named pipe (FIFO) in DIR gets 404 at once: no worker waits on it for ever",
-        pipes_are_not_files,
-    ),
-    Check::step(
-        "a",
-        "a DIR that is missing or not a folder: one error line and a non-zero exit",
-        bad_dir_is_one_error_line,
-    ),
-    Check::step(
-        "a",
-        "other methods get 405 with Allow: GET, HEAD; an unknown one keeps 501",
-        other_methods_are_not_allowed,
-    ),
-    Check::step(
-        "b",
-        "each file has its Content-Type (html, css, js, json, images, fonts, ...), text with charset=utf-8",
-        content_types_by_extension,
-    ),
-    Check::step(
-        "b",
-        "with no DIR, the lesson's own site is served, whatever the current directory",
-        serves_the_lesson_site_by_default,
-    ),
-    Check::step(
-        "c",
-        "/ and /sub/ serve their folder's index.html",
-        folders_serve_their_index,
-    ),
-    Check::step(
-        "c",
-        "a folder without its slash gets 301 to the slash form, never to another host",
-        folders_redirect_to_their_slash_form,
-    ),
-    Check::step(
-        "c",
-        "a folder without index.html gets 404 (or a listing, names escaped and links encoded, no dot-files)",
-        folder_without_index,
-    ),
-    Check::step(
-        "c",
-        "a folder's index.html is checked too: one that leads out of DIR gets 404, at / as at /sub/",
-        index_pages_stay_inside,
-    ),
-    Check::step(
-        "c",
-        "a file asked for with a final slash (/hello.txt/) gets 404: a slash names a folder",
-        files_have_no_final_slash,
-    ),
-    Check::step(
-        "d",
-        "Last-Modified on every file; If-Modified-Since, compared as a date, gets 304 with no body",
-        last_modified_and_304,
-    ),
-    Check::step(
-        "d",
-        "HEAD sends the headers only, with the file's exact Content-Length",
-        head_sends_the_length_only,
-    ),
-    Check::step(
-        "d",
-        "the file that was opened is the one streamed: a pipe swapped in for it never holds a worker (the test at the end of main.rs)",
-        the_open_file_is_streamed,
-    ),
-    Check::step(
-        "d",
-        "a 1 GiB file is streamed: exact Content-Length, and the server's memory stays under 64 MiB",
-        streams_big_files,
-    ),
-    Check::new(
-        "an ETag, and If-None-Match with it gets 304",
-        etag_and_if_none_match,
-    )
-    .optional(),
-    Check::new(
-        "Range gets 206 with Content-Range, and 416 past the end",
-        byte_ranges,
-    )
-    .optional(),
+    Check::step("a", "files are served by path: spaces, UTF-8 names and + decoded, the query ignored", serves_files_by_path),
+    Check::step("a", "a missing file gets 404 with a small HTML page, and the server keeps serving", missing_files_are_404),
+    Check::step("a", "no byte from outside DIR: .. in every spelling, absolute paths and symlinks out get 404 (or 400/403)", never_leaves_the_folder),
+    Check::step("a", "a named pipe (FIFO) in DIR gets 404 at once: no worker waits on it for ever", pipes_are_not_files),
+    Check::step("a", "a DIR that is missing or not a folder: one error line and a non-zero exit", bad_dir_is_one_error_line),
+    Check::step("a", "other methods get 405 with Allow: GET, HEAD; an unknown one keeps 501", other_methods_are_not_allowed),
+    Check::step("b", "each file has its Content-Type (html, css, js, json, images, fonts, ...), text with charset=utf-8", content_types_by_extension),
+    Check::step("b", "with no DIR, the lesson's own site is served, whatever the current directory", serves_the_lesson_site_by_default),
+    Check::step("c", "/ and /sub/ serve their folder's index.html", folders_serve_their_index),
+    Check::step("c", "a folder without its slash gets 301 to the slash form, never to another host", folders_redirect_to_their_slash_form),
+    Check::step("c", "a folder without index.html gets 404 (or a listing, names escaped and links encoded, no dot-files)", folder_without_index),
+    Check::step("c", "a folder's index.html is checked too: one that leads out of DIR gets 404, at / as at /sub/", index_pages_stay_inside),
+    Check::step("c", "a file asked for with a final slash (/hello.txt/) gets 404: a slash names a folder", files_have_no_final_slash),
+    Check::step("d", "Last-Modified on every file; If-Modified-Since, compared as a date, gets 304 with no body", last_modified_and_304),
+    Check::step("d", "HEAD sends the headers only, with the file's exact Content-Length", head_sends_the_length_only),
+    Check::step("d", "the file that was opened is the one streamed: a pipe swapped in for it never holds a worker (the test at the end of main.rs)", the_open_file_is_streamed),
+    Check::step("d", "a 1 GiB file is streamed: exact Content-Length, and the server's memory stays under 64 MiB", streams_big_files),
+    Check::new("an ETag, and If-None-Match with it gets 304", etag_and_if_none_match).optional(),
+    Check::new("Range gets 206 with Content-Range, and 416 past the end", byte_ranges).optional(),
     Check::new("Cache-Control on every file", cache_control).optional(),
-    Check::new(
-        "name.gz goes, with Content-Encoding: gzip and Vary, to a client that accepts gzip",
-        precompressed_gzip,
-    )
-    .optional(),
+    Check::new("name.gz goes, with Content-Encoding: gzip and Vary, to a client that accepts gzip", precompressed_gzip).optional(),
 ];
 
 /// The hints: a nudge, the idea, then the code, for each step.

@@ -32,107 +32,28 @@ pub const LESSON: Lesson = Lesson::new(8, "todo_api", "Todo API").checks(
 );
 
 /// The checks, in the order the lesson text asks for them.
+#[rustfmt::skip]
 pub const CHECKS: &[Check] = &[
-    Check::step(
-        "a",
-        "GET / serves lesson 7's front-end: the page, style.css and app.js, each with its content type",
-        router::serves_the_front_end,
-    ),
-    Check::step(
-        "a",
-        "every route of the API reaches its handler (no 404 or 405 for GET, HEAD, POST, PATCH, DELETE, OPTIONS)",
-        router::routes_reach_their_handlers,
-    ),
-    Check::step(
-        "a",
-        "an unknown path, or a todo id that is not a number in its one spelling (+1, 01, 1/), gets 404 and a JSON error",
-        router::unknown_paths_are_not_found,
-    ),
-    Check::step(
-        "a",
-        "a method a path does not support gets 405, an Allow header and a JSON error",
-        router::wrong_methods_are_not_allowed,
-    ),
-    Check::step(
-        "b",
-        "GET /todos answers 200 with a JSON array of todos (title, completed)",
-        todos::list_is_a_json_array,
-    ),
-    Check::step(
-        "b",
-        "each todo has an id and an absolute url made from the Host header, and GET on the url gives the todo",
-        todos::todos_have_absolute_urls,
-    ),
-    Check::step(
-        "b",
-        "GET /todos/{id} of an id that is not there gets 404 and a JSON error",
-        todos::unknown_todo_is_not_found,
-    ),
-    Check::step(
-        "c",
-        "POST /todos answers 201 Created, Location: the new todo's url, and the todo as sent",
-        todos::post_creates_a_todo,
-    ),
-    Check::step(
-        "c",
-        "keys the server owns (url, id) or does not know are ignored, and any Content-Type is read as JSON",
-        todos::extra_keys_are_ignored,
-    ),
-    Check::step(
-        "c",
-        "a body that is not JSON, a field of the wrong type, or no title gets 400 and a JSON error that says why",
-        todos::bad_bodies_are_refused,
-    ),
-    Check::step(
-        "c",
-        "a title of 500 characters is kept; one of 501 gets 400 and a JSON error that names the limit",
-        todos::long_titles_are_refused,
-    ),
-    Check::step(
-        "c",
-        "50 clients at once, 190 todos each, five times: every todo is kept, none lost, each with its own id",
-        load::no_todo_lost_under_load,
-    ),
-    Check::step(
-        "d",
-        "PATCH /todos/{id} changes only the fields sent (title, completed, order) and answers the whole todo",
-        todos::patch_changes_only_what_is_sent,
-    ),
-    Check::step(
-        "d",
-        "PATCH with a whole todo sent back (url and id included) works; a wrong type or a title over 500 characters gets 400 and changes nothing",
-        todos::patch_accepts_whole_todos,
-    ),
-    Check::step(
-        "d",
-        "two clients PATCHing different fields of the same todos at once: both changes kept",
-        load::no_patch_lost_under_load,
-    ),
-    Check::step(
-        "d",
-        "DELETE /todos/{id} answers 204, and the todo is gone (404 for GET, PATCH and DELETE after); a new todo gets a new id",
-        todos::delete_removes_one_todo,
-    ),
-    Check::step(
-        "d",
-        "DELETE /todos answers 204, and GET /todos is then an empty array; ids are not given again",
-        todos::delete_all_empties_the_list,
-    ),
-    Check::step(
-        "d",
-        "with 10,000 todos kept, POST gets 507 and a JSON error that names the limit; after a DELETE there is room for one",
-        load::full_store_is_refused,
-    ),
-    Check::step(
-        "e",
-        "a preflight OPTIONS from a page on another port is answered 2xx, allowing its method and Content-Type",
-        cors::preflight_is_allowed,
-    ),
-    Check::step(
-        "e",
-        "every answer to another origin carries Access-Control-Allow-Origin, errors included",
-        cors::every_answer_allows_other_origins,
-    ),
+    Check::step("a", "GET / serves lesson 7's front-end: the page, style.css and app.js, each with its content type", router::serves_the_front_end),
+    Check::step("a", "every route of the API reaches its handler (no 404 or 405 for GET, HEAD, POST, PATCH, DELETE, OPTIONS)", router::routes_reach_their_handlers),
+    Check::step("a", "an unknown path, or a todo id that is not a number in its one spelling (+1, 01, 1/), gets 404 and a JSON error", router::unknown_paths_are_not_found),
+    Check::step("a", "a method a path does not support gets 405, an Allow header and a JSON error", router::wrong_methods_are_not_allowed),
+    Check::step("b", "GET /todos answers 200 with a JSON array of todos (title, completed)", todos::list_is_a_json_array),
+    Check::step("b", "each todo has an id and an absolute url made from the Host header, and GET on the url gives the todo", todos::todos_have_absolute_urls),
+    Check::step("b", "GET /todos/{id} of an id that is not there gets 404 and a JSON error", todos::unknown_todo_is_not_found),
+    Check::step("c", "POST /todos answers 201 Created, Location: the new todo's url, and the todo as sent", todos::post_creates_a_todo),
+    Check::step("c", "keys the server owns (url, id) or does not know are ignored, and any Content-Type is read as JSON", todos::extra_keys_are_ignored),
+    Check::step("c", "a body that is not JSON, a field of the wrong type, or no title gets 400 and a JSON error that says why", todos::bad_bodies_are_refused),
+    Check::step("c", "a title of 500 characters is kept; one of 501 gets 400 and a JSON error that names the limit", todos::long_titles_are_refused),
+    Check::step("c", "50 clients at once, 190 todos each, five times: every todo is kept, none lost, each with its own id", load::no_todo_lost_under_load),
+    Check::step("d", "PATCH /todos/{id} changes only the fields sent (title, completed, order) and answers the whole todo", todos::patch_changes_only_what_is_sent),
+    Check::step("d", "PATCH with a whole todo sent back (url and id included) works; a wrong type or a title over 500 characters gets 400 and changes nothing", todos::patch_accepts_whole_todos),
+    Check::step("d", "two clients PATCHing different fields of the same todos at once: both changes kept", load::no_patch_lost_under_load),
+    Check::step("d", "DELETE /todos/{id} answers 204, and the todo is gone (404 for GET, PATCH and DELETE after); a new todo gets a new id", todos::delete_removes_one_todo),
+    Check::step("d", "DELETE /todos answers 204, and GET /todos is then an empty array; ids are not given again", todos::delete_all_empties_the_list),
+    Check::step("d", "with 10,000 todos kept, POST gets 507 and a JSON error that names the limit; after a DELETE there is room for one", load::full_store_is_refused),
+    Check::step("e", "a preflight OPTIONS from a page on another port is answered 2xx, allowing its method and Content-Type", cors::preflight_is_allowed),
+    Check::step("e", "every answer to another origin carries Access-Control-Allow-Origin, errors included", cors::every_answer_allows_other_origins),
 ];
 
 /// The hints, per step: a nudge, the idea, then the code (a fragment of

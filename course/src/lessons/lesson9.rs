@@ -31,102 +31,27 @@ pub const LESSON: Lesson = Lesson::new(9, "todo_app", "Todo app").checks(
 );
 
 /// The checks, in the order the lesson text asks for them.
+#[rustfmt::skip]
 pub const CHECKS: &[Check] = &[
-    Check::step(
-        "a",
-        "GET / answers 200 with an HTML page titled Todo List, made from the templates",
-        list::serves_the_list_page,
-    ),
-    Check::step(
-        "a",
-        "the list template shows every todo in an <li>, a completed one with class=\"completed\", and an <li> when there are none",
-        list::lists_every_todo,
-    ),
-    Check::step(
-        "a",
-        "titles are escaped: a <script> title shows as text on the page",
-        list::titles_are_escaped,
-    ),
-    Check::step(
-        "b",
-        "the JSON API at /todos creates, lists, reads, changes and deletes todos with your SQL",
-        api::api_stores_todos,
-    ),
-    Check::step(
-        "b",
-        "an unknown or non-numeric id gets 404 with a JSON error",
-        api::unknown_ids_are_404,
-    ),
-    Check::step(
-        "b",
-        "SQL parameters: titles like '); DROP TABLE todos;-- are stored (POST), changed (PATCH) and shown as typed",
-        api::titles_are_parameters,
-    ),
-    Check::step(
-        "b",
-        "20 clients at once, 25 new todos each: all 500 stored, each once, no errors",
-        api::no_todo_lost_under_load,
-    ),
-    Check::step(
-        "b",
-        "a title over 500 characters gets 400 from the API (POST and PATCH); 500 characters are kept",
-        api::api_limits_titles,
-    ),
-    Check::step(
-        "b",
-        "5,000 writes (adds, then PATCHes) leave the -wal file under 8 MiB: each RETURNING statement runs to its end",
-        api::write_ahead_log_stays_small,
-    ),
-    Check::step(
-        "c",
-        "the page has the forms: POST / with a title, and per todo POST /toggle/<id> and /delete/<id>",
-        forms::page_has_the_forms,
-    ),
-    Check::step(
-        "c",
-        "the add form's POST stores the todo and answers 303 See Other to / (Post/Redirect/Get)",
-        forms::add_form_redirects,
-    ),
-    Check::step(
-        "c",
-        "POST /toggle/<id> and /delete/<id> change the todo and answer 303 See Other to /",
-        forms::toggle_and_delete_redirect,
-    ),
-    Check::step(
-        "c",
-        "clicks at once: 16 clients toggle the same todos, and no click is lost",
-        forms::no_click_lost,
-    ),
-    Check::step(
-        "c",
-        "an empty title gets 400 with the form and a message; an unknown id gets 404",
-        forms::bad_forms_are_refused,
-    ),
-    Check::step(
-        "c",
-        "a title over 500 characters gets 400, a message naming the limit, and the form with what was typed",
-        forms::long_titles_are_refused,
-    ),
-    Check::step(
-        "c",
-        "a change another site's page sent (Origin, Sec-Fetch-Site) gets 403 and changes nothing, forms and API alike",
-        forms::cross_site_changes_are_refused,
-    ),
-    Check::step(
-        "d",
-        "stopped and started again on the same TODO_DB, the server still has every todo",
-        file::todos_survive_a_restart,
-    ),
-    Check::step(
-        "d",
-        "the database is the file TODO_DB names, or todo.sqlite3 in the current folder when TODO_DB is unset or empty",
-        file::database_is_the_named_file,
-    ),
-    Check::step(
-        "d",
-        "a TODO_DB whose folder does not exist gets one clear error line and a non-zero exit",
-        file::bad_database_path_is_refused,
-    ),
+    Check::step("a", "GET / answers 200 with an HTML page titled Todo List, made from the templates", list::serves_the_list_page),
+    Check::step("a", "the list template shows every todo in an <li>, a completed one with class=\"completed\", and an <li> when there are none", list::lists_every_todo),
+    Check::step("a", "titles are escaped: a <script> title shows as text on the page", list::titles_are_escaped),
+    Check::step("b", "the JSON API at /todos creates, lists, reads, changes and deletes todos with your SQL", api::api_stores_todos),
+    Check::step("b", "an unknown or non-numeric id gets 404 with a JSON error", api::unknown_ids_are_404),
+    Check::step("b", "SQL parameters: titles like '); DROP TABLE todos;-- are stored (POST), changed (PATCH) and shown as typed", api::titles_are_parameters),
+    Check::step("b", "20 clients at once, 25 new todos each: all 500 stored, each once, no errors", api::no_todo_lost_under_load),
+    Check::step("b", "a title over 500 characters gets 400 from the API (POST and PATCH); 500 characters are kept", api::api_limits_titles),
+    Check::step("b", "5,000 writes (adds, then PATCHes) leave the -wal file under 8 MiB: each RETURNING statement runs to its end", api::write_ahead_log_stays_small),
+    Check::step("c", "the page has the forms: POST / with a title, and per todo POST /toggle/<id> and /delete/<id>", forms::page_has_the_forms),
+    Check::step("c", "the add form's POST stores the todo and answers 303 See Other to / (Post/Redirect/Get)", forms::add_form_redirects),
+    Check::step("c", "POST /toggle/<id> and /delete/<id> change the todo and answer 303 See Other to /", forms::toggle_and_delete_redirect),
+    Check::step("c", "clicks at once: 16 clients toggle the same todos, and no click is lost", forms::no_click_lost),
+    Check::step("c", "an empty title gets 400 with the form and a message; an unknown id gets 404", forms::bad_forms_are_refused),
+    Check::step("c", "a title over 500 characters gets 400, a message naming the limit, and the form with what was typed", forms::long_titles_are_refused),
+    Check::step("c", "a change another site's page sent (Origin, Sec-Fetch-Site) gets 403 and changes nothing, forms and API alike", forms::cross_site_changes_are_refused),
+    Check::step("d", "stopped and started again on the same TODO_DB, the server still has every todo", file::todos_survive_a_restart),
+    Check::step("d", "the database is the file TODO_DB names, or todo.sqlite3 in the current folder when TODO_DB is unset or empty", file::database_is_the_named_file),
+    Check::step("d", "a TODO_DB whose folder does not exist gets one clear error line and a non-zero exit", file::bad_database_path_is_refused),
 ];
 
 /// Graduated hints for each step: `cargo course hint todo_app a`. The
