@@ -95,15 +95,17 @@ pub mod testkit;
 pub use cookie::{SameSite, SetCookie, parse_cookies};
 pub use cross_site::{CrossSiteGuard, refuse_cross_site};
 pub use date::{format_http_date, parse_http_date};
-pub use error::HttpError;
+pub use error::{HttpError, ServerError};
 pub use form::{DecodeError, Form, parse_qs, percent_decode, percent_encode};
 pub use handler::{Handler, HandlerResult};
 pub use headers::Headers;
 pub use html::{escape_html, escape_html_text};
-pub use listener::{Connection, DEFAULT_HOST, DEFAULT_PORT, Incoming, Listener, ServerError};
+pub use listener::{Connection, DEFAULT_HOST, DEFAULT_PORT, Incoming, Listener};
 pub use raw::send_raw;
 pub use request::Request;
 pub use response::Response;
-pub use server::{HttpServer, RunningServer, ThreadingHttpServer};
+pub use server::{
+    HttpServer, OneAtATime, RunningServer, Server, ServerKind, ThreadingHttpServer, Threads,
+};
 pub use status::reason_phrase;
 pub use style::{ICON_LINK, STYLESHEET};
