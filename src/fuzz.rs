@@ -27,7 +27,8 @@ use std::time::{Duration, Instant};
 
 use crate::body::BodyReader;
 use crate::framing::Framing;
-use crate::head::{HeadError, Limits, is_token, read_head};
+use crate::grammar::is_token;
+use crate::head::{HeadError, Limits, read_head};
 use crate::testkit::SplitMix64;
 use crate::{
     Handler, HandlerResult, Request, Response, ThreadingHttpServer, parse_qs, percent_decode,

@@ -74,6 +74,7 @@ mod form;
 mod framing;
 #[cfg(test)]
 mod fuzz;
+mod grammar;
 mod handler;
 mod head;
 mod headers;
@@ -88,6 +89,7 @@ mod response;
 mod server;
 mod status;
 mod style;
+mod transport;
 pub mod test;
 #[doc(hidden)]
 pub mod testkit;

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use crate::Headers;
 use crate::body::BodyReader;
-use crate::connection::{Socket, send_all};
+use crate::transport::{Socket, send_all};
 use crate::head::Head;
 
 /// One HTTP request, as the server read it from the connection.

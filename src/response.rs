@@ -21,7 +21,7 @@
 use std::fmt;
 use std::io::{self, Read, Write};
 
-use crate::head::is_token;
+use crate::grammar::{is_field_value_byte, is_token};
 use crate::reason_phrase;
 use crate::status::forbids_body;
 
@@ -158,10 +158,7 @@ impl Response {
                 "send_header: {name:?} is not a valid header name (letters, digits and -, no spaces)"
             ));
         }
-        if value
-            .bytes()
-            .any(|byte| (byte < b' ' && byte != b'\t') || byte == 0x7f)
-        {
+        if !value.bytes().all(is_field_value_byte) {
             return self.mistake(&format!(
                 "send_header(\"{name}\", {value:?}): a header value may not contain a line break or control character (it would split the response), so it was not sent"
             ));
