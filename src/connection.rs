@@ -15,7 +15,7 @@ use crate::head::{HeadError, Limits, read_head};
 use crate::log::{log_message, log_request};
 use crate::request::Source;
 use crate::transport::{Socket, close_gently, send_all};
-use crate::response::STREAM_BUFFER;
+use crate::wire::STREAM_BUFFER;
 use crate::{DecodeError, Handler, HttpError, Request, Response};
 
 /// The timeouts and limits a connection works under.
@@ -157,7 +157,7 @@ pub(crate) fn serve_connection(
         };
         // Each piece gets the whole write time: a large streamed body may
         // take long, as long as the client keeps reading.
-        let sent = response.send_with(&mut out, head_request, connection, |bytes| {
+        let sent = crate::wire::send(&mut response, &mut out, head_request, connection, |bytes| {
             send_all(&stream, bytes, Instant::now() + settings.write_timeout)
         });
         log_request(client.ip(), &request_line, response.status().unwrap_or(500));
@@ -203,7 +203,7 @@ fn refuse(
     // section 9.3.2): the client would read the body as the next response.
     let head_request = request_line.starts_with(b"HEAD ");
     let mut out = Vec::new();
-    response.serialize(&mut out, head_request, Some("close"));
+    crate::wire::serialize(&response, &mut out, head_request, Some("close"));
     let _ = send_all(stream, &out, Instant::now() + settings.write_timeout);
     log_request(client, request_line, error.status());
     close_gently(stream);

@@ -468,7 +468,7 @@ fn header_values_never_split_a_response() {
             return;
         }
         let mut out = Vec::new();
-        response.serialize(&mut out, false, None);
+        crate::wire::serialize(&response, &mut out, false, None);
         let head_end = out.windows(4).position(|four| four == b"\r\n\r\n").unwrap();
         let head = std::str::from_utf8(&out[..head_end]).unwrap();
         let lines: Vec<&str> = head.split("\r\n").collect();

@@ -89,10 +89,11 @@ mod response;
 mod server;
 mod status;
 mod style;
-mod transport;
 pub mod test;
 #[doc(hidden)]
 pub mod testkit;
+mod transport;
+mod wire;
 
 pub use cookie::{SameSite, SetCookie, parse_cookies};
 pub use cross_site::{CrossSiteGuard, refuse_cross_site};

@@ -235,7 +235,7 @@ fn refuse_busy(stream: TcpStream, client: IpAddr) {
     let mut response = crate::Response::new();
     response.send_error(503, "the server has too many connections; try again soon");
     let mut out = Vec::new();
-    response.serialize(&mut out, false, Some("close"));
+    crate::wire::serialize(&response, &mut out, false, Some("close"));
     if stream.set_nonblocking(true).is_ok() {
         let mut scratch = [0; 4096];
         for _ in 0..16 {

@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 
 use crate::Headers;
 use crate::body::BodyReader;
-use crate::transport::{Socket, send_all};
 use crate::head::Head;
+use crate::transport::{Socket, send_all};
 
 /// One HTTP request, as the server read it from the connection.
 ///
