@@ -88,10 +88,13 @@ mod request_line;
 mod response;
 mod server;
 mod status;
+mod stream;
 mod style;
 pub mod test;
 #[doc(hidden)]
 pub mod testkit;
+#[cfg(test)]
+mod tests;
 mod transport;
 mod wire;
 
@@ -111,4 +114,5 @@ pub use server::{
     HttpServer, OneAtATime, RunningServer, Server, ServerKind, ThreadingHttpServer, Threads,
 };
 pub use status::reason_phrase;
+pub use stream::{StreamOptions, serve_stream};
 pub use style::{ICON_LINK, STYLESHEET};

@@ -8,12 +8,12 @@
 use std::fmt;
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::thread;
 use std::time::Duration;
 
 use crate::connection::{Settings, serve_connection};
+use crate::transport::Transport;
 use crate::{Handler, ServerError};
 
 /// The port lessons listen on unless `PORT` says otherwise.
@@ -67,8 +67,7 @@ pub(crate) fn announce(address: SocketAddr) {
 ///
 /// ```no_run
 /// use http_server::{Handler, Listener, ServerError};
-/// use std::sync::Arc;
-///
+/// ///
 /// struct Hello;
 /// impl Handler for Hello {}
 ///
@@ -367,8 +366,12 @@ impl Connection {
     fn run(self, handler: &dyn Handler, one_answer: bool) {
         let mut settings = self.settings;
         settings.one_answer |= one_answer;
+        let Ok(client) = self.stream.peer_addr() else {
+            return; // already gone
+        };
         let never = AtomicBool::new(false);
         let idle = AtomicBool::new(false);
-        serve_connection(Arc::new(self.stream), handler, &settings, &idle, &never);
+        let transport = Transport::tcp(self.stream);
+        serve_connection(transport, client, handler, &settings, &idle, &never);
     }
 }

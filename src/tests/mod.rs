@@ -1,0 +1,4 @@
+//! Tests that span many files of the module (each file's own tests sit at
+//! its end).
+
+mod streams;
