@@ -46,20 +46,24 @@
 //! |---|---|
 //! | `handler.rs` | one method per HTTP method: `do_get`, `do_post`, ... |
 //! | `request.rs`, `response.rs` | what a handler reads and writes |
-//! | `server.rs` | the two servers, [`HttpServer`] and [`ThreadingHttpServer`] |
+//! | `server.rs` | the two servers, [`HttpServer`] and [`ThreadingHttpServer`], one [`Server`] type |
 //! | `listener.rs` | accepting connections and serving one ([`Listener`], [`Connection`]) |
 //! | `pool.rs` | a thread per connection, reused; caps in all and per address |
-//! | `connection.rs` | one request after another on a connection; timeouts |
+//! | `stream.rs` | serving any byte stream: TLS, a Unix socket, a pipe ([`serve_stream`]) |
+//! | `connection.rs` | one request after another on a connection, stage by stage (Python's `handle()`) |
+//! | `transport.rs` | the stream under a connection, its deadlines, and the socket under it |
 //! | `head.rs` | reading the head: lines, header fields, limits |
 //! | `request_line.rs` | the first line: method, target, version |
+//! | `grammar.rs` | which bytes may go where: tokens, field values, hosts, targets |
 //! | `framing.rs` | where the body ends; whether the connection stays open |
 //! | `body.rs` | reading exactly the body, and no further |
-//! | `headers.rs`, `status.rs`, `error.rs` | header lists, reason phrases, 4xx errors |
+//! | `wire.rs` | a response turned into bytes and sent, a file streamed |
+//! | `headers.rs`, `status.rs`, `error.rs` | header lists, reason phrases, the two errors |
 //! | `test.rs` ([`test`](mod@test)) | trying a handler without a socket |
 //! | `form.rs`, `html.rs`, `cookie.rs`, `date.rs` | forms and `%`-escapes, HTML escaping, cookies, dates |
 //! | `cross_site.rs` | refusing changes that another site's page sent |
 //! | `log.rs`, `raw.rs` | the request log; sending raw bytes by hand |
-//! | `fuzz.rs` (tests only) | thousands of mutated requests thrown at all of the above |
+//! | `tests/` (tests only) | tests across files: streams, responses, and the fuzzer (`tests/fuzz/`) |
 
 // Every public item is documented (CI's clippy -D warnings holds us to it).
 #![warn(missing_docs)]
@@ -72,8 +76,6 @@ mod date;
 mod error;
 mod form;
 mod framing;
-#[cfg(test)]
-mod fuzz;
 mod grammar;
 mod handler;
 mod head;
