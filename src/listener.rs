@@ -67,7 +67,8 @@ pub(crate) fn announce(address: SocketAddr) {
 ///
 /// ```no_run
 /// use http_server::{Handler, Listener, ServerError};
-/// ///
+/// use std::sync::Arc;
+///
 /// struct Hello;
 /// impl Handler for Hello {}
 ///
