@@ -19,7 +19,7 @@ use std::io::{self, BufRead, Read};
 
 use crate::HttpError;
 use crate::framing::Framing;
-use crate::head::parse_field_line;
+use crate::grammar::parse_field_line;
 
 /// Longest chunk-size line (the size may carry extensions we ignore).
 const MAX_CHUNK_LINE: usize = 1024;

@@ -1,20 +1,35 @@
-//! One connection, from the first request to the close: read a request,
-//! let the handler answer, send the answer, and again while the client
-//! keeps the connection open ("keep-alive").
+//! One connection, from the first request to the close: the counterpart
+//! of `handle()` in Python's `http.server`, a loop around
+//! `handle_one_request()`.
+//!
+//! ```text
+//! serve_connection          handle(): until the connection closes
+//!   handle_one_request        wait for a request (idle)
+//!                             read its head
+//!                             frame its body
+//!                             dispatch it to the handler (respond)
+//!                             decide: keep the connection open?
+//!                             send the answer, log it
+//!   close                     close gently, or keep the stream
+//! ```
+//!
+//! Each stage is one short function below, in that order.
 
 use std::any::Any;
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{IpAddr, Shutdown, SocketAddr, TcpStream};
+use std::io::{self, BufRead, BufReader};
+use std::net::SocketAddr;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::body::BodyReader;
-use crate::head::{HeadError, Limits, read_head};
+use crate::framing::Framing;
+use crate::head::{Head, HeadError, Limits, read_head};
 use crate::log::{log_message, log_request};
 use crate::request::Source;
-use crate::response::STREAM_BUFFER;
+use crate::request_line::Version;
+use crate::transport::Transport;
+use crate::wire::STREAM_BUFFER;
 use crate::{DecodeError, Handler, HttpError, Request, Response};
 
 /// The timeouts and limits a connection works under.
@@ -48,179 +63,182 @@ impl Default for Settings {
     }
 }
 
-/// The reading end of a connection, with a deadline.
-///
-/// A timeout on each read is not enough: a client could send one byte every
-/// few seconds and never trip it ("slowloris"). So the connection sets a
-/// deadline for the whole request, and every read may only wait for the
-/// time that is left.
-#[derive(Debug)]
-pub(crate) struct Socket {
-    /// Shared with the server's list of connections (so a shutdown can
-    /// close it) rather than duplicated: one open file per connection.
-    stream: Arc<TcpStream>,
-    deadline: Instant,
-    /// Between requests: how long to wait for the next one, a plain timeout.
-    idle_wait: Option<Duration>,
-    /// The read timeout the socket has now; asking the system to set it
-    /// costs a system call, so it is set only when it changes.
-    timeout: Option<Duration>,
+/// One connection being served, and what its stages share.
+struct Connection<'a> {
+    handler: &'a dyn Handler,
+    settings: &'a Settings,
+    /// Set while the connection waits for a request, so that a shutdown
+    /// knows it may close it.
+    idle: &'a AtomicBool,
+    /// Set when the server is shutting down.
+    stopping: &'a AtomicBool,
+    client: SocketAddr,
+    /// The raw request line, for the log (even when it is invalid).
+    request_line: Vec<u8>,
+    /// The bytes of the last answer, reused for the next.
+    out: Vec<u8>,
 }
 
-impl Socket {
-    pub(crate) fn stream(&self) -> &TcpStream {
-        &self.stream
-    }
-
-    /// When the request being read must have arrived.
-    pub(crate) fn deadline(&self) -> Instant {
-        self.deadline
-    }
+/// What happens after a request: the connection carries another, or ends.
+enum Next {
+    KeepOpen(BufReader<Transport>),
+    Closed,
 }
 
-impl Read for Socket {
-    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
-        let wait = match self.idle_wait {
-            Some(wait) => wait,
-            None => self.deadline.saturating_duration_since(Instant::now()),
-        };
-        if wait.is_zero() {
-            return Err(io::ErrorKind::TimedOut.into());
-        }
-        if self.timeout != Some(wait) {
-            self.stream.set_read_timeout(Some(wait))?;
-            self.timeout = Some(wait);
-        }
-        (&*self.stream).read(buffer)
-    }
-}
-
-/// Sends all of `bytes`, giving up at `deadline`.
-///
-/// As with reading, a timeout on each write would not be enough: a client
-/// that reads a few bytes now and then would hold the connection forever.
-/// The caller sets the socket's write timeout once per connection (to the
-/// whole write time allowed); only a write that sent part of the bytes
-/// makes this shorten it, which saves a system call per response.
-pub(crate) fn send_all(
-    mut stream: &TcpStream,
-    mut bytes: &[u8],
-    deadline: Instant,
-) -> io::Result<()> {
-    let mut first = true;
-    while !bytes.is_empty() {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(io::ErrorKind::TimedOut.into());
-        }
-        if !first {
-            stream.set_write_timeout(Some(left))?;
-        }
-        first = false;
-        match stream.write(bytes) {
-            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(sent) => bytes = &bytes[sent..],
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-            Err(error) => return Err(error),
-        }
-    }
-    Ok(())
-}
-
-fn is_timeout(error: &io::Error) -> bool {
-    matches!(
-        error.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
-}
-
-/// Serves requests on `stream` until either side closes it or the server
-/// stops. `idle` tells the server when the connection waits between
-/// requests, so that a shutdown can close it at once; `stopping` tells the
-/// connection that the server is shutting down.
+/// Serves requests on `transport` until either side closes it or the server
+/// stops (Python's `handle()`). `idle` tells the server when the connection
+/// waits between requests, so that a shutdown can close it at once;
+/// `stopping` tells the connection that the server is shutting down.
 pub(crate) fn serve_connection(
-    stream: Arc<TcpStream>,
+    transport: Transport,
+    client: SocketAddr,
     handler: &dyn Handler,
     settings: &Settings,
     idle: &AtomicBool,
     stopping: &AtomicBool,
 ) {
-    let Ok(client) = stream.peer_addr() else {
-        return;
+    let mut connection = Connection {
+        handler,
+        settings,
+        idle,
+        stopping,
+        client,
+        request_line: Vec::new(),
+        out: Vec::new(),
     };
-    // Responses go out in one write each, so there is nothing to gain from
-    // Nagle's algorithm holding small packets back (see bench/README.md).
-    let _ = stream.set_nodelay(true);
-    let _ = stream.set_write_timeout(Some(settings.write_timeout));
-    let socket = Socket {
-        stream: Arc::clone(&stream),
-        deadline: Instant::now(),
-        idle_wait: None,
-        timeout: None,
-    };
-    let mut reader = BufReader::with_capacity(8 * 1024, socket);
-    let mut request_line = Vec::new();
-    let mut out = Vec::new();
+    let mut reader = connection.open(transport);
+    while let Next::KeepOpen(next) = connection.handle_one_request(reader) {
+        reader = next;
+    }
+}
 
-    loop {
-        // Say "idle" first and check for a shutdown second; the server does
-        // the opposite, so at least one of the two notices the other.
-        idle.store(true, Ordering::SeqCst);
-        if stopping.load(Ordering::SeqCst) {
-            return;
+impl Connection<'_> {
+    /// Prepares the socket, if there is one, and buffers the stream.
+    fn open(&self, transport: Transport) -> BufReader<Transport> {
+        if let Some(socket) = transport.socket() {
+            // Responses go out in one write each, so there is nothing to
+            // gain from Nagle's algorithm holding small packets back (see
+            // bench/README.md).
+            let _ = socket.set_nodelay(true);
+            let _ = socket.set_write_timeout(Some(self.settings.write_timeout));
         }
-        reader.get_mut().idle_wait = Some(settings.idle_timeout);
-        match reader.fill_buf() {
-            Ok([]) | Err(_) => return, // closed, or quiet for too long
-            Ok(_) => {}
-        }
-        idle.store(false, Ordering::SeqCst);
-        reader.get_mut().idle_wait = None;
-        reader.get_mut().deadline = Instant::now() + settings.request_timeout;
+        BufReader::with_capacity(8 * 1024, transport)
+    }
 
-        let head = match read_head(&mut reader, &settings.limits, &mut request_line) {
+    /// Reads one request, answers it, and says whether the connection goes
+    /// on (Python's `handle_one_request()`).
+    fn handle_one_request(&mut self, mut reader: BufReader<Transport>) -> Next {
+        if !self.wait_for_request(&mut reader) {
+            return Next::Closed;
+        }
+        let head = match self.read_request_head(&mut reader) {
             Ok(head) => head,
-            Err(HeadError::Invalid(error)) => {
-                return refuse(&stream, client.ip(), &request_line, &error, settings);
-            }
-            Err(HeadError::Io(error)) if is_timeout(&error) => {
-                let error = HttpError::new(408, "the request did not arrive in time");
-                return refuse(&stream, client.ip(), &request_line, &error, settings);
-            }
-            Err(HeadError::Io(_)) => return,
+            Err(Some(error)) => return self.refuse(reader, &error),
+            Err(None) => return Next::Closed,
         };
-        let framing = head.framing(&settings.limits);
-        let expects_continue = head.expects_continue();
-        let (framing, expects_continue) = match (framing, expects_continue) {
-            (Ok(framing), Ok(expects)) => (framing, expects),
-            (Err(error), _) | (_, Err(error)) => {
-                return refuse(&stream, client.ip(), &request_line, &error, settings);
-            }
+        let (framing, expects_continue) = match frame(&head, &self.settings.limits) {
+            Ok(framing) => framing,
+            Err(error) => return self.refuse(reader, &error),
         };
-        let keep_alive = head.wants_keep_alive() && !settings.one_answer;
-        let http10 = head.line.version == crate::request_line::Version::Http10;
-        let body = BodyReader::new(framing, settings.limits.body);
-        let mut request = Request::new(
-            head,
-            body,
-            Source::Network(reader),
-            client,
-            expects_continue,
-        );
+        let client_keeps_open = head.wants_keep_alive() && !self.settings.one_answer;
+        let http10 = head.line.version == Version::Http10;
+        let body = BodyReader::new(framing, self.settings.limits.body);
+        let source = Source::Network(reader);
+        let mut request = Request::new(head, body, source, self.client, expects_continue);
         let mut response = Response::new();
         let head_request = request.method() == "HEAD";
 
-        respond(handler, &mut request, &mut response, client);
+        respond(self.handler, &mut request, &mut response, self.client);
+        let closing = self.decide_close(client_keeps_open, &mut request, &mut response);
+        let connection_header = match (closing, http10) {
+            (true, _) if !response.closes_connection() => Some("close"),
+            (false, true) => Some("keep-alive"),
+            _ => None,
+        };
+        // The client may have sent more (a body we did not read, or the next
+        // request already): then the close must be gentle. Not so if it
+        // asked to close itself (it may send nothing after that request,
+        // RFC 9112 section 9.6) and we read everything it sent.
+        let gently = client_keeps_open || !request.is_fully_read();
+        let Some(mut reader) = request.into_reader() else {
+            return Next::Closed;
+        };
+        let sent = self.send(
+            reader.get_mut(),
+            &mut response,
+            head_request,
+            connection_header,
+        );
+        log_request(
+            self.client.ip(),
+            &self.request_line,
+            response.status().unwrap_or(500),
+        );
+        if let Err(error) = sent {
+            if error.kind() == io::ErrorKind::UnexpectedEof {
+                log_message(self.client.ip(), &format!("handler error: {error}"));
+            }
+            return Next::Closed;
+        }
+        if closing {
+            return close(reader, gently);
+        }
+        Next::KeepOpen(reader)
+    }
 
-        // Decide now whether the connection stays open, so that the answer
-        // can say so: a client told nothing may send its next request down
-        // a connection we are about to close. It stays open only if client
-        // and handler want that, the server is not stopping, and what the
-        // handler left of the body can be read and thrown away.
-        let mut closing =
-            !keep_alive || response.closes_connection() || stopping.load(Ordering::SeqCst);
+    /// Waits for the first byte of the next request, for at most the idle
+    /// timeout. Returns false if the connection closed, went quiet, or the
+    /// server is stopping.
+    fn wait_for_request(&self, reader: &mut BufReader<Transport>) -> bool {
+        // Say "idle" first and check for a shutdown second; the server does
+        // the opposite, so at least one of the two notices the other.
+        self.idle.store(true, Ordering::SeqCst);
+        if self.stopping.load(Ordering::SeqCst) {
+            return false;
+        }
+        reader.get_mut().idle_wait = Some(self.settings.idle_timeout);
+        let arrived = matches!(reader.fill_buf(), Ok(bytes) if !bytes.is_empty());
+        self.idle.store(false, Ordering::SeqCst);
+        let transport = reader.get_mut();
+        transport.idle_wait = None;
+        transport.deadline = Instant::now() + self.settings.request_timeout;
+        arrived
+    }
+
+    /// Reads the request line and the headers. An error to answer is
+    /// `Err(Some(..))`; `Err(None)` means the connection is gone.
+    fn read_request_head(
+        &mut self,
+        reader: &mut BufReader<Transport>,
+    ) -> Result<Head, Option<HttpError>> {
+        match read_head(reader, &self.settings.limits, &mut self.request_line) {
+            Ok(head) => Ok(head),
+            Err(HeadError::Invalid(error)) => Err(Some(error)),
+            Err(HeadError::Io(error)) if is_timeout(&error) => Err(Some(HttpError::new(
+                408,
+                "the request did not arrive in time",
+            ))),
+            Err(HeadError::Io(_)) => Err(None),
+        }
+    }
+
+    /// Whether the connection closes after this answer: the one place that
+    /// decides it, before sending, so that the answer can say so (a client
+    /// told nothing may send its next request down a connection we are
+    /// about to close). It stays open only if client and handler want that,
+    /// the server is not stopping, and what the handler left of the body
+    /// can be read and thrown away.
+    fn decide_close(
+        &self,
+        client_keeps_open: bool,
+        request: &mut Request,
+        response: &mut Response,
+    ) -> bool {
+        let mut closing = !client_keeps_open
+            || response.closes_connection()
+            || self.stopping.load(Ordering::SeqCst);
         if !closing {
-            closing = !request.skip_rest_of_body(settings.drain_limit);
+            closing = !request.skip_rest_of_body(self.settings.drain_limit);
         }
         // A body that could not be read is the client's fault, whatever the
         // handler made of it.
@@ -228,86 +246,65 @@ pub(crate) fn serve_connection(
             response.send_error(failure.status(), failure.message());
             closing = true;
         }
-        let connection = match (closing, http10) {
-            (true, _) if !response.closes_connection() => Some("close"),
-            (false, true) => Some("keep-alive"),
-            _ => None,
-        };
-        // Each piece gets the whole write time: a large streamed body may
-        // take long, as long as the client keeps reading.
-        let sent = response.send_with(&mut out, head_request, connection, |bytes| {
-            send_all(&stream, bytes, Instant::now() + settings.write_timeout)
-        });
-        log_request(client.ip(), &request_line, response.status().unwrap_or(500));
-        if let Err(error) = sent {
-            if error.kind() == io::ErrorKind::UnexpectedEof {
-                log_message(client.ip(), &format!("handler error: {error}"));
-            }
-            return;
-        }
-        if out.capacity() > STREAM_BUFFER {
+        closing
+    }
+
+    /// Sends the answer. Each piece gets the whole write time: a large
+    /// streamed body may take long, as long as the client keeps reading.
+    fn send(
+        &mut self,
+        transport: &mut Transport,
+        response: &mut Response,
+        head_request: bool,
+        connection_header: Option<&str>,
+    ) -> io::Result<()> {
+        let write_timeout = self.settings.write_timeout;
+        let sent = crate::wire::send(
+            response,
+            &mut self.out,
+            head_request,
+            connection_header,
+            |bytes| transport.send_all(bytes, Instant::now() + write_timeout),
+        );
+        if self.out.capacity() > STREAM_BUFFER {
             // A large in-memory answer is gone: give its memory back rather
             // than keep it for the rest of the connection.
-            out = Vec::new();
+            self.out = Vec::new();
         }
-        if closing {
-            // The client may have sent more (a body we did not read, or the
-            // next request already): see close_gently. Not so if it asked
-            // to close itself (it may send nothing after that request, RFC
-            // 9112 section 9.6) and we read everything it sent.
-            if keep_alive || !request.is_fully_read() {
-                close_gently(&stream);
-            }
-            return;
-        }
-        let Some(next) = request.into_reader() else {
-            return;
-        };
-        reader = next;
+        sent
+    }
+
+    /// Answers a request that could not be read, then closes the connection.
+    fn refuse(&mut self, mut reader: BufReader<Transport>, error: &HttpError) -> Next {
+        let mut response = Response::new();
+        response.send_error(error.status(), error.message());
+        // Even an error page has no body when it answers a HEAD (RFC 9110,
+        // section 9.3.2): the client would read the body as the next response.
+        let head_request = self.request_line.starts_with(b"HEAD ");
+        let _ = self.send(reader.get_mut(), &mut response, head_request, Some("close"));
+        log_request(self.client.ip(), &self.request_line, error.status());
+        close(reader, true)
     }
 }
 
-/// Answers a request that could not be read, then lets the connection close.
-fn refuse(
-    stream: &TcpStream,
-    client: IpAddr,
-    request_line: &[u8],
-    error: &HttpError,
-    settings: &Settings,
-) {
-    let mut response = Response::new();
-    response.send_error(error.status(), error.message());
-    // Even an error page has no body when it answers a HEAD (RFC 9110,
-    // section 9.3.2): the client would read the body as the next response.
-    let head_request = request_line.starts_with(b"HEAD ");
-    let mut out = Vec::new();
-    response.serialize(&mut out, head_request, Some("close"));
-    let _ = send_all(stream, &out, Instant::now() + settings.write_timeout);
-    log_request(client, request_line, error.status());
-    close_gently(stream);
+/// Where the body ends, and whether the client waits for `100 Continue`.
+fn frame(head: &Head, limits: &Limits) -> Result<(Framing, bool), HttpError> {
+    Ok((head.framing(limits)?, head.expects_continue()?))
 }
 
-/// Closes a connection on which the client may still be sending.
-///
-/// Closing a socket that has unread bytes makes the system reset the
-/// connection, and a reset can destroy the response we just sent before the
-/// client reads it. So: close our sending side first (the client sees the
-/// end of the response), then read and throw away whatever still arrives,
-/// for a moment, and only then close.
-pub(crate) fn close_gently(mut stream: &TcpStream) {
-    let _ = stream.shutdown(Shutdown::Write);
-    let until = Instant::now() + Duration::from_secs(2);
-    let mut scratch = [0; 8192];
-    loop {
-        let left = until.saturating_duration_since(Instant::now());
-        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
-            return;
-        }
-        match stream.read(&mut scratch) {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
-        }
+/// Ends the connection: gently if the client may still be sending.
+fn close(reader: BufReader<Transport>, gently: bool) -> Next {
+    if gently {
+        reader.into_inner().close_gently();
     }
+    Next::Closed
+}
+
+fn is_timeout(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
 }
 
 /// Calls the handler method for the request's method, and turns every way

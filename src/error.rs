@@ -1,4 +1,6 @@
-//! Errors that have an HTTP status: "your request was wrong, and here is why".
+//! The module's two errors: [`HttpError`], an error that has an HTTP
+//! status ("your request was wrong, and here is why"), and [`ServerError`],
+//! why a server could not start.
 
 use std::fmt;
 
@@ -73,3 +75,40 @@ impl fmt::Display for HttpError {
 }
 
 impl std::error::Error for HttpError {}
+
+/// Why a server could not start.
+///
+/// Its `Debug` form is the same plain sentence as its `Display` form, so a
+/// `main` that returns `Result<(), ServerError>` prints one readable line:
+///
+/// ```text
+/// Error: cannot listen on 127.0.0.1:8000: address already in use (is another server running? try PORT=8001)
+/// ```
+///
+/// ```
+/// let error = http_server::Listener::bind("256.0.0.1:80").unwrap_err();
+/// assert!(error.to_string().starts_with("cannot listen on 256.0.0.1:80"));
+/// ```
+pub struct ServerError {
+    message: String,
+}
+
+impl ServerError {
+    pub(crate) fn new(message: String) -> ServerError {
+        ServerError { message }
+    }
+}
+
+impl fmt::Display for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Debug for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ServerError {}

@@ -5,7 +5,8 @@
 //! version (section 9.3), and `Expect: 100-continue` (RFC 9110, 10.1.1).
 
 use crate::HttpError;
-use crate::head::{Head, Limits, bad_request, is_token};
+use crate::grammar::{bad_request, is_token};
+use crate::head::{Head, Limits};
 use crate::request_line::Version;
 
 /// How the body of a request is delimited (RFC 9112, section 6).

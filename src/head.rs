@@ -8,8 +8,9 @@
 //! message=Hi                       <- the body (read later, see body.rs)
 //! ```
 //!
-//! The request line's own grammar is in `request_line.rs`; what the
-//! headers say about the body and the connection, in `framing.rs`.
+//! The request line is taken apart in `request_line.rs`; which bytes each
+//! part may hold (tokens, field values, host names) is in `grammar.rs`;
+//! what the headers say about the body and the connection, in `framing.rs`.
 //!
 //! The grammar comes from RFC 9112. The parser accepts what the grammar
 //! allows and refuses everything else with a `400 Bad Request` (or a more
@@ -23,6 +24,7 @@
 
 use std::io::{self, BufRead};
 
+use crate::grammar::{bad_request, is_host_char, parse_field_line};
 use crate::request_line::{RequestLine, Version};
 use crate::{Headers, HttpError};
 
@@ -83,10 +85,6 @@ impl From<HttpError> for HeadError {
     fn from(error: HttpError) -> HeadError {
         HeadError::Invalid(error)
     }
-}
-
-pub(crate) fn bad_request(message: &str) -> HttpError {
-    HttpError::new(400, message)
 }
 
 /// Reads a request head. `request_line` receives the raw first line, even
@@ -195,65 +193,6 @@ fn read_line<R: BufRead>(
     }
 }
 
-/// A `tchar`: the characters allowed in methods, header names and other
-/// tokens (RFC 9110, section 5.6.2).
-fn is_token_char(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
-}
-
-pub(crate) fn is_token(bytes: &[u8]) -> bool {
-    !bytes.is_empty() && bytes.iter().all(|&byte| is_token_char(byte))
-}
-
-/// `name: value`, where the name is a token right up to the colon and the
-/// value is visible characters, spaces and tabs (RFC 9112, section 5). Used
-/// for header lines and for the trailer lines of a chunked body.
-pub(crate) fn parse_field_line(line: &[u8]) -> Result<(String, String), HttpError> {
-    // A line that starts with whitespace continues the previous one ("obs-fold",
-    // RFC 9112, section 5.2); a server must refuse it or unfold it. Refusing
-    // is the choice that cannot be misread.
-    if let Some(b' ' | b'\t') = line.first() {
-        return Err(bad_request(
-            "a header line starts with whitespace (obsolete line folding is not accepted)",
-        ));
-    }
-    let Some(colon) = line.iter().position(|&byte| byte == b':') else {
-        return Err(bad_request("a header line has no colon"));
-    };
-    let name = &line[..colon];
-    if !is_token(name) {
-        return Err(bad_request(
-            "a header name is not a valid token (no spaces before the colon)",
-        ));
-    }
-    let value = trim_whitespace(&line[colon + 1..]);
-    if let Some(bad) = value
-        .iter()
-        .find(|&&byte| byte != b'\t' && (byte < b' ' || byte == 0x7f))
-    {
-        let message = format!("a header value contains the control character 0x{bad:02x}");
-        return Err(bad_request(&message));
-    }
-    Ok((
-        String::from_utf8_lossy(name).into_owned(),
-        String::from_utf8_lossy(value).into_owned(),
-    ))
-}
-
-/// Removes the spaces and tabs around a value. Only those two: HTTP's
-/// "optional whitespace" is nothing else (RFC 9110, section 5.6.3), and a
-/// form feed or vertical tab at the end of a value is a control character
-/// to refuse, not to trim away.
-fn trim_whitespace(mut bytes: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = bytes {
-        bytes = rest;
-    }
-    while let [rest @ .., b' ' | b'\t'] = bytes {
-        bytes = rest;
-    }
-    bytes
-}
-
 /// HTTP/1.1 requests must name the host they are for, exactly once (RFC 9112,
 /// section 3.2).
 fn check_host(version: Version, headers: &Headers) -> Result<(), HttpError> {
@@ -268,11 +207,6 @@ fn check_host(version: Version, headers: &Headers) -> Result<(), HttpError> {
         }
         _ => Ok(()),
     }
-}
-
-/// Characters of `host[:port]`, including IPv6 literals like `[::1]:8000`.
-pub(crate) fn is_host_char(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:[]%".contains(&byte)
 }
 
 /// For the parser's tests (here, in `request_line.rs` and in

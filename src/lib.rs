@@ -46,20 +46,24 @@
 //! |---|---|
 //! | `handler.rs` | one method per HTTP method: `do_get`, `do_post`, ... |
 //! | `request.rs`, `response.rs` | what a handler reads and writes |
-//! | `server.rs` | the two servers, [`HttpServer`] and [`ThreadingHttpServer`] |
+//! | `server.rs` | the two servers, [`HttpServer`] and [`ThreadingHttpServer`], one [`Server`] type |
 //! | `listener.rs` | accepting connections and serving one ([`Listener`], [`Connection`]) |
 //! | `pool.rs` | a thread per connection, reused; caps in all and per address |
-//! | `connection.rs` | one request after another on a connection; timeouts |
+//! | `stream.rs` | serving any byte stream: TLS, a Unix socket, a pipe ([`serve_stream`]) |
+//! | `connection.rs` | one request after another on a connection, stage by stage (Python's `handle()`) |
+//! | `transport.rs` | the stream under a connection, its deadlines, and the socket under it |
 //! | `head.rs` | reading the head: lines, header fields, limits |
 //! | `request_line.rs` | the first line: method, target, version |
+//! | `grammar.rs` | which bytes may go where: tokens, field values, hosts, targets |
 //! | `framing.rs` | where the body ends; whether the connection stays open |
 //! | `body.rs` | reading exactly the body, and no further |
-//! | `headers.rs`, `status.rs`, `error.rs` | header lists, reason phrases, 4xx errors |
+//! | `wire.rs` | a response turned into bytes and sent, a file streamed |
+//! | `headers.rs`, `status.rs`, `error.rs` | header lists, reason phrases, the two errors |
 //! | `test.rs` ([`test`](mod@test)) | trying a handler without a socket |
 //! | `form.rs`, `html.rs`, `cookie.rs`, `date.rs` | forms and `%`-escapes, HTML escaping, cookies, dates |
 //! | `cross_site.rs` | refusing changes that another site's page sent |
 //! | `log.rs`, `raw.rs` | the request log; sending raw bytes by hand |
-//! | `fuzz.rs` (tests only) | thousands of mutated requests thrown at all of the above |
+//! | `tests/` (tests only) | tests across files: streams, responses, and the fuzzer (`tests/fuzz/`) |
 
 // Every public item is documented (CI's clippy -D warnings holds us to it).
 #![warn(missing_docs)]
@@ -75,8 +79,7 @@ mod date;
 mod error;
 mod form;
 mod framing;
-#[cfg(test)]
-mod fuzz;
+mod grammar;
 mod handler;
 mod head;
 mod headers;
@@ -90,23 +93,31 @@ mod request_line;
 mod response;
 mod server;
 mod status;
+mod stream;
 mod style;
 pub mod test;
 #[doc(hidden)]
 pub mod testkit;
+#[cfg(test)]
+mod tests;
+mod transport;
+mod wire;
 
 pub use cookie::{SameSite, SetCookie, parse_cookies};
 pub use cross_site::{CrossSiteGuard, refuse_cross_site};
 pub use date::{format_http_date, parse_http_date};
-pub use error::HttpError;
+pub use error::{HttpError, ServerError};
 pub use form::{DecodeError, Form, parse_qs, percent_decode, percent_encode};
 pub use handler::{Handler, HandlerResult};
 pub use headers::Headers;
 pub use html::{escape_html, escape_html_text};
-pub use listener::{Connection, DEFAULT_HOST, DEFAULT_PORT, Incoming, Listener, ServerError};
+pub use listener::{Connection, DEFAULT_HOST, DEFAULT_PORT, Incoming, Listener};
 pub use raw::send_raw;
 pub use request::Request;
 pub use response::Response;
-pub use server::{HttpServer, RunningServer, ThreadingHttpServer};
+pub use server::{
+    HttpServer, OneAtATime, RunningServer, Server, ServerKind, ThreadingHttpServer, Threads,
+};
 pub use status::reason_phrase;
+pub use stream::{StreamOptions, serve_stream};
 pub use style::{ICON_LINK, STYLESHEET};

@@ -8,13 +8,13 @@
 use std::fmt;
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::thread;
 use std::time::Duration;
 
-use crate::Handler;
 use crate::connection::{Settings, serve_connection};
+use crate::transport::Transport;
+use crate::{Handler, ServerError};
 
 /// The port lessons listen on unless `PORT` says otherwise.
 ///
@@ -30,43 +30,6 @@ pub const DEFAULT_PORT: u16 = 8000;
 /// assert_eq!(http_server::DEFAULT_HOST.to_string(), "127.0.0.1");
 /// ```
 pub const DEFAULT_HOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
-
-/// Why a server could not start.
-///
-/// Its `Debug` form is the same plain sentence as its `Display` form, so a
-/// `main` that returns `Result<(), ServerError>` prints one readable line:
-///
-/// ```text
-/// Error: cannot listen on 127.0.0.1:8000: address already in use (is another server running? try PORT=8001)
-/// ```
-///
-/// ```
-/// let error = http_server::Listener::bind("256.0.0.1:80").unwrap_err();
-/// assert!(error.to_string().starts_with("cannot listen on 256.0.0.1:80"));
-/// ```
-pub struct ServerError {
-    message: String,
-}
-
-impl ServerError {
-    fn new(message: String) -> ServerError {
-        ServerError { message }
-    }
-}
-
-impl fmt::Display for ServerError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl fmt::Debug for ServerError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for ServerError {}
 
 /// The address in `HOST` and `PORT`, or 127.0.0.1 and 8000.
 fn address_from_env() -> Result<SocketAddr, ServerError> {
@@ -404,8 +367,12 @@ impl Connection {
     fn run(self, handler: &dyn Handler, one_answer: bool) {
         let mut settings = self.settings;
         settings.one_answer |= one_answer;
+        let Ok(client) = self.stream.peer_addr() else {
+            return; // already gone
+        };
         let never = AtomicBool::new(false);
         let idle = AtomicBool::new(false);
-        serve_connection(Arc::new(self.stream), handler, &settings, &idle, &never);
+        let transport = Transport::tcp(self.stream);
+        serve_connection(transport, client, handler, &settings, &idle, &never);
     }
 }

@@ -11,7 +11,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::io::{Read, Write};
-use std::net::{IpAddr, Shutdown, TcpStream};
+use std::net::{IpAddr, Shutdown, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
@@ -21,6 +21,7 @@ use crate::Handler;
 use crate::connection::{Settings, serve_connection};
 use crate::listener::Listener;
 use crate::log::log_request;
+use crate::transport::Transport;
 
 /// How long a thread that finished a connection waits for another before
 /// it ends.
@@ -77,6 +78,7 @@ struct OpenConnection {
 /// A connection that got a place under the caps.
 struct Admitted {
     id: u64,
+    client: SocketAddr,
     stream: Arc<TcpStream>,
     idle: Arc<AtomicBool>,
 }
@@ -112,7 +114,10 @@ impl Shared {
 
     /// Gives `stream` a place on the list of open connections, or gives it
     /// back if there is none: too many in all, or from its address.
-    fn admit(&self, stream: TcpStream, client: IpAddr) -> Result<Admitted, TcpStream> {
+    fn admit(&self, stream: TcpStream, address: SocketAddr) -> Result<Admitted, TcpStream> {
+        // On a dual-stack listener 127.0.0.1 arrives as ::ffff:127.0.0.1:
+        // count it as the address it is.
+        let client = address.ip().to_canonical();
         let mut open = lock(&self.open);
         let from_client = open.per_client.get(&client).copied().unwrap_or(0);
         if open.connections.len() >= self.caps.total || from_client >= self.caps.per_client {
@@ -128,7 +133,12 @@ impl Shared {
             client,
         };
         open.connections.insert(id, entry);
-        Ok(Admitted { id, stream, idle })
+        Ok(Admitted {
+            id,
+            client: address,
+            stream,
+            idle,
+        })
     }
 
     /// Takes a connection off the list.
@@ -149,8 +159,21 @@ impl Shared {
     /// Serves one admitted connection, then takes it off the list.
     fn serve(&self, connection: Admitted) {
         let handler = &*self.handler;
-        let Admitted { id, stream, idle } = connection;
-        serve_connection(stream, handler, &self.settings, &idle, &self.stopping);
+        let Admitted {
+            id,
+            client,
+            stream,
+            idle,
+        } = connection;
+        let transport = Transport::shared_tcp(stream);
+        serve_connection(
+            transport,
+            client,
+            handler,
+            &self.settings,
+            &idle,
+            &self.stopping,
+        );
         self.release(id);
     }
 
@@ -206,13 +229,11 @@ pub(crate) fn accept_loop(listener: &Listener, shared: &Arc<Shared>) {
         let Ok(client) = stream.peer_addr() else {
             continue; // already gone
         };
-        // On a dual-stack listener 127.0.0.1 arrives as ::ffff:127.0.0.1:
-        // count and log it as the address it is.
-        let ip = client.ip().to_canonical();
-        let admitted = match shared.admit(stream, ip) {
+        let admitted = match shared.admit(stream, client) {
             Ok(admitted) => admitted,
             Err(stream) => {
-                refuse_busy(stream, ip);
+                // Logged as the address it is (see admit).
+                refuse_busy(stream, client.ip().to_canonical());
                 continue;
             }
         };
@@ -235,7 +256,7 @@ fn refuse_busy(stream: TcpStream, client: IpAddr) {
     let mut response = crate::Response::new();
     response.send_error(503, "the server has too many connections; try again soon");
     let mut out = Vec::new();
-    response.serialize(&mut out, false, Some("close"));
+    crate::wire::serialize(&response, &mut out, false, Some("close"));
     if stream.set_nonblocking(true).is_ok() {
         let mut scratch = [0; 4096];
         for _ in 0..16 {

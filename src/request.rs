@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 
 use crate::Headers;
 use crate::body::BodyReader;
-use crate::connection::{Socket, send_all};
 use crate::head::Head;
+use crate::transport::Transport;
 
 /// One HTTP request, as the server read it from the connection.
 ///
@@ -69,7 +69,7 @@ pub struct Request {
 /// Where the body comes from: the connection, or memory in a test.
 #[derive(Debug)]
 pub(crate) enum Source {
-    Network(BufReader<Socket>),
+    Network(BufReader<Transport>),
     Memory(Cursor<Vec<u8>>),
 }
 
@@ -323,7 +323,7 @@ impl Request {
     }
 
     /// Gives the connection back, for the next request.
-    pub(crate) fn into_reader(self) -> Option<BufReader<Socket>> {
+    pub(crate) fn into_reader(self) -> Option<BufReader<Transport>> {
         match self.reader {
             Source::Network(reader) => Some(reader),
             Source::Memory(_) => None,
@@ -335,10 +335,10 @@ impl Read for Request {
     fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
         if self.continue_pending {
             self.continue_pending = false;
-            if let Source::Network(reader) = &self.reader {
-                let socket = reader.get_ref();
+            if let Source::Network(reader) = &mut self.reader {
+                let transport = reader.get_mut();
                 let go_ahead = b"HTTP/1.1 100 Continue\r\n\r\n";
-                send_all(socket.stream(), go_ahead, socket.deadline())?;
+                transport.send_all(go_ahead, transport.deadline)?;
             }
         }
         self.body.read(&mut self.reader, buffer)

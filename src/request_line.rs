@@ -10,7 +10,7 @@
 //! refused with `400 Bad Request`.
 
 use crate::HttpError;
-use crate::head::{bad_request, is_host_char, is_token};
+use crate::grammar::{bad_request, is_host_char, is_target_char, is_token};
 
 /// A request line, taken apart and checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,14 +147,6 @@ fn parse_target(method: &[u8], target: &[u8]) -> Result<String, HttpError> {
 
 /// Characters of a request target: what RFC 3986 allows in a path and a
 /// query (letters, digits, `-._~!$&'()*+,;=:@/?` and `%` escapes), plus
-/// ``[ ] { } | ^ \ ` ``. The URI grammar forbids those, but browsers send
-/// them unescaped in a query (the WHATWG URL standard leaves them alone), so
-/// refusing them would refuse real browsers. What browsers always escape
-/// (space, `"`, `<`, `>`, controls, non-ASCII) is refused.
-fn is_target_char(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?%[]{}|^\\`".contains(&byte)
-}
-
 /// `host:port`, the only target `CONNECT` takes (RFC 9112, section 3.2.3).
 fn parse_authority_form(target: String) -> Result<String, HttpError> {
     let valid = match target.rsplit_once(':') {
@@ -175,7 +167,17 @@ fn parse_authority_form(target: String) -> Result<String, HttpError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::head::testing::{parse, status_of};
+
+    /// The request line of `raw` (its first line), taken apart.
+    fn parse(raw: &str) -> Result<RequestLine, HttpError> {
+        let line = raw.split("\r\n").next().unwrap_or_default();
+        RequestLine::parse(line.as_bytes())
+    }
+
+    /// The status the request line of `raw` is refused with, or 0.
+    fn status_of(raw: &str) -> u16 {
+        parse(raw).map_or_else(|error| error.status(), |_| 0)
+    }
 
     #[test]
     fn refuses_malformed_request_lines() {
@@ -212,10 +214,7 @@ mod tests {
     #[test]
     fn treats_later_minor_versions_as_1_1() {
         assert_eq!(
-            parse("GET / HTTP/1.7\r\nHost: x\r\n\r\n")
-                .unwrap()
-                .line
-                .version,
+            parse("GET / HTTP/1.7\r\nHost: x\r\n\r\n").unwrap().version,
             Version::Http11
         );
     }
@@ -223,20 +222,19 @@ mod tests {
     #[test]
     fn accepts_the_other_target_forms() {
         let absolute = parse("GET http://example.com:80/a?b HTTP/1.1\r\nHost: x\r\n\r\n");
-        assert_eq!(absolute.unwrap().line.target, "/a?b");
+        assert_eq!(absolute.unwrap().target, "/a?b");
         let bare = parse("GET HTTP://example.com?q HTTP/1.1\r\nHost: x\r\n\r\n");
-        assert_eq!(bare.unwrap().line.target, "/?q");
+        assert_eq!(bare.unwrap().target, "/?q");
         assert_eq!(
             parse("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n")
                 .unwrap()
-                .line
                 .target,
             "*"
         );
         let connect = parse("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com\r\n\r\n");
-        assert_eq!(connect.unwrap().line.target, "example.com:443");
+        assert_eq!(connect.unwrap().target, "example.com:443");
         let browser = parse("GET /a|b?q={x}[1]^\\` HTTP/1.1\r\nHost: x\r\n\r\n");
-        assert_eq!(browser.unwrap().line.target, "/a|b?q={x}[1]^\\`");
+        assert_eq!(browser.unwrap().target, "/a|b?q={x}[1]^\\`");
     }
 
     #[test]

@@ -21,21 +21,14 @@
 use std::fmt;
 use std::io::{self, Read, Write};
 
-use crate::head::is_token;
+use crate::grammar::{is_field_value_byte, is_token};
 use crate::reason_phrase;
 use crate::status::forbids_body;
 
-/// What the `Server` header says about us.
-const SERVER_NAME: &str = "http_server (Rust HTTP course)";
-
-/// The most of a streamed body held in memory at once, per connection: a
-/// client that reads slowly holds up this much, not the whole file.
-pub(crate) const STREAM_BUFFER: usize = 64 * 1024;
-
 /// A body sent from a reader, such as a file.
-struct Streamed {
-    source: Box<dyn Read + Send>,
-    length: u64,
+pub(crate) struct Streamed {
+    pub(crate) source: Box<dyn Read + Send>,
+    pub(crate) length: u64,
 }
 
 impl fmt::Debug for Streamed {
@@ -77,21 +70,21 @@ impl fmt::Debug for Streamed {
 /// ```
 #[derive(Debug, Default)]
 pub struct Response {
-    status: Option<u16>,
+    pub(crate) status: Option<u16>,
     /// The status line and header lines, exactly as they will be sent.
-    head: Vec<u8>,
-    headers_ended: bool,
-    body: Vec<u8>,
+    pub(crate) head: Vec<u8>,
+    pub(crate) headers_ended: bool,
+    pub(crate) body: Vec<u8>,
     /// A body to copy from a reader, instead of `body`.
-    streamed: Option<Streamed>,
+    pub(crate) streamed: Option<Streamed>,
     /// A `Content-Length` the handler set itself.
-    content_length: Option<u64>,
-    has_date: bool,
-    has_server: bool,
+    pub(crate) content_length: Option<u64>,
+    pub(crate) has_date: bool,
+    pub(crate) has_server: bool,
     /// The handler asked to close the connection (`Connection: close`).
-    closes: bool,
+    pub(crate) closes: bool,
     /// The first thing the handler did wrong, if anything.
-    mistake: Option<String>,
+    pub(crate) mistake: Option<String>,
 }
 
 impl Response {
@@ -158,10 +151,7 @@ impl Response {
                 "send_header: {name:?} is not a valid header name (letters, digits and -, no spaces)"
             ));
         }
-        if value
-            .bytes()
-            .any(|byte| (byte < b' ' && byte != b'\t') || byte == 0x7f)
-        {
+        if !value.bytes().all(is_field_value_byte) {
             return self.mistake(&format!(
                 "send_header(\"{name}\", {value:?}): a header value may not contain a line break or control character (it would split the response), so it was not sent"
             ));
@@ -374,7 +364,7 @@ impl Response {
         }
     }
 
-    fn body_length(&self) -> u64 {
+    pub(crate) fn body_length(&self) -> u64 {
         match &self.streamed {
             Some(streamed) => streamed.length,
             None => self.body.len() as u64,
@@ -384,86 +374,6 @@ impl Response {
     /// Whether the handler asked for the connection to be closed.
     pub(crate) fn closes_connection(&self) -> bool {
         self.closes
-    }
-
-    /// Puts the bytes to send into `out`: the head, the headers the server
-    /// adds, the blank line and (unless this answers a `HEAD`) the body.
-    pub(crate) fn serialize(
-        &self,
-        out: &mut Vec<u8>,
-        head_request: bool,
-        connection: Option<&str>,
-    ) {
-        out.clear();
-        out.extend_from_slice(&self.head);
-        if !self.has_date {
-            out.extend_from_slice(b"Date: ");
-            crate::date::push_http_date_now(out);
-            out.extend_from_slice(b"\r\n");
-        }
-        if !self.has_server {
-            out.extend_from_slice(b"Server: ");
-            out.extend_from_slice(SERVER_NAME.as_bytes());
-            out.extend_from_slice(b"\r\n");
-        }
-        let status = self.status.unwrap_or(500);
-        if self.content_length.is_none() && !forbids_body(status) {
-            let _ = write!(out, "Content-Length: {}\r\n", self.body_length());
-        }
-        if let Some(connection) = connection {
-            out.extend_from_slice(b"Connection: ");
-            out.extend_from_slice(connection.as_bytes());
-            out.extend_from_slice(b"\r\n");
-        }
-        out.extend_from_slice(b"\r\n");
-        if !head_request && !forbids_body(status) {
-            out.extend_from_slice(&self.body);
-        }
-    }
-
-    /// Sends the response: the head and an in-memory body in one piece (one
-    /// write), then a streamed body piece by piece, through `send`.
-    pub(crate) fn send_with(
-        &mut self,
-        out: &mut Vec<u8>,
-        head_request: bool,
-        connection: Option<&str>,
-        mut send: impl FnMut(&[u8]) -> io::Result<()>,
-    ) -> io::Result<()> {
-        self.serialize(out, head_request, connection);
-        send(out)?;
-        let status = self.status.unwrap_or(500);
-        let Some(streamed) = self.streamed.as_mut() else {
-            return Ok(());
-        };
-        if head_request || forbids_body(status) {
-            return Ok(());
-        }
-        let mut buffer = vec![0; STREAM_BUFFER];
-        let mut left = streamed.length;
-        while left > 0 {
-            let want = buffer
-                .len()
-                .min(usize::try_from(left).unwrap_or(usize::MAX));
-            let read = match streamed.source.read(&mut buffer[..want]) {
-                Ok(0) => {
-                    let sent = streamed.length - left;
-                    return Err(io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        format!(
-                            "the body's source ended after {sent} of its {} bytes",
-                            streamed.length
-                        ),
-                    ));
-                }
-                Ok(read) => read,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                Err(error) => return Err(error),
-            };
-            send(&buffer[..read])?;
-            left -= read as u64;
-        }
-        Ok(())
     }
 }
 
@@ -489,166 +399,5 @@ impl Write for Response {
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sent(response: &Response, head_request: bool) -> String {
-        let mut out = Vec::new();
-        response.serialize(&mut out, head_request, None);
-        String::from_utf8(out).unwrap()
-    }
-
-    fn hello() -> Response {
-        let mut response = Response::new();
-        response.send_response(200);
-        response.send_header("Content-Type", "text/plain");
-        response.end_headers();
-        response.write_all(b"Hello").unwrap();
-        response
-    }
-
-    #[test]
-    fn frames_the_body_with_content_length() {
-        let text = sent(&hello(), false);
-        assert!(text.starts_with("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nDate: "));
-        assert!(text.ends_with("\r\nContent-Length: 5\r\n\r\nHello"));
-        assert!(text.contains("\r\nServer: "));
-    }
-
-    #[test]
-    fn a_head_answer_keeps_the_length_and_drops_the_body() {
-        let text = sent(&hello(), true);
-        assert!(text.ends_with("Content-Length: 5\r\n\r\n"));
-    }
-
-    #[test]
-    fn no_content_has_no_length_and_no_body() {
-        let mut response = Response::new();
-        response.send_response(204);
-        response.end_headers();
-        assert!(!sent(&response, false).contains("Content-Length"));
-        assert_eq!(response.problem(false), None);
-    }
-
-    #[test]
-    fn names_each_mistake_in_order() {
-        let mut response = Response::new();
-        response.send_header("X", "y");
-        assert!(
-            response
-                .problem(false)
-                .unwrap()
-                .contains("before send_response")
-        );
-
-        let mut response = Response::new();
-        response.send_response(200);
-        assert!(response.write_all(b"early").is_err());
-        assert!(
-            response
-                .problem(false)
-                .unwrap()
-                .contains("before end_headers")
-        );
-
-        let mut response = Response::new();
-        response.send_response(200);
-        assert!(
-            response
-                .problem(false)
-                .unwrap()
-                .contains("never called end_headers")
-        );
-
-        assert!(
-            Response::new()
-                .problem(false)
-                .unwrap()
-                .contains("sent no response")
-        );
-
-        let mut response = hello();
-        response.send_header("Late", "header");
-        assert!(
-            response
-                .problem(false)
-                .unwrap()
-                .contains("after end_headers")
-        );
-    }
-
-    #[test]
-    fn refuses_header_values_that_would_split_the_response() {
-        for value in ["a\r\nSet-Cookie: evil=1", "a\nb", "a\rb", "nul\0"] {
-            let mut response = Response::new();
-            response.send_response(200);
-            response.send_header("X-Value", value);
-            response.end_headers();
-            assert!(
-                response.problem(false).unwrap().contains("line break"),
-                "{value:?}"
-            );
-            assert!(!sent(&response, false).contains("evil"));
-        }
-        for name in ["Bad Name", "Bad(Name)", "", "Name:", "Caf\u{e9}"] {
-            let mut response = Response::new();
-            response.send_response(200);
-            response.send_header(name, "x");
-            response.end_headers();
-            assert!(response.problem(false).is_some(), "{name:?}");
-        }
-    }
-
-    #[test]
-    fn refuses_a_content_length_that_is_not_one_plain_number() {
-        for values in [&["+5"][..], &[" 5"], &["5, 5"], &["-1"], &["5", "5"]] {
-            let mut response = Response::new();
-            response.send_response(200);
-            for value in values {
-                response.send_header("Content-Length", value);
-            }
-            response.end_headers();
-            response.write_all(b"Hello").unwrap();
-            assert!(response.problem(false).is_some(), "{values:?}");
-        }
-    }
-
-    #[test]
-    fn checks_a_content_length_set_by_the_handler() {
-        let mut response = Response::new();
-        response.send_response(200);
-        response.send_header("Content-Length", "10");
-        response.end_headers();
-        response.write_all(b"short").unwrap();
-        assert!(
-            response
-                .problem(false)
-                .unwrap()
-                .contains("Content-Length: 10")
-        );
-        assert!(!sent(&response, false).contains("Content-Length: 5"));
-    }
-
-    #[test]
-    fn refuses_out_of_range_status_codes() {
-        for code in [0, 100, 199, 600] {
-            let mut response = Response::new();
-            response.send_response(code);
-            assert!(response.problem(false).is_some(), "{code}");
-        }
-    }
-
-    #[test]
-    fn send_error_replaces_a_half_written_response() {
-        let mut response = hello();
-        response.send_error(404, "no such page");
-        assert_eq!(response.problem(false), None);
-        let text = sent(&response, false);
-        assert!(text.starts_with("HTTP/1.1 404 Not Found\r\n"));
-        assert!(text.ends_with("\r\n\r\n404 Not Found\n\nno such page\n"));
     }
 }

@@ -343,7 +343,7 @@ fn exchange(handler: &dyn Handler, raw: Vec<u8>, client: SocketAddr) -> Vec<u8> 
     }
     let mut out = Vec::new();
     let mut sent = Vec::new();
-    let _ = response.send_with(&mut out, head_request, None, |bytes| {
+    let _ = crate::wire::send(&mut response, &mut out, head_request, None, |bytes| {
         sent.extend_from_slice(bytes);
         Ok::<(), io::Error>(())
     });
