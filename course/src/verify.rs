@@ -52,6 +52,29 @@ pub fn layout_problems_in(root: &Path, lessons: &[Lesson]) -> Vec<String> {
     }
     let read = |file: &str| fs::read_to_string(root.join(file)).unwrap_or_default();
     let registry = read("course/src/lessons/mod.rs");
+    // A check file written but not registered: the compiler never sees it.
+    let numbers: BTreeSet<String> = lessons
+        .iter()
+        .map(|lesson| lesson.number.to_string())
+        .collect();
+    let check_files = fs::read_dir(root.join("course/src/lessons"))
+        .into_iter()
+        .flatten();
+    for entry in check_files.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(number) = name
+            .strip_prefix("lesson")
+            .and_then(|rest| rest.strip_suffix(".rs"))
+        else {
+            continue;
+        };
+        if !numbers.contains(number) {
+            problems.push(format!(
+                "course/src/lessons/{name} is not in the registry: add `mod lesson{number};` and \
+                 `lesson{number}::LESSON,` to course/src/lessons/mod.rs"
+            ));
+        }
+    }
     let browser_suite = read("packages/browser/tests/pages/main.rs");
     let map = read("README.md");
     for lesson in lessons {
@@ -106,6 +129,21 @@ pub fn layout_problems_in(root: &Path, lessons: &[Lesson]) -> Vec<String> {
     problems
 }
 
+/// The folder under `packages/` whose manifest names a binary of `lesson`,
+/// if the workspace does not list it: a new package not yet a member.
+fn outside_the_workspace(root: &Path, lesson: &Lesson) -> Option<String> {
+    let folders = fs::read_dir(root.join("packages")).ok()?;
+    folders.filter_map(Result::ok).find_map(|entry| {
+        let folder = format!("packages/{}", entry.file_name().to_string_lossy());
+        let manifest = fs::read_to_string(root.join(&folder).join("Cargo.toml")).ok()?;
+        let names = [Side::Exercise, Side::Solution].map(|side| lesson.binary_name(side));
+        names
+            .iter()
+            .any(|name| manifest.contains(&format!("name = \"{name}\"")))
+            .then_some(folder)
+    })
+}
+
 /// The `[[bin]]` block for one side of `lesson`, in the manifest of
 /// `package`, as `cargo course verify --fix` writes it.
 fn bin_block(lesson: &Lesson, side: Side, package_folder: &str) -> String {
@@ -144,6 +182,15 @@ pub fn manifest_problems_in(root: &Path, lessons: &[Lesson]) -> Vec<String> {
             .iter()
             .find_map(|&side| package_of(&lesson.binary_name(side)))
         else {
+            if let Some(outside) = outside_the_workspace(root, lesson) {
+                problems.push(format!(
+                    "lesson {number}: {outside}/Cargo.toml builds `{}`, but {outside} is not a \
+                     member of the workspace: add \"{outside}\" to `members` and `default-members` \
+                     in the top Cargo.toml",
+                    lesson.binary
+                ));
+                continue;
+            }
             problems.push(format!(
                 "lesson {number} has no package: no Cargo.toml has a [[bin]] named `{0}` or `{0}_sol`; add both to the manifest of the package that has what it needs (the top Cargo.toml for std only, packages/net/Cargo.toml for reqwest and serde, ...):\n{1}\n{2}",
                 lesson.binary,
@@ -355,7 +402,16 @@ pub fn region_problems(lesson: &Lesson) -> Vec<String> {
     if solutions.is_empty() {
         return Vec::new(); // reported by layout_problems
     }
-    compare_files(lesson, &shipped_starter(lesson), &solutions)
+    let starters = shipped_starter(lesson);
+    let folder = format!("exercises/{}", lesson.folder());
+    if starters.is_empty() && !rust_files(&repository_root(), &folder).is_empty() {
+        return vec![format!(
+            "lesson {}: {folder}/ is not committed: verify checks the starter as the course \
+             ships it (git's HEAD), so commit it first",
+            lesson.number
+        )];
+    }
+    compare_files(lesson, &starters, &solutions)
 }
 
 /// [`region_problems`] for given files, by name.
@@ -618,6 +674,33 @@ pub(crate) mod tests {
             assert!(problems.contains(expected), "{expected}\nin:\n{problems}");
         }
         assert_eq!(problems.lines().count(), 7, "{problems}");
+    }
+
+    #[test]
+    fn names_a_check_file_not_registered_and_a_package_not_a_member() {
+        let root = whole_course("unregistered");
+        write(&root, "course/src/lessons/lesson5.rs", "");
+        let problems = layout_problems_in(&root, &[LESSON]);
+        assert_eq!(
+            problems,
+            [
+                "course/src/lessons/lesson5.rs is not in the registry: add `mod lesson5;` and \
+              `lesson5::LESSON,` to course/src/lessons/mod.rs"
+            ]
+        );
+        write(
+            &root,
+            "Cargo.toml",
+            "[workspace]\nmembers = [\".\"]\n\n[package]\nname = \"http-course\"\n",
+        );
+        let problems = manifest_problems_in(&root, &[LESSON]).join("\n");
+        assert!(
+            problems.contains(
+                "lesson 4: packages/toy/Cargo.toml builds `toy_server`, but packages/toy is not a \
+                 member of the workspace"
+            ),
+            "{problems}"
+        );
     }
 
     #[test]
