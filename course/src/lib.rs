@@ -17,6 +17,7 @@
 //! |---|---|
 //! | [`cargo_env`] | Cargo's variables a Cargo started from inside must not inherit |
 //! | [`check`] | a lesson, its checks, and a failure report |
+//! | [`hints`] | hints that cannot drift from the solutions |
 //! | [`kit`] | the check toolkit every lesson's checks share |
 //! | [`shipped`] | the starters as the course ships them, for `cargo test` |
 //! | [`process`] | building a binary and running it as a server or a program |
@@ -33,6 +34,7 @@
 
 pub mod cargo_env;
 pub mod check;
+pub mod hints;
 pub mod kit;
 pub mod lessons;
 pub mod mutants;

@@ -92,6 +92,10 @@ pub fn verify_course(only: Option<&str>, fix: bool) -> Result<bool> {
         };
         show(checks, verify::check_problems(lesson));
         show(
+            "every hint's code is the solution's own, or a short pointer at the text",
+            course::hints::hint_problems(lesson),
+        );
+        show(
             "starter and solution are rustfmt- and clippy-clean",
             verify::style_problems(lesson),
         );
