@@ -9,6 +9,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
+use course::kit::tls::https_in;
 use course::process::{Launch, ServerProcess};
 use serde_json::Value;
 
@@ -119,6 +120,14 @@ pub struct Setup {
     /// which stops the page's own scripts; the case's [`Page::script`]
     /// still runs, through the browser's DevTools.
     pub javascript: bool,
+    /// More arguments for Chromium's command line, after the suite's own
+    /// (lesson 10: `--ignore-certificate-errors-spki-list=...`, to trust
+    /// the certificate its server made, for this case only).
+    pub chromium_arguments: Vec<String>,
+    /// Whether the pages are at the `https://` address that the server's
+    /// first line names beside its `http://` one (lesson 10), rather than
+    /// at the `http://` one.
+    pub https: bool,
 }
 
 impl Default for Setup {
@@ -126,6 +135,8 @@ impl Default for Setup {
         Setup {
             launch: Launch::default(),
             javascript: true,
+            chromium_arguments: Vec::new(),
+            https: false,
         }
     }
 }
@@ -139,6 +150,7 @@ impl Default for Setup {
 /// let setup = Setup {
 ///     launch: Launch::default().env("TODO_DB", "/tmp/case.sqlite3"),
 ///     javascript: false,
+///     ..Setup::default()
 /// };
 /// page_case_with("9_todo_app", "no-script", "todo_app_sol", &setup, |page| {
 ///     page.open("/")?;
@@ -171,10 +183,27 @@ pub fn page_case_with(
         .unwrap_or_else(PoisonError::into_inner);
     let screenshot = screenshot_folder().join(format!("{lesson}-{name}.png"));
     let result = start_solution(binary, &setup.launch).and_then(|server| {
-        let browser =
-            Browser::start_with(&driver, &chromium, WINDOW.0, WINDOW.1, setup.javascript)?;
+        let base_url = if setup.https {
+            https_in(server.first_line()).ok_or_else(|| {
+                anyhow!(
+                    "{binary}'s first line names no https:// address: {:?}",
+                    server.first_line()
+                )
+            })?
+        } else {
+            server.base_url().to_owned()
+        };
+        let browser = Browser::start_with(
+            &driver,
+            &chromium,
+            WINDOW.0,
+            WINDOW.1,
+            setup.javascript,
+            &setup.chromium_arguments,
+        )?;
         let mut page = Page {
             server,
+            base_url,
             browser,
             lesson: lesson.to_owned(),
             axe,
@@ -252,6 +281,9 @@ fn start_solution(binary: &str, launch: &Launch) -> Result<ServerProcess> {
 pub struct Page {
     /// The solution under test, on its own port.
     pub server: ServerProcess,
+    /// Where its pages are: the server's address, or its `https://` one
+    /// ([`Setup::https`]).
+    base_url: String,
     /// The browser, for what the helpers below do not cover.
     pub browser: Browser,
     /// The lesson's folder, such as `2_messageboard`.
@@ -268,7 +300,7 @@ impl Page {
     /// Opens `path` (such as `/` or `/Hello%20World`) on the lesson's server,
     /// and audits the page (see [`Page::audit`]).
     pub fn open(&mut self, path: &str) -> Result<()> {
-        let url = format!("{}{path}", self.server.base_url());
+        let url = format!("{}{path}", self.base_url);
         self.browser
             .open(&url)
             .with_context(|| format!("could not open {url}"))?;
@@ -307,7 +339,7 @@ impl Page {
                 self.findings.add(finding);
             }
         }
-        let base = self.server.base_url().to_owned();
+        let base = self.base_url.clone();
         let bases = [base.replace("127.0.0.1", "localhost"), base];
         let shown = shown.unwrap_or_else(|| self.browser.url().unwrap_or_default());
         for finding in audit::console_errors(&self.browser, &shown, &bases)? {
@@ -357,7 +389,7 @@ impl Page {
     /// the lesson's server (at 127.0.0.1 or localhost).
     fn own_path(&self) -> Result<Option<String>> {
         let url = self.browser.url()?;
-        let base = self.server.base_url();
+        let base = self.base_url.as_str();
         let local = base.replace("127.0.0.1", "localhost");
         let rest = [base, local.as_str()]
             .into_iter()
@@ -374,11 +406,17 @@ impl Page {
         &self.lesson
     }
 
+    /// Where the lesson's pages are, such as `http://127.0.0.1:41234` or,
+    /// with [`Setup::https`], `https://127.0.0.1:41235` (no final slash).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
     /// The path of the page the browser shows now, such as `/`.
     pub fn path(&self) -> Result<String> {
         let url = self.browser.url()?;
         Ok(url
-            .strip_prefix(self.server.base_url())
+            .strip_prefix(self.base_url.as_str())
             .unwrap_or(&url)
             .to_owned())
     }

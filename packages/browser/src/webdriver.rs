@@ -51,18 +51,20 @@ impl Browser {
     /// Starts `chromedriver` on a free port, and through it a headless
     /// `chromium` with a window of `width` by `height` pixels.
     pub fn start(driver: &Path, chromium: &Path, width: u32, height: u32) -> Result<Browser> {
-        Browser::start_with(driver, chromium, width, height, true)
+        Browser::start_with(driver, chromium, width, height, true, &[])
     }
 
     /// [`Browser::start`], with pages' JavaScript on or off: off is
     /// `--blink-settings=scriptEnabled=false`, as a visitor who turned it
-    /// off in the settings (WebDriver's own scripts still run).
+    /// off in the settings (WebDriver's own scripts still run); and with
+    /// `more_arguments` for Chromium after the suite's own.
     pub fn start_with(
         driver: &Path,
         chromium: &Path,
         width: u32,
         height: u32,
         javascript: bool,
+        more_arguments: &[String],
     ) -> Result<Browser> {
         let mut child = Command::new(driver)
             .arg("--port=0")
@@ -100,7 +102,7 @@ impl Browser {
                 "goog:loggingPrefs": { "browser": "ALL" },
                 "goog:chromeOptions": {
                     "binary": chromium,
-                    "args": chromium_arguments(width, height, javascript),
+                    "args": chromium_arguments(width, height, javascript, more_arguments),
                 },
             }}}),
         )?;
@@ -308,7 +310,8 @@ impl Drop for Browser {
 /// Chromium's command line: headless, quiet and offline. It talks to no
 /// one but the test's own server (no updates, sync, metrics or safe
 /// browsing lists), and draws at a fixed scale so that screenshots match.
-fn chromium_arguments(width: u32, height: u32, javascript: bool) -> Vec<String> {
+/// A case's `more` come last.
+fn chromium_arguments(width: u32, height: u32, javascript: bool, more: &[String]) -> Vec<String> {
     let mut arguments: Vec<String> = [
         "--headless",
         "--disable-gpu",
@@ -338,6 +341,7 @@ fn chromium_arguments(width: u32, height: u32, javascript: bool) -> Vec<String> 
     if running_as_root() {
         arguments.push("--no-sandbox".into());
     }
+    arguments.extend_from_slice(more);
     arguments
 }
 

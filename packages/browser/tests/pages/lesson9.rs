@@ -30,6 +30,7 @@ fn setup(case: &str, javascript: bool) -> Setup {
             .env("TODO_DB", database.display().to_string())
             .in_dir(folder),
         javascript,
+        ..Setup::default()
     }
 }
 

@@ -6,6 +6,7 @@
 mod layout;
 mod lesson0;
 mod lesson1;
+mod lesson10;
 mod lesson2;
 mod lesson4;
 mod lesson5;
