@@ -5,6 +5,7 @@
 
 use crate::Lesson;
 use crate::process::repository_root;
+use crate::verify::rust_files;
 
 /// The longest a hint's code may be when it is not the solution's own
 /// code: past that, it must appear in the solution, so that it cannot
@@ -34,32 +35,21 @@ pub fn drifting_hints(lesson: &Lesson, solutions: &str) -> Vec<String> {
         .collect()
 }
 
-/// Every `.rs` file of a lesson's solution, whitespace removed.
-pub fn solution_without_whitespace(lesson: &Lesson) -> Result<String, String> {
-    let folder = repository_root().join("solutions").join(lesson.folder());
-    let mut files: Vec<_> = std::fs::read_dir(&folder)
-        .map_err(|error| format!("{}: {error}", folder.display()))?
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|extension| extension == "rs"))
-        .collect();
-    files.sort();
-    let mut text = String::new();
-    for path in files {
-        let file = std::fs::read_to_string(&path)
-            .map_err(|error| format!("{}: {error}", path.display()))?;
-        text.extend(file.split_whitespace());
-    }
-    Ok(text)
+/// Every `.rs` file of a lesson's solution, in name order, whitespace
+/// removed.
+pub fn solution_without_whitespace(lesson: &Lesson) -> String {
+    let folder = format!("solutions/{}", lesson.folder());
+    let files = rust_files(&repository_root(), &folder);
+    files
+        .values()
+        .flat_map(|text| text.split_whitespace())
+        .collect()
 }
 
 /// What `cargo course verify` reports about `lesson`'s hints: each hint
-/// that drifted from the solution, or why the solution could not be read.
+/// that drifted from the solution.
 pub fn hint_problems(lesson: &Lesson) -> Vec<String> {
-    match solution_without_whitespace(lesson) {
-        Ok(solutions) => drifting_hints(lesson, &solutions),
-        Err(error) => vec![format!("lesson {}: {error}", lesson.number)],
-    }
+    drifting_hints(lesson, &solution_without_whitespace(lesson))
 }
 
 #[cfg(test)]
@@ -70,17 +60,14 @@ mod tests {
 
     #[test]
     fn every_long_hint_is_the_solutions_own_code() {
-        let problems: Vec<String> = ALL
-            .iter()
-            .flat_map(|lesson| hint_problems(lesson))
-            .collect();
+        let problems: Vec<String> = ALL.iter().flat_map(hint_problems).collect();
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 
     #[test]
     fn a_long_hint_not_in_the_solution_is_caught() {
         let echo = find("echo_server").unwrap();
-        let solution = solution_without_whitespace(echo).unwrap();
+        let solution = solution_without_whitespace(echo);
         let long_and_made_up = "let reply = format!(\"{}\", \"made up\");\n".repeat(10);
         const HINTS: &[Hint] = &[
             Hint {
