@@ -1,9 +1,11 @@
-//! Hints that cannot drift from the solutions: the third level of a hint
-//! (its code) is either the solution's own code, whitespace aside, or
-//! short enough to be a pointer at the lesson text. `cargo course verify`
-//! and `cargo test` both hold every lesson to it.
+//! Hints that cannot drift from the solutions: a hint's code (its third
+//! level) is either short, pointing at the lesson text, or the solution's
+//! own code, whitespace aside. `cargo test` and `cargo course verify` both
+//! say which hint drifted.
 
 use crate::Lesson;
+use crate::process::repository_root;
+use crate::verify::rust_files;
 
 /// The longest a hint's code may be when it is not the solution's own
 /// code: past that, it must appear in the solution, so that it cannot
@@ -33,28 +35,19 @@ pub fn drifting_hints(lesson: &Lesson, solutions: &str) -> Vec<String> {
         .collect()
 }
 
-/// Every `.rs` file of a lesson's solution, whitespace removed.
+/// Every `.rs` file of a lesson's solution, in name order, whitespace
+/// removed.
 pub fn solution_without_whitespace(lesson: &Lesson) -> String {
-    let folder = crate::process::repository_root()
-        .join("solutions")
-        .join(lesson.folder());
-    let mut files: Vec<_> = std::fs::read_dir(&folder)
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|extension| extension == "rs"))
-        .collect();
-    files.sort();
+    let folder = format!("solutions/{}", lesson.folder());
+    let files = rust_files(&repository_root(), &folder);
     files
-        .iter()
-        .filter_map(|path| std::fs::read_to_string(path).ok())
-        .collect::<String>()
-        .split_whitespace()
+        .values()
+        .flat_map(|text| text.split_whitespace())
         .collect()
 }
 
-/// The problems of `lesson`'s hints: [`drifting_hints`] against its solution.
+/// What `cargo course verify` reports about `lesson`'s hints: each hint
+/// that drifted from the solution.
 pub fn hint_problems(lesson: &Lesson) -> Vec<String> {
     drifting_hints(lesson, &solution_without_whitespace(lesson))
 }

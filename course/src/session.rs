@@ -105,13 +105,7 @@ impl Reply {
 
     /// A short description for a report: status, type and body.
     pub fn summary(&self) -> String {
-        let content_type = self.header("content-type").unwrap_or("(no Content-Type)");
-        format!(
-            "{} {}, Content-Type: {content_type}\nbody: {}",
-            self.status,
-            reason(self.status),
-            quote_body(&self.body)
-        )
+        self.summary_around(&[])
     }
 
     /// Like [`Reply::summary`], with the body quoted around the first of
@@ -121,7 +115,7 @@ impl Reply {
         format!(
             "{} {}, Content-Type: {content_type}\nbody: {}",
             self.status,
-            reason(self.status),
+            http_server::reason_phrase(self.status),
             quote_body_around(&self.body, needles)
         )
     }
@@ -151,9 +145,7 @@ impl Reply {
             hint,
         }
     }
-}
 
-impl Reply {
     /// How to mend the handler, when this is the module's 500 for a
     /// response the handler misused (see `Response::problem` in `src/`).
     fn response_misuse(&self) -> Option<&'static str> {
@@ -178,13 +170,6 @@ impl Reply {
         };
         Some(mend)
     }
-}
-
-fn reason(status: u16) -> &'static str {
-    reqwest::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|code| code.canonical_reason())
-        .unwrap_or("")
 }
 
 /// Whether reports show everything (`cargo course check --full`).
@@ -586,9 +571,7 @@ impl Session {
             hint,
         }
     }
-}
 
-impl Session {
     /// Sends `bytes` exactly as given over a new connection and returns what
     /// comes back until the server closes it (at most 5 seconds), for checks
     /// that need a request no client library would send.

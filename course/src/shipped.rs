@@ -17,10 +17,8 @@ use std::process::Command;
 
 // The dependency runs one way: this module builds on `process` (where
 // builds go, the feature that keeps a copy's build apart), and `process`
-// knows nothing of shipped starters. `target_dir` and `FEATURE` are
-// re-exported here for the check files that name them so.
-use crate::process::repository_root;
-pub use crate::process::{FEATURE, target_dir};
+// knows nothing of shipped starters.
+use crate::process::{repository_root, target_dir};
 use crate::{Lesson, Side};
 
 /// Writes `bytes` to `path` unless it already holds them, so that Cargo,

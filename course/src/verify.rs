@@ -355,7 +355,7 @@ fn insert_beside(text: &str, beside: &str, block: &str, after: bool) -> String {
 }
 
 /// The `.rs` files of `folder` (relative to `root`), by name.
-fn rust_files(root: &Path, folder: &str) -> BTreeMap<String, String> {
+pub(crate) fn rust_files(root: &Path, folder: &str) -> BTreeMap<String, String> {
     let Ok(entries) = fs::read_dir(root.join(folder)) else {
         return BTreeMap::new();
     };

@@ -50,6 +50,20 @@ impl Reply {
         expected: impl Into<String>,
         hint: impl Into<String>,
     ) -> Result<&Reply, Failure> {
-        self.expect_showing_headers("access-control-", holds, expected, hint)
+        let mut shown: Vec<String> = self
+            .headers
+            .iter()
+            .filter(|(name, _)| name.as_str().starts_with("access-control-"))
+            .map(|(name, value)| format!("{name}: {}", value.to_str().unwrap_or("(not text)")))
+            .collect();
+        if shown.is_empty() {
+            shown.push("(none: no access-control-* header at all)".to_owned());
+        }
+        let label = "access-control-* headers: ";
+        let note = format!(
+            "{label}{}",
+            shown.join(&format!("\n{:1$}", "", label.len()))
+        );
+        self.expect_noting(holds, note, expected, hint)
     }
 }

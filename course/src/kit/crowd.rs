@@ -41,14 +41,6 @@ pub fn at_once<T: Send>(
     })
 }
 
-/// The problems among `results`: what [`at_once`]'s clients reported.
-pub fn problems<T>(results: &[Result<T, String>]) -> Vec<&str> {
-    results
-        .iter()
-        .filter_map(|result| result.as_ref().err().map(String::as_str))
-        .collect()
-}
-
 /// POSTs a form to `url` as a browser does and expects `status` back; the
 /// problem in a sentence otherwise.
 pub fn post_form_expecting(
@@ -86,25 +78,23 @@ pub fn expect_crowd_ok<T>(
     expected: &str,
     hint: &str,
 ) -> Result<Vec<T>, Failure> {
-    let clients = results.len();
-    let (answers, problems): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
-    match problems
-        .into_iter()
-        .filter_map(Result::err)
-        .collect::<Vec<_>>()
-    {
-        problems if problems.is_empty() => Ok(answers.into_iter().filter_map(Result::ok).collect()),
-        problems => Err(Failure {
+    let problems: Vec<&String> = results
+        .iter()
+        .filter_map(|result| result.as_ref().err())
+        .collect();
+    if let Some(first) = problems.first() {
+        return Err(Failure {
             sent: sent.to_owned(),
             expected: expected.to_owned(),
             got: format!(
-                "{} of {clients} clients had trouble; the first: {}",
+                "{} of {} clients had trouble; the first: {first}",
                 problems.len(),
-                problems[0]
+                results.len()
             ),
             hint: hint.to_owned(),
-        }),
+        });
     }
+    Ok(results.into_iter().filter_map(Result::ok).collect())
 }
 
 /// Expects each of `markers` exactly once in `page`'s body: otherwise a

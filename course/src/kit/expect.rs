@@ -41,11 +41,12 @@ impl Reply {
     /// Expects the status `status` (reported with its reason phrase:
     /// "status 303 See Other").
     pub fn expect_status(&self, status: u16, hint: &str) -> Result<&Reply, Failure> {
-        if self.status == status {
-            return Ok(self);
-        }
         let phrase = http_server::reason_phrase(status);
-        Err(self.fail(format!("status {status} {phrase}"), hint))
+        self.expect(
+            |reply| reply.status == status,
+            format!("status {status} {phrase}"),
+            hint,
+        )
     }
 
     /// Expects a redirect, `status` (301, 302, 303, ...) with a
@@ -56,70 +57,61 @@ impl Reply {
         location: &str,
         hint: &str,
     ) -> Result<&Reply, Failure> {
-        if self.status == status && self.header("location") == Some(location) {
-            return Ok(self);
-        }
         let phrase = http_server::reason_phrase(status);
-        Err(self.fail(
+        self.expect(
+            |reply| reply.status == status && reply.header("location") == Some(location),
             format!("status {status} {phrase}, Location: {location}"),
             hint,
-        ))
+        )
     }
 
     /// Expects no header `name` at all.
     pub fn expect_no_header(&self, name: &str, hint: &str) -> Result<&Reply, Failure> {
-        if self.header(name).is_none() && !self.headers.contains_key(name) {
-            return Ok(self);
-        }
-        Err(self.fail(format!("no {name} header"), hint))
+        self.expect(
+            |reply| reply.header(name).is_none() && !reply.headers.contains_key(name),
+            format!("no {name} header"),
+            hint,
+        )
     }
 
     /// Expects the header `name` with the value `value` (compared without
     /// regard to case).
     pub fn expect_header(&self, name: &str, value: &str, hint: &str) -> Result<&Reply, Failure> {
-        if self
-            .header(name)
-            .is_some_and(|found| found.eq_ignore_ascii_case(value))
-        {
-            return Ok(self);
-        }
-        Err(self.fail(format!("{name}: {value}"), hint))
+        self.expect(
+            |reply| {
+                reply
+                    .header(name)
+                    .is_some_and(|found| found.eq_ignore_ascii_case(value))
+            },
+            format!("{name}: {value}"),
+            hint,
+        )
     }
 
     /// Expects the media type `media_type` (`text/html`), parameters aside.
     pub fn expect_media_type(&self, media_type: &str, hint: &str) -> Result<&Reply, Failure> {
-        if self.media_type().as_deref() == Some(media_type) {
-            return Ok(self);
-        }
-        Err(self.fail(format!("Content-Type: {media_type}"), hint))
+        let holds = |reply: &Reply| reply.media_type().as_deref() == Some(media_type);
+        self.expect(holds, format!("Content-Type: {media_type}"), hint)
     }
 
     /// Expects `text` somewhere in the body.
     pub fn expect_body_contains(&self, text: &str, hint: &str) -> Result<&Reply, Failure> {
-        if self.body.contains(text) {
-            return Ok(self);
-        }
-        Err(self.fail(format!("a body that contains {text:?}"), hint))
+        let holds = |reply: &Reply| reply.body.contains(text);
+        self.expect(holds, format!("a body that contains {text:?}"), hint)
     }
 
     /// Expects `text` nowhere in the body.
     pub fn expect_body_lacks(&self, text: &str, hint: &str) -> Result<&Reply, Failure> {
-        if !self.body.contains(text) {
-            return Ok(self);
-        }
-        Err(self.fail(format!("a body without {text:?}"), hint))
+        let holds = |reply: &Reply| !reply.body.contains(text);
+        self.expect(holds, format!("a body without {text:?}"), hint)
     }
 
     /// Expects the body `body`, allowing one newline after it.
     pub fn expect_body(&self, body: &str, hint: &str) -> Result<&Reply, Failure> {
-        if self.body.strip_suffix('\n').unwrap_or(&self.body) == body {
-            return Ok(self);
-        }
-        Err(self.fail(format!("the body {body:?}"), hint))
+        let holds = |reply: &Reply| reply.body.strip_suffix('\n').unwrap_or(&reply.body) == body;
+        self.expect(holds, format!("the body {body:?}"), hint)
     }
-}
 
-impl Reply {
     /// The reply, with the request it answers reported as `sent` instead of
     /// its full curl command: for a request whose body is too long to show
     /// (a failure then says, say, "a message of 2,001 characters").
@@ -138,48 +130,6 @@ impl Reply {
         self
     }
 
-    /// Like [`Reply::expect`], but a failure also lists, under "got", every
-    /// header whose name starts with `prefix` (`access-control-`): what the
-    /// check is about, and what the summary leaves out.
-    ///
-    /// ```no_run
-    /// # fn check(session: &mut course::Session) -> course::CheckResult {
-    /// session.get("/todos")?.expect_showing_headers(
-    ///     "access-control-",
-    ///     |reply| reply.header("access-control-allow-origin") == Some("*"),
-    ///     "Access-Control-Allow-Origin: *",
-    ///     "Send it on every answer.",
-    /// )?;
-    /// # Ok(()) }
-    /// ```
-    pub fn expect_showing_headers(
-        &self,
-        prefix: &str,
-        holds: impl FnOnce(&Reply) -> bool,
-        expected: impl Into<String>,
-        hint: impl Into<String>,
-    ) -> Result<&Reply, Failure> {
-        if holds(self) {
-            return Ok(self);
-        }
-        let mut failure = self.fail(expected, hint);
-        let mut shown: Vec<String> = self
-            .headers
-            .iter()
-            .filter(|(name, _)| name.as_str().starts_with(prefix))
-            .map(|(name, value)| format!("{name}: {}", value.to_str().unwrap_or("(not text)")))
-            .collect();
-        if shown.is_empty() {
-            shown.push(format!("(none: no {prefix}* header at all)"));
-        }
-        let label = format!("{prefix}* headers: ");
-        let indent = format!("\n{}", " ".repeat(label.len()));
-        failure.got = format!("{}\n{label}{}", failure.got, shown.join(&indent));
-        Err(failure)
-    }
-}
-
-impl Reply {
     /// Like [`Reply::expect`], but a failure adds `note` under "got": what
     /// the check saw besides the reply (what a proxy forwarded, the lines
     /// of the page that matter).

@@ -28,6 +28,10 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::Duration;
 
 use crate::Failure;
 
@@ -55,29 +59,59 @@ pub fn refused_port() -> Result<u16, Failure> {
         .map_err(|error| could_not("find a free port", error))
 }
 
-/// Reads a request's head and its announced body; returns the head.
-fn read_request(stream: &mut TcpStream) -> Option<String> {
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let mut head = String::new();
+/// Starts a server on a free port of 127.0.0.1 that hands every
+/// connection (read timeout 10 s) to `serve` on a thread of its own, with
+/// the flag that says the server was dropped.
+fn spawn_server(
+    serve: impl Fn(TcpStream, &AtomicBool) + Clone + Send + 'static,
+) -> Result<HelperServer, Failure> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|error| could_not("listen", error))?;
+    let address = listener
+        .local_addr()
+        .map_err(|error| could_not("listen", error))?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopped = Arc::clone(&stop);
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            if stopped.load(Ordering::Relaxed) {
+                break;
+            }
+            let Ok(stream) = stream else { continue };
+            let (serve, stopped) = (serve.clone(), Arc::clone(&stopped));
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+            thread::spawn(move || serve(stream, &stopped));
+        }
+    });
+    Ok(HelperServer { address, stop })
+}
+
+/// Reads a request's head, its lines up to the blank one (included), and
+/// the `Content-Length` it announces (0 if none).
+fn read_head(reader: &mut impl BufRead) -> Option<(Vec<String>, u64)> {
+    let mut head = Vec::new();
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).ok()? == 0 {
             return None;
         }
         let end = line == "\r\n" || line == "\n";
-        head.push_str(&line);
+        head.push(line);
         if end {
             break;
         }
     }
-    let length = head
-        .lines()
-        .find_map(|line| {
-            let (name, value) = line.split_once(':')?;
-            name.eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse::<u64>().ok())?
-        })
-        .unwrap_or(0);
-    std::io::copy(&mut reader.by_ref().take(length), &mut std::io::sink()).ok()?;
-    Some(head)
+    let length = head.iter().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.eq_ignore_ascii_case("content-length")
+            .then(|| value.trim().parse::<u64>().ok())?
+    });
+    Some((head, length.unwrap_or(0)))
+}
+
+/// Reads a request's head and skips its announced body.
+fn read_request(stream: &TcpStream) -> Option<()> {
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let (_, length) = read_head(&mut reader)?;
+    std::io::copy(&mut reader.take(length), &mut std::io::sink()).ok()?;
+    Some(())
 }

@@ -35,6 +35,12 @@ impl Tag {
             .find(|(attribute, _)| attribute == name)
             .map(|(_, value)| value.as_str())
     }
+
+    /// Whether the tag's `class` attribute lists `class`.
+    pub fn has_class(&self, class: &str) -> bool {
+        self.attribute("class")
+            .is_some_and(|classes| classes.split_whitespace().any(|name| name == class))
+    }
 }
 
 /// Every start tag called `name` in `html`, in order. Enough HTML for the
@@ -511,14 +517,6 @@ pub fn list_item_showing(html: &str, text: &str) -> Option<Tag> {
         .zip(list_items(html))
         .find(|(_, inside)| text_of_html(inside).contains(text))
         .map(|(tag, _)| tag)
-}
-
-impl Tag {
-    /// Whether the tag's `class` attribute lists `class`.
-    pub fn has_class(&self, class: &str) -> bool {
-        self.attribute("class")
-            .is_some_and(|classes| classes.split_whitespace().any(|name| name == class))
-    }
 }
 
 #[cfg(test)]

@@ -11,11 +11,10 @@
 //! # Ok(()) }
 //! ```
 
-use std::io::{Read, Write};
-use std::net::{Shutdown, TcpStream};
+use std::io::Write;
 use std::time::Duration;
 
-use crate::kit::raw::{parse_raw_reply, raw_request_bytes};
+use crate::kit::raw::{RawConnection, parse_raw_reply};
 use crate::session::{Outgoing, Session, quote_body};
 use crate::{Failure, Reply};
 
@@ -29,11 +28,7 @@ pub fn post_huge_form(
     size: usize,
     hint: &str,
 ) -> Result<Option<Reply>, Failure> {
-    let address = session
-        .server()?
-        .base_url()
-        .trim_start_matches("http://")
-        .to_owned();
+    let base_url = session.server()?.base_url().to_owned();
     let megabytes = size / (1024 * 1024);
     let sent = format!(
         "curl -i --data-binary @{megabytes}MB-file http://localhost:8000/  (a {megabytes} MB form)"
@@ -44,10 +39,8 @@ pub fn post_huge_form(
         got,
         hint: hint.into(),
     };
-    let answer =
-        send_huge_form(&address, size).map_err(|error| failure(format!("no answer: {error}")))?;
-    reply_or_closed(sent.clone(), &answer)
-        .map_err(|_| failure(quote_body(answer.lines().next().unwrap_or(""))))
+    let answer = send_huge_form(base_url.trim_start_matches("http://"), size).map_err(failure)?;
+    reply_or_closed(sent.clone(), &answer).map_err(failure)
 }
 
 /// A raw `answer` read to the end: `None` if the server closed without a
@@ -69,12 +62,10 @@ pub fn reply_or_closed(sent: String, answer: &str) -> Result<Option<Reply>, Stri
         .ok_or_else(|| quote_body(answer.lines().next().unwrap_or("")))
 }
 
-fn send_huge_form(address: &str, size: usize) -> std::io::Result<String> {
-    let mut stream = TcpStream::connect(address)?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    stream.set_write_timeout(Some(Duration::from_secs(10)))?;
+fn send_huge_form(address: &str, size: usize) -> Result<String, String> {
+    let mut connection = RawConnection::open(address, Duration::from_secs(10))?;
     let length = size.to_string();
-    let head = Outgoing {
+    connection.send(&Outgoing {
         method: "POST",
         path: "/",
         headers: vec![
@@ -82,32 +73,16 @@ fn send_huge_form(address: &str, size: usize) -> std::io::Result<String> {
             ("Content-Length", &length),
         ],
         body: None,
-    };
-    stream.write_all(&raw_request_bytes(&head, "localhost"))?;
-    stream.write_all(b"message=")?;
-    let mut writer = stream.try_clone()?;
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            let chunk = [b'a'; 64 * 1024];
-            let mut left = size - "message=".len();
-            while left > 0 {
-                let size = left.min(chunk.len());
-                // The server may stop reading and close: that is its right.
-                if writer.write_all(&chunk[..size]).is_err() {
-                    return;
-                }
-                left -= size;
-            }
-            let _ = writer.shutdown(Shutdown::Write);
-        });
-        let mut reply = Vec::new();
-        let read = stream.read_to_end(&mut reply);
-        let _ = stream.shutdown(Shutdown::Both); // stops the writer, if it still writes
-        match read {
-            Ok(_) => Ok(String::from_utf8_lossy(&reply).into_owned()),
-            // A reset after the answer arrived still leaves the answer.
-            Err(_) if !reply.is_empty() => Ok(String::from_utf8_lossy(&reply).into_owned()),
-            Err(error) => Err(error),
+    })?;
+    connection.write_while_reading(|writer| {
+        writer.write_all(b"message=")?;
+        let chunk = [b'a'; 64 * 1024];
+        let mut left = size - "message=".len();
+        while left > 0 {
+            let size = left.min(chunk.len());
+            writer.write_all(&chunk[..size])?;
+            left -= size;
         }
+        Ok(())
     })
 }

@@ -146,24 +146,16 @@ impl ProgramOutput {
         line: &str,
         hint: &str,
     ) -> Result<&ProgramOutput, Failure> {
-        let expected = format!("first the status line: {line}");
-        self.expect(
-            |output| output.printed_status_line() == line,
-            expected,
-            hint,
-        )
+        let holds = |output: &ProgramOutput| output.printed_status_line() == line;
+        self.expect(holds, format!("first the status line: {line}"), hint)
     }
 
     /// Expects the header line `line` (case aside) among the header lines
     /// (see [`ProgramOutput::printed_header_lines`]).
     pub fn expect_printed_header(&self, line: &str, hint: &str) -> Result<&ProgramOutput, Failure> {
         let expected = format!("after the status line, one line per header, among them {line}");
-        let shown = |output: &ProgramOutput| {
-            output
-                .printed_header_lines()
-                .iter()
-                .any(|shown| shown.eq_ignore_ascii_case(line))
-        };
-        self.expect(shown, expected, hint)
+        let headers = self.printed_header_lines();
+        let shown = headers.iter().any(|shown| shown.eq_ignore_ascii_case(line));
+        self.expect(|_| shown, expected, hint)
     }
 }

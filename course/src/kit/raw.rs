@@ -13,7 +13,7 @@
 //! ```
 
 use std::io::{self, Read, Write};
-use std::net::TcpStream;
+use std::net::{Shutdown, TcpStream};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
@@ -200,6 +200,35 @@ impl RawConnection {
             .ok_or_else(|| format!("no answer (the connection closed after {text:?})"))
     }
 
+    /// Writes with `write` (a body in pieces, after a head sent with
+    /// [`RawConnection::send`]) on a thread of its own while it reads the
+    /// answer to the end, as it comes: a server may answer, or close,
+    /// before the body has all arrived (the writer then stops). The answer
+    /// as it came, empty if the server closed without one.
+    pub fn write_while_reading(
+        mut self,
+        write: impl FnOnce(&mut TcpStream) -> io::Result<()> + Send,
+    ) -> Result<String, String> {
+        let mut writer = self.stream.try_clone().map_err(|error| error.to_string())?;
+        let _ = writer.set_write_timeout(self.stream.read_timeout().ok().flatten());
+        thread::scope(|scope| {
+            scope.spawn(move || {
+                // The server may stop reading and close: that is its right.
+                if write(&mut writer).is_ok() {
+                    let _ = writer.shutdown(Shutdown::Write);
+                }
+            });
+            let mut answer = Vec::new();
+            let read = self.stream.read_to_end(&mut answer);
+            let _ = self.stream.shutdown(Shutdown::Both); // stops the writer, if it still writes
+            match read {
+                // A reset after the answer arrived still leaves the answer.
+                Err(error) if answer.is_empty() => Err(format!("no answer: {error}")),
+                _ => Ok(String::from_utf8_lossy(&answer).into_owned()),
+            }
+        })
+    }
+
     /// Reads the answer on a thread of its own: the check goes on sending
     /// while this request is in flight.
     pub fn reply_later(self) -> PendingReply {
@@ -284,6 +313,23 @@ impl RawConnection {
         }
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
+
+    /// Writes every one of `requests` before reading any answer
+    /// (pipelining, which HTTP/1.1 allows), then reads the connection to
+    /// its end (the last request says `Connection: close`) and returns the
+    /// answers in order, each framed by its `Content-Length`.
+    pub fn pipeline(mut self, requests: &[Outgoing<'_>]) -> Result<Vec<Reply>, String> {
+        let mut bytes = Vec::new();
+        for request in requests {
+            bytes.extend(raw_request_bytes(request, &self.address));
+        }
+        let problem = |error: io::Error| format!("a pipelined request got no answer: {error}");
+        self.stream.write_all(&bytes).map_err(problem)?;
+        let mut answers = Vec::new();
+        self.stream.read_to_end(&mut answers).map_err(problem)?;
+        let sent = requests.first().map(raw_command).unwrap_or_default();
+        split_answers(&answers, &sent)
+    }
 }
 
 /// An answer being read on a thread (see [`RawConnection::reply_later`]).
@@ -323,25 +369,6 @@ pub struct SkimmedReply {
     pub body_bytes: u64,
     /// Why the reading stopped early, if it did.
     pub error: Option<String>,
-}
-
-impl RawConnection {
-    /// Writes every one of `requests` before reading any answer
-    /// (pipelining, which HTTP/1.1 allows), then reads the connection to
-    /// its end (the last request says `Connection: close`) and returns the
-    /// answers in order, each framed by its `Content-Length`.
-    pub fn pipeline(mut self, requests: &[Outgoing<'_>]) -> Result<Vec<Reply>, String> {
-        let mut bytes = Vec::new();
-        for request in requests {
-            bytes.extend(raw_request_bytes(request, &self.address));
-        }
-        let problem = |error: io::Error| format!("a pipelined request got no answer: {error}");
-        self.stream.write_all(&bytes).map_err(problem)?;
-        let mut answers = Vec::new();
-        self.stream.read_to_end(&mut answers).map_err(problem)?;
-        let sent = requests.first().map(raw_command).unwrap_or_default();
-        split_answers(&answers, &sent)
-    }
 }
 
 /// The answers one after the other in `bytes`, each framed by its

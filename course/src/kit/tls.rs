@@ -152,6 +152,26 @@ impl TlsServer {
                 .add(certificate)
                 .map_err(|error| format!("ca.pem: {error}"))?;
         }
+        self.handshake_trusting(roots, name, alpn, versions)
+    }
+
+    /// A handshake by a client that trusts nothing (as a browser that was
+    /// never told about `ca.pem`): it fails, and says why.
+    pub fn untrusting_handshake(&self) -> Result<(), String> {
+        let (roots, versions) = (rustls::RootCertStore::empty(), rustls::DEFAULT_VERSIONS);
+        self.handshake_trusting(roots, "localhost", &[], versions)
+            .map(|_| ())
+    }
+
+    /// A handshake by a client that trusts `roots` only, as for
+    /// [`TlsServer::handshake`].
+    fn handshake_trusting(
+        &self,
+        roots: rustls::RootCertStore,
+        name: &str,
+        alpn: &[&str],
+        versions: &[&'static rustls::SupportedProtocolVersion],
+    ) -> Result<Handshake, String> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut config = rustls::ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(versions)
@@ -163,11 +183,7 @@ impl TlsServer {
             ServerName::try_from(name.to_owned()).map_err(|error| error.to_string())?;
         let mut connection = rustls::ClientConnection::new(Arc::new(config), server_name)
             .map_err(|error| error.to_string())?;
-        let mut socket = TcpStream::connect_timeout(&self.address, Duration::from_secs(5))
-            .map_err(|error| format!("could not connect: {error}"))?;
-        socket
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .map_err(|error| error.to_string())?;
+        let mut socket = self.connect()?;
         while connection.is_handshaking() {
             connection
                 .complete_io(&mut socket)
@@ -187,39 +203,20 @@ impl TlsServer {
         Ok(handshake)
     }
 
-    /// A handshake by a client that trusts nothing (as a browser that was
-    /// never told about `ca.pem`): it fails, and says why.
-    pub fn untrusting_handshake(&self) -> Result<(), String> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|error| error.to_string())?
-            .with_root_certificates(rustls::RootCertStore::empty())
-            .with_no_client_auth();
-        let name = ServerName::try_from("localhost").map_err(|error| error.to_string())?;
-        let mut connection = rustls::ClientConnection::new(Arc::new(config), name)
-            .map_err(|error| error.to_string())?;
-        let mut socket = TcpStream::connect_timeout(&self.address, Duration::from_secs(5))
+    /// A plain TCP connection to the HTTPS port (reads wait 10 s at most).
+    fn connect(&self) -> Result<TcpStream, String> {
+        let socket = TcpStream::connect_timeout(&self.address, Duration::from_secs(5))
             .map_err(|error| format!("could not connect: {error}"))?;
         socket
             .set_read_timeout(Some(Duration::from_secs(10)))
             .map_err(|error| error.to_string())?;
-        while connection.is_handshaking() {
-            connection
-                .complete_io(&mut socket)
-                .map_err(|error| error.to_string())?;
-        }
-        Ok(())
+        Ok(socket)
     }
 
     /// Sends `bytes` to the HTTPS port over plain TCP, as a client that
     /// forgot the `s` of `https`, and reads the answer to the end.
     pub fn send_plain(&self, bytes: &[u8]) -> Result<String, String> {
-        let mut socket = TcpStream::connect_timeout(&self.address, Duration::from_secs(5))
-            .map_err(|error| format!("could not connect: {error}"))?;
-        socket
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .map_err(|error| error.to_string())?;
+        let mut socket = self.connect()?;
         socket
             .write_all(bytes)
             .map_err(|error| format!("could not send: {error}"))?;

@@ -115,7 +115,8 @@ fn api(
     path: &str,
     body: Option<Value>,
 ) -> Result<Reply, Failure> {
-    session.json_request(method, path, body)
+    let body = body.map(|body| body.to_string());
+    session.send_json_request(method, path, body.as_deref(), &[])
 }
 
 /// The path of a todo's `url`: `/todos/7` for `http://host/todos/7`.

@@ -1,13 +1,13 @@
 //! A helper server that gives the same [`Answer`] to every request.
 
 use std::io::Write;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use super::{could_not, read_request};
+use super::{read_request, spawn_server};
 use crate::Failure;
 
 /// What a [`HelperServer`] answers to every request.
@@ -44,57 +44,39 @@ pub struct HelperServer {
 impl HelperServer {
     /// Starts a helper that gives `answer` to every request.
     pub fn start(answer: Answer) -> Result<HelperServer, Failure> {
-        let listener =
-            TcpListener::bind("127.0.0.1:0").map_err(|error| could_not("listen", error))?;
-        let address = listener
-            .local_addr()
-            .map_err(|error| could_not("listen", error))?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopped = Arc::clone(&stop);
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                if stopped.load(Ordering::Relaxed) {
-                    break;
-                }
-                let Ok(mut stream) = stream else { continue };
-                let stopped = Arc::clone(&stopped);
-                thread::spawn(move || {
-                    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-                    while read_request(&mut stream).is_some() {
-                        let response = match answer {
-                            Answer::Ok(body) => format!(
-                                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\
-                                 Content-Length: {}\r\n\r\n{body}",
-                                body.len()
-                            ),
-                            Answer::NotFound => {
-                                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_owned()
-                            }
-                            Answer::Redirect(location) => format!(
-                                "HTTP/1.1 303 See Other\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n"
-                            ),
-                            Answer::Raw(bytes) => {
-                                let _ = stream.write_all(bytes);
-                                return;
-                            }
-                            Answer::Never | Answer::Stall(_) => {
-                                if let Answer::Stall(bytes) = answer {
-                                    let _ = stream.write_all(bytes);
-                                }
-                                while !stopped.load(Ordering::Relaxed) {
-                                    thread::sleep(Duration::from_millis(50));
-                                }
-                                return;
-                            }
-                        };
-                        if stream.write_all(response.as_bytes()).is_err() {
-                            return;
-                        }
+        spawn_server(move |mut stream, stopped| {
+            while read_request(&stream).is_some() {
+                let response = match answer {
+                    Answer::Ok(body) => format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\
+                         Content-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    ),
+                    Answer::NotFound => {
+                        "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_owned()
                     }
-                });
+                    Answer::Redirect(location) => format!(
+                        "HTTP/1.1 303 See Other\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n"
+                    ),
+                    Answer::Raw(bytes) => {
+                        let _ = stream.write_all(bytes);
+                        return;
+                    }
+                    Answer::Never | Answer::Stall(_) => {
+                        if let Answer::Stall(bytes) = answer {
+                            let _ = stream.write_all(bytes);
+                        }
+                        while !stopped.load(Ordering::Relaxed) {
+                            thread::sleep(Duration::from_millis(50));
+                        }
+                        return;
+                    }
+                };
+                if stream.write_all(response.as_bytes()).is_err() {
+                    return;
+                }
             }
-        });
-        Ok(HelperServer { address, stop })
+        })
     }
 
     /// The full URL of `path` on this helper.

@@ -1,13 +1,10 @@
 //! A stand-in HTTP proxy that records what it forwards.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::io::{BufReader, Read, Write};
+use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
-use std::thread;
-use std::time::Duration;
 
-use super::{HelperServer, could_not};
+use super::{HelperServer, read_head, spawn_server};
 use crate::Failure;
 
 /// A stand-in HTTP proxy: it forwards each plain-HTTP request
@@ -24,28 +21,10 @@ pub struct Proxy {
 impl Proxy {
     /// Starts the proxy.
     pub fn start() -> Result<Proxy, Failure> {
-        let listener =
-            TcpListener::bind("127.0.0.1:0").map_err(|error| could_not("listen", error))?;
-        let address = listener
-            .local_addr()
-            .map_err(|error| could_not("listen", error))?;
-        let stop = Arc::new(AtomicBool::new(false));
         let forwarded = Arc::new(Mutex::new(Vec::new()));
-        let (stopped, record) = (Arc::clone(&stop), Arc::clone(&forwarded));
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                if stopped.load(Ordering::Relaxed) {
-                    break;
-                }
-                let Ok(stream) = stream else { continue };
-                let record = Arc::clone(&record);
-                thread::spawn(move || forward(stream, &record));
-            }
-        });
-        Ok(Proxy {
-            helper: HelperServer { address, stop },
-            forwarded,
-        })
+        let record = Arc::clone(&forwarded);
+        let helper = spawn_server(move |stream, _| forward(stream, &record))?;
+        Ok(Proxy { helper, forwarded })
     }
 
     /// The proxy's URL, for `HTTP_PROXY`.
@@ -65,24 +44,13 @@ impl Proxy {
 /// Forwards one request to the server its absolute URL names, and the
 /// answer back.
 fn forward(mut client: TcpStream, record: &Mutex<Vec<String>>) {
-    let _ = client.set_read_timeout(Some(Duration::from_secs(10)));
     let mut reader = BufReader::new(match client.try_clone() {
         Ok(stream) => stream,
         Err(_) => return,
     });
-    let mut head = Vec::new();
-    loop {
-        let mut line = String::new();
-        match reader.read_line(&mut line) {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
-        }
-        let end = line == "\r\n" || line == "\n";
-        head.push(line);
-        if end {
-            break;
-        }
-    }
+    let Some((head, length)) = read_head(&mut reader) else {
+        return;
+    };
     let mut words = head[0].split_whitespace();
     let (Some(method), Some(url)) = (words.next(), words.next()) else {
         return;
@@ -113,14 +81,6 @@ fn forward(mut client: TcpStream, record: &Mutex<Vec<String>>) {
     if server.write_all(request.as_bytes()).is_err() {
         return;
     }
-    let length = head
-        .iter()
-        .find_map(|line| {
-            let (name, value) = line.split_once(':')?;
-            name.eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse::<u64>().ok())?
-        })
-        .unwrap_or(0);
     let _ = std::io::copy(&mut reader.by_ref().take(length), &mut server);
     let _ = std::io::copy(&mut server, &mut client);
 }
